@@ -1,0 +1,392 @@
+"""Convolution arithmetic: output sizes, Relationships 1-15 and transposed equivalents.
+
+Notation follows Dumoulin & Visin, *A guide to convolution arithmetic for deep learning*
+(arXiv 1603.07285), along one axis: input size ``i``, kernel size ``k``, stride ``s``, zero
+padding ``p``, dilation ``d``, output size ``o``. Primed names describe the *direct* convolution
+that emulates a transposed convolution. ``a`` is PyTorch's ``output_padding``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+
+from course_lib._validate import check_int
+
+__all__ = [
+    "effective_kernel_size",
+    "conv_output_size",
+    "pool_output_size",
+    "transposed_output_size",
+    "TransposedEquivalent",
+    "transposed_equivalent",
+    "Relationship",
+    "relationship",
+    "applicable_relationships",
+]
+
+
+def effective_kernel_size(k, d=1) -> int:
+    """Size of a kernel of size ``k`` dilated by ``d``: k̂ = k + (k-1)(d-1).
+
+    Examples
+    --------
+    >>> effective_kernel_size(3, d=2)
+    5
+    """
+    k = check_int("k", k, minimum=1)
+    d = check_int("d", d, minimum=1)
+    return k + (k - 1) * (d - 1)
+
+
+def _check_conv(i, k, s, p, d) -> tuple[int, int, int, int, int, int]:
+    """Validate a direct convolution's parameters; return them as ints plus k̂."""
+    i = check_int("i", i, minimum=1)
+    k = check_int("k", k, minimum=1)
+    s = check_int("s", s, minimum=1)
+    p = check_int("p", p, minimum=0)
+    d = check_int("d", d, minimum=1)
+    k_hat = k + (k - 1) * (d - 1)
+    if k_hat > i + 2 * p:
+        effective = f"effective kernel size k + (k-1)(d-1) = {k_hat}" if d > 1 else f"kernel size k = {k}"
+        raise ValueError(
+            f"{effective} must not exceed the padded input size i + 2p = {i + 2 * p} "
+            f"(i={i}, p={p}); use a smaller kernel or more padding"
+        )
+    return i, k, s, p, d, k_hat
+
+
+def conv_output_size(i, k, s=1, p=0, d=1) -> int:
+    """Output size of a convolution along one axis (Relationship 15, which contains 1-6).
+
+    o = ⌊(i + 2p - k - (k-1)(d-1)) / s⌋ + 1
+
+    Parameters
+    ----------
+    i, k, s, p, d : int
+        Input size, kernel size, stride, zero padding on each side, dilation.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    TypeError
+        If a parameter is not an integer.
+    ValueError
+        If ``i, k, s, d < 1``, ``p < 0`` or the (dilated) kernel does not fit in the padded input.
+
+    Examples
+    --------
+    >>> conv_output_size(5, 3, s=2, p=1)
+    3
+    >>> conv_output_size(7, 3, d=2)
+    3
+    """
+    i, k, s, p, d, k_hat = _check_conv(i, k, s, p, d)
+    return (i + 2 * p - k_hat) // s + 1
+
+
+def pool_output_size(i, k, s=1) -> int:
+    """Output size of a pooling layer without padding (Relationship 7).
+
+    o = ⌊(i - k) / s⌋ + 1
+
+    Examples
+    --------
+    >>> pool_output_size(5, 3, s=1)
+    3
+    >>> pool_output_size(4, 2, s=2)
+    2
+    """
+    i = check_int("i", i, minimum=1)
+    k = check_int("k", k, minimum=1)
+    s = check_int("s", s, minimum=1)
+    if k > i:
+        raise ValueError(f"pooling window k = {k} must not exceed the input size i = {i}")
+    return (i - k) // s + 1
+
+
+def transposed_output_size(i, k, s=1, p=0, d=1, a=0) -> int:
+    """Output size of a transposed convolution (PyTorch's ``ConvTranspose`` formula).
+
+    o = (i - 1)s - 2p + d(k - 1) + a + 1, where ``a`` is PyTorch's ``output_padding``.
+    Here ``i`` is the transposed convolution's own input size (the guide's i′).
+
+    Raises
+    ------
+    TypeError
+        If a parameter is not an integer.
+    ValueError
+        If ``i, k, s, d < 1``, ``p < 0``, ``a`` outside ``0 <= a < max(s, d)``, or the output
+        would be smaller than 1.
+
+    Examples
+    --------
+    >>> transposed_output_size(3, 3, s=2, p=1, a=1)
+    6
+    >>> transposed_output_size(2, 3, s=2, p=1, a=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: a (output_padding) must satisfy 0 <= a < max(s, d) = 2, got 2
+    """
+    i = check_int("i", i, minimum=1)
+    k = check_int("k", k, minimum=1)
+    s = check_int("s", s, minimum=1)
+    p = check_int("p", p, minimum=0)
+    d = check_int("d", d, minimum=1)
+    a = check_int("a", a)
+    if not 0 <= a < max(s, d):
+        raise ValueError(f"a (output_padding) must satisfy 0 <= a < max(s, d) = {max(s, d)}, got {a}")
+    o = (i - 1) * s - 2 * p + d * (k - 1) + a + 1
+    if o < 1:
+        raise ValueError(
+            f"transposed output size (i-1)s - 2p + d(k-1) + a + 1 = {o} must be >= 1 "
+            f"(i={i}, k={k}, s={s}, p={p}, d={d}, a={a}); use less padding p"
+        )
+    return o
+
+
+@dataclass(frozen=True)
+class TransposedEquivalent:
+    """The direct convolution that emulates the transpose of conv(i, k, s, p, d).
+
+    Its input is the direct convolution's output (size ``i_prime``), stretched by inserting
+    ``s - 1`` zeros between units (size ``i_stretched``), padded with ``p_prime`` zeros on each
+    side (negative means cropping) plus ``a`` extra zeros at the bottom/right, and convolved with
+    the kernel rotated by 180° (size ``k_prime``, dilation ``d_prime``) at stride ``s_prime = 1``.
+    Its output size ``o_prime`` is always the original input size ``i``.
+    """
+
+    i_prime: int
+    i_stretched: int
+    k_prime: int
+    s_prime: int
+    p_prime: int
+    d_prime: int
+    a: int
+    o_prime: int
+
+
+def transposed_equivalent(i, k, s=1, p=0, d=1) -> TransposedEquivalent:
+    """Describe the direct convolution that emulates the transpose of conv(i, k, s, p, d).
+
+    Relationship 14, generalised to dilation: with k̂ = k + (k-1)(d-1),
+    i′ = ⌊(i + 2p - k̂)/s⌋ + 1, ĩ′ = i′ + (i′-1)(s-1), p′ = k̂ - p - 1, a = (i + 2p - k̂) mod s,
+    and o′ = s(i′-1) + a + k̂ - 2p = i.
+
+    Examples
+    --------
+    >>> transposed_equivalent(6, 3, s=2, p=1)  # the guide's Figure 4.7
+    TransposedEquivalent(i_prime=3, i_stretched=5, k_prime=3, s_prime=1, p_prime=1, d_prime=1, a=1, o_prime=6)
+    """
+    i, k, s, p, d, k_hat = _check_conv(i, k, s, p, d)
+    i_prime = (i + 2 * p - k_hat) // s + 1
+    i_stretched = i_prime + (i_prime - 1) * (s - 1)
+    p_prime = k_hat - p - 1
+    a = (i + 2 * p - k_hat) % s
+    o_prime = i_stretched + 2 * p_prime + a - k_hat + 1
+    return TransposedEquivalent(
+        i_prime=i_prime, i_stretched=i_stretched, k_prime=k, s_prime=1,
+        p_prime=p_prime, d_prime=d, a=a, o_prime=o_prime,
+    )
+
+
+# --- Relationships 1-15 as SymPy objects ------------------------------------------------------
+
+_i, _k, _s, _d = sympy.symbols("i k s d", integer=True, positive=True)
+_p, _a = sympy.symbols("p a", integer=True, nonnegative=True)
+_o = sympy.Symbol("o", integer=True, positive=True)
+_i1, _k1, _s1, _o1 = sympy.symbols("i' k' s' o'", integer=True, positive=True)
+_p1 = sympy.Symbol("p'", integer=True)
+_i1_stretched = sympy.Symbol(r"\tilde{i}'", integer=True, positive=True)
+
+SYMBOLS = {
+    "i": _i, "k": _k, "s": _s, "p": _p, "d": _d, "o": _o, "a": _a,
+    "i_prime": _i1, "i_stretched": _i1_stretched, "k_prime": _k1, "s_prime": _s1,
+    "p_prime": _p1, "o_prime": _o1,
+}
+"""The SymPy symbols used by :func:`relationship`, by the names of this module's parameters."""
+
+_K_ODD = sympy.Eq(sympy.Mod(_k, 2), 1)
+_STRETCHED = sympy.Eq(_i1_stretched, _i1 + (_i1 - 1) * (_s - 1))
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """One of the guide's Relationships 1-15.
+
+    ``conditions`` constrain the direct convolution (i, k, s, p, d); ``equivalent`` describes the
+    emulating direct convolution of a transposed one (empty for 1-7 and 15); ``equation`` gives
+    the output size (``o`` or ``o'``). ``note`` says what the bare formula leaves out.
+    """
+
+    number: int
+    kind: str
+    title: str
+    conditions: tuple
+    equivalent: tuple
+    equation: sympy.Eq
+    note: str = ""
+
+    @property
+    def transposed(self) -> bool:
+        """True for Relationships 8-14 (about transposed convolutions)."""
+        return self.kind == "transposed"
+
+    def _values(self, i, k, s, p, d) -> dict:
+        if self.kind == "pooling":
+            o = pool_output_size(i, k, s)
+            p, d = 0, 1
+        else:
+            o = conv_output_size(i, k, s, p, d)
+        values = {_i: i, _k: k, _s: s, _p: p, _d: d}
+        if self.transposed:
+            values[_i1] = o
+        return values
+
+    def applies(self, i, k, s=1, p=0, d=1) -> bool:
+        """Whether this relationship's conditions hold for conv(i, k, s, p, d).
+
+        Relationships 1-14 describe undilated convolutions, so they require d = 1.
+
+        Examples
+        --------
+        >>> relationship(3).applies(5, 3, s=1, p=1)
+        True
+        >>> relationship(3).applies(5, 4, s=1, p=2)
+        False
+        """
+        values = self._values(i, k, s, p, d)
+        if self.number != 15 and values[_d] != 1:
+            return False
+        return all(bool(c.subs(values)) for c in self.conditions)
+
+    def evaluate(self, i, k, s=1, p=0, d=1) -> int:
+        """The output size this relationship's equation gives for conv(i, k, s, p, d).
+
+        For a transposed relationship, i′ is the direct convolution's output size and the result
+        is o′ (which equals ``i`` when the relationship applies).
+
+        Raises
+        ------
+        ValueError
+            If the relationship's conditions do not hold for these parameters.
+
+        Examples
+        --------
+        >>> relationship(6).evaluate(5, 3, s=2, p=1)
+        3
+        >>> relationship(14).evaluate(6, 3, s=2, p=1)
+        6
+        """
+        if not self.applies(i, k, s, p, d):
+            raise ValueError(
+                f"Relationship {self.number} does not apply to i={i}, k={k}, s={s}, p={p}, d={d}: "
+                f"it requires {', '.join(sympy.sstr(c) for c in self.conditions) or 'd = 1'}"
+            )
+        values = self._values(i, k, s, p, d)
+        values[_a] = (values[_i] + 2 * values[_p] - values[_k]) % values[_s]
+        return int(self.equation.rhs.subs(values))
+
+    def _repr_latex_(self) -> str:
+        parts = [sympy.latex(c) for c in self.conditions]
+        parts += [sympy.latex(e) for e in self.equivalent]
+        head = r",\ ".join(parts)
+        body = sympy.latex(self.equation)
+        return rf"$\text{{Relationship {self.number}}}\quad {head}\ \Rightarrow\ {body}$" if head else (
+            rf"$\text{{Relationship {self.number}}}\quad {body}$"
+        )
+
+    def __str__(self) -> str:
+        conditions = ", ".join(sympy.sstr(c) for c in self.conditions + self.equivalent)
+        return f"Relationship {self.number} ({self.title}): {conditions + ' => ' if conditions else ''}{sympy.sstr(self.equation)}"
+
+
+def _build_relationships() -> dict[int, Relationship]:
+    eq, floor = sympy.Eq, sympy.floor
+    s1 = eq(_s, 1)
+    k_prime_is_k, s_prime_is_1 = eq(_k1, _k), eq(_s1, 1)
+    divisible = eq(sympy.Mod(_i + 2 * _p - _k, _s), 0)
+    rows = [
+        (1, "direct", "no zero padding, unit strides", (s1, eq(_p, 0)), (), eq(_o, (_i - _k) + 1), ""),
+        (2, "direct", "zero padding, unit strides", (s1,), (), eq(_o, (_i - _k) + 2 * _p + 1), ""),
+        (3, "direct", "half (same) padding", (_K_ODD, s1, eq(_p, floor(_k / 2))), (), eq(_o, _i),
+         "With k even and p = k/2 the output is one larger: o = i + 1."),
+        (4, "direct", "full padding", (s1, eq(_p, _k - 1)), (), eq(_o, _i + (_k - 1)), ""),
+        (5, "direct", "no zero padding, non-unit strides", (eq(_p, 0),), (),
+         eq(_o, floor((_i - _k) / _s) + 1), ""),
+        (6, "direct", "zero padding, non-unit strides", (), (),
+         eq(_o, floor((_i + 2 * _p - _k) / _s) + 1),
+         "When s > 1, the s input sizes i + a, a in {0, ..., s-1}, with (i + 2p - k) a multiple "
+         "of s all give the same output size."),
+        (7, "pooling", "pooling", (), (), eq(_o, floor((_i - _k) / _s) + 1),
+         "Holds for any kind of pooling (no padding)."),
+        (8, "transposed", "no zero padding, unit strides, transposed", (s1, eq(_p, 0)),
+         (k_prime_is_k, s_prime_is_1, eq(_p1, _k - 1)), eq(_o1, _i1 + (_k - 1)),
+         "The emulating convolution is fully padded."),
+        (9, "transposed", "zero padding, unit strides, transposed", (s1,),
+         (k_prime_is_k, s_prime_is_1, eq(_p1, _k - _p - 1)), eq(_o1, _i1 + (_k - 1) - 2 * _p), ""),
+        (10, "transposed", "half (same) padding, transposed", (_K_ODD, s1, eq(_p, floor(_k / 2))),
+         (k_prime_is_k, s_prime_is_1, eq(_p1, _p)), eq(_o1, _i1), ""),
+        (11, "transposed", "full padding, transposed", (s1, eq(_p, _k - 1)),
+         (k_prime_is_k, s_prime_is_1, eq(_p1, 0)), eq(_o1, _i1 - (_k - 1)), ""),
+        (12, "transposed", "no zero padding, non-unit strides, transposed",
+         (eq(_p, 0), eq(sympy.Mod(_i - _k, _s), 0)),
+         (_STRETCHED, k_prime_is_k, s_prime_is_1, eq(_p1, _k - 1)), eq(_o1, _s * (_i1 - 1) + _k), ""),
+        (13, "transposed", "zero padding, non-unit strides, transposed", (divisible,),
+         (_STRETCHED, k_prime_is_k, s_prime_is_1, eq(_p1, _k - _p - 1)),
+         eq(_o1, _s * (_i1 - 1) + _k - 2 * _p), ""),
+        (14, "transposed", "zero padding, non-unit strides, transposed (general)", (),
+         (eq(_a, sympy.Mod(_i + 2 * _p - _k, _s)), _STRETCHED, k_prime_is_k, s_prime_is_1,
+          eq(_p1, _k - _p - 1)),
+         eq(_o1, _s * (_i1 - 1) + _a + _k - 2 * _p),
+         "a zeros are added at the bottom and right of the stretched, padded input."),
+        (15, "dilated", "dilated convolution", (), (),
+         eq(_o, floor((_i + 2 * _p - _k - (_k - 1) * (_d - 1)) / _s) + 1), ""),
+    ]
+    return {row[0]: Relationship(*row) for row in rows}
+
+
+_RELATIONSHIPS = _build_relationships()
+
+# Most specific first: a student asking "which relationship is this?" wants the narrowest one.
+_SPECIFICITY = {
+    "direct": (1, 3, 4, 2, 5, 6, 15),
+    "transposed": (8, 10, 11, 9, 12, 13, 14),
+}
+
+
+def relationship(n) -> Relationship:
+    """The guide's Relationship ``n`` (1-15) as SymPy objects.
+
+    Examples
+    --------
+    >>> print(relationship(6))
+    Relationship 6 (zero padding, non-unit strides): Eq(o, floor((i - k + 2*p)/s) + 1)
+    >>> relationship(14).equation
+    Eq(o', a + k - 2*p + s*(i' - 1))
+    """
+    n = check_int("n", n)
+    if n not in _RELATIONSHIPS:
+        raise ValueError(f"n must be between 1 and 15, got {n}")
+    return _RELATIONSHIPS[n]
+
+
+def applicable_relationships(i, k, s=1, p=0, d=1, transposed=False) -> tuple[int, ...]:
+    """Numbers of the relationships that apply to conv(i, k, s, p, d), most specific first.
+
+    With ``transposed=True``, the relationships (8-14) for its transpose.
+
+    Examples
+    --------
+    >>> applicable_relationships(5, 3, s=1, p=1)
+    (3, 2, 6, 15)
+    >>> applicable_relationships(6, 3, s=2, p=1, transposed=True)
+    (14,)
+    """
+    i, k, s, p, d, _ = _check_conv(i, k, s, p, d)
+    kind = "transposed" if transposed else "direct"
+    return tuple(n for n in _SPECIFICITY[kind] if _RELATIONSHIPS[n].applies(i, k, s, p, d))
