@@ -35,6 +35,23 @@ $(TORCH_STAMP): $(STAMP)
 crosscheck: $(TORCH_STAMP)
 	$(BIN)/python -m pytest -m crosscheck tests
 
+# --- figures (issue 4) ---
+figures: $(STAMP)
+	$(BIN)/python -m course_lib.figures --out $(BUILD)/figures
+
+# --- real-browser test (issue 4) ---
+$(BROWSER_STAMP): $(STAMP)
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,browser]'
+	touch $@
+
+test-browser: $(BROWSER_STAMP)
+	$(BIN)/python -m pytest -m browser tests
+
+# --- exercises (issue 3) ---
+release: $(STAMP)
+	$(BIN)/course release
+
 benchmarks: $(STAMP)
 	for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
