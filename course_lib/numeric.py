@@ -1,0 +1,735 @@
+"""NumPy reference implementations of convolution, transposed convolution and pooling.
+
+The functions follow the semantics of ``torch.nn.functional`` without the batch axis: an input
+has shape ``(C, L)`` or ``(C, H, W)``; a convolution weight has shape ``(C_out, C_in, k...)`` and
+a transposed-convolution weight ``(C_in, C_out, k...)``. Like every deep-learning framework they
+compute a *cross-correlation* (the kernel is not flipped).
+
+Shorthand: a single-channel input may be given without its channel axis (``(L,)`` or
+``(H, W)``) and a single-channel kernel as just the kernel (``(k,)`` or ``(kh, kw)``); when both
+are given that way the output has no channel axis either.
+
+``stride``, ``padding``, ``dilation`` and ``output_padding`` take an integer or one integer per
+spatial axis. ``padding`` also takes one ``(before, after)`` pair per axis, or one of
+TensorFlow's strings ``"valid"``, ``"same"``, ``"full"`` (the odd unit goes at the end).
+
+Everything is vectorised: the only Python loops run over kernel offsets (and, in the
+``"matrix"`` method of the transposed convolutions, over channel pairs).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+
+from course_lib import arithmetic
+from course_lib._validate import _describe, check_int, check_int_tuple
+
+__all__ = [
+    "conv1d",
+    "conv2d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "max_pool2d",
+    "avg_pool2d",
+    "max_unpool2d",
+]
+
+_PADDING_MODES = ("valid", "same", "full")
+_TRANSPOSED_METHODS = ("scatter", "equivalent", "matrix")
+_AXIS_NAMES = {1: "(L,)", 2: "(H, W)"}
+_CHANNEL_AXIS_NAMES = {1: "(C, L)", 2: "(C, H, W)"}
+
+
+# --- argument normalisation -----------------------------------------------------------------
+
+
+def _as_array(name: str, value, kinds: str = "iufc") -> np.ndarray:
+    """``np.asarray(value)``, insisting on a rectangular array of numbers."""
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"{name} must be a rectangular array of numbers ({err})") from None
+    if array.dtype.kind not in kinds:
+        allowed = {"iufc": "integer, float or complex", "iuf": "integer or float", "iu": "integer"}[kinds]
+        raise TypeError(f"{name} must hold {allowed} numbers, got an array of dtype {array.dtype}")
+    return array
+
+
+def _accumulator_dtype(*arrays: np.ndarray) -> np.dtype:
+    """numpy's result dtype, with small integers widened to int64 so that sums cannot overflow."""
+    dtype = np.result_type(*arrays)
+    if dtype.kind in "iu" and dtype.itemsize < 8:
+        dtype = np.promote_types(dtype, np.int64)
+    return dtype
+
+
+def _check_nonempty(name: str, array: np.ndarray) -> None:
+    if 0 in array.shape:
+        raise ValueError(f"{name} must not have an empty axis, got shape {array.shape}")
+
+
+def _with_channels(name: str, array: np.ndarray, nd: int) -> tuple[np.ndarray, bool]:
+    """Add the channel axis to a shorthand single-channel input; return (array, was_shorthand)."""
+    if array.ndim == nd:
+        return array[np.newaxis], True
+    if array.ndim == nd + 1:
+        return array, False
+    raise ValueError(
+        f"{name} must have shape {_AXIS_NAMES[nd]} or {_CHANNEL_AXIS_NAMES[nd]}, "
+        f"got {array.ndim}-D shape {array.shape}"
+    )
+
+
+def _prepare_conv_arrays(input, weight, bias, nd: int, transposed: bool):
+    """Validate input, weight and bias; return them in full form with the common dtype."""
+    x, input_shorthand = _with_channels("input", _as_array("input", input), nd)
+    w = _as_array("weight", weight)
+    layout = "(C_in, C_out" if transposed else "(C_out, C_in"
+    layout += ", kL)" if nd == 1 else ", kH, kW)"
+    if w.ndim == nd:
+        w, weight_shorthand = w[np.newaxis, np.newaxis], True
+    elif w.ndim == nd + 2:
+        weight_shorthand = False
+    else:
+        kernel = "(k,)" if nd == 1 else "(kH, kW)"
+        raise ValueError(f"weight must have shape {kernel} or {layout}, got {w.ndim}-D shape {w.shape}")
+    _check_nonempty("input", x)
+    _check_nonempty("weight", w)
+    c_in, c_out = (w.shape[0], w.shape[1]) if transposed else (w.shape[1], w.shape[0])
+    if c_in != x.shape[0]:
+        raise ValueError(
+            f"weight has C_in={c_in} (weight layout {layout}) but input has {x.shape[0]} channels"
+        )
+    arrays = [x, w]
+    if bias is not None:
+        b = _as_array("bias", bias)
+        if b.shape != (c_out,):
+            raise ValueError(f"bias must have shape (C_out,) = ({c_out},), got shape {b.shape}")
+        arrays.append(b)
+    dtype = _accumulator_dtype(*arrays)
+    b = arrays[2].astype(dtype, copy=False) if bias is not None else None
+    squeeze = input_shorthand and weight_shorthand
+    return x.astype(dtype, copy=False), w.astype(dtype, copy=False), b, dtype, squeeze
+
+
+def _padding_mode(padding: str) -> str:
+    mode = padding.lower()
+    if mode not in _PADDING_MODES:
+        raise ValueError(f"padding must be an integer, a tuple or one of {_PADDING_MODES}, got {padding!r}")
+    return mode
+
+
+def _explicit_padding(padding, nd: int) -> list[tuple[int, int]]:
+    """Integer / per-axis / per-side padding as one (before, after) pair per axis."""
+    if isinstance(padding, (tuple, list)) and any(isinstance(v, (tuple, list)) for v in padding):
+        if len(padding) != nd:
+            raise ValueError(
+                f"padding given per side must have one (before, after) pair per axis ({nd}), "
+                f"got {_describe(padding)}"
+            )
+        pairs = []
+        for axis, pair in enumerate(padding):
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise ValueError(
+                    f"padding[{axis}] must be a (before, after) pair of integers, got {_describe(pair)}"
+                )
+            pairs.append(tuple(check_int(f"padding[{axis}][{side}]", v, minimum=0) for side, v in enumerate(pair)))
+        return pairs
+    if not isinstance(padding, (tuple, list, int, np.integer)) or isinstance(padding, (bool, np.bool_)):
+        raise TypeError(
+            f"padding must be an integer, a sequence of {nd} integers, a sequence of {nd} "
+            f"(before, after) pairs or one of {_PADDING_MODES}, got {_describe(padding)}"
+        )
+    return [(p, p) for p in check_int_tuple("padding", padding, nd, minimum=0)]
+
+
+def _conv_padding(padding, nd, in_sizes, kernel_sizes, stride, dilation) -> list[tuple[int, int]]:
+    """The (before, after) zero padding of a direct convolution along each axis."""
+    if not isinstance(padding, str):
+        return _explicit_padding(padding, nd)
+    mode = _padding_mode(padding)
+    pads = []
+    for i, k, s, d in zip(in_sizes, kernel_sizes, stride, dilation):
+        k_hat = arithmetic.effective_kernel_size(k, d)
+        if mode == "valid":
+            pads.append((0, 0))
+        elif mode == "full":
+            pads.append((k_hat - 1, k_hat - 1))
+        else:  # TensorFlow's "same": output ceil(i / s), the odd unit of padding at the end
+            total = max((-(-i // s) - 1) * s + k_hat - i, 0)
+            pads.append((total // 2, total - total // 2))
+    return pads
+
+
+def _axis_error(err: Exception, axis: int, nd: int) -> Exception:
+    """Re-raise an arithmetic error, saying which spatial axis it concerns."""
+    return type(err)(f"{err} (spatial axis {axis})" if nd > 1 else str(err))
+
+
+def _conv_output_sizes(in_sizes, kernel_sizes, stride, pads, dilation) -> tuple[int, ...]:
+    """Output size per axis of a direct convolution with (before, after) padding."""
+    nd = len(in_sizes)
+    sizes = []
+    for axis, (i, k, s, (before, after), d) in enumerate(zip(in_sizes, kernel_sizes, stride, pads, dilation)):
+        if before == after:
+            try:
+                sizes.append(arithmetic.conv_output_size(i, k, s, before, d))
+            except ValueError as err:
+                raise _axis_error(err, axis, nd) from None
+            continue
+        # arithmetic only knows symmetric padding; (before, after) acts like i + before + after, p = 0
+        k_hat = arithmetic.effective_kernel_size(k, d)
+        if k_hat > i + before + after:
+            raise ValueError(
+                f"kernel of effective size {k_hat} must not exceed the padded input size "
+                f"i + before + after = {i + before + after} (i={i}, padding=({before}, {after}))"
+                + (f" (spatial axis {axis})" if nd > 1 else "")
+            )
+        sizes.append(arithmetic.conv_output_size(i + before + after, k, s, 0, d))
+    return tuple(sizes)
+
+
+def _transposed_geometry(in_sizes, kernel_sizes, stride, padding, output_padding, dilation):
+    """Crop per axis of a transposed convolution's full scatter output, and the output size.
+
+    Returns ``crops``, one ``(before, end)`` pair per axis, and ``out_sizes``: the output is
+    ``full[before : full - end]`` where ``full = (i - 1)s + k̂``; a negative ``end`` extends the
+    full output with zeros at the end (output_padding beyond the scatter's reach).
+    """
+    nd = len(in_sizes)
+    output_padding = check_int_tuple("output_padding", output_padding, nd, minimum=0)
+    if isinstance(padding, str):
+        mode = _padding_mode(padding)
+        if mode != "full" and any(output_padding):
+            raise ValueError(f"output_padding must be 0 with padding={padding!r}, got {output_padding!r}")
+        if mode == "full":
+            pads = [(k_hat - 1,) * 2 for k_hat in map(arithmetic.effective_kernel_size, kernel_sizes, dilation)]
+        else:
+            crops, out_sizes = [], []
+            for i, k, s, d in zip(in_sizes, kernel_sizes, stride, dilation):
+                excess = arithmetic.effective_kernel_size(k, d) - s  # full size minus i*s
+                if mode == "same":  # output i*s: crop the excess, its odd unit at the end
+                    before = max(excess, 0) // 2
+                    crops.append((before, excess - before))
+                    out_sizes.append(i * s)
+                else:  # "valid": the whole scatter output, at least i*s long
+                    crops.append((0, min(excess, 0)))
+                    out_sizes.append(i * s + max(excess, 0))
+            return crops, tuple(out_sizes)
+    else:
+        pads = _explicit_padding(padding, nd)
+    crops, out_sizes = [], []
+    for axis, (i, k, s, (before, after), d, a) in enumerate(
+        zip(in_sizes, kernel_sizes, stride, pads, dilation, output_padding)
+    ):
+        try:
+            if before == after:
+                size = arithmetic.transposed_output_size(i, k, s, before, d, a)
+            else:
+                size = arithmetic.transposed_output_size(i, k, s, 0, d, a) - before - after
+        except ValueError as err:
+            raise _axis_error(err, axis, nd) from None
+        if size < 1:
+            raise ValueError(
+                f"padding ({before}, {after}) crops the whole transposed output: "
+                f"(i-1)s + d(k-1) + 1 + output_padding - before - after = {size} must be >= 1 "
+                f"(i={i}, k={k}, s={s}, d={d}, output_padding={a})" + (f" (spatial axis {axis})" if nd > 1 else "")
+            )
+        crops.append((before, after - a))
+        out_sizes.append(size)
+    return crops, tuple(out_sizes)
+
+
+def _check_method(method) -> str:
+    if not isinstance(method, str):
+        raise TypeError(f"method must be one of {_TRANSPOSED_METHODS}, got {_describe(method)}")
+    if method not in _TRANSPOSED_METHODS:
+        raise ValueError(f"method must be one of {_TRANSPOSED_METHODS}, got {method!r}")
+    return method
+
+
+# --- the computations -----------------------------------------------------------------------
+
+
+def _offsets(kernel_sizes):
+    return itertools.product(*(range(k) for k in kernel_sizes))
+
+
+def _correlate(x, w, stride, pads, dilation, out_sizes, dtype) -> np.ndarray:
+    """Multi-channel cross-correlation; x (C_in, *I), w (C_out, C_in, *K) -> (C_out, *O)."""
+    if any(before or after for before, after in pads):
+        x = np.pad(x, [(0, 0), *pads])
+    out = np.zeros((w.shape[0], *out_sizes), dtype=dtype)
+    for offset in _offsets(w.shape[2:]):
+        # the input units under kernel tap `offset`, for every output unit at once
+        window = tuple(slice(j * d, j * d + (o - 1) * s + 1, s) for j, d, o, s in zip(offset, dilation, out_sizes, stride))
+        out += np.einsum("oc,c...->o...", w[(slice(None), slice(None), *offset)], x[(slice(None), *window)])
+    return out
+
+
+def _scatter(y, w, stride, dilation, crops, out_sizes, dtype) -> np.ndarray:
+    """Transposed convolution by scattering: every input unit adds a weighted kernel copy."""
+    in_sizes = y.shape[1:]
+    full = [(i - 1) * s + d * (k - 1) + 1 for i, s, d, k in zip(in_sizes, stride, dilation, w.shape[2:])]
+    # room for the full result and for output_padding beyond it (those units stay zero)
+    buffer_sizes = [max(f, before + o) for f, (before, _), o in zip(full, crops, out_sizes)]
+    out = np.zeros((w.shape[1], *buffer_sizes), dtype=dtype)
+    for offset in _offsets(w.shape[2:]):
+        targets = tuple(slice(j * d, j * d + (i - 1) * s + 1, s) for j, d, i, s in zip(offset, dilation, in_sizes, stride))
+        out[(slice(None), *targets)] += np.einsum("co,c...->o...", w[(slice(None), slice(None), *offset)], y)
+    return out[(slice(None), *(slice(before, before + o) for (before, _), o in zip(crops, out_sizes)))]
+
+
+def _equivalent(y, w, stride, dilation, crops, out_sizes, dtype) -> np.ndarray:
+    """Transposed convolution as a direct one (Relationship 14 generalised to dilation).
+
+    The input is stretched (s - 1 zeros between units), padded by p' = k̂ - 1 - before at the
+    start and k̂ - 1 - end at the end (negative: cropped), and correlated at stride 1 with the
+    kernel rotated by 180° and its channel axes swapped.
+    """
+    nd = y.ndim - 1
+    in_sizes = y.shape[1:]
+    stretched = np.zeros((y.shape[0], *((i - 1) * s + 1 for i, s in zip(in_sizes, stride))), dtype=dtype)
+    stretched[(slice(None), *(slice(None, None, s) for s in stride))] = y
+    k_hats = [arithmetic.effective_kernel_size(k, d) for k, d in zip(w.shape[2:], dilation)]
+    new_pads = [(k_hat - 1 - before, k_hat - 1 - end) for k_hat, (before, end) in zip(k_hats, crops)]
+    # negative p' crops; np.pad only pads
+    crop = tuple(slice(max(-before, 0), n - max(-after, 0)) for n, (before, after) in zip(stretched.shape[1:], new_pads))
+    stretched = stretched[(slice(None), *crop)]
+    pads = [(max(before, 0), max(after, 0)) for before, after in new_pads]
+    rotated = np.flip(w, axis=tuple(range(2, 2 + nd))).swapaxes(0, 1)
+    return _correlate(stretched, rotated, (1,) * nd, pads, dilation, out_sizes, dtype)
+
+
+def _matrix(y, w, stride, dilation, crops, out_sizes, dtype) -> np.ndarray:
+    """Transposed convolution as Cᵀy, with C from :func:`course_lib.symbolic.conv_matrix_pattern`.
+
+    C is the direct convolution whose input has the transposed output's size, padded by
+    (before, max(end, 0)); only its rows for the first i output units per axis are kept (with
+    output_padding beyond the scatter's reach, that convolution has more output units).
+    """
+    from course_lib.symbolic import conv_matrix_pattern  # sympy only when this method is used
+
+    in_sizes = y.shape[1:]
+    kernel_sizes = w.shape[2:]
+    pattern = conv_matrix_pattern(
+        out_sizes, kernel_sizes, stride, [(before, max(end, 0)) for before, end in crops], dilation
+    )
+    row_units = np.unravel_index(pattern.rows, pattern.output_shape)
+    keep = np.logical_and.reduce([u < i for u, i in zip(row_units, in_sizes)])
+    rows = np.ravel_multi_index(tuple(u[keep] for u in row_units), in_sizes)
+    cols = pattern.cols[keep]
+    taps = pattern.kernel_index[keep]
+    y_flat = y.reshape(y.shape[0], -1)
+    w_flat = w.reshape(w.shape[0], w.shape[1], -1)
+    out = np.zeros((w.shape[1], math.prod(out_sizes)), dtype=dtype)
+    for c_in, c_out in itertools.product(range(w.shape[0]), range(w.shape[1])):
+        # (Cᵀ y)[col] = sum over the nonzeros C[row, col] = w[tap] of w[tap] * y[row]
+        np.add.at(out[c_out], cols, w_flat[c_in, c_out, taps] * y_flat[c_in, rows])
+    return out.reshape(w.shape[1], *out_sizes)
+
+
+def _conv(input, weight, bias, nd, stride, padding, dilation) -> np.ndarray:
+    x, w, b, dtype, squeeze = _prepare_conv_arrays(input, weight, bias, nd, transposed=False)
+    stride = check_int_tuple("stride", stride, nd, minimum=1)
+    dilation = check_int_tuple("dilation", dilation, nd, minimum=1)
+    pads = _conv_padding(padding, nd, x.shape[1:], w.shape[2:], stride, dilation)
+    out_sizes = _conv_output_sizes(x.shape[1:], w.shape[2:], stride, pads, dilation)
+    out = _correlate(x, w, stride, pads, dilation, out_sizes, dtype)
+    if b is not None:
+        out += b.reshape(-1, *(1,) * nd)
+    return out[0] if squeeze else out
+
+
+def _conv_transpose(input, weight, bias, nd, stride, padding, output_padding, dilation, method) -> np.ndarray:
+    method = _check_method(method)
+    y, w, b, dtype, squeeze = _prepare_conv_arrays(input, weight, bias, nd, transposed=True)
+    stride = check_int_tuple("stride", stride, nd, minimum=1)
+    dilation = check_int_tuple("dilation", dilation, nd, minimum=1)
+    crops, out_sizes = _transposed_geometry(y.shape[1:], w.shape[2:], stride, padding, output_padding, dilation)
+    compute = {"scatter": _scatter, "equivalent": _equivalent, "matrix": _matrix}[method]
+    out = compute(y, w, stride, dilation, crops, out_sizes, dtype)
+    if b is not None:
+        out += b.reshape(-1, *(1,) * nd)
+    return out[0] if squeeze else out
+
+
+# --- public API -----------------------------------------------------------------------------
+
+
+def conv1d(input, weight, bias=None, *, stride=1, padding=0, dilation=1) -> np.ndarray:
+    """1-D convolution (cross-correlation), like ``torch.nn.functional.conv1d`` without batch.
+
+    Parameters
+    ----------
+    input : array_like, shape (C_in, L) or (L,)
+    weight : array_like, shape (C_out, C_in, k) or (k,)
+    bias : array_like, shape (C_out,), optional
+    stride, dilation : int or tuple of 1 int
+    padding : int, tuple of 1 int, ((before, after),), or "valid" / "same" / "full"
+        "same" follows TensorFlow: output ceil(L / stride), the odd unit of padding at the end.
+
+    Returns
+    -------
+    numpy.ndarray, shape (C_out, o) or (o,) if input and weight were both given without channels
+        Integer inputs give int64 results.
+
+    Raises
+    ------
+    TypeError
+        If an array does not hold numbers or a parameter has the wrong type.
+    ValueError
+        If shapes or channel counts do not match, a parameter is out of range, or the (dilated)
+        kernel does not fit in the padded input.
+
+    Examples
+    --------
+    >>> conv1d([1, 2, 3, 4, 5], [1, 0, -1])
+    array([-2, -2, -2])
+    >>> conv1d([1, 2, 3, 4, 5], [1, 1], stride=2, padding="same")
+    array([3, 7, 5])
+    """
+    return _conv(input, weight, bias, 1, stride, padding, dilation)
+
+
+def conv2d(input, weight, bias=None, *, stride=1, padding=0, dilation=1) -> np.ndarray:
+    """2-D convolution (cross-correlation), like ``torch.nn.functional.conv2d`` without batch.
+
+    Parameters
+    ----------
+    input : array_like, shape (C_in, H, W) or (H, W)
+    weight : array_like, shape (C_out, C_in, kH, kW) or (kH, kW)
+    bias : array_like, shape (C_out,), optional
+    stride, dilation : int or (int, int)
+    padding : int, (int, int), ((top, bottom), (left, right)), or "valid" / "same" / "full"
+        "same" follows TensorFlow: output ceil(i / s) per axis, the odd unit at the bottom/right.
+
+    Returns
+    -------
+    numpy.ndarray, shape (C_out, oH, oW) or (oH, oW) if input and weight were both given
+    without channels. Integer inputs give int64 results.
+
+    Raises
+    ------
+    TypeError
+        If an array does not hold numbers or a parameter has the wrong type.
+    ValueError
+        If shapes or channel counts do not match, a parameter is out of range, or the (dilated)
+        kernel does not fit in the padded input.
+
+    Examples
+    --------
+    >>> x = np.arange(16).reshape(4, 4)
+    >>> conv2d(x, np.ones((3, 3), dtype=int))
+    array([[45, 54],
+           [81, 90]])
+    >>> conv2d(x, [[1, 0], [0, -1]], stride=2, padding=1).shape
+    (3, 3)
+    >>> conv2d(np.ones((2, 5, 5)), np.ones((3, 3, 3, 3)))
+    Traceback (most recent call last):
+    ...
+    ValueError: weight has C_in=3 (weight layout (C_out, C_in, kH, kW)) but input has 2 channels
+    """
+    return _conv(input, weight, bias, 2, stride, padding, dilation)
+
+
+def conv_transpose1d(
+    input, weight, bias=None, *, stride=1, padding=0, output_padding=0, dilation=1, method="scatter"
+) -> np.ndarray:
+    """1-D transposed convolution, like ``torch.nn.functional.conv_transpose1d`` without batch.
+
+    Parameters
+    ----------
+    input : array_like, shape (C_in, L) or (L,)
+    weight : array_like, shape (C_in, C_out, k) or (k,)
+    bias : array_like, shape (C_out,), optional
+    stride, dilation : int or tuple of one int per axis
+    padding : int, tuple, one (before, after) pair per axis, or "valid" / "same" / "full"
+        An integer or pair crops the full scatter output (it is not input padding). "same"
+        gives i * stride, "valid" the full scatter output (at least i * stride long),
+        "full" is padding k̂ - 1 (the transpose of a full-padded convolution); odd units of
+        cropping go at the end.
+    output_padding : int or tuple, 0 <= output_padding < max(stride, dilation)
+        Extra output units at the end (must be 0 with "same"/"valid").
+    method : {"scatter", "equivalent", "matrix"}
+        "scatter": each input unit adds a weighted copy of the kernel to the output.
+        "equivalent": a direct convolution of the stretched, padded input with the kernel
+        rotated by 180° (Relationship 14). "matrix": Cᵀ applied to the input, with C from
+        :mod:`course_lib.symbolic`. All three give the same result.
+
+    Returns
+    -------
+    numpy.ndarray, shape (C_out, o) or (o,), o = (L - 1)s - 2p + d(k - 1) + output_padding + 1
+
+    Raises
+    ------
+    TypeError
+        If an array does not hold numbers or a parameter has the wrong type.
+    ValueError
+        If shapes or channel counts do not match, a parameter is out of range, or the padding
+        crops the whole output.
+
+    Examples
+    --------
+    >>> conv_transpose1d([1, 2], [1, 1, 1], stride=2)
+    array([1, 1, 3, 2, 2])
+    >>> conv_transpose1d([1, 2], [1, 1, 1], stride=2, padding=1, output_padding=1, method="equivalent")
+    array([1, 3, 2, 2])
+    """
+    return _conv_transpose(input, weight, bias, 1, stride, padding, output_padding, dilation, method)
+
+
+def conv_transpose2d(
+    input, weight, bias=None, *, stride=1, padding=0, output_padding=0, dilation=1, method="scatter"
+) -> np.ndarray:
+    """2-D transposed convolution, like ``torch.nn.functional.conv_transpose2d`` without batch.
+
+    Parameters
+    ----------
+    input : array_like, shape (C_in, H, W) or (H, W)
+    weight : array_like, shape (C_in, C_out, kH, kW) or (kH, kW)
+    bias : array_like, shape (C_out,), optional
+    stride, dilation : int or tuple of one int per axis
+    padding : int, tuple, one (before, after) pair per axis, or "valid" / "same" / "full"
+        An integer or pair crops the full scatter output (it is not input padding). "same"
+        gives i * stride, "valid" the full scatter output (at least i * stride long),
+        "full" is padding k̂ - 1 (the transpose of a full-padded convolution); odd units of
+        cropping go at the end.
+    output_padding : int or tuple, 0 <= output_padding < max(stride, dilation)
+        Extra output units at the end (must be 0 with "same"/"valid").
+    method : {"scatter", "equivalent", "matrix"}
+        "scatter": each input unit adds a weighted copy of the kernel to the output.
+        "equivalent": a direct convolution of the stretched, padded input with the kernel
+        rotated by 180° (Relationship 14). "matrix": Cᵀ applied to the input, with C from
+        :mod:`course_lib.symbolic`. All three give the same result.
+
+    Returns
+    -------
+    numpy.ndarray, shape (C_out, oH, oW) or (oH, oW),
+    o = (i - 1)s - 2p + d(k - 1) + output_padding + 1 per axis
+
+    Raises
+    ------
+    TypeError
+        If an array does not hold numbers or a parameter has the wrong type.
+    ValueError
+        If shapes or channel counts do not match, a parameter is out of range, or the padding
+        crops the whole output.
+
+    Examples
+    --------
+    TensorFlow's ``conv2d_transpose(..., padding='SAME')``: the full 5×5 result, last row and
+    column cropped.
+
+    >>> conv_transpose2d([[1, 2], [3, 4]], np.ones((3, 3), dtype=int), stride=2, padding="same")
+    array([[ 1,  1,  3,  2],
+           [ 1,  1,  3,  2],
+           [ 4,  4, 10,  6],
+           [ 3,  3,  7,  4]])
+    >>> y = np.arange(9).reshape(3, 3)
+    >>> a = conv_transpose2d(y, np.ones((3, 3)), stride=2, padding=1, output_padding=1)
+    >>> a.shape  # Figure 4.7: back to the 6x6 input of a 6, 3, 2, 1 convolution
+    (6, 6)
+    >>> bool(np.array_equal(a, conv_transpose2d(y, np.ones((3, 3)), stride=2, padding=1,
+    ...                                         output_padding=1, method="matrix")))
+    True
+    """
+    return _conv_transpose(input, weight, bias, 2, stride, padding, output_padding, dilation, method)
+
+
+def _prepare_pool(input, kernel_size, stride, name="input"):
+    x, shorthand = _with_channels(name, _as_array(name, input, kinds="iuf"), 2)
+    _check_nonempty(name, x)
+    kernel = check_int_tuple("kernel_size", kernel_size, 2, minimum=1)
+    stride = kernel if stride is None else check_int_tuple("stride", stride, 2, minimum=1)
+    return x, shorthand, kernel, stride
+
+
+def _pool_output_sizes(in_sizes, kernel, stride) -> tuple[int, ...]:
+    sizes = []
+    for axis, (i, k, s) in enumerate(zip(in_sizes, kernel, stride)):
+        try:
+            sizes.append(arithmetic.pool_output_size(i, k, s))
+        except ValueError as err:
+            raise _axis_error(err, axis, 2) from None
+    return tuple(sizes)
+
+
+def _pool_windows(x, kernel, stride, out_sizes):
+    """Yield (offset, the input units under window tap ``offset`` for every output unit)."""
+    for offset in _offsets(kernel):
+        window = tuple(slice(j, j + (o - 1) * s + 1, s) for j, o, s in zip(offset, out_sizes, stride))
+        yield offset, x[(slice(None), *window)]
+
+
+def max_pool2d(input, kernel_size, stride=None, *, return_indices=False):
+    """2-D max pooling without padding, like ``torch.nn.functional.max_pool2d`` without batch.
+
+    Parameters
+    ----------
+    input : array_like, shape (C, H, W) or (H, W)
+    kernel_size : int or (int, int)
+    stride : int or (int, int), optional
+        Defaults to ``kernel_size``.
+    return_indices : bool
+        Also return the switches: for each output unit, the flat index ``row * W + col`` of the
+        maximum within its channel (PyTorch's convention). Ties go to the first maximum in
+        row-major window order; a NaN always wins (as on PyTorch's CPU).
+
+    Returns
+    -------
+    numpy.ndarray, or (numpy.ndarray, numpy.ndarray of int64) with ``return_indices=True``
+        Same dtype as the input.
+
+    Raises
+    ------
+    TypeError
+        If the input is not real numbers or a parameter has the wrong type.
+    ValueError
+        If the input has the wrong number of dimensions or the window does not fit.
+
+    Examples
+    --------
+    >>> x = np.array([[1, 5, 2, 0], [3, 4, 6, 6], [0, 0, 1, 2], [7, 0, 3, 4]])
+    >>> values, indices = max_pool2d(x, 2, return_indices=True)
+    >>> values
+    array([[5, 6],
+           [7, 4]])
+    >>> indices
+    array([[ 1,  6],
+           [12, 15]])
+    """
+    if not isinstance(return_indices, (bool, np.bool_)):
+        raise TypeError(f"return_indices must be a bool, got {_describe(return_indices)}")
+    x, shorthand, kernel, stride = _prepare_pool(input, kernel_size, stride)
+    out_sizes = _pool_output_sizes(x.shape[1:], kernel, stride)
+    width = x.shape[2]
+    # flat index of each output unit's window corner; tap (j0, j1) adds j0 * W + j1
+    corner = (np.arange(out_sizes[0]) * stride[0] * width)[:, None] + np.arange(out_sizes[1]) * stride[1]
+    best = indices = None
+    for (j0, j1), candidate in _pool_windows(x, kernel, stride, out_sizes):
+        if best is None:
+            best = candidate.copy()
+            indices = np.broadcast_to(corner, best.shape).astype(np.int64)
+            continue
+        # strict > keeps the first maximum; NaN wins, as in PyTorch's CPU kernel
+        better = candidate > best
+        if x.dtype.kind == "f":
+            better |= np.isnan(candidate)
+        best = np.where(better, candidate, best)
+        indices = np.where(better, corner + (j0 * width + j1), indices)
+    if shorthand:
+        best, indices = best[0], indices[0]
+    return (best, indices) if return_indices else best
+
+
+def avg_pool2d(input, kernel_size, stride=None) -> np.ndarray:
+    """2-D average pooling without padding, like ``torch.nn.functional.avg_pool2d`` without batch.
+
+    Parameters
+    ----------
+    input : array_like, shape (C, H, W) or (H, W)
+    kernel_size : int or (int, int)
+    stride : int or (int, int), optional
+        Defaults to ``kernel_size``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Floating point (float64 for integer input).
+
+    Raises
+    ------
+    TypeError
+        If the input is not real numbers or a parameter has the wrong type.
+    ValueError
+        If the input has the wrong number of dimensions or the window does not fit.
+
+    Examples
+    --------
+    >>> avg_pool2d(np.arange(16).reshape(4, 4), 2)
+    array([[ 2.5,  4.5],
+           [10.5, 12.5]])
+    """
+    x, shorthand, kernel, stride = _prepare_pool(input, kernel_size, stride)
+    out_sizes = _pool_output_sizes(x.shape[1:], kernel, stride)
+    dtype = np.float64 if x.dtype.kind in "iu" else x.dtype
+    total = np.zeros((x.shape[0], *out_sizes), dtype=dtype)
+    for _, window in _pool_windows(x, kernel, stride, out_sizes):
+        total += window
+    out = total / (kernel[0] * kernel[1])
+    return out[0] if shorthand else out
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, output_size=None) -> np.ndarray:
+    """Max unpooling, like ``torch.nn.functional.max_unpool2d`` without batch (no padding).
+
+    Puts every input value at the position its switch (from ``max_pool2d(...,
+    return_indices=True)``) names and zeros elsewhere: the transpose of the max-pool selection.
+
+    Parameters
+    ----------
+    input : array_like, shape (C, h, w) or (h, w)
+        Pooled values.
+    indices : array_like of int, same shape as ``input``
+        Flat indices ``row * W + col`` into each channel of the output.
+    kernel_size : int or (int, int)
+    stride : int or (int, int), optional
+        Defaults to ``kernel_size``.
+    output_size : (int, int), optional
+        (H, W); defaults to ((h - 1)·stride + kernel_size) per axis and, as in PyTorch, must lie
+        strictly between that default minus and plus the stride (and be >= 1: PyTorch returns
+        an empty array for 0).
+
+    Returns
+    -------
+    numpy.ndarray, shape (C, H, W) or (H, W), dtype of ``input``
+
+    Raises
+    ------
+    TypeError
+        If an array or parameter has the wrong type.
+    ValueError
+        If shapes do not match, an index is out of range or ``output_size`` is not allowed.
+
+    Examples
+    --------
+    >>> x = np.array([[1, 5, 2, 0], [3, 4, 6, 6], [0, 0, 1, 2], [7, 0, 3, 4]])
+    >>> values, indices = max_pool2d(x, 2, return_indices=True)
+    >>> max_unpool2d(values, indices, 2)
+    array([[0, 5, 0, 0],
+           [0, 0, 6, 0],
+           [0, 0, 0, 0],
+           [7, 0, 0, 4]])
+    """
+    x, shorthand, kernel, stride = _prepare_pool(input, kernel_size, stride)
+    switches = _as_array("indices", indices, kinds="iu")
+    if switches.shape != (x.shape[1:] if shorthand else x.shape):
+        raise ValueError(
+            f"indices must have the shape of input {(x.shape[1:] if shorthand else x.shape)}, got {switches.shape}"
+        )
+    default = tuple((i - 1) * s + k for i, s, k in zip(x.shape[1:], stride, kernel))
+    if output_size is None:
+        size = default
+    else:
+        if not isinstance(output_size, (tuple, list)):
+            raise TypeError(f"output_size must be a sequence of 2 integers (H, W), got {_describe(output_size)}")
+        size = check_int_tuple("output_size", tuple(output_size), 2, minimum=1)
+        for axis, (n, n0, s) in enumerate(zip(size, default, stride)):
+            if not n0 - s < n < n0 + s:
+                raise ValueError(
+                    f"output_size[{axis}] must be between {max(n0 - s + 1, 1)} and {n0 + s - 1} "
+                    f"(default {n0} ± (stride - 1)), got {n}"
+                )
+    units = size[0] * size[1]
+    flat = switches.reshape(x.shape[0], -1).astype(np.int64)
+    if flat.size and (flat.min() < 0 or flat.max() >= units):
+        bad = flat.min() if flat.min() < 0 else flat.max()
+        raise ValueError(f"indices must lie in [0, {units}) for an output of size {size}, got {bad}")
+    out = np.zeros((x.shape[0], units), dtype=x.dtype)
+    out[np.arange(x.shape[0])[:, None], flat] = x.reshape(x.shape[0], -1)
+    out = out.reshape(x.shape[0], *size)
+    return out[0] if shorthand else out

@@ -1,0 +1,632 @@
+"""Tests of course_lib.numeric: values, shapes, dtypes, errors and the adjoint relationships."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from course_lib import arithmetic, numeric
+from course_lib.numeric import (
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    conv_transpose1d,
+    conv_transpose2d,
+    max_pool2d,
+    max_unpool2d,
+)
+
+METHODS = ("scatter", "equivalent", "matrix")
+
+# The guide's numerical figures 1.1, 1.2, 1.5 and 1.6: this 5x5 input and (1.1, 1.2) the kernel
+# [[0, 1, 2], [2, 2, 0], [0, 1, 2]] (seed 1234).
+FIGURE_INPUT = np.array([[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]])
+FIGURE_KERNEL = np.array([[0, 1, 2], [2, 2, 0], [0, 1, 2]])
+
+
+# --- brute-force oracles (loops over every output unit; only for tiny inputs) ----------------
+
+
+def naive_conv(x, w, stride, pads, dilation):
+    """Direct convolution by the definition: x (C_in, *I), w (C_out, C_in, *K), per-side pads."""
+    xp = np.pad(x, [(0, 0), *pads])
+    k_hat = [(k - 1) * d + 1 for k, d in zip(w.shape[2:], dilation)]
+    out_sizes = [(n - kh) // s + 1 for n, kh, s in zip(xp.shape[1:], k_hat, stride)]
+    out = np.zeros((w.shape[0], *out_sizes), dtype=np.result_type(x, w))
+    for c_out in range(w.shape[0]):
+        for t in np.ndindex(*out_sizes):
+            for j in np.ndindex(*w.shape[2:]):
+                position = tuple(tt * s + jj * d for tt, s, jj, d in zip(t, stride, j, dilation))
+                out[(c_out, *t)] += w[(c_out, slice(None), *j)] @ xp[(slice(None), *position)]
+    return out
+
+
+def placements(length, k_hat, s):
+    """Count the positions where a kernel of size k_hat fits, stepping by s."""
+    return sum(1 for start in range(0, length, s) if start + k_hat <= length)
+
+
+# --- hypothesis strategies --------------------------------------------------------------------
+
+
+@st.composite
+def conv_case(draw, nd, max_channels=2, max_size=7):
+    """A direct convolution that fits: arrays of small ints and per-side padding."""
+    c_in = draw(st.integers(1, max_channels))
+    c_out = draw(st.integers(1, max_channels))
+    k = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+    s = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+    d = tuple(draw(st.integers(1, 2)) for _ in range(nd))
+    pads = [(draw(st.integers(0, 2)), draw(st.integers(0, 2))) for _ in range(nd)]
+    k_hat = [(kk - 1) * dd + 1 for kk, dd in zip(k, d)]
+    i = tuple(draw(st.integers(max(1, kh - b - a), max_size)) for kh, (b, a) in zip(k_hat, pads))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    x = rng.integers(-5, 6, size=(c_in, *i))
+    w = rng.integers(-5, 6, size=(c_out, c_in, *k))
+    return x, w, s, pads, d
+
+
+@st.composite
+def transposed_case(draw, nd, max_channels=2, kinds=("int", "pairs", "same", "valid", "full")):
+    """A transposed convolution: input, weight (C_in, C_out, k...) and keyword arguments."""
+    c_in = draw(st.integers(1, max_channels))
+    c_out = draw(st.integers(1, max_channels))
+    i = tuple(draw(st.integers(1, 4)) for _ in range(nd))
+    k = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+    s = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+    d = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+    kind = draw(st.sampled_from(kinds))
+    if kind in ("same", "valid"):
+        padding, output_padding = kind, 0
+    else:
+        if kind == "int":
+            padding = tuple(draw(st.integers(0, 2)) for _ in range(nd))
+        elif kind == "pairs":
+            padding = tuple((draw(st.integers(0, 2)), draw(st.integers(0, 2))) for _ in range(nd))
+        else:
+            padding = "full"
+        output_padding = tuple(draw(st.integers(0, max(ss, dd) - 1)) for ss, dd in zip(s, d))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    y = rng.integers(-5, 6, size=(c_in, *i))
+    w = rng.integers(-5, 6, size=(c_in, c_out, *k))
+    kwargs = dict(stride=s, padding=padding, output_padding=output_padding, dilation=d)
+    return y, w, kwargs
+
+
+CONV = {1: conv1d, 2: conv2d}
+CONV_T = {1: conv_transpose1d, 2: conv_transpose2d}
+
+
+# --- direct convolution -----------------------------------------------------------------------
+
+
+def test_conv2d_reproduces_figure_1_1():
+    expected = np.array([[12, 12, 17], [10, 17, 19], [9, 6, 14]])
+    np.testing.assert_array_equal(conv2d(FIGURE_INPUT, FIGURE_KERNEL), expected)
+
+
+def test_conv2d_reproduces_figure_1_2_padding_and_strides():
+    expected = np.array([[6, 17, 3], [8, 17, 13], [6, 4, 4]])
+    np.testing.assert_array_equal(conv2d(FIGURE_INPUT, FIGURE_KERNEL, stride=2, padding=1), expected)
+
+
+def test_conv2d_stride_is_subsampling_of_unit_stride_figure_1_4():
+    x = np.arange(25).reshape(5, 5)
+    np.testing.assert_array_equal(conv2d(x, FIGURE_KERNEL, stride=2), conv2d(x, FIGURE_KERNEL)[::2, ::2])
+
+
+def test_conv2d_multichannel_sums_over_input_channels_figure_1_3():
+    rng = np.random.default_rng(0)
+    x = rng.integers(-3, 4, size=(2, 5, 5))
+    w = rng.integers(-3, 4, size=(3, 2, 3, 3))
+    out = conv2d(x, w)
+    assert out.shape == (3, 3, 3)
+    for c_out in range(3):
+        expected = sum(conv2d(x[c_in], w[c_out, c_in]) for c_in in range(2))
+        np.testing.assert_array_equal(out[c_out], expected)
+
+
+def test_conv1d_values_and_bias():
+    np.testing.assert_array_equal(conv1d([1, 2, 3, 4, 5], [1, 0, -1]), [-2, -2, -2])
+    out = conv1d([[1, 2, 3, 4]], [[[1, 1]], [[1, -1]]], bias=[10, 20])
+    np.testing.assert_array_equal(out, [[13, 15, 17], [19, 19, 19]])
+
+
+def test_conv2d_bias_is_added_per_output_channel():
+    x = np.ones((1, 3, 3))
+    w = np.ones((2, 1, 2, 2))
+    np.testing.assert_array_equal(conv2d(x, w, bias=np.array([1.0, -1.0])), [np.full((2, 2), 5.0), np.full((2, 2), 3.0)])
+
+
+def test_shorthand_controls_the_channel_axis():
+    x = np.arange(16).reshape(4, 4)
+    assert conv2d(x, np.ones((2, 2))).shape == (3, 3)
+    assert conv2d(x, np.ones((1, 1, 2, 2))).shape == (1, 3, 3)
+    assert conv2d(x[None], np.ones((2, 2))).shape == (1, 3, 3)
+    assert conv1d(np.arange(5), np.ones(2)).shape == (4,)
+    assert conv_transpose2d(x, np.ones((2, 2))).shape == (5, 5)
+    assert conv_transpose2d(x, np.ones((1, 3, 2, 2))).shape == (3, 5, 5)
+
+
+@pytest.mark.parametrize(
+    "x, w, dtype",
+    [
+        ([[1, 2], [3, 4]], [[1]], np.int64),
+        (np.ones((3, 3), dtype=np.int8), np.ones((2, 2), dtype=np.int8), np.int64),
+        (np.ones((3, 3), dtype=np.float32), np.ones((2, 2), dtype=np.float32), np.float32),
+        (np.ones((3, 3)), np.ones((2, 2), dtype=int), np.float64),
+        (np.ones((3, 3), dtype=complex), np.ones((2, 2)), np.complex128),
+    ],
+)
+def test_result_dtype(x, w, dtype):
+    assert conv2d(x, w).dtype == dtype
+    for method in METHODS:
+        assert conv_transpose2d(x, w, method=method).dtype == dtype
+
+
+def test_small_integers_do_not_overflow():
+    x = np.full((1, 4), 100, dtype=np.int8)
+    np.testing.assert_array_equal(conv1d(x, np.full((1, 1, 4), 100, dtype=np.int8)), [[40000]])
+
+
+@pytest.mark.parametrize("i, k, s, d", [(5, 3, 1, 1), (5, 3, 2, 1), (6, 3, 2, 1), (7, 2, 3, 1), (7, 3, 2, 2), (1, 4, 2, 1)])
+def test_same_padding_follows_tensorflow(i, k, s, d):
+    x = np.arange(1, i + 1)
+    out = conv1d(x, np.ones(k, dtype=int), stride=s, padding="same", dilation=d)
+    assert out.shape == (-(-i // s),)
+    k_hat = (k - 1) * d + 1
+    total = max((-(-i // s) - 1) * s + k_hat - i, 0)
+    explicit = conv1d(x, np.ones(k, dtype=int), stride=s, padding=((total // 2, total - total // 2),), dilation=d)
+    np.testing.assert_array_equal(out, explicit)
+
+
+def test_padding_strings_valid_full_and_case():
+    x = np.arange(25).reshape(5, 5)
+    np.testing.assert_array_equal(conv2d(x, FIGURE_KERNEL, padding="valid"), conv2d(x, FIGURE_KERNEL))
+    np.testing.assert_array_equal(conv2d(x, FIGURE_KERNEL, padding="full"), conv2d(x, FIGURE_KERNEL, padding=2))
+    np.testing.assert_array_equal(conv2d(x, FIGURE_KERNEL, padding="SAME"), conv2d(x, FIGURE_KERNEL, padding="same"))
+    assert conv2d(x, FIGURE_KERNEL, padding="full", dilation=2).shape == (9, 9)  # i + k̂ - 1
+
+
+def test_same_padding_puts_the_odd_unit_at_the_end():
+    # k=2, s=1: one unit of padding in total, at the end
+    np.testing.assert_array_equal(conv1d([1, 2, 3], [1, 1], padding="same"), [3, 5, 3])
+
+
+def test_per_side_padding_equals_explicit_zero_padding():
+    x = np.arange(20).reshape(4, 5)
+    padded = np.pad(x, ((1, 0), (2, 3)))
+    np.testing.assert_array_equal(conv2d(x, FIGURE_KERNEL, padding=((1, 0), (2, 3))), conv2d(padded, FIGURE_KERNEL))
+    np.testing.assert_array_equal(conv2d(x, FIGURE_KERNEL, padding=[[1, 0], [2, 3]]), conv2d(padded, FIGURE_KERNEL))
+
+
+def test_per_axis_stride_padding_dilation():
+    rng = np.random.default_rng(1)
+    x = rng.integers(-5, 6, size=(2, 7, 8))
+    w = rng.integers(-5, 6, size=(3, 2, 2, 3))
+    out = conv2d(x, w, stride=(2, 1), padding=(1, 0), dilation=(1, 2))
+    np.testing.assert_array_equal(out, naive_conv(x, w, (2, 1), [(1, 1), (0, 0)], (1, 2)))
+
+
+def test_dilation_figure_5_1():
+    x = np.arange(49).reshape(7, 7)
+    out = conv2d(x, np.ones((3, 3), dtype=int), dilation=2)
+    assert out.shape == (3, 3)
+    assert out[0, 0] == x[::2, ::2][:3, :3].sum()
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=conv_case(nd=2))
+def test_conv2d_equals_brute_force(case):
+    x, w, s, pads, d = case
+    np.testing.assert_array_equal(conv2d(x, w, stride=s, padding=pads, dilation=d), naive_conv(x, w, s, pads, d))
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=conv_case(nd=1, max_size=10))
+def test_conv1d_equals_brute_force(case):
+    x, w, s, pads, d = case
+    np.testing.assert_array_equal(conv1d(x, w, stride=s, padding=pads, dilation=d), naive_conv(x, w, s, pads, d))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    i=st.integers(1, 12), k=st.integers(1, 5), s=st.integers(1, 4), p=st.integers(0, 3), d=st.integers(1, 3),
+    extra=st.integers(0, 2),
+)
+def test_output_size_equals_count_of_kernel_placements(i, k, s, p, d, extra):
+    k_hat = (k - 1) * d + 1
+    assume(k_hat <= i + 2 * p + extra)
+    out = conv1d(np.ones(i), np.ones(k), stride=s, padding=((p, p + extra),), dilation=d)
+    assert out.shape == (placements(i + 2 * p + extra, k_hat, s),)
+    if extra == 0:
+        assert out.shape == (arithmetic.conv_output_size(i, k, s, p, d),)
+
+
+# --- transposed convolution -------------------------------------------------------------------
+
+
+def test_tensorflow_same_example_from_the_qa():
+    expected = [[1, 1, 3, 2], [1, 1, 3, 2], [4, 4, 10, 6], [3, 3, 7, 4]]
+    for method in METHODS:
+        out = conv_transpose2d([[1, 2], [3, 4]], np.ones((3, 3)), stride=2, padding="same", method=method)
+        np.testing.assert_array_equal(out, expected)
+
+
+def test_scatter_adds_a_weighted_kernel_copy_per_input_unit():
+    out = conv_transpose1d([1, 10], [1, 2, 3], stride=2)
+    np.testing.assert_array_equal(out, [1, 2, 3 + 10, 20, 30])
+    out = conv_transpose1d([1, 10], [1, 2, 3], stride=1, dilation=2)
+    np.testing.assert_array_equal(out, [1, 10, 2, 20, 3, 30])
+
+
+def test_padding_crops_and_output_padding_extends():
+    full = conv_transpose1d([1, 10], [1, 2, 3], stride=2)
+    np.testing.assert_array_equal(conv_transpose1d([1, 10], [1, 2, 3], stride=2, padding=1), full[1:-1])
+    np.testing.assert_array_equal(
+        conv_transpose1d([1, 10], [1, 2, 3], stride=2, padding=1, output_padding=1), full[1:]
+    )
+    np.testing.assert_array_equal(conv_transpose1d([1, 10], [1, 2, 3], stride=2, padding=((0, 2),)), full[:-2])
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_output_padding_beyond_the_scatter_is_zero(method):
+    # d=3 > s=1 allows output_padding 2: those units receive no contribution
+    out = conv_transpose1d([1, 2], [1, 1], dilation=3, output_padding=2, method=method)
+    np.testing.assert_array_equal(out, [1, 2, 0, 1, 2, 0, 0])
+    out = conv_transpose1d([[1, 2]], [[[1, 1]]], bias=[5], dilation=3, output_padding=2, method=method)
+    np.testing.assert_array_equal(out, [[6, 7, 5, 6, 7, 5, 5]])
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("i, k, s, d", [(3, 3, 2, 1), (2, 3, 2, 1), (3, 1, 3, 1), (2, 2, 4, 1), (3, 3, 2, 2), (4, 4, 2, 1)])
+def test_transposed_padding_strings(method, i, k, s, d):
+    y = np.arange(1, i + 1)
+    w = np.arange(1, k + 1)
+    k_hat = (k - 1) * d + 1
+    full = conv_transpose1d(y, w, stride=s, dilation=d)
+    assert full.shape == ((i - 1) * s + k_hat,)
+    same = conv_transpose1d(y, w, stride=s, padding="same", dilation=d, method=method)
+    valid = conv_transpose1d(y, w, stride=s, padding="valid", dilation=d, method=method)
+    assert same.shape == (i * s,)
+    assert valid.shape == (i * s + max(k_hat - s, 0),)
+    if k_hat >= s:
+        before = (k_hat - s) // 2
+        np.testing.assert_array_equal(same, full[before : before + i * s])
+        np.testing.assert_array_equal(valid, full)
+    else:  # the full result, extended with zeros at the end
+        np.testing.assert_array_equal(same, np.concatenate([full, np.zeros(s - k_hat, dtype=int)]))
+        np.testing.assert_array_equal(valid, same)
+    if (i - 1) * s - k_hat + 2 >= 1:
+        out = conv_transpose1d(y, w, stride=s, padding="full", dilation=d, method=method)
+        np.testing.assert_array_equal(out, conv_transpose1d(y, w, stride=s, padding=k_hat - 1, dilation=d))
+
+
+def test_transposed_same_is_the_adjoint_of_same_when_s_divides_i():
+    rng = np.random.default_rng(2)
+    x = rng.integers(-5, 6, size=(6, 8))
+    w = rng.integers(-5, 6, size=(3, 3))
+    y = rng.integers(-5, 6, size=(3, 4))
+    forward = conv2d(x, w, stride=2, padding="same")
+    backward = conv_transpose2d(y, w, stride=2, padding="same")
+    assert forward.shape == y.shape and backward.shape == x.shape
+    assert np.sum(forward * y) == np.sum(x * backward)
+
+
+@pytest.mark.parametrize(
+    "figure, i, k, s, p",
+    [("4.1", 4, 3, 1, 0), ("4.2", 5, 4, 1, 2), ("4.3", 5, 3, 1, 1), ("4.4", 5, 3, 1, 2),
+     ("4.5", 5, 3, 2, 0), ("4.6", 5, 3, 2, 1), ("4.7", 6, 3, 2, 1)],
+)
+def test_relationship_14_emulation_of_the_guides_figures(figure, i, k, s, p):
+    """Stretch, pad by p' (+ a at the bottom/right), convolve with the rotated kernel."""
+    eq = arithmetic.transposed_equivalent(i, k, s, p)
+    rng = np.random.default_rng(3)
+    y = rng.integers(-5, 6, size=(eq.i_prime, eq.i_prime))
+    w = rng.integers(-5, 6, size=(k, k))
+    stretched = np.zeros((eq.i_stretched, eq.i_stretched), dtype=int)
+    stretched[::s, ::s] = y
+    emulated = conv2d(np.pad(stretched, ((eq.p_prime, eq.p_prime + eq.a),) * 2), w[::-1, ::-1])
+    assert emulated.shape == (i, i)
+    for method in METHODS:
+        out = conv_transpose2d(y, w, stride=s, padding=p, output_padding=eq.a, method=method)
+        np.testing.assert_array_equal(out, emulated)
+
+
+def test_the_kernel_must_be_rotated_for_the_emulation():
+    eq = arithmetic.transposed_equivalent(5, 3, 2, 1)
+    y = np.arange(1, 10).reshape(3, 3)
+    stretched = np.zeros((5, 5), dtype=int)
+    stretched[::2, ::2] = y
+    unrotated = conv2d(np.pad(stretched, eq.p_prime), FIGURE_KERNEL)
+    assert not np.array_equal(unrotated, conv_transpose2d(y, FIGURE_KERNEL, stride=2, padding=1))
+
+
+@settings(max_examples=80, deadline=None)
+@given(case=transposed_case(nd=2))
+def test_transposed_methods_agree_2d(case):
+    y, w, kwargs = case
+    try:
+        reference = conv_transpose2d(y, w, **kwargs, method="scatter")
+    except ValueError:
+        for method in ("equivalent", "matrix"):
+            with pytest.raises(ValueError):
+                conv_transpose2d(y, w, **kwargs, method=method)
+        return
+    for method in ("equivalent", "matrix"):
+        np.testing.assert_array_equal(conv_transpose2d(y, w, **kwargs, method=method), reference)
+
+
+@settings(max_examples=80, deadline=None)
+@given(case=transposed_case(nd=1, max_channels=3))
+def test_transposed_methods_agree_1d(case):
+    y, w, kwargs = case
+    try:
+        reference = conv_transpose1d(y, w, **kwargs, method="scatter")
+    except ValueError:
+        return
+    bias = np.arange(w.shape[1])
+    for method in METHODS:
+        np.testing.assert_array_equal(conv_transpose1d(y, w, **kwargs, method=method), reference)
+        np.testing.assert_array_equal(
+            conv_transpose1d(y, w, bias, **kwargs, method=method), reference + bias[:, None]
+        )
+
+
+@settings(max_examples=80, deadline=None)
+@given(case=transposed_case(nd=2, kinds=("int",)))
+def test_transposed_output_size_matches_arithmetic(case):
+    y, w, kwargs = case
+    try:
+        out = conv_transpose2d(y, w, **kwargs)
+    except ValueError:
+        with pytest.raises(ValueError):
+            for axis in range(2):
+                arithmetic.transposed_output_size(
+                    y.shape[1 + axis], w.shape[2 + axis], kwargs["stride"][axis], kwargs["padding"][axis],
+                    kwargs["dilation"][axis], kwargs["output_padding"][axis],
+                )
+        return
+    for axis in range(2):
+        assert out.shape[1 + axis] == arithmetic.transposed_output_size(
+            y.shape[1 + axis], w.shape[2 + axis], kwargs["stride"][axis], kwargs["padding"][axis],
+            kwargs["dilation"][axis], kwargs["output_padding"][axis],
+        )
+
+
+@pytest.mark.parametrize("nd", [1, 2])
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_conv_transpose_is_the_adjoint_of_conv(nd, data):
+    """<conv(x), y> == <x, conv_transpose(y)>, with output_padding a = (i + b + a' - k̂) mod s."""
+    x, w, s, pads, d = data.draw(conv_case(nd=nd))
+    forward = CONV[nd](x, w, stride=s, padding=pads, dilation=d)
+    y = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1))).integers(-5, 6, size=forward.shape)
+    k_hat = [(k - 1) * dd + 1 for k, dd in zip(w.shape[2:], d)]
+    a = tuple((i + b + e - kh) % ss for i, (b, e), kh, ss in zip(x.shape[1:], pads, k_hat, s))
+    for method in METHODS:
+        backward = CONV_T[nd](y, w, stride=s, padding=pads, output_padding=a, dilation=d, method=method)
+        assert backward.shape == x.shape
+        assert np.sum(forward * y) == np.sum(x * backward)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_transposed_complex_and_float32(method):
+    y = (np.arange(6) + 1j).reshape(2, 3)
+    out = conv_transpose2d(y, np.ones((2, 2)), stride=2, method=method)
+    np.testing.assert_array_equal(out, conv_transpose2d(y.real, np.ones((2, 2)), stride=2) + 1j * conv_transpose2d(y.imag, np.ones((2, 2)), stride=2))
+    assert conv_transpose2d(np.ones((2, 2), np.float32), np.ones((2, 2), np.float32), method=method).dtype == np.float32
+
+
+# --- pooling ----------------------------------------------------------------------------------
+
+
+def test_pooling_figures_1_5_and_1_6():
+    np.testing.assert_allclose(
+        avg_pool2d(FIGURE_INPUT, 3, 1),
+        [[15 / 9, 15 / 9, 15 / 9], [9 / 9, 11 / 9, 16 / 9], [10 / 9, 7 / 9, 12 / 9]],
+    )
+    np.testing.assert_array_equal(max_pool2d(FIGURE_INPUT, 3, 1), [[3, 3, 3], [3, 3, 3], [3, 2, 3]])
+
+
+def test_max_pool_indices_are_flat_per_channel_and_ties_go_to_the_first():
+    x = np.array([[[1, 1, 0], [1, 1, 0], [2, 2, 2]], [[0, 0, 0], [0, 0, 0], [0, 0, 9]]])
+    values, indices = max_pool2d(x, 2, 1, return_indices=True)
+    np.testing.assert_array_equal(values, [[[1, 1], [2, 2]], [[0, 0], [0, 9]]])
+    np.testing.assert_array_equal(indices, [[[0, 1], [6, 7]], [[0, 1], [3, 8]]])
+    assert indices.dtype == np.int64
+
+
+def test_max_pool_nan_wins_like_torch_cpu():
+    x = np.array([[1.0, np.nan], [np.nan, 5.0]])
+    values, indices = max_pool2d(x, 2, return_indices=True)
+    assert np.isnan(values[0, 0])
+    assert indices[0, 0] == 2  # the last NaN in window order, as PyTorch's CPU kernel gives
+
+
+def test_pool_stride_defaults_to_kernel_and_shapes():
+    x = np.arange(2 * 7 * 6).reshape(2, 7, 6)
+    assert max_pool2d(x, (3, 2)).shape == (2, 2, 3)
+    assert avg_pool2d(x, (3, 2), (1, 2)).shape == (2, 5, 3)
+    assert avg_pool2d(x, 2).dtype == np.float64
+    assert avg_pool2d(x.astype(np.float32), 2).dtype == np.float32
+    assert max_pool2d(x.astype(np.float32), 2).dtype == np.float32
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    h=st.integers(1, 7), w=st.integers(1, 7), k=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+    s=st.tuples(st.integers(1, 3), st.integers(1, 3)), seed=st.integers(0, 2**32 - 1),
+)
+def test_pooling_equals_brute_force(h, w, k, s, seed):
+    assume(k[0] <= h and k[1] <= w)
+    x = np.random.default_rng(seed).integers(-3, 4, size=(2, h, w))
+    values, indices = max_pool2d(x, k, s, return_indices=True)
+    averages = avg_pool2d(x, k, s)
+    assert values.shape[1:] == (placements(h, k[0], s[0]), placements(w, k[1], s[1]))
+    for c, t0, t1 in np.ndindex(*values.shape):
+        window = x[c, t0 * s[0] : t0 * s[0] + k[0], t1 * s[1] : t1 * s[1] + k[1]]
+        first = np.argmax(window)  # numpy's argmax also returns the first maximum
+        row, col = t0 * s[0] + first // k[1], t1 * s[1] + first % k[1]
+        assert values[c, t0, t1] == window.max()
+        assert indices[c, t0, t1] == row * w + col
+        assert averages[c, t0, t1] == pytest.approx(window.mean())
+
+
+def test_max_unpool_places_values_at_the_switches():
+    x = np.array([[1, 5, 2, 0], [3, 4, 6, 6], [0, 0, 1, 2], [7, 0, 3, 4]])
+    values, indices = max_pool2d(x, 2, return_indices=True)
+    expected = np.where(np.isin(np.arange(16).reshape(4, 4), indices), x, 0)
+    np.testing.assert_array_equal(max_unpool2d(values, indices, 2), expected)
+    out = max_unpool2d(values[None], indices[None], 2, output_size=(5, 5))
+    assert out.shape == (1, 5, 5)
+    assert out.sum() == values.sum()
+
+
+def test_max_unpool_default_and_odd_sizes():
+    x = np.arange(25.0).reshape(5, 5)
+    values, indices = max_pool2d(x, 2, return_indices=True)  # 2x2 from a 5x5 input
+    # the switches index a 5-wide grid: the default 4x4 output cannot hold them
+    with pytest.raises(ValueError, match=r"indices must lie in \[0, 16\)"):
+        max_unpool2d(values, indices, 2)
+    restored = max_unpool2d(values, indices, 2, output_size=[5, 5])
+    assert restored.shape == (5, 5)
+    np.testing.assert_array_equal(restored[[1, 1, 3, 3], [1, 3, 1, 3]], [6, 8, 16, 18])
+
+
+@settings(max_examples=50, deadline=None)
+@given(h=st.integers(2, 8), w=st.integers(2, 8), k=st.integers(1, 3), extra=st.integers(0, 2), seed=st.integers(0, 2**32 - 1))
+def test_max_unpool_is_the_transpose_of_the_max_pool_selection(h, w, k, extra, seed):
+    """Without overlap (s >= k): <P x, y> == <x, Pᵀ y> where P x = max_pool2d(x)."""
+    assume(k <= min(h, w))
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((2, h, w))
+    s = k + extra
+    values, indices = max_pool2d(x, k, s, return_indices=True)
+    y = rng.standard_normal(values.shape)
+    back = max_unpool2d(y, indices, k, s, output_size=(h, w))
+    assert np.sum(values * y) == pytest.approx(np.sum(x * back))
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: conv2d(np.ones((2, 5, 5)), np.ones((4, 3, 3, 3))), ValueError, r"weight has C_in=3 .* input has 2 channels"),
+        (lambda: conv_transpose2d(np.ones((2, 5, 5)), np.ones((3, 4, 3, 3))), ValueError, r"weight has C_in=3 .*\(C_in, C_out, kH, kW\).* input has 2 channels"),
+        (lambda: conv2d(np.ones(5), np.ones((3, 3))), ValueError, r"input must have shape \(H, W\) or \(C, H, W\), got 1-D shape \(5,\)"),
+        (lambda: conv1d(np.ones((1, 1, 5)), np.ones(3)), ValueError, r"input must have shape \(L,\) or \(C, L\)"),
+        (lambda: conv2d(np.ones((5, 5)), np.ones((1, 3, 3))), ValueError, r"weight must have shape \(kH, kW\) or \(C_out, C_in, kH, kW\), got 3-D"),
+        (lambda: conv2d(np.ones((5, 0)), np.ones((3, 3))), ValueError, r"input must not have an empty axis"),
+        (lambda: conv2d(np.ones((5, 5)), np.ones((0, 3))), ValueError, r"weight must not have an empty axis"),
+        (lambda: conv2d(np.ones((5, 5)), np.ones((6, 3))), ValueError, r"kernel size k = 6 must not exceed the padded input size i \+ 2p = 5 .*\(spatial axis 0\)"),
+        (lambda: conv1d(np.ones(5), np.ones(3), dilation=3), ValueError, r"effective kernel size k \+ \(k-1\)\(d-1\) = 7 must not exceed"),
+        (lambda: conv1d(np.ones(3), np.ones(5), padding=((1, 0),)), ValueError, r"kernel of effective size 5 must not exceed the padded input size i \+ before \+ after = 4"),
+        (lambda: conv2d([[1, 2], [3]], [[1]]), ValueError, r"input must be a rectangular array of numbers"),
+        (lambda: conv2d([["a", "b"]], [[1]]), TypeError, r"input must hold integer, float or complex numbers, got an array of dtype <U1"),
+        (lambda: conv2d(np.ones((3, 3), dtype=bool), [[1]]), TypeError, r"input must hold .* dtype bool"),
+        (lambda: conv2d(np.ones((3, 3)), [[None]]), TypeError, r"weight must hold .* dtype object"),
+        (lambda: conv2d(np.ones((3, 3)), [[1]], bias=[1, 2]), ValueError, r"bias must have shape \(C_out,\) = \(1,\), got shape \(2,\)"),
+        (lambda: conv2d(np.ones((3, 3)), [[1]], bias="x"), TypeError, r"bias must hold"),
+        (lambda: conv2d(np.ones((3, 3)), [[1]], stride=0), ValueError, r"stride must be >= 1, got 0"),
+        (lambda: conv2d(np.ones((3, 3)), [[1]], stride=1.0), TypeError, r"stride must be an integer or a sequence of 2 integers, got float 1.0"),
+        (lambda: conv2d(np.ones((3, 3)), [[1]], stride=(1, True)), TypeError, r"stride\[1\] must be an integer, got bool True"),
+        (lambda: conv2d(np.ones((3, 3)), [[1]], dilation=(1, 2, 3)), ValueError, r"dilation must be an integer or a sequence of 2 integers"),
+        (lambda: conv2d(np.ones((3, 3)), [[1]], padding=-1), ValueError, r"padding must be >= 0, got -1"),
+        (lambda: conv2d(np.ones((3, 3)), [[1]], padding="half"), ValueError, r"padding must be an integer, a tuple or one of \('valid', 'same', 'full'\), got 'half'"),
+        (lambda: conv2d(np.ones((3, 3)), [[1]], padding=1.5), TypeError, r"padding must be an integer, a sequence of 2 integers, a sequence of 2 \(before, after\) pairs"),
+        (lambda: conv2d(np.ones((3, 3)), [[1]], padding=((1, 1),)), ValueError, r"padding given per side must have one \(before, after\) pair per axis \(2\)"),
+        (lambda: conv2d(np.ones((3, 3)), [[1]], padding=((1, 1), 2)), ValueError, r"padding\[1\] must be a \(before, after\) pair of integers, got int 2"),
+        (lambda: conv2d(np.ones((3, 3)), [[1]], padding=((1, 1), (0, -2))), ValueError, r"padding\[1\]\[1\] must be >= 0, got -2"),
+        (lambda: conv_transpose1d([1, 2], [1, 1], stride=2, output_padding=2), ValueError, r"a \(output_padding\) must satisfy 0 <= a < max\(s, d\) = 2, got 2"),
+        (lambda: conv_transpose2d(np.ones((2, 2)), np.ones((3, 3)), output_padding=(0, 1)), ValueError, r"output_padding.*max\(s, d\) = 1, got 1 \(spatial axis 1\)"),
+        (lambda: conv_transpose1d([1, 2], [1, 1], output_padding=-1), ValueError, r"output_padding must be >= 0, got -1"),
+        (lambda: conv_transpose1d([1, 2], [1, 1], stride=2, padding="same", output_padding=1), ValueError, r"output_padding must be 0 with padding='same', got \(1,\)"),
+        (lambda: conv_transpose1d([1, 2], [1, 1, 1], padding=3), ValueError, r"transposed output size .* must be >= 1"),
+        (lambda: conv_transpose1d([1, 2], [1, 1, 1], padding=((3, 2),)), ValueError, r"padding \(3, 2\) crops the whole transposed output"),
+        (lambda: conv_transpose1d([1, 2, 3], [1, 1, 1, 1], stride=1, padding="full"), ValueError, r"transposed output size .* must be >= 1"),
+        (lambda: conv_transpose1d([1, 2], [1, 1], method="fft"), ValueError, r"method must be one of \('scatter', 'equivalent', 'matrix'\), got 'fft'"),
+        (lambda: conv_transpose1d([1, 2], [1, 1], method=None), TypeError, r"method must be one of .* got NoneType None"),
+        (lambda: max_pool2d(np.ones((3, 3)), 4), ValueError, r"pooling window k = 4 must not exceed the input size i = 3 \(spatial axis 0\)"),
+        (lambda: max_pool2d(np.ones((3, 3)), 0), ValueError, r"kernel_size must be >= 1, got 0"),
+        (lambda: max_pool2d(np.ones((3, 3)), 2, 0), ValueError, r"stride must be >= 1, got 0"),
+        (lambda: max_pool2d(np.ones((3, 3)), 2, return_indices=1), TypeError, r"return_indices must be a bool, got int 1"),
+        (lambda: max_pool2d(np.ones((3, 3), dtype=complex), 2), TypeError, r"input must hold integer or float numbers, got an array of dtype complex128"),
+        (lambda: max_pool2d(np.ones(3), 2), ValueError, r"input must have shape \(H, W\) or \(C, H, W\), got 1-D"),
+        (lambda: avg_pool2d(np.ones((3, 3)), (2, 2, 2)), ValueError, r"kernel_size must be an integer or a sequence of 2 integers"),
+        (lambda: avg_pool2d(np.ones((3, 3)), 2.0), TypeError, r"kernel_size must be an integer or a sequence of 2 integers, got float 2.0"),
+        (lambda: max_unpool2d(np.ones((2, 2)), np.zeros((2, 3), int), 2), ValueError, r"indices must have the shape of input \(2, 2\), got \(2, 3\)"),
+        (lambda: max_unpool2d(np.ones((2, 2)), np.zeros((2, 2)), 2), TypeError, r"indices must hold integer numbers, got an array of dtype float64"),
+        (lambda: max_unpool2d(np.ones((2, 2)), np.full((2, 2), 16), 2), ValueError, r"indices must lie in \[0, 16\) for an output of size \(4, 4\), got 16"),
+        (lambda: max_unpool2d(np.ones((2, 2)), np.full((2, 2), -1), 2), ValueError, r"indices must lie in \[0, 16\) .* got -1"),
+        (lambda: max_unpool2d(np.ones((2, 2)), np.zeros((2, 2), int), 2, output_size=(6, 4)), ValueError, r"output_size\[0\] must be between 3 and 5 \(default 4 ± \(stride - 1\)\), got 6"),
+        (lambda: max_unpool2d(np.ones((2, 2)), np.zeros((2, 2), int), 2, output_size=4), TypeError, r"output_size must be a sequence of 2 integers \(H, W\), got int 4"),
+        (lambda: max_unpool2d(np.ones((2, 2)), np.zeros((2, 2), int), 2, output_size=(4, 4, 4)), ValueError, r"output_size must be an integer or a sequence of 2 integers"),
+    ],
+)
+def test_errors(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+# --- random bad input -------------------------------------------------------------------------
+
+ANYTHING = st.one_of(
+    st.integers(-3, 5),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.none(),
+    st.text(max_size=4),
+    st.sampled_from(["same", "valid", "full", "SAME", "scatter", "matrix"]),
+    st.lists(st.integers(-2, 4), max_size=3).map(tuple),
+    st.lists(st.tuples(st.integers(-1, 3), st.integers(-1, 3)), max_size=3),
+    st.lists(st.one_of(st.integers(-1, 3), st.text(max_size=1), st.none()), max_size=3),
+)
+
+ARRAYS = st.one_of(
+    ANYTHING,
+    st.builds(
+        lambda shape, seed: np.random.default_rng(seed).integers(-3, 4, size=shape),
+        st.lists(st.integers(0, 4), min_size=0, max_size=5).map(tuple),
+        st.integers(0, 1000),
+    ),
+    st.lists(st.lists(st.integers(-2, 2), max_size=4), max_size=4),
+)
+
+
+def _raises_only_value_or_type_error(call):
+    try:
+        call()
+    except (ValueError, TypeError) as err:
+        assert str(err), f"empty message from {type(err).__name__}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    function=st.sampled_from([conv1d, conv2d, conv_transpose1d, conv_transpose2d]),
+    x=ARRAYS, w=ARRAYS, bias=st.one_of(st.none(), ARRAYS),
+    stride=ANYTHING, padding=ANYTHING, dilation=ANYTHING, extra=st.dictionaries(
+        st.sampled_from(["output_padding", "method"]), ANYTHING, max_size=2
+    ),
+)
+def test_random_bad_input_to_convolutions(function, x, w, bias, stride, padding, dilation, extra):
+    if function in (conv1d, conv2d):
+        extra = {}
+    _raises_only_value_or_type_error(
+        lambda: function(x, w, bias, stride=stride, padding=padding, dilation=dilation, **extra)
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    x=ARRAYS, kernel=ANYTHING, stride=st.one_of(st.none(), ANYTHING), indices=ARRAYS,
+    output_size=st.one_of(st.none(), ANYTHING), return_indices=ANYTHING,
+)
+def test_random_bad_input_to_pooling(x, kernel, stride, indices, output_size, return_indices):
+    _raises_only_value_or_type_error(lambda: max_pool2d(x, kernel, stride, return_indices=return_indices))
+    _raises_only_value_or_type_error(lambda: avg_pool2d(x, kernel, stride))
+    _raises_only_value_or_type_error(lambda: max_unpool2d(x, indices, kernel, stride, output_size))
