@@ -53,3 +53,14 @@ def test_course_lib_is_installed_not_put_on_the_path():
         for notebook in (ROOT / folder).glob("*.ipynb"):
             text = notebook.read_text()
             assert "sys.path" not in text, f"{notebook} edits sys.path"
+
+
+@pytest.mark.parametrize("module", ["arithmetic", "numeric"])
+def test_size_arithmetic_and_numeric_do_not_import_sympy(module):
+    """SymPy (~0.4 s) loads only when a relationship or a symbolic matrix is asked for."""
+    code = (
+        "import sys, importlib; m = importlib.import_module('course_lib.%s'); "
+        "print('sympy' in sys.modules)" % module
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
