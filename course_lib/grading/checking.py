@@ -1,0 +1,202 @@
+"""``check("ex02.3")``: a question's public checks, run in the student's own kernel.
+
+It reads only the public checks file that ``course release`` writes (kinds, points, public
+checks and examples) and the answer in the notebook's namespace. It never sees a hidden test or
+a solution, and it awards no points: the grader does that, in its own process.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import math
+import re
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+__all__ = ["check", "verdict"]
+
+_PUBLIC_DIR = Path(__file__).resolve().parent / "public"
+_ID = re.compile(r"^(ex\d\d)\.\d+$")
+_SAFE_BUILTINS = {name: getattr(builtins, name)
+                  for name in ("abs", "all", "any", "len", "max", "min", "range", "round", "sorted", "sum",
+                               "set", "tuple", "list", "int", "float", "isinstance", "zip", "enumerate")}
+
+PASSED, WRONG, NOT_ATTEMPTED = "passed", "wrong", "not attempted"
+
+
+@lru_cache(maxsize=None)
+def _public(set_id: str):
+    path = _PUBLIC_DIR / f"{set_id}.json"
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _namespace():
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except ImportError:  # pragma: no cover - IPython is always there in a notebook
+        shell = None
+    if shell is not None:
+        return shell.user_ns
+    return sys._getframe(2).f_globals
+
+
+def check(qid) -> None:
+    """Run the public checks of question ``qid`` (e.g. ``"ex02.3"``) and print a short verdict.
+
+    Passing the public checks means your answer has the right form and survives some sanity
+    tests; the points are decided later by the grader's hidden tests.
+
+    Examples
+    --------
+    >>> check("ex99.1")
+    ❓ There is no exercise set ex99 in this course; question IDs look like "ex02.3".
+    """
+    print(verdict(qid, _namespace())[1])
+
+
+def verdict(qid, namespace: dict) -> tuple[str, str]:
+    """``(status, message)`` for question ``qid`` answered in ``namespace``.
+
+    ``status`` is "passed", "wrong", "not attempted" or "unknown".
+
+    Examples
+    --------
+    >>> verdict("ex02.1", {"o1": ..., "i1": 4, "k1": 3})[0]
+    'not attempted'
+    >>> verdict("ex02.1", {"o1": 2.5, "i1": 4, "k1": 3})[1].splitlines()[0]
+    '❌ ex02.1: Expected a whole number, but your answer is the number 2.5.'
+    >>> verdict("ex02.1", {"o1": 2, "i1": 4, "k1": 3})[0]
+    'passed'
+    """
+    if not isinstance(qid, str) or not _ID.match(qid):
+        return "unknown", f'❓ check() needs a question ID such as "ex02.3", got {qid!r}.'
+    set_id = _ID.match(qid).group(1)
+    public = _public(set_id)
+    if public is None:
+        return "unknown", f'❓ There is no exercise set {set_id} in this course; question IDs look like "ex02.3".'
+    questions = {q["id"]: q for q in public["questions"]}
+    if qid not in questions:
+        known = ", ".join(questions)
+        return "unknown", f"❓ There is no question {qid}; this exercise set has {known}."
+    question = questions[qid]
+    return _run(question, public, namespace)
+
+
+def _points(question) -> str:
+    points = question["points"]
+    return f"{points:g} point{'s' if points != 1 else ''}"
+
+
+def _not_attempted(qid, why):
+    return NOT_ATTEMPTED, f"⏳ {qid} not attempted yet: {why}"
+
+
+def _wrong(qid, message, hint=""):
+    text = f"❌ {qid}: {message}"
+    if hint:
+        text += f"\n   Hint: {hint}"
+    return WRONG, text
+
+
+def _run(question, public, namespace):
+    from course_lib.grading import kinds
+    from course_lib.grading._encode import decode_input, encode
+    from course_lib.grading.values import decode, evaluate_exact
+
+    qid, name = question["id"], question["name"]
+    kind = kinds.kind_from_json(question["kind"])
+    hint = question.get("hint", "")
+    if name not in namespace:
+        return _not_attempted(qid, f"`{name}` is not defined yet. Write your answer in its cell, run that "
+                                   "cell, then run this check again.")
+    value = namespace[name]
+    if value is Ellipsis:
+        return _not_attempted(qid, f"`{name}` is still `...`. Replace the `...` with your answer and run the cell.")
+
+    if isinstance(kind, kinds.Function):
+        if not callable(value):
+            return _wrong(qid, f"`{name}` should be a function.", hint)
+        for example in question.get("examples", []):
+            try:
+                result = value(*decode_input(example["args"]))
+            except NotImplementedError:
+                return _not_attempted(qid, f"`{name}` still raises NotImplementedError. Write its body, "
+                                           "run the cell, then run this check again.")
+            except Exception as err:  # noqa: BLE001 - report whatever the student's code raised
+                return _wrong(qid, f"`{example['call']}` raised {type(err).__name__}: {err}", hint)
+            got = decode(encode(result))
+            want = decode(example["expected"])
+            problem = kind.result.form(got)
+            if problem:
+                return _wrong(qid, f"`{example['call']}` returned something of the wrong form. {problem}", hint)
+            if kind.result.compare(got, want).fraction != 1:
+                return _wrong(qid, f"`{example['call']}` returned {_show(result)}, but it should return "
+                                   f"{_show(_plain(want))}.", hint)
+        return PASSED, (f"✅ {qid} passed the public checks ({len(question.get('examples', []))} examples). "
+                        f"The grader tries it on hidden inputs for its {_points(question)}.")
+
+    answer = decode(encode(value))
+    problem = kind.form(answer)
+    if problem:
+        return _wrong(qid, problem, hint)
+    plain = _plain_answer(kind, answer)
+    for check_ in question.get("checks", []):
+        params = {}
+        for parameter in check_.get("uses", []):
+            if parameter not in namespace:
+                return _not_attempted(qid, f"the parameter `{parameter}` is not defined. Run the notebook's "
+                                           "cells from the top (the PARAMETERS cells first).")
+            params[parameter] = namespace[parameter]
+        scope = dict(params, answer=plain, math=math, floor=math.floor, ceil=math.ceil)
+        try:
+            ok = bool(eval(check_["test"], {"__builtins__": _SAFE_BUILTINS}, scope))  # noqa: S307 - course text
+        except Exception:  # noqa: BLE001 - a check that cannot run on this answer counts as failed
+            ok = False
+        if not ok:
+            return _wrong(qid, check_["message"], check_.get("hint") or hint)
+    for item in question.get("points_at", []):
+        point, want = item["point"], decode(item["expected"])
+        where = ", ".join(f"{name}={point[name]}" for name in kind.symbols if name in point)
+        try:
+            got = evaluate_exact(kind._normalize(answer), point)
+        except (ValueError, ZeroDivisionError, TypeError):
+            return _wrong(qid, f"Your expression cannot be evaluated at {where}.", hint)
+        if got != want:
+            shown = str(got.numerator) if got.denominator == 1 else str(got)
+            return _wrong(qid, f"At {where} your expression gives {shown}, but it should give {want}.", hint)
+    return PASSED, (f"✅ {qid} passed the public checks. The grader's hidden tests decide its "
+                    f"{_points(question)}.")
+
+
+def _plain_answer(kind, answer):
+    """The answer as public checks see it: ints, tuples of ints, rows, or a SymPy expression."""
+    from course_lib.grading import kinds
+
+    if isinstance(kind, kinds.Int):
+        return kinds.as_int(answer)
+    if isinstance(kind, kinds.IntTuple):
+        return tuple(kind._items(answer))
+    if isinstance(kind, kinds.Matrix):
+        return kind._rows(answer)
+    if isinstance(kind, kinds.Expression):
+        return kind._normalize(answer)
+    return answer
+
+
+def _plain(value):
+    from course_lib.grading.values import ArrayValue
+
+    if isinstance(value, ArrayValue):
+        return value.rows()
+    return value
+
+
+def _show(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 200 else text[:200] + "..."

@@ -1,0 +1,227 @@
+"""The ``course`` command: ``release``, ``bundle`` and ``grade``.
+
+Examples (from the repository's root)::
+
+    course release                      # exercises/ and the public checks from solutions/
+    course release --check              # exit 1 if exercises/ is not what release would write
+    course release --roster roster.csv --out release/   # one notebook per student and set
+    course bundle build/course.zip      # what students receive
+    course grade submitted/*/*.ipynb --out gradebook.csv --feedback feedback/
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+def _root(value: str | None) -> Path:
+    if value:
+        root = Path(value).resolve()
+        if not (root / "instructor" / "sets").is_dir():
+            raise SystemExit(f"course: {root} has no instructor/sets folder")
+        return root
+    here = Path.cwd().resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "instructor" / "sets").is_dir():
+            return candidate
+    raise SystemExit("course: run this inside the course repository (no instructor/sets folder found above "
+                     f"{here}), or pass --root")
+
+
+def _sets(root: Path):
+    from course_lib.grading.spec import load_sets
+
+    return load_sets(root / "instructor" / "sets")
+
+
+def _secret(args, root: Path, create: bool) -> bytes:
+    from course_lib.grading.release import ReleaseError, read_secret
+
+    path = Path(args.secret_file) if args.secret_file else root / "instructor" / "secret.key"
+    try:
+        return read_secret(path, create=create)
+    except ReleaseError as err:
+        raise SystemExit(f"course: {err}") from err
+
+
+def _release(args) -> int:
+    from course_lib.grading.release import Layout, ReleaseError, check_release, read_roster, release, release_variants
+
+    root = _root(args.root)
+    layout = Layout(root)
+    try:
+        sets = _sets(root)
+        if args.roster:
+            students = read_roster(Path(args.roster))
+            secret = _secret(args, root, create=True)
+            out = Path(args.out or "release")
+            written = release_variants(layout, sets, students, secret, out)
+            print(f"course release: {len(written)} notebooks for {len(students)} students in {out}/")
+            return 0
+        if args.check:
+            stale = check_release(layout, sets)
+            if stale:
+                print("course release --check: these files differ from what `course release` writes "
+                      "(run `course release` and commit the result):", file=sys.stderr)
+                for path in stale:
+                    print(f"  {path}", file=sys.stderr)
+                return 1
+            print("course release --check: exercises/ and the public checks are up to date")
+            return 0
+        written = release(layout, sets)
+    except ReleaseError as err:
+        print(f"course release: {err}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"wrote {path.relative_to(root) if path.is_relative_to(root) else path}")
+    return 0
+
+
+def _bundle(args) -> int:
+    from course_lib.grading.bundle import BundleError, build_bundle
+
+    root = _root(args.root)
+    try:
+        members = build_bundle(root, Path(args.out))
+    except BundleError as err:
+        print(f"course bundle: refusing to build: {err}", file=sys.stderr)
+        return 1
+    print(f"course bundle: wrote {args.out} ({len(members)} files)")
+    return 0
+
+
+def _submission_paths(items) -> list[Path]:
+    paths = []
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            paths += [p for p in sorted(path.rglob("*.ipynb")) if ".ipynb_checkpoints" not in p.parts]
+        else:
+            paths.append(path)
+    return paths
+
+
+def _grade(args) -> int:
+    from course_lib.grading.gradebook import write_feedback, write_gradebook
+    from course_lib.grading.grader import Options, grade_many, identify
+    from course_lib.grading.release import ReleaseError, read_roster
+    from course_lib.grading.sandbox import SandboxError, detect_sandbox
+
+    root = _root(args.root)
+    sets = _sets(root)
+    paths = _submission_paths(args.submissions)
+    if not paths:
+        raise SystemExit("course grade: no submissions given")
+    roster, secret = (), None
+    if args.roster:
+        try:
+            roster = tuple(read_roster(Path(args.roster)))
+        except ReleaseError as err:
+            raise SystemExit(f"course grade: {err}") from err
+        secret = _secret(args, root, create=False)
+        for path in paths:
+            student, _ = identify(path, sets)
+            if student not in roster:
+                print(f"course grade: warning: {path}: {student} is not in the roster; graded with the "
+                      "variant their ID gives", file=sys.stderr)
+    options = Options(cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout,
+                      secret=secret, hidden_seed=args.hidden_seed)
+    try:
+        sandbox = detect_sandbox(args.sandbox, memory_mb=args.memory,
+                                 cpu_seconds=int(args.notebook_timeout) + 60)
+        protected = [root / "instructor", root / "solutions", Path(args.out).resolve().parent,
+                     *(p.resolve() for p in paths)]
+        if args.roster:
+            protected.append(Path(args.roster).resolve())
+            protected.append(Path(args.secret_file).resolve() if args.secret_file else root / "instructor" / "secret.key")
+        protected += [Path(args.feedback).resolve()] if args.feedback else []
+        sandbox.check_protected(protected)
+    except SandboxError as err:
+        raise SystemExit(f"course grade: {err}") from err
+    if not args.quiet:
+        print(f"course grade: {len(paths)} submissions, {args.jobs or os.cpu_count()} parallel kernels; "
+              f"{sandbox.describe()}", file=sys.stderr)
+    results = grade_many(paths, sets, options, sandbox, jobs=args.jobs, progress=not args.quiet)
+    write_gradebook(Path(args.out), results, sets)
+    if args.feedback:
+        write_feedback(Path(args.feedback), results, sets)
+    if not args.quiet:
+        counts = {}
+        for r in results:
+            counts[r.status] = counts.get(r.status, 0) + 1
+        summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        print(f"course grade: wrote {args.out} ({summary})", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``course`` command's argument parser.
+
+    Examples
+    --------
+    >>> build_parser().parse_args(["grade", "a.ipynb", "--out", "g.csv"]).jobs is None
+    True
+    """
+    parser = argparse.ArgumentParser(prog="course", description="Exercises, bundles and grading for the course.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", help="the course repository (default: found from the current folder)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    release = commands.add_parser("release", parents=[common],
+                                  help="regenerate exercises/ (or per-student variants) from solutions/")
+    release.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is out of date")
+    release.add_argument("--roster", help="CSV with a student_id column: write one notebook per student")
+    release.add_argument("--out", help="folder for per-student notebooks (default: release/)")
+    release.add_argument("--secret-file", help="the instructor's secret (default: instructor/secret.key, made if missing)")
+    release.set_defaults(run=_release)
+
+    bundle = commands.add_parser("bundle", parents=[common], help="build the zip students receive")
+    bundle.add_argument("out", help="the zip file to write")
+    bundle.set_defaults(run=_bundle)
+
+    grade = commands.add_parser("grade", parents=[common], help="grade submissions into a gradebook")
+    grade.add_argument("submissions", nargs="+", help="notebook files or folders (submitted/<student>/NN_topic.ipynb)")
+    grade.add_argument("--out", required=True, help="the gradebook CSV to write")
+    grade.add_argument("--feedback", help="folder for one Markdown feedback file per submission")
+    grade.add_argument("--jobs", type=int, default=None, help="parallel kernels (default: number of cores)")
+    grade.add_argument("--timeout", type=float, default=30.0, help="seconds per cell (default 30)")
+    grade.add_argument("--notebook-timeout", type=float, default=300.0, help="seconds per notebook (default 300)")
+    grade.add_argument("--memory", type=int, default=2048, help="address-space limit per kernel in MB (default 2048)")
+    grade.add_argument("--sandbox", default="auto", choices=["auto", "bwrap", "setpriv", "none"],
+                       help="how to isolate kernels (default: the strongest that works here)")
+    grade.add_argument("--roster", help="grade per-student variants: the roster used by `course release --roster`")
+    grade.add_argument("--secret-file", help="the instructor's secret (default: instructor/secret.key)")
+    grade.add_argument("--hidden-seed", type=int, default=None,
+                       help="draw the hidden inputs from this seed (default: fresh at every grading)")
+    grade.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    grade.set_defaults(run=_grade)
+    return parser
+
+
+def main(argv=None) -> int:
+    """Entry point of the ``course`` command; returns the exit status.
+
+    Examples
+    --------
+    ``course release --check`` is ``main(["release", "--check"])``: it prints
+    ``course release --check: exercises/ and the public checks are up to date`` and returns 0.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for name in ("timeout", "notebook_timeout"):
+        if getattr(args, name, 1) is not None and getattr(args, name, 1) <= 0:
+            parser.error(f"--{name.replace('_', '-')} must be > 0")
+    if getattr(args, "jobs", None) is not None and args.jobs < 1:
+        parser.error("--jobs must be >= 1")
+    if getattr(args, "memory", 256) < 256:
+        parser.error("--memory must be >= 256 (MB)")
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

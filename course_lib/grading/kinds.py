@@ -1,0 +1,494 @@
+"""Kinds of question: what form an answer must have, and how it is compared.
+
+Each kind answers two questions about a decoded answer (see :mod:`course_lib.grading.values`):
+``form(value)`` — is it the right sort of thing? (used by ``check()`` in the student's kernel and
+by the grader) — and ``compare(value, expected)`` — how much of it is right? (used only by the
+grader, in its own process, with the expected answer computed there).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import signal
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import sympy
+
+from course_lib.grading.values import (
+    ArrayValue, CallableValue, SetValue, Unsupported, describe, evaluate_exact,
+)
+
+__all__ = [
+    "Kind", "Int", "Number", "IntTuple", "Expression", "Matrix", "Function", "Verdict",
+    "kind_from_json", "as_int",
+]
+
+
+@dataclass
+class Verdict:
+    """How much of an answer is right (a fraction in [0, 1]) and a message for the student."""
+
+    fraction: Fraction
+    message: str
+
+
+def as_int(value):
+    """The whole number ``value`` stands for, or ``None``.
+
+    Accepts Python and SymPy integers and floats with no fractional part; rejects truth values.
+
+    Examples
+    --------
+    >>> as_int(20.0), as_int(sympy.Integer(9)), as_int(True), as_int(2.5)
+    (20, 9, None, None)
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and math.isfinite(value) and value == int(value):
+        return int(value)
+    if isinstance(value, sympy.Integer):
+        return int(value)
+    return None
+
+
+def _as_number(value):
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, sympy.Basic) and value.is_number and value.is_real:
+        try:
+            return float(value)
+        except (TypeError, ValueError, OverflowError):
+            return None
+    return None
+
+
+def _sequence(value):
+    """A tuple for a tuple, list, set or 1-D array answer; None otherwise."""
+    if isinstance(value, tuple):
+        return value
+    if isinstance(value, ArrayValue) and len(value.shape) == 1:
+        return value.entries
+    return None
+
+
+class Kind:
+    """Base class; subclasses describe one kind of answer."""
+
+    name = "kind"
+
+    def to_json(self) -> dict:
+        return {"kind": self.name}
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+    def form(self, value) -> str | None:
+        """``None`` if ``value`` has the right form, else a friendly sentence saying what is off."""
+        raise NotImplementedError
+
+    def compare(self, value, expected) -> Verdict:
+        raise NotImplementedError
+
+    def _expected_form(self, value) -> str:
+        return f"Expected {self.describe()}, but your answer is {describe(value)}."
+
+
+@dataclass
+class Int(Kind):
+    """A whole number, compared exactly.
+
+    Examples
+    --------
+    >>> Int().compare(20.0, 20).fraction
+    Fraction(1, 1)
+    >>> Int().form(3.5)
+    'Expected a whole number, but your answer is the number 3.5.'
+    """
+
+    name = "int"
+
+    def describe(self):
+        return "a whole number"
+
+    def form(self, value):
+        return None if as_int(value) is not None else self._expected_form(value)
+
+    def compare(self, value, expected):
+        if self.form(value):
+            return Verdict(Fraction(0), self.form(value))
+        if as_int(value) == expected:
+            return Verdict(Fraction(1), "Correct.")
+        return Verdict(Fraction(0), "Not the expected value.")
+
+
+@dataclass
+class Number(Kind):
+    """A real number, compared with a relative and an absolute tolerance.
+
+    Examples
+    --------
+    >>> Number(rel_tol=1e-3).compare(0.9751, 0.97508).fraction
+    Fraction(1, 1)
+    """
+
+    rel_tol: float = 1e-6
+    abs_tol: float = 1e-12
+    name = "number"
+
+    def to_json(self):
+        return {"kind": self.name, "rel_tol": self.rel_tol, "abs_tol": self.abs_tol}
+
+    def describe(self):
+        return "a number"
+
+    def form(self, value):
+        number = _as_number(value)
+        if number is None:
+            return self._expected_form(value)
+        if not math.isfinite(number):
+            return f"Your answer is {number}, which is not a finite number."
+        return None
+
+    def compare(self, value, expected):
+        problem = self.form(value)
+        if problem:
+            return Verdict(Fraction(0), problem)
+        if math.isclose(_as_number(value), float(expected), rel_tol=self.rel_tol, abs_tol=self.abs_tol):
+            return Verdict(Fraction(1), "Correct.")
+        return Verdict(Fraction(0), "Not the expected value (within the allowed rounding).")
+
+
+@dataclass
+class IntTuple(Kind):
+    """A tuple of whole numbers (or of tuples of whole numbers, with ``item_length``).
+
+    ``length`` fixes how many items; ``partial`` gives credit per correct position; ``unordered``
+    compares as sets (all or nothing).
+
+    Examples
+    --------
+    >>> IntTuple(length=4).compare((257, 257, 2593, 258), (257, 257, 2593, 257)).fraction
+    Fraction(3, 4)
+    >>> IntTuple(item_length=3, unordered=True).compare(((3, 2, 1), (1, 1, 0)), [(1, 1, 0), (3, 2, 1)]).fraction
+    Fraction(1, 1)
+    """
+
+    length: int | None = None
+    unordered: bool = False
+    partial: bool = True
+    item_length: int | None = None
+    name = "int_tuple"
+
+    def to_json(self):
+        return {"kind": self.name, "length": self.length, "unordered": self.unordered,
+                "partial": self.partial, "item_length": self.item_length}
+
+    def describe(self):
+        items = "whole numbers" if self.item_length is None else f"tuples of {self.item_length} whole numbers"
+        count = f"{self.length} " if self.length is not None else ""
+        return f"a tuple of {count}{items}" if not self.unordered else f"a list of {items} (in any order)"
+
+    def _items(self, value):
+        seq = _sequence(value) if not isinstance(value, SetValue) else value.items
+        if seq is None:
+            return None
+        if self.item_length is None:
+            items = [as_int(x) for x in seq]
+            return None if any(x is None for x in items) else items
+        items = []
+        for item in seq:
+            inner = _sequence(item)
+            if inner is None or len(inner) != self.item_length:
+                return None
+            numbers = tuple(as_int(x) for x in inner)
+            if any(x is None for x in numbers):
+                return None
+            items.append(numbers)
+        return items
+
+    def form(self, value):
+        items = self._items(value)
+        if items is None:
+            return self._expected_form(value)
+        if self.length is not None and len(items) != self.length:
+            return f"Expected {self.length} items, but your tuple has {len(items)}."
+        if self.unordered and len(set(items)) != len(items):
+            return "Your list names the same item more than once."
+        return None
+
+    def compare(self, value, expected):
+        problem = self.form(value)
+        if problem:
+            return Verdict(Fraction(0), problem)
+        items = self._items(value)
+        expected = [tuple(x) if self.item_length else int(x) for x in expected]
+        if self.unordered:
+            got, want = set(items), set(expected)
+            if got == want:
+                return Verdict(Fraction(1), "Correct.")
+            parts = []
+            if got - want:
+                parts.append(f"{len(got - want)} of your items {'do' if len(got - want) > 1 else 'does'} not belong")
+            if want - got:
+                parts.append("some items are missing")
+            return Verdict(Fraction(0), "Not quite: " + " and ".join(parts) + ".")
+        if len(items) != len(expected):
+            return Verdict(Fraction(0), f"Expected {len(expected)} items, but your tuple has {len(items)}.")
+        right = [a == b for a, b in zip(items, expected)]
+        if all(right):
+            return Verdict(Fraction(1), "Correct.")
+        wrong = ", ".join(str(n + 1) for n, ok in enumerate(right) if not ok)
+        if not self.partial:
+            return Verdict(Fraction(0), f"Not the expected tuple (items {wrong} are off).")
+        return Verdict(Fraction(sum(right), len(right)),
+                       f"{sum(right)} of {len(right)} items are right; item(s) {wrong} (counting from 1) are not.")
+
+
+@contextmanager
+def _time_limit(seconds: float):
+    """Raise TimeoutError if the body runs longer than ``seconds`` (main thread only)."""
+    try:
+        previous = signal.signal(signal.SIGALRM, _raise_timeout)
+    except ValueError:  # not the main thread: run without a limit
+        yield
+        return
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _raise_timeout(signum, frame):
+    raise TimeoutError
+
+
+_PIECEWISE_FUNCTIONS = (sympy.floor, sympy.ceiling, sympy.Mod, sympy.Piecewise, sympy.Max, sympy.Min, sympy.Abs)
+
+
+@dataclass
+class Expression(Kind):
+    """A SymPy expression in named integer symbols, checked for equivalence on a domain.
+
+    ``symbols`` maps each allowed name to the inclusive range of the grid; ``condition`` (Python,
+    over the names) keeps only valid points. Expressions without floor, ceiling, Mod, ...
+    are compared by ``simplify``; the others (or when simplify cannot decide in time) on every
+    valid grid point, exactly.
+
+    Examples
+    --------
+    >>> i, k, s, p = sympy.symbols("i k s p")
+    >>> kind = Expression({"i": (1, 12), "k": (1, 5), "s": (1, 3), "p": (0, 2)}, "k <= i + 2*p")
+    >>> kind.compare((i + 2*p - k)//s + 1, sympy.floor((i + 2*p - k)/s) + 1).fraction
+    Fraction(1, 1)
+    >>> kind.compare((i + 2*p - k)/s + 1, sympy.floor((i + 2*p - k)/s) + 1).message
+    'At i=1, k=1, s=3, p=1 your expression gives 5/3, which is not right there.'
+    """
+
+    symbols: dict = field(default_factory=dict)
+    condition: str | None = None
+    max_points: int = 3000
+    name = "expression"
+
+    def to_json(self):
+        # A list keeps the author's order of the symbols (JSON objects get their keys sorted).
+        return {"kind": self.name, "symbols": [[k, *v] for k, v in self.symbols.items()],
+                "condition": self.condition}
+
+    def describe(self):
+        return "a SymPy expression in " + ", ".join(self.symbols)
+
+    def _normalize(self, value):
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, int):
+            return sympy.Integer(value)
+        if isinstance(value, float):
+            return sympy.Float(value)
+        if not isinstance(value, sympy.Expr):
+            return None
+        mapping = {}
+        for symbol in value.free_symbols:
+            if symbol.name not in self.symbols:
+                return symbol
+            mapping[symbol] = sympy.Symbol(symbol.name, integer=True)
+        return value.xreplace(mapping)
+
+    def form(self, value):
+        normal = self._normalize(value)
+        if normal is None:
+            return self._expected_form(value)
+        if isinstance(normal, sympy.Symbol) and normal.name not in self.symbols:
+            return (f"Your expression uses the symbol {normal.name}; only "
+                    f"{', '.join(self.symbols)} are allowed.")
+        return None
+
+    def points(self):
+        names = list(self.symbols)
+        ranges = [range(lo, hi + 1) for lo, hi in self.symbols.values()]
+        points = []
+        for combo in itertools.product(*ranges):
+            point = dict(zip(names, combo))
+            if self.condition is None or eval(self.condition, {"__builtins__": {}}, dict(point)):  # noqa: S307 - instructor's text
+                points.append(point)
+        if len(points) > self.max_points:
+            step = math.ceil(len(points) / self.max_points)
+            points = points[::step]
+        return points
+
+    def first_difference(self, value, expected):
+        """The first grid point where the two expressions differ, and the student's value there."""
+        for point in self.points():
+            try:
+                want = evaluate_exact(expected, point)
+            except (ValueError, ZeroDivisionError):
+                continue
+            try:
+                got = evaluate_exact(value, point)
+            except (ValueError, ZeroDivisionError):
+                got = "something undefined"
+            if got != want:
+                return point, got
+        return None
+
+    def compare(self, value, expected, simplify_seconds: float = 3.0):
+        problem = self.form(value)
+        if problem:
+            return Verdict(Fraction(0), problem)
+        value = self._normalize(value)
+        expected = self._normalize(expected)
+        if not (value.has(*_PIECEWISE_FUNCTIONS) or expected.has(*_PIECEWISE_FUNCTIONS)):
+            try:
+                with _time_limit(simplify_seconds):
+                    if sympy.simplify(value - expected) == 0:
+                        return Verdict(Fraction(1), "Correct (shown equal by simplification).")
+            except (TimeoutError, RecursionError, TypeError, ValueError, AttributeError):
+                pass
+        difference = self.first_difference(value, expected)
+        if difference is None:
+            return Verdict(Fraction(1), "Correct (equal at every valid point checked).")
+        point, got = difference
+        where = ", ".join(f"{k}={v}" for k, v in point.items())
+        shown = got if isinstance(got, str) else (str(got.numerator) if got.denominator == 1 else str(got))
+        return Verdict(Fraction(0), f"At {where} your expression gives {shown}, which is not right there.")
+
+
+@dataclass
+class Matrix(Kind):
+    """A 2-D numpy array or SymPy matrix, entries compared exactly (or with a tolerance).
+
+    Examples
+    --------
+    >>> Matrix(shape=(2, 2)).compare(ArrayValue((2, 2), (1, 2, 3, 4), "numpy"), [[1, 2], [3, 5]]).message
+    '3 of 4 entries are right.'
+    """
+
+    shape: tuple | None = None
+    rel_tol: float = 1e-9
+    name = "matrix"
+
+    def to_json(self):
+        return {"kind": self.name, "shape": list(self.shape) if self.shape else None, "rel_tol": self.rel_tol}
+
+    def describe(self):
+        size = f"{self.shape[0]}x{self.shape[1]} " if self.shape else ""
+        return f"a {size}matrix (numpy array or SymPy Matrix)"
+
+    def _rows(self, value):
+        if isinstance(value, ArrayValue) and len(value.shape) == 2:
+            return value.rows()
+        if isinstance(value, tuple) and value and all(isinstance(r, tuple) for r in value):
+            if len({len(r) for r in value}) == 1:
+                return value
+        return None
+
+    def form(self, value):
+        rows = self._rows(value)
+        if rows is None:
+            return self._expected_form(value)
+        shape = (len(rows), len(rows[0]) if rows else 0)
+        if self.shape and shape != tuple(self.shape):
+            return f"Expected a {self.shape[0]}x{self.shape[1]} matrix, but yours is {shape[0]}x{shape[1]}."
+        if any(_as_number(x) is None and not isinstance(x, sympy.Expr) for row in rows for x in row):
+            return "Some entries of your matrix are not numbers or SymPy expressions."
+        return None
+
+    def _equal(self, got, want):
+        a, b = _as_number(got), _as_number(want)
+        if a is not None and b is not None:
+            return math.isclose(a, b, rel_tol=self.rel_tol, abs_tol=1e-12)
+        if isinstance(got, sympy.Expr) or isinstance(want, sympy.Expr):
+            try:
+                return sympy.expand(sympy.sympify(got) - sympy.sympify(want)) == 0
+            except (TypeError, ValueError, sympy.SympifyError):
+                return False
+        return False
+
+    def compare(self, value, expected):
+        problem = self.form(value)
+        if problem:
+            return Verdict(Fraction(0), problem)
+        rows = self._rows(value)
+        want = [list(r) for r in expected]
+        if (len(rows), len(rows[0])) != (len(want), len(want[0])):
+            return Verdict(Fraction(0), f"Your matrix is {len(rows)}x{len(rows[0])}, which is not the expected shape.")
+        right = sum(self._equal(g, w) for gr, wr in zip(rows, want) for g, w in zip(gr, wr))
+        total = len(want) * len(want[0])
+        if right == total:
+            return Verdict(Fraction(1), "Correct.")
+        return Verdict(Fraction(0), f"{right} of {total} entries are right.")
+
+
+@dataclass
+class Function(Kind):
+    """A function the student implements; ``result`` is the kind of what it returns."""
+
+    result: Kind = field(default_factory=Int)
+    name = "function"
+
+    def to_json(self):
+        return {"kind": self.name, "result": self.result.to_json()}
+
+    def describe(self):
+        return "a function"
+
+    def form(self, value):
+        if isinstance(value, CallableValue):
+            return None
+        return f"Expected a function, but `{describe(value)}` is not one."
+
+    def compare(self, value, expected):
+        return self.result.compare(value, expected)
+
+
+def kind_from_json(data: dict) -> Kind:
+    """Rebuild a kind from :meth:`Kind.to_json` (the public checks file).
+
+    Examples
+    --------
+    >>> kind_from_json(IntTuple(length=2).to_json())
+    IntTuple(length=2, unordered=False, partial=True, item_length=None)
+    """
+    name = data["kind"]
+    if name == "int":
+        return Int()
+    if name == "number":
+        return Number(rel_tol=data["rel_tol"], abs_tol=data["abs_tol"])
+    if name == "int_tuple":
+        return IntTuple(length=data["length"], unordered=data["unordered"], partial=data["partial"],
+                        item_length=data["item_length"])
+    if name == "expression":
+        return Expression({name: (lo, hi) for name, lo, hi in data["symbols"]}, data["condition"])
+    if name == "matrix":
+        return Matrix(shape=tuple(data["shape"]) if data["shape"] else None, rel_tol=data["rel_tol"])
+    if name == "function":
+        return Function(result=kind_from_json(data["result"]))
+    raise ValueError(f"unknown kind of question {name!r}")

@@ -1,0 +1,440 @@
+"""Where and how a submission's kernel runs: the sandbox around every student kernel.
+
+Three protections, chosen by what the grader is allowed to do (see the README's table):
+
+``bwrap`` (default when bubblewrap works)
+    The kernel runs in a bubblewrap sandbox: new user, PID, network, IPC and UTS namespaces, a
+    file system that holds only the system's read-only directories, the Python environment,
+    ``course_lib`` and a private, writable working folder. Nothing else of the machine, the
+    repository, the instructor's files or the other submissions is visible. When the grader runs
+    as root, the kernel first drops to an unprivileged user id of its own (one per parallel job)
+    with ``setpriv``, so bubblewrap runs unprivileged too.
+``setpriv`` (root without bubblewrap)
+    The kernel runs as an unprivileged user id of its own, in new network, IPC and UTS
+    namespaces, in a private working folder. The file system is the machine's, so the instructor's
+    files are protected only by their permissions: the grader refuses to start while a protected
+    path (instructor folder, solutions, secret, roster, submissions, output) is readable by others.
+``none`` (only when asked for)
+    No isolation beyond resource limits; for trying things out on your own notebooks.
+
+In every mode the kernel starts with an empty environment (no secret can leak through it), with
+resource limits (address space, file size, CPU time, open files, and processes when root) set by
+``prlimit``, and talks to the grader over Unix sockets inside its working folder.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["SandboxError", "Sandbox", "detect_sandbox", "readable_by_others", "claim_slot"]
+
+MODES = ("auto", "bwrap", "setpriv", "none")
+DEFAULT_UID_BASE = 62000
+HOME = "/home/student"  # inside the bubblewrap sandbox
+
+# Ran by the sandboxed interpreter in isolated mode (-I): it sees only the site directories we
+# name, so neither PYTHON* variables nor a user site can change what the kernel imports.
+_LAUNCHER = (
+    "import site, sys\n"
+    "for d in {sites!r}: site.addsitedir(d)\n"
+    "sys.argv[0] = 'ipykernel_launcher'\n"
+    "from ipykernel import kernelapp\n"
+    "kernelapp.launch_new_instance()\n"
+)
+
+_SELF_TEST = (
+    "import site, sys, json, os\n"
+    "for d in {sites!r}: site.addsitedir(d)\n"
+    "import ipykernel, numpy, sympy, course_lib.arithmetic\n"
+    "print(json.dumps({{'uid': os.getuid(), 'cwd': os.getcwd(),\n"
+    "                  'course_lib': os.path.dirname(course_lib.arithmetic.__file__)}}))\n"
+)
+
+
+class SandboxError(RuntimeError):
+    """The requested sandbox cannot be used here; the message says why and what to do."""
+
+
+def readable_by_others(path: Path) -> bool:
+    """Whether a user who is neither the owner nor in the group could read ``path``.
+
+    A file is out of reach when some folder above it lacks the others' ``x`` bit, or when the
+    file itself (or, for a folder, the folder) lacks the others' ``r`` bit.
+
+    Examples
+    --------
+    >>> readable_by_others(Path("/etc/hostname"))
+    True
+    """
+    path = Path(path).absolute()
+    try:
+        for parent in reversed(path.parents):
+            if not parent.stat().st_mode & stat.S_IXOTH:
+                return False
+        return bool(path.stat().st_mode & stat.S_IROTH)
+    except FileNotFoundError:
+        return False
+
+
+_SLOT_LOCKS: dict = {}
+
+
+def claim_slot(limit: int = 1000) -> int:
+    """A job number no other grading run on this machine is using, held until the process ends.
+
+    Each job's kernels run as user id ``uid_base + slot`` and the clean-up kills every process of
+    that user, so two grading runs at once must never share a slot.
+
+    Examples
+    --------
+    >>> first, second = claim_slot(), claim_slot()
+    >>> first != second
+    True
+    >>> release_slot(first), release_slot(second)
+    (None, None)
+    """
+    folder = Path(tempfile.gettempdir()) / f"course-grade-slots-{os.geteuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    for slot in range(limit):
+        if slot in _SLOT_LOCKS:
+            continue
+        handle = open(folder / f"{slot}.lock", "w")  # noqa: SIM115 - kept open: it is the lock
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            continue
+        _SLOT_LOCKS[slot] = handle
+        return slot
+    raise SandboxError(f"all {limit} grading slots are in use")
+
+
+def release_slot(slot: int) -> None:
+    """Give a slot from :func:`claim_slot` back."""
+    handle = _SLOT_LOCKS.pop(slot, None)
+    if handle is not None:
+        handle.close()
+
+
+def _which(name: str) -> str | None:
+    return shutil.which(name, path=os.environ.get("PATH", "") + ":/usr/sbin:/usr/bin:/sbin:/bin")
+
+
+def _site_dirs() -> list[str]:
+    """The grader's site-packages folders (where ipykernel, numpy, sympy and course_lib live)."""
+    dirs = []
+    candidates = [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"], *sys.path]
+    for d in candidates:
+        if d and d.rstrip("/").endswith(("site-packages", "dist-packages")) and d not in dirs and os.path.isdir(d):
+            dirs.append(d)
+    return dirs
+
+
+def _interpreter_candidates() -> list[str]:
+    """Interpreters able to import the grader's site-packages: same Python version first."""
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    seen, out = set(), []
+    for candidate in (
+        getattr(sys, "_base_executable", None),
+        os.path.realpath(sys.executable),
+        os.path.join(sys.base_prefix, "bin", f"python{version}"),
+        f"/usr/bin/python{version}",
+        f"/usr/local/bin/python{version}",
+        shutil.which(f"python{version}"),
+    ):
+        if candidate and os.path.isfile(candidate) and candidate not in seen:
+            seen.add(candidate)
+            out.append(candidate)
+    return out
+
+
+def _prefix_of(interpreter: str) -> str:
+    """The installation folder holding ``interpreter`` (``/usr`` for ``/usr/bin/python3.11``)."""
+    return str(Path(interpreter).parent.parent)
+
+
+@dataclass
+class Sandbox:
+    """A way to run kernels; build one with :func:`detect_sandbox`.
+
+    Examples
+    --------
+    >>> Sandbox(mode="none", interpreter=sys.executable, sites=[]).uid_for(1) is None
+    True
+    """
+
+    mode: str
+    interpreter: str
+    sites: list[str]
+    memory_mb: int = 2048
+    disk_mb: int = 512
+    cpu_seconds: int = 600
+    uid_base: int = DEFAULT_UID_BASE
+    readonly: list[str] = field(default_factory=list)
+    root: bool = field(default_factory=lambda: os.geteuid() == 0)
+    tools: dict = field(default_factory=dict)
+
+    # --- identities and folders ---------------------------------------------------------------
+
+    def uid_for(self, slot: int) -> int | None:
+        """The unprivileged user id of parallel job ``slot`` (root modes only)."""
+        if not self.root or self.mode == "none":
+            return None
+        return self.uid_base + slot
+
+    def make_workdir(self, parent: Path, slot: int) -> Path:
+        """A fresh private working folder for one kernel, owned by the kernel's user.
+
+        As root it is a tmpfs of ``disk_mb`` MB, so no kernel can fill the disk.
+        """
+        workdir = Path(tempfile.mkdtemp(prefix=f"job{slot}-", dir=parent))
+        uid = self.uid_for(slot)
+        if uid is not None:
+            options = f"size={self.disk_mb}m,mode=0700,uid={uid},gid={uid},nosuid,nodev"
+            mounted = subprocess.run([self.tools["mount"], "-t", "tmpfs", "-o", options, "tmpfs", str(workdir)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            if mounted.returncode != 0:
+                _force_rmtree(workdir)
+                raise SandboxError(f"could not mount a private tmpfs: {mounted.stderr.strip()}")
+        os.chmod(workdir, 0o700)
+        return workdir
+
+    def cleanup(self, workdir: Path, slot: int) -> None:
+        """Kill whatever the kernel left running, then delete its working folder."""
+        uid = self.uid_for(slot)
+        if uid is not None:
+            # `kill -1` as that user reaches every process of that user and nothing else.
+            subprocess.run(
+                [self.tools["setpriv"], f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                 self.tools["kill"], "-KILL", "-1"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
+            )
+            subprocess.run([self.tools["umount"], "--lazy", str(workdir)],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        _force_rmtree(workdir)
+
+    # --- the kernel command ------------------------------------------------------------------
+
+    def home(self, workdir: Path) -> str:
+        """The kernel's home and working folder: a size-limited tmpfs inside bubblewrap."""
+        return HOME if self.mode == "bwrap" else str(workdir)
+
+    def environment(self, workdir: Path) -> list[str]:
+        """``NAME=value`` pairs: the kernel's whole environment."""
+        w = self.home(workdir)
+        return [
+            "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8", "LC_ALL=C.UTF-8",
+            f"HOME={w}", f"TMPDIR={w}", f"IPYTHONDIR={w}/.ipython", f"MPLCONFIGDIR={w}/.matplotlib",
+            f"JUPYTER_RUNTIME_DIR={w}/.jupyter", f"JUPYTER_DATA_DIR={w}/.jupyter",
+            f"JUPYTER_CONFIG_DIR={w}/.jupyter", "MPLBACKEND=Agg",
+            # One thread per numerical library keeps parallel kernels from fighting over cores
+            # and keeps the address-space limit meaningful.
+            "OPENBLAS_NUM_THREADS=1", "OMP_NUM_THREADS=1", "MKL_NUM_THREADS=1", "MALLOC_ARENA_MAX=2",
+        ]
+
+    def python_argv(self, kernel: bool = True) -> list[str]:
+        code = (_LAUNCHER if kernel else _SELF_TEST).format(sites=self.sites)
+        argv = [self.interpreter, "-I", "-B", "-c", code]
+        if kernel:
+            argv += ["-f", "{connection_file}", "--HistoryManager.enabled=False",
+                     "--IPKernelApp.capture_fd_output=False"]
+        return argv
+
+    def limits(self) -> list[str]:
+        memory = self.memory_mb * 1024 * 1024
+        argv = [self.tools["prlimit"], f"--as={memory}", f"--fsize={256 * 1024 * 1024}", "--core=0",
+                f"--cpu={self.cpu_seconds}", "--nofile=256"]
+        if self.uid_for(0) is not None:
+            # Counted per user id, and each job has its own: stops fork bombs, not siblings.
+            argv.append("--nproc=256")
+        return argv + ["--"]
+
+    def bwrap_argv(self, workdir: Path) -> list[str]:
+        w = str(workdir)
+        argv = [self.tools["bwrap"], "--unshare-all", "--die-with-parent", "--new-session",
+                "--clearenv", "--cap-drop", "ALL"]
+        for pair in self.environment(workdir):
+            name, value = pair.split("=", 1)
+            argv += ["--setenv", name, value]
+        for name in ("usr", "etc"):
+            argv += ["--ro-bind", f"/{name}", f"/{name}"]
+        for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+            path = Path("/") / name
+            if path.is_symlink():
+                argv += ["--symlink", os.readlink(path), f"/{name}"]
+            elif path.is_dir():
+                argv += ["--ro-bind", f"/{name}", f"/{name}"]
+        for path in self.readonly:
+            argv += ["--ro-bind", path, path]
+        # /tmp and the home folder live in memory: keep them small. The working folder (the
+        # Unix sockets and the connection file) is the grader's, bound at the same path.
+        argv += ["--proc", "/proc", "--dev", "/dev", "--size", str(64 * 1024 * 1024), "--tmpfs", "/tmp",
+                 "--size", str(self.disk_mb * 1024 * 1024), "--tmpfs", HOME,
+                 "--bind", w, w, "--chdir", HOME, "--"]
+        return argv
+
+    def argv(self, workdir: Path, slot: int, kernel: bool = True) -> list[str]:
+        """The full command that starts a kernel (or, with ``kernel=False``, the self-test)."""
+        argv = [self.tools["env"], "-i", *self.environment(workdir), *self.limits()]
+        uid = self.uid_for(slot)
+        if self.mode == "setpriv":
+            argv += [self.tools["unshare"], "--net", "--ipc", "--uts", "--pid", "--fork", "--kill-child",
+                     "--mount-proc", "--"]
+        if uid is not None:
+            argv += [self.tools["setpriv"], f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                     "--no-new-privs", "--"]
+        if self.mode == "bwrap":
+            argv += self.bwrap_argv(workdir)
+        return argv + self.python_argv(kernel)
+
+    def describe(self) -> str:
+        """One line for the grader's log: which protection holds."""
+        if self.uid_for(0) is not None:
+            who = "as root: each kernel runs as its own unprivileged user"
+        else:
+            who = "as root" if self.root else "as a normal user"
+        what = {
+            "bwrap": "bubblewrap sandbox (private file system view, no network, own PID namespace)",
+            "setpriv": "unprivileged user, no network; files protected by their permissions",
+            "none": "NO SANDBOX (resource limits only)",
+        }[self.mode]
+        return f"sandbox: {what}; {who}; memory limit {self.memory_mb} MB; python {self.interpreter}"
+
+    # --- checks ------------------------------------------------------------------------------
+
+    def self_test(self, parent: Path) -> dict:
+        """Run the sandboxed interpreter once; return what it reports or raise SandboxError."""
+        slot = claim_slot()
+        try:
+            workdir = self.make_workdir(parent, slot)
+            try:
+                result = subprocess.run(self.argv(workdir, slot, kernel=False), capture_output=True,
+                                        text=True, timeout=120, cwd=workdir)
+            finally:
+                self.cleanup(workdir, slot)
+        finally:
+            release_slot(slot)
+        if result.returncode != 0:
+            raise SandboxError(
+                f"the {self.mode} sandbox could not start {self.interpreter}: "
+                f"{result.stderr.strip().splitlines()[-1] if result.stderr.strip() else 'exit ' + str(result.returncode)}"
+            )
+        try:
+            return json.loads(result.stdout.strip().splitlines()[-1])
+        except (ValueError, IndexError) as err:
+            raise SandboxError(f"the {self.mode} sandbox self-test printed {result.stdout!r}") from err
+
+    def check_protected(self, paths) -> None:
+        """In ``setpriv`` mode, refuse to run while a protected path is readable by others."""
+        if self.mode != "setpriv":
+            return
+        exposed = sorted({str(p) for p in paths if p is not None and readable_by_others(Path(p))})
+        if exposed:
+            raise SandboxError(
+                "without bubblewrap the kernels see the machine's files, and these are readable by "
+                "other users: " + ", ".join(exposed)
+                + ". Run `chmod go-rwx` on them (or on a folder above them), or install bubblewrap "
+                "(`apt-get install bubblewrap`)."
+            )
+
+
+def _force_rmtree(path: Path) -> None:
+    def make_writable(func, target, _exc):
+        try:
+            os.chmod(os.path.dirname(target), 0o700)
+            os.chmod(target, 0o700)
+            func(target)
+        except OSError:
+            pass
+
+    shutil.rmtree(path, onerror=make_writable)
+
+
+def _tools(names) -> dict:
+    found = {name: _which(name) for name in names}
+    return {name: path for name, path in found.items() if path}
+
+
+def detect_sandbox(mode: str = "auto", memory_mb: int = 2048, cpu_seconds: int = 600,
+                   uid_base: int = DEFAULT_UID_BASE, scratch: Path | None = None, disk_mb: int = 512) -> Sandbox:
+    """Choose and verify the sandbox for this machine.
+
+    ``auto`` prefers bubblewrap, then (as root) ``setpriv``; it never silently falls back to no
+    sandbox. The chosen sandbox is tested by starting the interpreter in it once.
+
+    Raises
+    ------
+    ValueError
+        If ``mode`` is not one of auto, bwrap, setpriv, none.
+    SandboxError
+        If no sandbox of the requested kind works here.
+
+    Examples
+    --------
+    ``detect_sandbox().describe()`` on this machine, as root with bubblewrap installed:
+    ``'sandbox: bubblewrap sandbox (private file system view, no network, own PID namespace); as root: ...'``.
+    """
+    if mode not in MODES:
+        raise ValueError(f"sandbox must be one of {', '.join(MODES)}, got {mode!r}")
+    root = os.geteuid() == 0
+    tools = _tools(["env", "prlimit", "setpriv", "unshare", "bwrap", "kill", "mount", "umount"])
+    for required in ("env", "prlimit"):
+        if required not in tools:
+            raise SandboxError(f"`{required}` (util-linux/coreutils) is missing")
+    wanted = [mode] if mode != "auto" else (["bwrap", "setpriv"] if root else ["bwrap"])
+    problems = []
+    scratch = Path(scratch or tempfile.gettempdir())
+    for candidate in wanted:
+        needs = {"bwrap": ["bwrap"], "setpriv": ["setpriv", "unshare", "kill", "mount", "umount"],
+                 "none": []}[candidate]
+        if candidate == "bwrap" and root:
+            needs += ["setpriv", "kill", "mount", "umount"]
+        if candidate == "setpriv" and not root:
+            problems.append("setpriv: needs root")
+            continue
+        missing = [n for n in needs if n not in tools]
+        if missing:
+            problems.append(f"{candidate}: {', '.join(missing)} not installed")
+            continue
+        parent = Path(tempfile.mkdtemp(prefix="course-sandbox-test-", dir=scratch))
+        os.chmod(parent, 0o711)
+        try:
+            for interpreter in _interpreter_candidates():
+                readonly = sorted({*_site_dirs(), _prefix_of(interpreter)} - {"/usr"})
+                box = Sandbox(mode=candidate, interpreter=interpreter, sites=_site_dirs(),
+                              memory_mb=memory_mb, cpu_seconds=cpu_seconds, uid_base=uid_base, disk_mb=disk_mb,
+                              readonly=readonly, root=root, tools=tools)
+                if candidate == "bwrap":
+                    box.readonly = sorted(set(readonly) | {_course_lib_dir()})
+                try:
+                    report = box.self_test(parent)
+                except (SandboxError, subprocess.TimeoutExpired, OSError) as err:
+                    problems.append(f"{candidate} with {interpreter}: {err}")
+                    continue
+                if candidate == "bwrap" and report.get("course_lib") != _course_lib_dir():
+                    problems.append(f"{candidate}: course_lib imported from {report.get('course_lib')}")
+                    continue
+                return box
+        finally:
+            _force_rmtree(parent)
+    raise SandboxError(
+        "no usable sandbox: " + "; ".join(problems)
+        + ". Install bubblewrap (`apt-get install bubblewrap`) or, to grade without any isolation, "
+        "pass --sandbox none."
+    )
+
+
+def _course_lib_dir() -> str:
+    import course_lib
+
+    return str(Path(course_lib.__file__).resolve().parent)

@@ -1,0 +1,250 @@
+"""How an exercise set is declared: questions, points, public checks, hidden tests, variants.
+
+An instructor writes one Python module per exercise set (in ``instructor/sets/``, never shipped)
+that defines ``EXERCISE_SET = ExerciseSet(...)``. From it, ``course release`` writes the public
+part (kinds, points, public checks, public examples) to ``course_lib/grading/public/<id>.json``
+for ``check()``; answers, reference functions and hidden tests stay in the module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import importlib.util
+import json
+import random
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from course_lib.grading import kinds as _kinds
+from course_lib.grading._encode import encode
+
+__all__ = [
+    "Check", "HiddenGroup", "Question", "ExerciseSet", "load_sets", "variant_seed",
+    "encode_input", "PUBLIC_DIR",
+]
+
+PUBLIC_DIR = Path(__file__).resolve().parent / "public"
+_ID = re.compile(r"^ex(\d\d)\.(\d+)$")
+
+
+@dataclass(frozen=True)
+class Check:
+    """A public check: ``test`` (Python, over ``answer`` and the set's parameters) must be true.
+
+    ``message`` says what is wrong when it is not; ``hint`` suggests what to do.
+    """
+
+    test: str
+    message: str
+    hint: str = ""
+
+
+@dataclass
+class HiddenGroup:
+    """A group of hidden inputs for a function question, worth ``weight`` of its points.
+
+    ``cases`` are fixed inputs (argument tuples) and ``draw(rng)`` returns one fresh argument
+    tuple; ``count`` fresh ones are drawn at every grading. The group scores only if the
+    student's function matches the reference on all of them.
+    """
+
+    title: str
+    cases: list = field(default_factory=list)
+    draw: Callable[[random.Random], tuple] | None = None
+    count: int = 8
+    weight: int = 1
+
+    def inputs(self, rng: random.Random) -> list[tuple]:
+        fresh = [self.draw(rng) for _ in range(self.count)] if self.draw else []
+        return [tuple(c) for c in self.cases] + fresh
+
+
+@dataclass
+class Question:
+    """One graded question; ``id`` is its stable ID (``ex02.3``) everywhere."""
+
+    id: str
+    name: str
+    title: str
+    points: float
+    kind: _kinds.Kind
+    answer: Callable[[dict], Any] | None = None
+    reference: Callable | None = None
+    hidden: list[HiddenGroup] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    examples: list[tuple] = field(default_factory=list)
+    points_at: list[dict] = field(default_factory=list)
+    hint: str = ""
+
+    @property
+    def is_function(self) -> bool:
+        return isinstance(self.kind, _kinds.Function)
+
+    def public(self, parameters: dict) -> dict:
+        """The part of this question a student may see (goes to the public checks file)."""
+        data = {
+            "id": self.id, "name": self.name, "title": self.title, "points": self.points,
+            "kind": self.kind.to_json(), "hint": self.hint,
+            "checks": [{"test": c.test, "message": c.message, "hint": c.hint,
+                        "uses": _names_in(c.test, parameters)} for c in self.checks],
+        }
+        if self.is_function:
+            data["examples"] = [
+                {"args": encode_input(list(args)), "call": _call_text(self.name, args),
+                 "expected": encode(self.reference(*args))}
+                for args in self.examples
+            ]
+        if isinstance(self.kind, _kinds.Expression):
+            expression = self.answer(parameters)
+            data["points_at"] = [
+                {"point": dict(point), "expected": encode(int(_kinds.evaluate_exact(expression, point)))}
+                for point in self.points_at
+            ]
+        return data
+
+
+def _names_in(test: str, parameters: dict) -> list[str]:
+    """The parameters a check's test refers to (check() needs only those)."""
+    import ast
+
+    return sorted({n.id for n in ast.walk(ast.parse(test, mode="eval")) if isinstance(n, ast.Name)} & set(parameters))
+
+
+def _call_text(name: str, args: tuple) -> str:
+    return f"{name}({', '.join(repr(a) for a in args)})"
+
+
+def encode_input(value):
+    """JSON for a hidden or public input: tuples are marked so the kernel can rebuild them.
+
+    Examples
+    --------
+    >>> encode_input([("fc", 256)])
+    [{'tuple': ['fc', 256]}]
+    """
+    if isinstance(value, tuple):
+        return {"tuple": [encode_input(v) for v in value]}
+    if isinstance(value, list):
+        return [encode_input(v) for v in value]
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return value
+    raise TypeError(f"hidden inputs must be numbers, text, lists or tuples, got {type(value).__name__}")
+
+
+@dataclass
+class ExerciseSet:
+    """An exercise set: its notebook, parameters (defaults and per-student variants), questions."""
+
+    id: str
+    notebook: str
+    title: str
+    parameters: dict
+    questions: list[Question]
+    generate: Callable[[random.Random], dict] | None = None
+    source: Path | None = None
+
+    def __post_init__(self):
+        if not re.fullmatch(r"ex\d\d", self.id):
+            raise ValueError(f"exercise set id must look like 'ex02', got {self.id!r}")
+        if not re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", self.notebook) or self.notebook[:2] != self.id[2:]:
+            raise ValueError(f"{self.id}: notebook must be named like '{self.id[2:]}_topic.ipynb', got {self.notebook!r}")
+        ids, names = set(), set()
+        for question in self.questions:
+            match = _ID.match(question.id)
+            if not match or f"ex{match.group(1)}" != self.id:
+                raise ValueError(f"{self.id}: question ID {question.id!r} must look like '{self.id}.N'")
+            if question.id in ids or question.name in names:
+                raise ValueError(f"{self.id}: {question.id} repeats a question ID or an answer name")
+            ids.add(question.id)
+            names.add(question.name)
+            if question.is_function and (question.reference is None or not question.hidden):
+                raise ValueError(f"{question.id}: a function question needs a reference and hidden groups")
+            if not question.is_function and question.answer is None:
+                raise ValueError(f"{question.id}: needs an answer(parameters) function")
+
+    @property
+    def number(self) -> str:
+        return self.id[2:]
+
+    @property
+    def max_points(self) -> float:
+        return sum(q.points for q in self.questions)
+
+    def question(self, qid: str) -> Question:
+        for q in self.questions:
+            if q.id == qid:
+                return q
+        raise KeyError(qid)
+
+    def parameters_for(self, student: str | None, secret: bytes | None) -> dict:
+        """The student's parameters: the defaults, or the variant from (student, secret)."""
+        if student is None or secret is None or self.generate is None:
+            return dict(self.parameters)
+        params = self.generate(random.Random(variant_seed(secret, self.id, student)))
+        if set(params) != set(self.parameters):
+            raise ValueError(f"{self.id}: generate() must return the parameters {sorted(self.parameters)}")
+        return params
+
+    def expected(self, params: dict) -> dict:
+        """Expected answers of the value questions for these parameters."""
+        return {q.id: q.answer(params) for q in self.questions if not q.is_function}
+
+    def public(self) -> dict:
+        """Everything ``check()`` needs, and nothing the grader keeps hidden."""
+        return {
+            "_generated": f"by `course release` from the instructor's declaration of {self.id}; do not edit",
+            "id": self.id, "title": self.title, "notebook": self.notebook,
+            "parameters": sorted(self.parameters),
+            "questions": [q.public(self.parameters) for q in self.questions],
+        }
+
+    def public_json(self) -> str:
+        return json.dumps(self.public(), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def variant_seed(secret: bytes, set_id: str, student: str) -> int:
+    """A seed only the holder of ``secret`` can compute for (set, student).
+
+    Examples
+    --------
+    >>> variant_seed(b"k", "ex02", "alice") == variant_seed(b"k", "ex02", "alice")
+    True
+    >>> variant_seed(b"k", "ex02", "alice") == variant_seed(b"k", "ex02", "bob")
+    False
+    """
+    digest = hmac.new(secret, f"{set_id}:{student}".encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def load_sets(directory: Path) -> dict[str, ExerciseSet]:
+    """Import every ``*.py`` in ``directory`` that defines ``EXERCISE_SET``; keyed by set id.
+
+    Examples
+    --------
+    >>> import course_lib
+    >>> sets = load_sets(Path(course_lib.__file__).parent.parent / "instructor" / "sets")
+    >>> {k: (len(s.questions), s.max_points) for k, s in sets.items()}
+    {'ex02': (10, 18), 'ex03': (9, 18)}
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise FileNotFoundError(f"no exercise-set folder at {directory}")
+    sets = {}
+    for path in sorted(directory.glob("*.py")):
+        name = f"_course_exercise_set_{path.stem}"
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        exercise_set = getattr(module, "EXERCISE_SET", None)
+        if exercise_set is None:
+            continue
+        exercise_set.source = path
+        if exercise_set.id in sets:
+            raise ValueError(f"exercise set {exercise_set.id} is declared twice ({path})")
+        sets[exercise_set.id] = exercise_set
+    return sets
