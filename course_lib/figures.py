@@ -1,0 +1,488 @@
+"""The guide's figures, from one declarative table, as PNG figures and GIF animations.
+
+:data:`FIGURES` lists every figure of Dumoulin & Visin, *A guide to convolution arithmetic for
+deep learning* (arXiv 1603.07285; its figures' source is MIT licensed) by its number, with the
+parameters it draws, plus a numerical transposed-convolution figure the guide never had. Every
+size and value is computed by :mod:`course_lib` (see :mod:`course_lib.draw`); the numerical
+figures use the guide's seed 1234. Captions are generated from the computed sizes, which also
+corrects the guide's Figure 4.7 caption (its input is 3×3, not 2×2).
+
+In a notebook::
+
+    from course_lib import figures
+    figures.render("4.7")            # the static figure
+    figures.animation("4.7")         # every kernel position, as animated HTML
+
+From the shell (``make figures``)::
+
+    python -m course_lib.figures --out build/figures
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from course_lib import arithmetic, draw
+
+__all__ = [
+    "FigureSpec",
+    "FIGURES",
+    "GUIDE_NUMBERS",
+    "spec",
+    "caption",
+    "scenes",
+    "render",
+    "animation_views",
+    "animation",
+    "write_all",
+    "main",
+]
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One figure: its number, what it draws and with which parameters.
+
+    ``kind`` is one of "numerical" (convolution with values), "pooling", "channels",
+    "subsampling", "arithmetic" (direct convolution), "counting", "transposed" (the emulating
+    direct convolution, the guide's Chapter 4 style) and "transposed-numerical".
+    ``steps`` are the kernel positions shown side by side in the static figure.
+    ``erratum`` says what the guide's own caption gets wrong, if anything.
+    """
+
+    number: str
+    kind: str
+    params: dict = field(default_factory=dict)
+    steps: tuple = (0, 1, 2, 3)
+    heading: str = ""
+    erratum: str = ""
+
+    @property
+    def in_guide(self) -> bool:
+        """Whether the guide has this figure (the numerical transposed one is ours)."""
+        return self.number in GUIDE_NUMBERS
+
+
+def _specs() -> tuple:
+    p = dict
+    all9 = tuple(range(9))
+    return (
+        FigureSpec("1.1", "numerical", p(i=5, k=3, s=1, p=0), all9, "Computing the output values of a discrete convolution"),
+        FigureSpec("1.2", "numerical", p(i=5, k=3, s=2, p=1), all9,
+                   "Computing the output values of a discrete convolution with padding and strides"),
+        FigureSpec("1.3", "channels", p(i=5, k=3, n_in=2, n_out=3), (), "Two input feature maps to three output feature maps"),
+        FigureSpec("1.4", "subsampling", p(i=5, k=3, s=2), (0, 1), "Strides as subsampling"),
+        FigureSpec("1.5", "pooling", p(i=5, k=3, s=1, mode="average"), all9, "Average pooling"),
+        FigureSpec("1.6", "pooling", p(i=5, k=3, s=1, mode="max"), all9, "Max pooling"),
+        FigureSpec("2.1", "arithmetic", p(i=4, k=3, s=1, p=0), heading="No padding, unit strides"),
+        FigureSpec("2.2", "arithmetic", p(i=5, k=4, s=1, p=2), heading="Arbitrary padding, unit strides"),
+        FigureSpec("2.3", "arithmetic", p(i=5, k=3, s=1, p=1), heading="Half padding, unit strides"),
+        FigureSpec("2.4", "arithmetic", p(i=5, k=3, s=1, p=2), heading="Full padding, unit strides"),
+        FigureSpec("2.5", "arithmetic", p(i=5, k=3, s=2, p=0), heading="No zero padding, arbitrary strides"),
+        FigureSpec("2.6", "arithmetic", p(i=5, k=3, s=2, p=1), heading="Arbitrary padding and strides"),
+        FigureSpec("2.7", "arithmetic", p(i=6, k=3, s=2, p=1),
+                   heading="Arbitrary padding and strides: the last row and column are never covered"),
+        FigureSpec("2.8", "counting", p(i=5, k=3, strides=(1, 2)), (), "Counting kernel positions"),
+        FigureSpec("4.1", "transposed", p(i=4, k=3, s=1, p=0), heading="No padding, unit strides, transposed"),
+        FigureSpec("4.2", "transposed", p(i=5, k=4, s=1, p=2), heading="Arbitrary padding, unit strides, transposed"),
+        FigureSpec("4.3", "transposed", p(i=5, k=3, s=1, p=1), heading="Half padding, transposed"),
+        FigureSpec("4.4", "transposed", p(i=5, k=3, s=1, p=2), heading="Full padding, transposed"),
+        FigureSpec("4.5", "transposed", p(i=5, k=3, s=2, p=0), heading="No zero padding, non-unit strides, transposed"),
+        FigureSpec("4.6", "transposed", p(i=5, k=3, s=2, p=1), heading="Zero padding, non-unit strides, transposed"),
+        FigureSpec("4.7", "transposed", p(i=6, k=3, s=2, p=1),
+                   heading="Zero padding, non-unit strides, transposed, with the extra a = 1",
+                   erratum="The guide's caption says the equivalent convolution runs over a 2×2 input; "
+                           "its input is 3×3 (i′ = 3), stretched to 5×5."),
+        FigureSpec("5.1", "arithmetic", p(i=7, k=3, s=1, p=0, d=2), heading="Dilated convolution"),
+        FigureSpec("4.7-numerical", "transposed-numerical", p(i=6, k=3, s=2, p=1), (0, 1, 2, 8),
+                   "Numerical transposed convolution (not in the guide): Figure 4.7's geometry, "
+                   "Figure 1.2's output as input, the guide's kernel"),
+    )
+
+
+FIGURES = {figure.number: figure for figure in _specs()}
+"""Every figure by its number: the guide's 1.1-1.6, 2.1-2.8, 4.1-4.7, 5.1 and "4.7-numerical"."""
+
+GUIDE_NUMBERS = (
+    "1.1", "1.2", "1.3", "1.4", "1.5", "1.6",
+    "2.1", "2.2", "2.3", "2.4", "2.5", "2.6", "2.7", "2.8",
+    "4.1", "4.2", "4.3", "4.4", "4.5", "4.6", "4.7", "5.1",
+)
+"""The guide's figure numbers, in order."""
+
+
+def spec(number) -> FigureSpec:
+    """The table entry for figure ``number``.
+
+    Raises
+    ------
+    TypeError
+        If ``number`` is not a string.
+    ValueError
+        If there is no such figure.
+
+    Examples
+    --------
+    >>> spec("4.7").params
+    {'i': 6, 'k': 3, 's': 2, 'p': 1}
+    >>> spec("3.1")
+    Traceback (most recent call last):
+    ...
+    ValueError: number must be one of 1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 2.1, 2.2, 2.3, 2.4, 2.5, 2.6, 2.7, 2.8, 4.1, 4.2, 4.3, 4.4, 4.5, 4.6, 4.7, 5.1, 4.7-numerical; got '3.1'
+    """
+    if not isinstance(number, str):
+        raise TypeError(f"number must be a string such as '2.1', got {type(number).__name__} {number!r}")
+    if number not in FIGURES:
+        raise ValueError(f"number must be one of {', '.join(FIGURES)}; got {number!r}")
+    return FIGURES[number]
+
+
+def _conv_args(params) -> tuple:
+    return params["i"], params["k"], params.get("s", 1), params.get("p", 0), params.get("d", 1)
+
+
+def _square(n) -> str:
+    return f"{n}×{n}"
+
+
+def caption(number) -> str:
+    """The figure's caption, written from the sizes :mod:`course_lib.arithmetic` computes.
+
+    Examples
+    --------
+    >>> print(caption("4.7"))
+    The transpose of convolving a 3×3 kernel over a 6×6 input padded with a 1×1 border of zeros using 2×2 strides (i.e., i = 6, k = 3, s = 2 and p = 1). It is equivalent to convolving a 3×3 kernel over a 3×3 input (with 1 zero inserted between inputs) padded with a 1×1 border of zeros (with an additional border of size 1 added to the bottom and right edges) using unit strides (i.e., i′ = 3, ĩ′ = 5, a = 1, k′ = k, s′ = 1 and p′ = 1).
+    """
+    figure = spec(number)
+    params = figure.params
+    if figure.kind in ("arithmetic", "transposed", "transposed-numerical", "numerical"):
+        i, k, s, p, d = _conv_args(params)
+        o = arithmetic.conv_output_size(i, k, s, p, d)
+        direct = f"convolving a {_square(k)} kernel over a {_square(i)} input"
+        if p:
+            direct += f" padded with a {_square(p)} border of zeros"
+        direct += " using unit strides" if s == 1 else f" using {_square(s)} strides"
+        if d > 1:
+            direct += f" with a dilation factor of {d}"
+        values = f"i = {i}, k = {k}" + (f", d = {d}" if d > 1 else "") + f", s = {s} and p = {p}"
+        if figure.kind == "numerical":
+            return (f"Computing the output values of a discrete convolution: {direct} (i.e., {values}); "
+                    f"the output is {_square(o)}.")
+        if figure.kind == "arithmetic":
+            return f"{figure.heading}: {direct[0].upper()}{direct[1:]} (i.e., {values}); the output is {_square(o)}."
+        eq = arithmetic.transposed_equivalent(i, k, s, p, d)
+        equivalent = f"convolving a {_square(k)} kernel over a {_square(eq.i_prime)} input"
+        if s > 1:
+            equivalent += f" (with {s - 1} zero{'s' if s > 2 else ''} inserted between inputs)"
+        if eq.p_prime:
+            equivalent += f" padded with a {_square(eq.p_prime)} border of zeros"
+        if eq.a:
+            equivalent += f" (with an additional border of size {eq.a} added to the bottom and right edges)"
+        equivalent += " using unit strides"
+        primes = f"i′ = {eq.i_prime}"
+        if s > 1:
+            primes += f", ĩ′ = {eq.i_stretched}"
+        if eq.a:
+            primes += f", a = {eq.a}"
+        primes += f", k′ = k, s′ = 1 and p′ = {eq.p_prime}"
+        text = (f"The transpose of {direct} (i.e., {values}). It is equivalent to {equivalent} "
+                f"(i.e., {primes}).")
+        if figure.kind == "transposed-numerical":
+            text = (f"{figure.heading}. Left: the scatter, each input unit adding a weighted kernel copy "
+                    f"(partial sums). Right: the emulating direct convolution, the kernel rotated by 180°. " + text)
+        return text
+    if figure.kind == "pooling":
+        o = arithmetic.pool_output_size(params["i"], params["k"], params["s"])
+        return (f"Computing the output values of a {_square(params['k'])} {params['mode']} pooling operation "
+                f"on a {_square(params['i'])} input using {_square(params['s'])} strides; the output is {_square(o)}.")
+    if figure.kind == "channels":
+        o = arithmetic.conv_output_size(params["i"], params["k"])
+        return (f"A convolution mapping from {params['n_in']} input feature maps to {params['n_out']} output "
+                f"feature maps using a {params['n_out']}×{params['n_in']}×{_square(params['k'])} collection of "
+                f"kernels w: pathway j convolves input map c with w_j,c and sums over c; each output map is "
+                f"{_square(o)}.")
+    if figure.kind == "subsampling":
+        s = params["s"]
+        return (f"An alternative way of viewing strides: instead of translating the {_square(params['k'])} "
+                f"kernel by increments of s = {s} (left), the kernel is translated by increments of 1 and only "
+                f"one in s = {s} output elements is retained (right); the kept values equal the strided output.")
+    if figure.kind == "counting":
+        parts = []
+        for label, s in zip("ab", params["strides"]):
+            o = arithmetic.conv_output_size(params["i"], params["k"], s)
+            parts.append(f"({label}) with s = {s} the kernel takes {o - 1} step{'s' if o != 2 else ''} of size {s} "
+                         f"to touch the right side; adding one for the first position, the output is {_square(o)}")
+        return "Counting kernel positions: " + "; ".join(parts) + "."
+    raise AssertionError(f"unknown kind {figure.kind!r}")  # pragma: no cover - the table is fixed
+
+
+def _numbers_1_2() -> np.ndarray:
+    """Figure 1.2's output (the numerical transposed figure's input)."""
+    x, w = draw.guide_values(5, 3)
+    return draw.conv_scene(5, 3, 2, 1, 1, 0, x=x, w=w).grid("output").values
+
+
+def scenes(number) -> list:
+    """The scenes figure ``number`` shows, panel by panel (row-major).
+
+    Examples
+    --------
+    >>> [scene.grid("output").shape for scene in scenes("2.7")]
+    [(3, 3), (3, 3), (3, 3), (3, 3)]
+    >>> len(scenes("1.1")), len(scenes("4.7-numerical"))
+    (9, 8)
+    """
+    figure = spec(number)
+    params = figure.params
+    if figure.kind == "numerical":
+        return [draw.conv_scene(*_conv_args(params), step, numbers=True) for step in figure.steps]
+    if figure.kind == "pooling":
+        return [draw.pool_scene(params["i"], params["k"], params["s"], step, mode=params["mode"]) for step in figure.steps]
+    if figure.kind == "arithmetic":
+        return [draw.conv_scene(*_conv_args(params), step) for step in figure.steps]
+    if figure.kind == "transposed":
+        return [draw.equivalent_scene(*_conv_args(params), step) for step in figure.steps]
+    if figure.kind == "transposed-numerical":
+        y = _numbers_1_2()
+        w = draw.guide_values(5, 3)[1]
+        args = _conv_args(params)
+        t = draw.transposed_geometry(*args)
+        scatter_steps = [s for s in figure.steps if s < t.inputs]
+        equivalent_steps = list(figure.steps[:-1]) + [t.positions - 1]
+        return ([draw.scatter_scene(*args, step, y=y, w=w) for step in scatter_steps]
+                + [draw.equivalent_scene(*args, step, y=y, w=w) for step in equivalent_steps])
+    if figure.kind == "channels":
+        return [draw.channels_scene(params["i"], params["k"], params["n_in"], params["n_out"])]
+    if figure.kind == "subsampling":
+        pairs = [draw.subsampling_scenes(params["i"], params["k"], params["s"], step) for step in figure.steps]
+        return [pair[0] for pair in pairs] + [pair[1] for pair in pairs]
+    if figure.kind == "counting":
+        return [draw.counting_scene(params["i"], params["k"], s, f"({label})")
+                for label, s in zip("ab", params["strides"])]
+    raise AssertionError(f"unknown kind {figure.kind!r}")  # pragma: no cover
+
+
+def _layout(figure: FigureSpec, count: int) -> tuple[int, int, list]:
+    """Rows, columns and the (row, column) of each panel."""
+    if figure.kind in ("transposed-numerical", "subsampling"):
+        half = count // 2  # two views side by side, one kernel position per row
+        return half, 2, [(index % half, index // half) for index in range(count)]
+    cols = {9: 3, 4: 2}.get(count, count)
+    rows = -(-count // cols)
+    return rows, cols, [divmod(index, cols) for index in range(count)]
+
+
+def render(number, *, per_cell=0.3):
+    """Figure ``number`` as a matplotlib Figure (not registered with pyplot).
+
+    Panels show the figure's kernel positions; the heading gives the number and the
+    parameters with the relationship used, the caption comes from :func:`caption`. The
+    figure keeps its scenes and artists as ``figure.course_scenes`` and
+    ``figure.course_artists`` (what the tests check).
+
+    Examples
+    --------
+    >>> fig = render("2.1")
+    >>> len(fig.course_artists), fig.course_artists[0].scene.grid("output").shape
+    (4, (2, 2))
+    """
+    figure = spec(number)
+    panels = scenes(number)
+    rows, cols, positions = _layout(figure, len(panels))
+    extents = [draw.SceneArtist.extent(scene) for scene in panels]
+    cell_w = max(right - left for left, right, _, _ in extents)
+    cell_h = max(bottom - top for _, _, bottom, top in extents)
+    title_in, note_in = 0.55, 0.3
+    panel_w, panel_h = cell_w * per_cell, cell_h * per_cell + title_in + note_in
+    head_in, foot_in = 0.9, 0.75
+    width = max(panel_w * cols, 7.0)
+    height = panel_h * rows + head_in + foot_in
+    fig = draw.new_figure((width, height))
+    artists = []
+    for index, scene in enumerate(panels):
+        row, col = positions[index]
+        left = (width - panel_w * cols) / 2 + col * panel_w
+        bottom = foot_in + (rows - 1 - row) * panel_h + note_in
+        ax = fig.add_axes((left / width, bottom / height, panel_w / width, (cell_h * per_cell) / height))
+        artist = draw.SceneArtist(ax, title_size=8.5)
+        artist.draw(_panel_scene(figure, scene, index, len(panels)))
+        artists.append(artist)
+    heading = f"Figure {figure.number}" + (f" · {figure.heading}" if figure.heading else "")
+    fig.text(0.5, 1 - 0.15 / height, heading, ha="center", va="top", fontsize=12, fontweight="bold")
+    titled = {"arithmetic": 0, "transposed": 0, "numerical": 0, "pooling": 0, "transposed-numerical": -1}
+    if figure.kind in titled:
+        lines = panels[titled[figure.kind]].title.splitlines()
+        fig.text(0.5, 1 - 0.45 / height, "    ".join(lines), ha="center", va="top", fontsize=9.5)
+    wrapped = textwrap.fill(caption(number), width=int(width * 14))
+    if figure.erratum:
+        wrapped += "\n" + textwrap.fill("Corrected: " + figure.erratum, width=int(width * 14))
+    fig.text(0.5, (foot_in - 0.08) / height, wrapped, ha="center", va="top", fontsize=7.5, color="0.25")
+    fig.course_scenes = panels
+    fig.course_artists = artists
+    return fig
+
+
+def _panel_scene(figure: FigureSpec, scene, index: int, count: int):
+    """The scene with a short per-panel title (the figure's heading carries the parameters)."""
+    keep_note = index == 0 or (figure.kind in ("transposed-numerical", "subsampling") and index == count // 2)
+    note = scene.note if keep_note else ""
+    if figure.kind in ("arithmetic", "transposed", "numerical", "pooling"):
+        return dataclasses.replace(scene, title=f"position {figure.steps[index] + 1}", note=note)
+    if figure.kind == "transposed-numerical":
+        t = draw.transposed_geometry(*_conv_args(figure.params))
+        half = count // 2
+        if index < half:
+            title = f"scatter: sum after input unit {figure.steps[index] + 1} of {t.inputs}"
+        else:
+            steps = list(figure.steps[:-1]) + [t.positions - 1]
+            title = f"emulating convolution: output unit {steps[index - half] + 1} of {t.positions}"
+        return dataclasses.replace(scene, title=title, note=note)
+    if figure.kind == "subsampling":
+        return dataclasses.replace(scene, title=f"{scene.title}: position {figure.steps[index % (count // 2)] + 1}",
+                                   note=note)
+    return scene
+
+
+def animation_views(number) -> tuple:
+    """The animations figure ``number`` has: "conv", "equivalent" and/or "scatter"; () if static.
+
+    Examples
+    --------
+    >>> animation_views("2.1"), animation_views("4.1"), animation_views("1.3")
+    (('conv',), ('equivalent', 'scatter'), ())
+    """
+    kind = spec(number).kind
+    if kind in ("numerical", "arithmetic", "pooling"):
+        return ("conv",)
+    if kind in ("transposed", "transposed-numerical"):
+        return ("equivalent", "scatter")
+    return ()
+
+
+def animation(number, view=None, *, interval=700) -> draw.Animation:
+    """The kernel of figure ``number`` moving through every position.
+
+    Parameters
+    ----------
+    number : str
+    view : str, optional
+        One of :func:`animation_views` (default: the first).
+    interval : int
+        Milliseconds per frame.
+
+    Returns
+    -------
+    course_lib.draw.Animation
+        Shown as animated HTML in a notebook; ``.save(path)`` writes a GIF.
+
+    Examples
+    --------
+    >>> len(animation("2.1")), len(animation("4.7", "scatter"))
+    (4, 9)
+    """
+    figure = spec(number)
+    views = animation_views(number)
+    if not views:
+        raise ValueError(f"figure {number} is static; animated figures: "
+                         f"{', '.join(n for n in FIGURES if animation_views(n))}")
+    view = views[0] if view is None else view
+    if view not in views:
+        raise ValueError(f"view must be one of {views} for figure {number}, got {view!r}")
+    params = figure.params
+    if figure.kind == "pooling":
+        o = arithmetic.pool_output_size(params["i"], params["k"], params["s"])
+        frames = [draw.pool_scene(params["i"], params["k"], params["s"], step, mode=params["mode"])
+                  for step in range(o * o)]
+        return draw.Animation(frames, interval)
+    args = _conv_args(params)
+    if figure.kind in ("numerical", "arithmetic"):
+        return draw.animate_conv(*args, numbers=figure.kind == "numerical", interval=interval)
+    if figure.kind == "transposed-numerical":
+        y, w = _numbers_1_2(), draw.guide_values(5, 3)[1]
+        return draw.animate_transposed(*args, view=view, y=y, w=w, interval=interval)
+    return draw.animate_transposed(*args, view=view, interval=interval)
+
+
+def write_all(out, *, numbers=None, gifs=True, log=print) -> list:
+    """Write every figure as ``figure-N.png`` and every animation as ``figure-N[-view].gif``.
+
+    Parameters
+    ----------
+    out : str or Path
+        Output folder (created if needed).
+    numbers : iterable of str, optional
+        Only these figures (default: all of :data:`FIGURES`).
+    gifs : bool
+        Also write the animations.
+    log : callable
+        Called with one line per file written.
+
+    Returns
+    -------
+    list of Path
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as out:
+    ...     [path.name for path in write_all(out, numbers=["2.5"], log=lambda line: None)]
+    ['figure-2.5.png', 'figure-2.5.gif']
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for number in (numbers or FIGURES):
+        fig = render(number)
+        path = out / f"figure-{number}.png"
+        fig.savefig(path, dpi=110)
+        written.append(path)
+        log(str(path))
+        if not gifs:
+            continue
+        for index, view in enumerate(animation_views(number)):
+            suffix = "" if index == 0 else f"-{view}"
+            path = out / f"figure-{number}{suffix}.gif"
+            animation(number, view).save(path)
+            written.append(path)
+            log(str(path))
+    return written
+
+
+def main(argv=None) -> int:
+    """Command line: ``python -m course_lib.figures --out DIR [--only 2.1 4.7] [--no-gifs]``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as out:
+    ...     main(["--out", out, "--only", "2.5", "--no-gifs"])  # doctest: +ELLIPSIS
+    /...figure-2.5.png
+    wrote 1 files to ...
+    0
+    """
+    parser = argparse.ArgumentParser(prog="python -m course_lib.figures", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", required=True, help="output folder, e.g. build/figures")
+    parser.add_argument("--only", nargs="+", metavar="NUMBER", help="figure numbers to write (default: all)")
+    parser.add_argument("--no-gifs", action="store_true", help="write the PNG figures only")
+    args = parser.parse_args(argv)
+    import matplotlib
+
+    matplotlib.use("Agg")  # headless; our figures never go through pyplot anyway
+    try:
+        numbers = [spec(number).number for number in args.only] if args.only else None
+    except (TypeError, ValueError) as err:
+        parser.error(str(err))
+    written = write_all(args.out, numbers=numbers, gifs=not args.no_gifs)
+    print(f"wrote {len(written)} files to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

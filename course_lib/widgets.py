@@ -1,0 +1,1118 @@
+"""Explorers: thin ipywidgets wrappers around :mod:`course_lib.draw`.
+
+Each explorer is a ``VBox`` of controls, one image and a readout. The drawing logic lives in
+pure functions (:func:`conv_state`, :func:`transposed_state`, :func:`sampling_state`,
+:func:`checkerboard_state`) that turn control values into scenes and readout text; they are
+unit-tested without a browser. The wrapper owns one matplotlib figure (not registered with
+pyplot), redraws its artists in place on every change and pushes the PNG bytes into an
+``ipywidgets.Image``: no flicker, no new figures, no growing output list.
+
+In a notebook::
+
+    from course_lib.widgets import conv_explorer
+    conv_explorer()
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import io  # used by the doctests
+import re
+import struct
+import zlib
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+import numpy as np
+import sympy
+from PIL import Image  # also used by the doctests
+
+from course_lib import arithmetic, draw, numeric, sampling
+from course_lib._validate import check_int
+
+__all__ = [
+    "ConvState",
+    "conv_state",
+    "unfit_scene",
+    "TransposedState",
+    "transposed_state",
+    "framework_arguments",
+    "SamplingState",
+    "STAGE_CHOICES",
+    "sampling_state",
+    "CheckerboardState",
+    "contribution_counts",
+    "checkerboard_state",
+    "encode_png",
+    "Explorer",
+    "conv_explorer",
+    "transposed_explorer",
+    "sampling_explorer",
+    "checkerboard_explorer",
+]
+
+_DPI = 80
+
+
+# --- text helpers -----------------------------------------------------------------------------
+
+
+def _unicode_equation(n: int) -> str:
+    """Relationship ``n``'s equation as plain Unicode text (floor as ⌊…⌋).
+
+    Examples
+    --------
+    >>> _unicode_equation(6)
+    'o = ⌊(i − k + 2p)/s⌋ + 1'
+    >>> _unicode_equation(14)
+    "o' = a + k − 2p + s(i' − 1)"
+    """
+    equation = arithmetic.relationship(n).equation
+    text = f"{sympy.sstr(equation.lhs)} = {sympy.sstr(equation.rhs)}"
+    while "floor(" in text:  # replace floor(...) by ⌊...⌋, matching the parentheses
+        start = text.index("floor(")
+        depth, end = 0, start + 5
+        for end in range(start + 5, len(text)):
+            depth += {"(": 1, ")": -1}.get(text[end], 0)
+            if depth == 0:
+                break
+        text = text[:start] + "⌊" + text[start + 6:end] + "⌋" + text[end + 1:]
+    return text.replace("*", "").replace(" - ", " − ")
+
+
+def _fmt(values) -> str:
+    return draw._fmt_pair(values)
+
+
+def _html_block(lines) -> str:
+    return "<div style='font-family: sans-serif; font-size: 13px; line-height: 1.5'>" + "<br>".join(lines) + "</div>"
+
+
+def _warning(text: str) -> str:
+    return f"<span style='color: #b58900; font-weight: bold'>⚠ {html.escape(text)}</span>"
+
+
+# --- conv_explorer: pure state ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConvState:
+    """What :func:`conv_explorer` shows for one set of control values.
+
+    ``scene`` is drawn; ``positions`` is the number of kernel positions (the step slider's
+    range), ``step`` the position shown (clamped into range), ``warning`` is empty unless the
+    kernel does not fit.
+    """
+
+    scene: draw.Scene
+    readout: str
+    positions: int
+    step: int
+    output_size: tuple | None
+    relationships: tuple
+    warning: str = ""
+
+
+def unfit_scene(i, k, p, d, message: str) -> draw.Scene:
+    """The padded input and the kernel, without output: what to show when the kernel does not fit.
+
+    Examples
+    --------
+    >>> scene = unfit_scene(3, 5, 0, 1, "too big")
+    >>> [grid.name for grid in scene.grids], scene.grid("input").shape
+    (['input', 'kernel'], (3, 3))
+    """
+    i, k, p, d = (draw._pair(name, v, m) for name, v, m in (("i", i, 1), ("k", k, 1), ("p", p, 0), ("d", d, 1)))
+    kinds = np.full((i[0] + 2 * p[0], i[1] + 2 * p[1]), draw.PAD, dtype=np.int8)
+    kinds[p[0]:p[0] + i[0], p[1]:p[1] + i[1]] = draw.UNIT
+    k_hat = tuple(arithmetic.effective_kernel_size(kk, dd) for kk, dd in zip(k, d))
+    inp = draw.Grid(name="input", label=f"input {_fmt(i)}" + (f", padding p = {_fmt(p)}" if any(p) else ""),
+                    kinds=kinds)
+    kernel = draw.Grid(name="kernel", label=f"kernel {_fmt(k)}" + (f" (k̂ = {_fmt(k_hat)})" if any(x > 1 for x in d) else ""),
+                       kinds=np.full(k, draw.KERNEL, dtype=np.int8))
+    width = kinds.shape[1] + draw.SceneArtist.GAP + k[1]
+    warning = (width / 2, -2.4, f"⚠ the kernel ({_fmt(k_hat)}) does not fit the padded input ({_fmt(kinds.shape)})", 11)
+    return draw.Scene(title="The kernel does not fit", grids=(inp, kernel), connectors=("∗",), note=message,
+                      annotations=(warning,))
+
+
+def _size_formula(i, k, s, p, d, o) -> str:
+    """o = ⌊(i + 2p − k̂)/s⌋ + 1 with the numbers filled in (one axis)."""
+    k_hat = arithmetic.effective_kernel_size(k, d)
+    k_text = f"{k}" if d == 1 else f"{k_hat}"
+    return f"o = ⌊({i} + 2·{p} − {k_text})/{s}⌋ + 1 = {o}"
+
+
+def conv_state(i, k, s=1, p=0, d=1, step=0, *, numbers=False) -> ConvState:
+    """Scene and readout of :func:`conv_explorer` for the given control values.
+
+    Never raises for parameters the sliders can produce: when the kernel does not fit, the
+    state carries a warning and a scene without output.
+
+    Parameters
+    ----------
+    i, k, s, p, d : int or (int, int)
+        Input size, kernel size, stride, padding, dilation.
+    step : int
+        Kernel position; clamped into ``0 .. positions - 1``.
+    numbers : bool
+        Show seeded values in the cells.
+
+    Returns
+    -------
+    ConvState
+
+    Examples
+    --------
+    >>> state = conv_state(5, 3, s=2, p=1, step=20)
+    >>> state.output_size, state.positions, state.step, state.relationships
+    ((3, 3), 9, 8, (6, 15))
+    >>> bad = conv_state(3, 5)
+    >>> bad.output_size is None, "does not fit" in bad.warning or "must not exceed" in bad.warning
+    (True, True)
+    """
+    try:
+        geometry = draw.conv_geometry(i, k, s, p, d)
+    except ValueError as err:
+        g_i, g_k, g_p, g_d = i, k, p, d
+        message = f"The kernel does not fit: {err}"
+        scene = unfit_scene(g_i, g_k, g_p, g_d, message)
+        return ConvState(scene=scene, readout=_html_block([_warning(message)]), positions=1, step=0,
+                         output_size=None, relationships=(), warning=message)
+    step = int(min(max(step, 0), geometry.positions - 1))
+    scene = draw.conv_scene(i, k, s, p, d, step, numbers=numbers)
+    g = geometry
+    relationships = draw._applicable(g.i[0], g.k[0], g.s[0], g.p[0], g.d[0])
+    lines = [f"<b>{html.escape(scene.title.splitlines()[0])}</b>"]
+    for axis, name in enumerate(("rows", "columns")):
+        if axis == 1 and g.i[0] == g.i[1] and g.k[0] == g.k[1] and g.s[0] == g.s[1] and g.p[0] == g.p[1] and g.d[0] == g.d[1]:
+            break
+        prefix = "" if axis == 0 and g.i[0] == g.i[1] else f"{name}: "
+        lines.append(prefix + _size_formula(g.i[axis], g.k[axis], g.s[axis], g.p[axis], g.d[axis], g.o[axis]))
+    n = relationships[0]
+    lines.append(
+        f"Relationship {n} ({html.escape(arithmetic.relationship(n).title)}): {_unicode_equation(n)}"
+        + (f" &nbsp;·&nbsp; also true here: {', '.join(map(str, relationships[1:]))}" if len(relationships) > 1 else "")
+    )
+    r, c = g.unit(step)
+    lines.append(f"kernel position {step + 1} of {g.positions}: output unit ({r}, {c})")
+    return ConvState(scene=scene, readout=_html_block(lines), positions=g.positions, step=step,
+                     output_size=g.o, relationships=relationships)
+
+
+# --- transposed_explorer: pure state ----------------------------------------------------------
+
+
+def framework_arguments(i, k, s=1, p=0, d=1, output_padding=None) -> dict:
+    """PyTorch and TensorFlow arguments of the transposed convolution drawn for these parameters.
+
+    Returns the transposed input size i′, the output size o′, PyTorch's ``padding`` and
+    ``output_padding`` (``o′ = (i′-1)s - 2p + d(k-1) + output_padding + 1``, from
+    :func:`course_lib.arithmetic.transposed_output_size`), and which of TensorFlow's padding
+    strings ``"valid"`` / ``"same"`` give the size o′ (computed with
+    :func:`course_lib.numeric.conv_transpose2d`, which follows TensorFlow for those strings).
+
+    Examples
+    --------
+    >>> args = framework_arguments(6, 3, s=2, p=1)
+    >>> args["i_prime"], args["o_prime"], args["padding"], args["output_padding"], args["tensorflow"]
+    ((3, 3), (6, 6), (1, 1), (1, 1), ('same',))
+    """
+    t = draw.transposed_geometry(i, k, s, p, d, output_padding)
+    g = t.direct
+    y = np.zeros(t.i_prime)
+    w = np.zeros(g.k)
+    tensorflow = []
+    for mode in ("valid", "same"):
+        try:
+            shape = numeric.conv_transpose2d(y, w, stride=g.s, padding=mode, dilation=g.d).shape
+        except ValueError:
+            continue
+        if tuple(shape) == t.o_t:
+            tensorflow.append(mode)
+    full = tuple((ip - 1) * st + kh for ip, st, kh in zip(t.i_prime, g.s, g.k_hat))
+    return {
+        "i_prime": t.i_prime, "o_prime": t.o_t, "padding": g.p, "output_padding": t.output_padding,
+        "a": t.a, "full": full, "tensorflow": tuple(tensorflow),
+    }
+
+
+@dataclass(frozen=True)
+class TransposedState:
+    """What :func:`transposed_explorer` shows: three scenes, two matrices and a readout."""
+
+    direct: draw.Scene | None
+    scatter: draw.Scene | None
+    equivalent: draw.Scene | None
+    matrix: draw.MatrixScene | None
+    matrix_t: draw.MatrixScene | None
+    readout: str
+    units: int
+    out_units: int
+    unit: int
+    out_unit: int
+    a: tuple | None
+    warning: str = ""
+
+
+def _panel(scene: draw.Scene, title: str) -> draw.Scene:
+    """A scene as one of three small panels: short title, no side labels (the readout explains)."""
+    grids = tuple(dataclasses.replace(grid, marks=()) for grid in scene.grids)
+    return dataclasses.replace(scene, title=title, grids=grids, note="")
+
+
+_LEGEND = ("Cells: blue input, cyan output, dashed zero padding, dotted blue inserted zeros, orange "
+           "the a = output_padding rows/columns (bottom/right), grey cropped by padding, crossed out "
+           "never covered by the kernel; one colour per kernel weight.")
+
+
+def transposed_state(i, k, s=1, p=0, d=1, output_padding=None, unit=0, out_unit=0, *, numbers=False) -> TransposedState:
+    """Scenes and readout of :func:`transposed_explorer` for the given control values.
+
+    Parameters
+    ----------
+    i, k, s, p, d : int or (int, int)
+        The direct convolution.
+    output_padding : int, optional
+        PyTorch's ``output_padding``; by default ``a`` (which restores ``i``). Values outside
+        ``0 .. s-1`` give a warning.
+    unit : int
+        Output unit of the direct convolution = input unit of the transpose (row of C, column
+        of Cᵀ); clamped into range.
+    out_unit : int
+        Output unit of the transpose = input unit of the direct convolution (column of C, row
+        of Cᵀ); clamped into range.
+    numbers : bool
+        Show seeded values in the cells.
+
+    Returns
+    -------
+    TransposedState
+
+    Examples
+    --------
+    >>> state = transposed_state(6, 3, s=2, p=1)
+    >>> state.units, state.out_units, state.a, state.matrix.shape, state.matrix_t.shape
+    (9, 36, (1, 1), (9, 36), (36, 9))
+    >>> transposed_state(2, 4).warning.startswith("The kernel does not fit")
+    True
+    """
+    try:
+        t = draw.transposed_geometry(i, k, s, p, d, output_padding)
+    except ValueError as err:
+        fits = True
+        try:
+            draw.conv_geometry(i, k, s, p, d)
+        except ValueError:
+            fits = False
+        message = (f"The kernel does not fit: {err}" if not fits else f"output_padding: {err}")
+        scene = unfit_scene(i, k, p, d, message)
+        return TransposedState(direct=scene, scatter=None, equivalent=None, matrix=None, matrix_t=None,
+                               readout=_html_block([_warning(message)]), units=1, out_units=1, unit=0,
+                               out_unit=0, a=None, warning=message)
+    g = t.direct
+    unit = int(min(max(unit, 0), t.inputs - 1))
+    out_unit = int(min(max(out_unit, 0), t.positions - 1))
+    # one set of parameters drives every panel: the direct convolution over o′ (= i when
+    # output_padding = a), its transpose as a scatter, and as the emulating direct convolution
+    direct = draw.conv_scene(g.i, g.k, g.s, g.p, g.d, unit, numbers=numbers)
+    scatter = draw.scatter_scene(g.i, g.k, g.s, g.p, g.d, unit, numbers=numbers)
+    equivalent = draw.equivalent_scene(g.i, g.k, g.s, g.p, g.d, out_unit, numbers=numbers)
+    matrix = draw.matrix_scene(g.i, g.k, g.s, g.p, g.d, unit=unit, other=out_unit, labels=False)
+    rows, cols = matrix.shape
+    # titles name no unit, so that they stay the same while only the units move (faster redraws)
+    matrix_t = draw.MatrixScene(  # Cᵀ: the same entries, transposed (the boxes swap too)
+        title=f"Cᵀ  {cols}×{rows}", rgba=matrix.rgba.transpose(1, 0, 2),
+        boxes=tuple((c0, r0, w_, h, color) for r0, c0, h, w_, color in matrix.boxes),
+        xlabel=f"{rows}", ylabel=f"{cols}",
+    )
+    matrix = dataclasses.replace(
+        matrix, title=f"C  {rows}×{cols}: black row = output unit of the direct convolution, "
+                      f"orange column = one of its input units")
+    args = framework_arguments(g.i, g.k, g.s, g.p, g.d, t.output_padding)
+    lines = [
+        f"<b>{html.escape(direct.title.splitlines()[0])}</b>",
+        html.escape(equivalent.title.splitlines()[0]),
+        html.escape(equivalent.title.splitlines()[1]).replace("$", ""),
+    ]
+    requested = t.output_padding
+    if requested == t.a and t.o_t == g.i:
+        lines.append(f"output_padding = a = (i + 2p − k̂) mod s = {_fmt(t.a)} restores the input size {_fmt(g.i)}.")
+    lines.append(
+        f"PyTorch: <code>nn.ConvTranspose2d(..., kernel_size={_fmt(g.k)}, stride={_fmt(g.s)}, "
+        f"padding={_fmt(args['padding'])}, output_padding={_fmt(args['output_padding'])}"
+        + (f", dilation={_fmt(g.d)}" if g.d != (1, 1) else "")
+        + f")</code> maps {_fmt(args['i_prime'])} → {_fmt(args['o_prime'])}; its padding crops the full "
+        f"{_fmt(args['full'])} scatter output, it does not pad the input."
+    )
+    if args["tensorflow"]:
+        modes = " or ".join(f"<code>padding='{m.upper()}'</code>" for m in args["tensorflow"])
+        lines.append(f"TensorFlow / Keras <code>Conv2DTranspose</code>: {modes} gives {_fmt(args['o_prime'])}.")
+    else:
+        lines.append(f"TensorFlow / Keras <code>Conv2DTranspose</code>: neither 'VALID' nor 'SAME' gives {_fmt(args['o_prime'])}.")
+    lines.append(
+        f"Black: unit {unit} (direct output = transposed input) — row {unit} of C, column {unit} of Cᵀ. "
+        f"Orange: unit {out_unit} (transposed output) — column {out_unit} of C, row {out_unit} of Cᵀ."
+    )
+    lines.append(_LEGEND)
+    return TransposedState(
+        direct=_panel(direct, "1 · direct convolution"),
+        scatter=_panel(scatter, "2 · its transpose: kernel copies scattered"),
+        equivalent=_panel(equivalent, "3 · the transpose as a direct convolution"),
+        matrix=matrix, matrix_t=matrix_t, readout=_html_block(lines),
+        units=t.inputs, out_units=t.positions, unit=unit, out_unit=out_unit, a=t.a,
+    )
+
+
+# --- sampling_explorer: pure state ------------------------------------------------------------
+
+STAGE_CHOICES = ("none", "↓k", "↑k", "q∗ (full)", "q∗ (same)", "q∗ (valid)")
+"""The stages a :func:`sampling_explorer` chain can hold: downsample, upsample, convolve."""
+
+
+@dataclass(frozen=True)
+class SamplingState:
+    """Sequences after each stage, the composed operator and its matrix."""
+
+    scene: draw.Scene
+    matrix: draw.MatrixScene | None
+    operator: sampling.Operator | None
+    stages: tuple
+    readout: str
+    warning: str = ""
+
+
+def _parse_kernel(text) -> tuple:
+    """Parse "1, 2, 1" into a kernel of SymPy rationals.
+
+    Examples
+    --------
+    >>> _parse_kernel("1, -1/2")
+    (1, -1/2)
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"q must be a string of comma-separated numbers, got {type(text).__name__}")
+    parts = [part for part in re.split(r"[,\s]+", text.strip()) if part]
+    if not parts:
+        raise ValueError("q must hold at least one number, e.g. '1, 1'")
+    try:
+        return tuple(sympy.Rational(part) for part in parts)
+    except (TypeError, ValueError):
+        raise ValueError(f"q must be comma-separated numbers like '1, 2, 1', got {text!r}") from None
+
+
+def _stage_operator(choice: str, k: int, q: tuple) -> sampling.Operator | None:
+    if choice == "none":
+        return None
+    if choice == "↓k":
+        return sampling.Down(k)
+    if choice == "↑k":
+        return sampling.Up(k)
+    mode = choice[choice.index("(") + 1:-1]
+    return sampling.Conv(q, mode, name="q")
+
+
+def sampling_state(n, stages=("↑k", "q∗ (full)", "↓k"), k=2, q="1, 1", seed=1234) -> SamplingState:
+    """A 1-D chain of ↓k, ↑k and convolutions applied to a sample sequence.
+
+    The sample is ``n`` integers 1-9 drawn with ``seed``. Each stage's output comes from the
+    stage's matrix in :mod:`course_lib.sampling` applied to the previous sequence; the composed
+    operator (``stage_last @ ... @ stage_1``) and its matrix too.
+
+    Parameters
+    ----------
+    n : int
+        Length of the sample sequence.
+    stages : sequence of str
+        Entries of :data:`STAGE_CHOICES`, applied left to right; "none" is skipped.
+    k : int
+        Factor of ↓k and ↑k.
+    q : str
+        Kernel, comma-separated numbers (fractions allowed).
+    seed : int
+
+    Returns
+    -------
+    SamplingState
+        With a warning (never an exception) when a stage is undefined for its input length or
+        ``q`` cannot be parsed.
+
+    Examples
+    --------
+    >>> state = sampling_state(3, ("↑k", "q∗ (full)"), k=2, q="1, 1")
+    >>> [values.astype(int).tolist() for _, values in state.stages]
+    [[4, 7, 6], [4, 0, 7, 0, 6, 0], [4, 4, 7, 7, 6, 6, 0]]
+    >>> state.matrix.shape
+    (7, 3)
+    """
+    x = np.random.RandomState(seed).randint(1, 10, size=n)
+    sequences = [("x", [int(v) for v in x])]
+    try:
+        kernel = _parse_kernel(q)
+    except (TypeError, ValueError) as err:
+        return _sampling_failure(sequences, str(err))
+    operators = []
+    current = sympy.Matrix([int(v) for v in x])
+    for choice in stages:
+        if choice not in STAGE_CHOICES:
+            raise ValueError(f"stages must be among {STAGE_CHOICES}, got {choice!r}")
+        op = _stage_operator(choice, k, kernel)
+        if op is None:
+            continue
+        try:
+            current = op.matrix(current.rows) * current
+        except ValueError as err:
+            return _sampling_failure(sequences, f"{op} is undefined for length {current.rows}: {err}")
+        operators.append(op)
+        sequences.append((f"{op}  ({len(operators)})", list(current)))
+    if not operators:
+        composed = sampling.Identity()
+    else:
+        composed = operators[0]
+        for op in operators[1:]:
+            composed = op @ composed
+    matrix = np.array(composed.matrix(n).evalf(), dtype=float)
+    labels = [f"{label}" for label, _ in sequences]
+    stages_out = tuple((label, np.array([float(v) for v in values])) for label, values in sequences)
+    scene = draw.sequence_scene(
+        [(label, values) for label, values in stages_out],
+        title="", note="each row: the sequence after one more stage",
+    )
+    mscene = draw.values_matrix_scene(
+        matrix, f"{composed}  ({matrix.shape[0]}×{matrix.shape[1]})", xlabel=f"{n} inputs",
+        ylabel=f"{matrix.shape[0]} outputs",
+    )
+    lines = [
+        f"<b>composed operator: {html.escape(str(composed))}</b> (apply right to left), a "
+        f"{matrix.shape[0]}×{matrix.shape[1]} matrix",
+        "stages: " + " → ".join(html.escape(label) for label in labels),
+        "↓k keeps x₀, x_k, x_2k, …; ↑k puts k−1 zeros after every sample; q∗ is true convolution "
+        "(numpy.convolve's modes).",
+    ]
+    return SamplingState(scene=scene, matrix=mscene, operator=composed, stages=stages_out, readout=_html_block(lines))
+
+
+def _sampling_failure(sequences, message) -> SamplingState:
+    stages = tuple((label, np.array([float(v) for v in values])) for label, values in sequences)
+    scene = draw.sequence_scene(stages, title="", note=message)
+    return SamplingState(scene=scene, matrix=None, operator=None, stages=stages,
+                         readout=_html_block([_warning(message)]), warning=message)
+
+
+# --- checkerboard_explorer: pure state --------------------------------------------------------
+
+
+def contribution_counts(i, layers) -> np.ndarray:
+    """How many kernel contributions each output unit of a stack of transposed convolutions gets.
+
+    Every layer is a stride-``s`` transposed convolution with a ``k × k`` kernel of ones applied
+    to the previous map, starting from an ``i × i`` map of ones, computed with
+    :func:`course_lib.numeric.conv_transpose2d`: the result counts the paths from input units
+    to each output unit.
+
+    Parameters
+    ----------
+    i : int
+    layers : sequence of (k, s)
+
+    Returns
+    -------
+    numpy.ndarray of int
+
+    Examples
+    --------
+    >>> contribution_counts(3, [(3, 2)])[0].tolist()
+    [1, 1, 2, 1, 2, 1, 1]
+    >>> contribution_counts(3, [(3, 2)]).max(), contribution_counts(3, [(4, 2)])[3].tolist()
+    (np.int64(4), [2, 2, 4, 4, 4, 4, 2, 2])
+    """
+    counts = np.ones((i, i), dtype=np.int64)
+    for k, s in layers:
+        counts = numeric.conv_transpose2d(counts, np.ones((k, k), dtype=np.int64), stride=s)
+    return counts
+
+
+def _interior(i, layers) -> np.ndarray:
+    """Units whose count would not change if the input were larger on every side.
+
+    Compares with the same stack applied to an input grown by ``m`` units per side; the
+    original output then sits ``m · s₁ s₂ …`` units in.
+    """
+    shift_per_unit = 1
+    reach = 1
+    for k, s in layers:
+        shift_per_unit *= s
+        reach = (reach - 1) * s + k
+    margin = reach // shift_per_unit + 2
+    counts = contribution_counts(i, layers)
+    grown = contribution_counts(i + 2 * margin, layers)
+    offset = margin * shift_per_unit
+    window = grown[offset:offset + counts.shape[0], offset:offset + counts.shape[1]]
+    return counts == window
+
+
+@dataclass(frozen=True)
+class CheckerboardState:
+    """Contribution counts of a stack of transposed convolutions, with max/min ratios."""
+
+    counts: np.ndarray
+    interior: np.ndarray
+    ratio: float
+    interior_ratio: float | None
+    matrix: draw.MatrixScene
+    readout: str
+
+
+def _ratio(values: np.ndarray) -> float:
+    low = values.min()
+    return float("inf") if low == 0 else float(values.max() / low)
+
+
+def checkerboard_state(i, layers) -> CheckerboardState:
+    """The 2-D map of contribution counts and its max/min ratio (whole map and interior).
+
+    Parameters
+    ----------
+    i : int
+        Input size of the first layer.
+    layers : sequence of (k, s)
+        Kernel size and stride of each transposed convolution.
+
+    Returns
+    -------
+    CheckerboardState
+
+    Examples
+    --------
+    >>> checkerboard_state(4, [(3, 2)]).interior_ratio  # k not divisible by s: 4 in 2-D
+    4.0
+    >>> checkerboard_state(4, [(4, 2)]).interior_ratio  # k divisible by s: even interior
+    1.0
+    """
+    i = check_int("i", i, minimum=1)
+    layers = tuple((check_int("k", k, minimum=1), check_int("s", s, minimum=1)) for k, s in layers)
+    if not layers:
+        raise ValueError("layers must hold at least one (k, s) pair")
+    counts = contribution_counts(i, layers)
+    interior = _interior(i, layers)
+    ratio = _ratio(counts)
+    interior_ratio = _ratio(counts[interior]) if interior.any() else None
+    boxes = ()
+    if interior.any():
+        rows, cols = np.nonzero(interior)
+        boxes = ((rows.min(), cols.min(), rows.max() - rows.min() + 1, cols.max() - cols.min() + 1, draw._DARK),)
+    stack = " → ".join(f"(k={k}, s={s})" for k, s in layers)
+    matrix = draw.values_matrix_scene(
+        counts, f"contributions per output unit, {counts.shape[0]}×{counts.shape[1]}", cmap="viridis",
+        symmetric=False, boxes=boxes, labels=counts.size <= 400,
+    )
+
+    def show(value):
+        return "∞ (some units get no contribution: k < s)" if value == float("inf") else f"{value:g}"
+
+    lines = [
+        f"<b>input {i}×{i} → {stack} → output {counts.shape[0]}×{counts.shape[1]}</b>",
+        f"max/min contributions: {show(ratio)} over the whole map (borders included)",
+        (f"interior (boxed; counts unaffected by the borders): max/min = {show(interior_ratio)}"
+         if interior_ratio is not None else "no interior: every unit is affected by a border"),
+        "Uneven counts (ratio > 1) are the checkerboard pattern; k divisible by s evens out the interior.",
+    ]
+    return CheckerboardState(counts=counts, interior=interior, ratio=ratio, interior_ratio=interior_ratio,
+                             matrix=matrix, readout=_html_block(lines))
+
+
+# --- the widget wrapper -----------------------------------------------------------------------
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def encode_png(rgba) -> bytes:
+    """Encode an RGBA image as PNG, quickly: no row filters, the fastest zlib level.
+
+    Pillow's encoder tries a filter per row, which costs more than the drawing itself for a
+    widget-sized image; unfiltered rows with zlib level 1 compress flat-coloured drawings
+    almost as well in a third of the time. The alpha channel stays: dropping it means a
+    strided copy that costs more than compressing the extra bytes.
+
+    Parameters
+    ----------
+    rgba : numpy.ndarray, shape (height, width, 4), dtype uint8
+
+    Returns
+    -------
+    bytes
+
+    Raises
+    ------
+    ValueError
+        If ``rgba`` is not a (height, width, 4) uint8 array.
+
+    Examples
+    --------
+    >>> data = encode_png(np.zeros((2, 3, 4), dtype=np.uint8))
+    >>> data[1:4], Image.open(io.BytesIO(data)).size
+    (b'PNG', (3, 2))
+    """
+    rgba = np.asarray(rgba)
+    if rgba.ndim != 3 or rgba.shape[2] != 4 or rgba.dtype != np.uint8:
+        raise ValueError(f"rgba must be a (height, width, 4) uint8 array, got {rgba.shape} {rgba.dtype}")
+    height, width = rgba.shape[:2]
+    rows = np.empty((height, 1 + 4 * width), dtype=np.uint8)
+    rows[:, 0] = 0  # filter type "none" for every row
+    rows[:, 1:] = rgba.reshape(height, -1)
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8-bit RGBA
+    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
+            + _png_chunk(b"IDAT", _deflate(rows.reshape(-1))) + _png_chunk(b"IEND", b""))
+
+
+_POOL = []  # one thread pool, made on first use (nothing happens on import)
+
+
+def _deflate_part(chunk, last: bool) -> bytes:
+    compressor = zlib.compressobj(1, zlib.DEFLATED, -15)  # raw deflate: no header, no checksum
+    return compressor.compress(chunk) + compressor.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
+
+
+def _deflate(data: np.ndarray) -> bytes:
+    """zlib-compress ``data`` (level 1) in two halves on two threads, like pigz.
+
+    zlib releases the GIL while compressing. The first half ends with a sync flush (byte
+    aligned, not final), so the two raw deflate streams concatenate into one valid stream;
+    the zlib header and the Adler-32 of the whole data frame it.
+    """
+    if data.size < 1 << 16:
+        return zlib.compress(data, 1)
+    if not _POOL:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _POOL.append(ThreadPoolExecutor(max_workers=2, thread_name_prefix="course-png"))
+    middle = data.size // 2
+    first = _POOL[0].submit(_deflate_part, data[:middle], False)
+    second = _deflate_part(data[middle:], True)
+    return b"\x78\x01" + first.result() + second + struct.pack(">I", zlib.adler32(data))
+
+
+class Explorer(widgets.VBox):
+    """A VBox of controls, one image and a readout that redraws in place on every change.
+
+    Subclasses set ``self.controls`` (a dict of value widgets), create their artists on
+    ``self.figure`` and implement ``_update()``. The figure's PNG in ``self.image`` is the only
+    output: nothing is printed, nothing is displayed twice, no figure is created after the
+    first.
+
+    Changes of the controls named in ``STEP_CONTROLS`` (kernel positions) only move the
+    window, highlights and text: the rest of the picture is restored from a cached background
+    and only those artists (``_dynamic_artists()``) are drawn again (matplotlib's blitting).
+
+    Attributes
+    ----------
+    figure : matplotlib.figure.Figure
+        The one figure, never registered with pyplot.
+    image : ipywidgets.Image
+    readout : ipywidgets.HTML
+    controls : dict of str to ipywidgets.Widget
+    renders : int
+        How many times the image was redrawn; ``blits`` how many of those were partial.
+    """
+
+    STEP_CONTROLS = ()
+
+    def __init__(self, rows, figsize, css_class: str, dpi=_DPI):
+        self.figure = draw.new_figure(figsize, dpi=dpi)
+        self.image = widgets.Image(format="png")
+        self.readout = widgets.HTML()
+        self.renders = self.blits = 0
+        self._busy = False
+        self._background = self._static_key = None
+        super().__init__(list(rows) + [self.image, self.readout])
+        self.add_class("course-explorer")
+        self.add_class(css_class)
+
+    def _watch(self) -> None:
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+
+    def _on_change(self, _change) -> None:
+        if not self._busy:
+            self.refresh()
+
+    def _dynamic_artists(self) -> list:
+        return []
+
+    def refresh(self) -> None:
+        """Recompute the state from the controls and redraw the image in place."""
+        self._busy = True
+        try:
+            self._update()
+        finally:
+            self._busy = False
+        canvas = self.figure.canvas
+        dynamic = [a for a in self._dynamic_artists() if a.axes is None or a.axes.get_visible()]
+        key = tuple((name, control.value) for name, control in self.controls.items()
+                    if name not in self.STEP_CONTROLS)
+        if dynamic and key == self._static_key and self._background is not None:
+            canvas.restore_region(self._background)
+            self.blits += 1
+        else:
+            for artist in dynamic:
+                artist.set_animated(True)  # left out of the full draw, drawn on top below
+            canvas.draw()
+            self._background = canvas.copy_from_bbox(self.figure.bbox) if dynamic else None
+            self._static_key = key
+        for artist in dynamic:
+            artist.axes.draw_artist(artist)
+        self.image.value = encode_png(np.asarray(canvas.buffer_rgba()))
+        self.renders += 1
+
+    def _update(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+def _scene_dynamic(artist) -> list:
+    """The artists of a SceneArtist that change when only the kernel position moves."""
+    return [artist.overlay.collection, artist.text.collection, artist.heading.collection]
+
+
+def _matrix_dynamic(artist) -> list:
+    return [artist.boxes.collection, artist.heading.collection]
+
+
+def _check_bool(name: str, value) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
+def _sync(widget, **attributes) -> None:
+    """Set a control's attributes (in the given order), skipping those already equal.
+
+    Every trait change of a widget is a message to the browser; unchanged ones are skipped.
+    """
+    changed = {name: value for name, value in attributes.items() if getattr(widget, name) != value}
+    if changed:
+        with widget.hold_trait_notifications():
+            for name, value in changed.items():
+                setattr(widget, name, value)
+
+
+def _slider(description, value, low, high, **kwargs):
+    options = {"layout": widgets.Layout(width="210px"), "style": {"description_width": "70px"}, **kwargs}
+    return widgets.IntSlider(value=value, min=low, max=high, description=description, continuous_update=True,
+                             **options)
+
+
+def _step_row(name, description, maximum):
+    slider = widgets.IntSlider(value=0, min=0, max=maximum, description=description, continuous_update=True,
+                               layout=widgets.Layout(width="360px"), style={"description_width": "130px"})
+    play = widgets.Play(value=0, min=0, max=maximum, interval=600, description=f"play {name}")
+    widgets.jslink((play, "value"), (slider, "value"))
+    return slider, play
+
+
+class _ConvExplorer(Explorer):
+    STEP_CONTROLS = ("step",)
+
+    def __init__(self, i, k, s, p, d, numbers):
+        self.controls = {
+            "i": _slider("input i", i, 1, 8),
+            "k": _slider("kernel k", k, 1, 6),
+            "s": _slider("stride s", s, 1, 4),
+            "p": _slider("padding p", p, 0, 4),
+            "d": _slider("dilation d", d, 1, 3),
+            "numbers": widgets.Checkbox(value=numbers, description="numbers", indent=False,
+                                        layout=widgets.Layout(width="100px")),
+        }
+        self.controls["step"], self.play = _step_row("step", "kernel position", 0)
+        rows = [
+            widgets.HBox([self.controls[n] for n in ("i", "k", "s")]),
+            widgets.HBox([self.controls[n] for n in ("p", "d", "numbers")]),
+            widgets.HBox([self.play, self.controls["step"]]),
+        ]
+        super().__init__(rows, figsize=(9.0, 4.2), css_class="course-conv-explorer")
+        self.artist = draw.SceneArtist(self.figure.add_axes((0.01, 0.02, 0.98, 0.96)), title_size=0, zeros=False)
+        self._watch()
+        self.refresh()
+
+    def _dynamic_artists(self):
+        return _scene_dynamic(self.artist)
+
+    def _update(self):
+        c = self.controls
+        state = conv_state(c["i"].value, c["k"].value, c["s"].value, c["p"].value, c["d"].value,
+                           c["step"].value, numbers=c["numbers"].value)
+        for widget in (c["step"], self.play):
+            _sync(widget, max=max(state.positions - 1, 0), value=state.step)
+        self.artist.draw(state.scene)
+        self.readout.value = state.readout
+        self.state = state
+
+
+def conv_explorer(i=5, k=3, s=1, p=0, d=1, *, numbers=False) -> Explorer:
+    """Sliders for i, k, s, p, d and a kernel-position slider with a Play button.
+
+    Shows the padded input with the kernel window, the kernel and the output, the output size
+    with its formula and the relationship that applies; warns (without failing) when the kernel
+    does not fit.
+
+    Parameters
+    ----------
+    i, k, s, p, d : int
+        Initial input size (1-8), kernel size (1-6), stride (1-4), padding (0-4), dilation (1-3).
+    numbers : bool
+        Start with values in the cells.
+
+    Returns
+    -------
+    Explorer
+        Display it as the last expression of a cell.
+
+    Examples
+    --------
+    >>> explorer = conv_explorer(5, 3, s=2, p=1)
+    >>> explorer.controls["step"].max, explorer.state.output_size
+    (8, (3, 3))
+    >>> conv_explorer(i=9)
+    Traceback (most recent call last):
+    ...
+    ValueError: i must be <= 8, got 9
+    """
+    ranges = {"i": (i, 1, 8), "k": (k, 1, 6), "s": (s, 1, 4), "p": (p, 0, 4), "d": (d, 1, 3)}
+    values = {name: check_int(name, value, low, high) for name, (value, low, high) in ranges.items()}
+    return _ConvExplorer(*values.values(), _check_bool("numbers", numbers))
+
+
+class _TransposedExplorer(Explorer):
+    STEP_CONTROLS = ("unit", "out_unit")
+
+    def __init__(self, i, k, s, p, d, numbers):
+        self.controls = {
+            "i": _slider("input i", i, 1, 8),
+            "k": _slider("kernel k", k, 1, 5),
+            "s": _slider("stride s", s, 1, 3),
+            "p": _slider("padding p", p, 0, 3),
+            "d": _slider("dilation d", d, 1, 3),
+            "auto": widgets.Checkbox(value=True, description="output_padding = a", indent=False,
+                                     layout=widgets.Layout(width="160px")),
+            "output_padding": _slider("output_padding", 0, 0, 2, style={"description_width": "100px"},
+                                      layout=widgets.Layout(width="250px")),
+            "numbers": widgets.Checkbox(value=numbers, description="numbers", indent=False,
+                                        layout=widgets.Layout(width="100px")),
+        }
+        self.controls["unit"], self.play = _step_row("unit", "unit (black)", 0)
+        self.controls["out_unit"], self.play_out = _step_row("out_unit", "out unit (orange)", 0)
+        rows = [
+            widgets.HBox([self.controls[n] for n in ("i", "k", "s", "p")]),
+            widgets.HBox([self.controls[n] for n in ("d", "auto", "output_padding", "numbers")]),
+            widgets.HBox([self.play, self.controls["unit"], self.play_out, self.controls["out_unit"]]),
+        ]
+        super().__init__(rows, figsize=(12.5, 7.0), css_class="course-transposed-explorer", dpi=72)
+        fig = self.figure
+        # the three grid panels (one Axes: fewer artists to render) over C; Cᵀ on the right
+        self.panels = draw.SceneArtist(fig.add_axes((0.0, 0.44, 0.855, 0.55)), title_size=0, zeros=False)
+        self.matrix_artists = {
+            "matrix": draw.MatrixArtist(fig.add_axes((0.02, 0.05, 0.81, 0.33)), title_size=10),
+            "matrix_t": draw.MatrixArtist(fig.add_axes((0.865, 0.04, 0.125, 0.82)), title_size=10),
+        }
+        self._watch()
+        self.refresh()
+
+    def _dynamic_artists(self):
+        return _scene_dynamic(self.panels) + [a for artist in self.matrix_artists.values()
+                                              for a in _matrix_dynamic(artist)]
+
+    def _update(self):
+        c = self.controls
+        s = c["s"].value
+        op_max = max(s - 1, 0)
+        output_padding = None if c["auto"].value else min(c["output_padding"].value, op_max)
+        state = transposed_state(c["i"].value, c["k"].value, s, c["p"].value, c["d"].value, output_padding,
+                                 c["unit"].value, c["out_unit"].value, numbers=c["numbers"].value)
+        shown_op = state.a[0] if (output_padding is None and state.a) else (output_padding or 0)
+        _sync(c["output_padding"], max=op_max, value=min(shown_op, op_max), disabled=c["auto"].value)
+        for widget, count, value in ((c["unit"], state.units, state.unit), (self.play, state.units, state.unit),
+                                     (c["out_unit"], state.out_units, state.out_unit),
+                                     (self.play_out, state.out_units, state.out_unit)):
+            _sync(widget, max=max(count - 1, 0), value=value)
+        panels = [state.direct] + [scene for scene in (state.scatter, state.equivalent) if scene is not None]
+        self.panels.draw(draw.combine_scenes(panels))  # only the first when the kernel does not fit
+        for name, artist in self.matrix_artists.items():
+            scene = getattr(state, name)
+            artist.ax.set_visible(scene is not None)
+            if scene is not None:
+                artist.draw(scene)
+        self.readout.value = state.readout
+        self.state = state
+
+
+def transposed_explorer(i=5, k=3, s=2, p=1, d=1, *, numbers=False) -> Explorer:
+    """One set of parameters driving the direct convolution, its transpose two ways, C and Cᵀ.
+
+    Panels: (1) conv(i, k, s, p, d) with the kernel on output unit ``unit``; (2) the transposed
+    convolution as a scatter, input unit ``unit`` adding its weighted kernel copy; (3) the same
+    transposed convolution as a direct convolution over the stretched, padded input with the
+    kernel rotated by 180°, on output unit ``out_unit``; below, C with row ``unit`` and Cᵀ with
+    column ``unit`` (black) and the ``out_unit`` column/row (orange). The readout gives the
+    PyTorch arguments (padding, output_padding) and the TensorFlow padding for this shape.
+
+    Parameters
+    ----------
+    i, k, s, p, d : int
+        Initial input size (1-8), kernel size (1-5), stride (1-3), padding (0-3), dilation (1-3).
+    numbers : bool
+        Start with values in the cells.
+
+    Returns
+    -------
+    Explorer
+
+    Examples
+    --------
+    >>> explorer = transposed_explorer(6, 3, s=2, p=1)
+    >>> explorer.controls["output_padding"].value, explorer.controls["out_unit"].max
+    (1, 35)
+    """
+    ranges = {"i": (i, 1, 8), "k": (k, 1, 5), "s": (s, 1, 3), "p": (p, 0, 3), "d": (d, 1, 3)}
+    values = {name: check_int(name, value, low, high) for name, (value, low, high) in ranges.items()}
+    return _TransposedExplorer(*values.values(), _check_bool("numbers", numbers))
+
+
+class _SamplingExplorer(Explorer):
+    def __init__(self, n, stages, k, q):
+        stages = tuple(stages) + ("none",) * (3 - len(stages))
+        self.controls = {
+            "n": _slider("length n", n, 1, 8),
+            "k": _slider("factor k", k, 2, 4),
+            "q": widgets.Text(value=q, description="kernel q", continuous_update=False,
+                              layout=widgets.Layout(width="210px"), style={"description_width": "70px"}),
+        }
+        for index, stage in enumerate(stages[:3]):
+            self.controls[f"stage{index + 1}"] = widgets.Dropdown(
+                options=STAGE_CHOICES, value=stage, description=f"stage {index + 1}",
+                layout=widgets.Layout(width="210px"), style={"description_width": "70px"},
+            )
+        rows = [
+            widgets.HBox([self.controls[n] for n in ("n", "k", "q")]),
+            widgets.HBox([self.controls[f"stage{j}"] for j in (1, 2, 3)]),
+        ]
+        super().__init__(rows, figsize=(11.0, 4.6), css_class="course-sampling-explorer")
+        self.artist = draw.SceneArtist(self.figure.add_axes((0.01, 0.04, 0.55, 0.9)), title_size=0)
+        self.matrix_artist = draw.MatrixArtist(self.figure.add_axes((0.6, 0.1, 0.38, 0.78)), title_size=10)
+        self._watch()
+        self.refresh()
+
+    def _update(self):
+        c = self.controls
+        state = sampling_state(c["n"].value, tuple(c[f"stage{j}"].value for j in (1, 2, 3)), c["k"].value,
+                               c["q"].value)
+        self.artist.draw(state.scene)
+        self.matrix_artist.ax.set_visible(state.matrix is not None)
+        if state.matrix is not None:
+            self.matrix_artist.draw(state.matrix)
+        self.readout.value = state.readout
+        self.state = state
+
+
+def sampling_explorer(n=6, stages=("↑k", "q∗ (full)", "↓k"), k=2, q="1, 1") -> Explorer:
+    """A 1-D chain of ↓k, ↑k and convolutions applied to a sample sequence.
+
+    Shows the sequence after each stage and the composed operator's matrix (from
+    :mod:`course_lib.sampling`). The defaults repeat every sample (↑2, then (1, 1)∗) and keep
+    every second one (↓2): x comes back, followed by one 0.
+
+    Parameters
+    ----------
+    n : int
+        Sample length (1-8).
+    stages : sequence of up to three str
+        From :data:`STAGE_CHOICES`.
+    k : int
+        Factor of ↓k and ↑k (2-4).
+    q : str
+        Kernel, comma-separated numbers.
+
+    Returns
+    -------
+    Explorer
+
+    Examples
+    --------
+    >>> explorer = sampling_explorer(4)
+    >>> [label for label, _ in explorer.state.stages][1:]
+    ['↑₂  (1)', '(q∗)  (2)', '↓₂  (3)']
+    >>> explorer.state.stages[0][1].tolist(), explorer.state.stages[-1][1].tolist()
+    ([4.0, 7.0, 6.0, 5.0], [4.0, 7.0, 6.0, 5.0, 0.0])
+    """
+    n, k = check_int("n", n, 1, 8), check_int("k", k, 2, 4)
+    stages = tuple(stages)
+    if len(stages) > 3 or any(stage not in STAGE_CHOICES for stage in stages):
+        raise ValueError(f"stages must be up to three of {STAGE_CHOICES}, got {stages!r}")
+    if not isinstance(q, str):
+        raise TypeError(f"q must be a string of comma-separated numbers, got {type(q).__name__} {q!r}")
+    return _SamplingExplorer(n, stages, k, q)
+
+
+class _CheckerboardExplorer(Explorer):
+    def __init__(self, i, layers):
+        count = max(1, min(3, len(layers)))
+        layers = list(layers)[:3] + [(3, 2)] * (3 - len(layers))
+        self.controls = {
+            "i": _slider("input i", i, 1, 8),
+            "layers": _slider("layers", count, 1, 3),
+        }
+        for index, (k, s) in enumerate(layers[:3]):
+            self.controls[f"k{index + 1}"] = _slider(f"k{index + 1}", k, 1, 6)
+            self.controls[f"s{index + 1}"] = _slider(f"s{index + 1}", s, 1, 4)
+        rows = [
+            widgets.HBox([self.controls["i"], self.controls["layers"]]),
+            widgets.HBox([self.controls[n] for n in ("k1", "k2", "k3")]),
+            widgets.HBox([self.controls[n] for n in ("s1", "s2", "s3")]),
+        ]
+        super().__init__(rows, figsize=(7.0, 6.2), css_class="course-checkerboard-explorer")
+        self.matrix_artist = draw.MatrixArtist(self.figure.add_axes((0.04, 0.04, 0.92, 0.88)), title_size=11)
+        self._watch()
+        self.refresh()
+
+    def _update(self):
+        c = self.controls
+        count = c["layers"].value
+        for j in (1, 2, 3):
+            c[f"k{j}"].disabled = c[f"s{j}"].disabled = j > count
+        layers = [(c[f"k{j}"].value, c[f"s{j}"].value) for j in range(1, count + 1)]
+        state = checkerboard_state(c["i"].value, layers)
+        self.matrix_artist.draw(state.matrix)
+        self.readout.value = state.readout
+        self.state = state
+
+
+def checkerboard_explorer(i=4, layers=((3, 2),)) -> Explorer:
+    """A stack of (k, s) transposed convolutions and how many contributions each output unit gets.
+
+    Shows the 2-D map of contribution counts (:func:`contribution_counts`), the max/min ratio
+    over the whole map and over the interior (boxed).
+
+    Parameters
+    ----------
+    i : int
+        Input size (1-8).
+    layers : sequence of (k, s)
+        One to three layers; kernel sizes 1-6, strides 1-4.
+
+    Returns
+    -------
+    Explorer
+
+    Examples
+    --------
+    >>> explorer = checkerboard_explorer(4, [(3, 2)])
+    >>> explorer.state.interior_ratio
+    4.0
+    """
+    i = check_int("i", i, 1, 8)
+    layers = list(layers)
+    if not 1 <= len(layers) <= 3:
+        raise ValueError(f"layers must hold 1 to 3 (k, s) pairs, got {len(layers)}")
+    layers = [(check_int("k", k, 1, 6), check_int("s", s, 1, 4)) for k, s in layers]
+    return _CheckerboardExplorer(i, layers)
