@@ -20,6 +20,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import course_lib
+
 from course_lib.grading.cli import main
 from course_lib.grading.grader import Options, grade_many
 from course_lib.grading.release import render_parameters
@@ -339,3 +341,28 @@ def test_a_kernel_that_fills_its_working_folder_is_stopped(monkeypatch):
         shutil.rmtree(scratch, ignore_errors=True)
     assert result.cells[2].error == "wrote more than 50 MB to disk; skipped"
     assert result.status == "crashed" and list(result.probe_lines.values()) == [["3"]]
+
+
+@pytest.mark.skipif(not shutil.which("bwrap"), reason="bubblewrap is not installed")
+def test_auto_picks_bubblewrap_when_it_is_installed():
+    box = detect_sandbox("auto")
+    assert box.mode == "bwrap", box.passed_over
+    assert str(Path(course_lib.__file__).resolve().parent) in box.readonly
+
+
+@pytest.mark.skipif(not shutil.which("bwrap"), reason="bubblewrap is not installed")
+def test_read_only_folders_under_tmp_stay_visible_in_bubblewrap():
+    """A course cloned under /tmp (as CI may do) must not vanish under the sandbox's own /tmp."""
+    box = detect_sandbox("bwrap")
+    shared = Path(tempfile.mkdtemp(prefix="course-visible-", dir="/tmp"))
+    workdir = Path(tempfile.mkdtemp(prefix="course-work-", dir="/tmp"))
+    try:
+        os.chmod(shared, 0o755)
+        (shared / "marker.txt").write_text("visible")
+        box.readonly = [*box.readonly, str(shared)]
+        shown = subprocess.run(box.bwrap_argv(workdir) + ["/bin/cat", str(shared / "marker.txt")],
+                               capture_output=True, text=True, timeout=60)
+        assert shown.stdout == "visible", shown.stderr
+    finally:
+        shutil.rmtree(shared)
+        shutil.rmtree(workdir)

@@ -183,6 +183,8 @@ class Sandbox:
     readonly: list[str] = field(default_factory=list)
     root: bool = field(default_factory=lambda: os.geteuid() == 0)
     tools: dict = field(default_factory=dict)
+    # Why stronger sandboxes were not used (filled by detect_sandbox), for error messages.
+    passed_over: list[str] = field(default_factory=list)
 
     # --- identities and folders ---------------------------------------------------------------
 
@@ -266,6 +268,12 @@ class Sandbox:
         for pair in self.environment(workdir):
             name, value = pair.split("=", 1)
             argv += ["--setenv", name, value]
+        # /tmp and the home folder live in memory: keep them small. They are mounted first so
+        # that the read-only binds below stay visible even when the course itself lives under
+        # /tmp (a CI clone, say). The working folder (the Unix sockets and the connection file)
+        # is the grader's, bound at the same path.
+        argv += ["--proc", "/proc", "--dev", "/dev", "--size", str(64 * 1024 * 1024), "--tmpfs", "/tmp",
+                 "--size", str(self.disk_mb * 1024 * 1024), "--tmpfs", HOME]
         for name in ("usr", "etc"):
             argv += ["--ro-bind", f"/{name}", f"/{name}"]
         for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
@@ -276,11 +284,7 @@ class Sandbox:
                 argv += ["--ro-bind", f"/{name}", f"/{name}"]
         for path in self.readonly:
             argv += ["--ro-bind", path, path]
-        # /tmp and the home folder live in memory: keep them small. The working folder (the
-        # Unix sockets and the connection file) is the grader's, bound at the same path.
-        argv += ["--proc", "/proc", "--dev", "/dev", "--size", str(64 * 1024 * 1024), "--tmpfs", "/tmp",
-                 "--size", str(self.disk_mb * 1024 * 1024), "--tmpfs", HOME,
-                 "--bind", w, w, "--chdir", HOME, "--"]
+        argv += ["--bind", w, w, "--chdir", HOME, "--"]
         return argv
 
     def argv(self, workdir: Path, slot: int, kernel: bool = True) -> list[str]:
@@ -340,11 +344,12 @@ class Sandbox:
             return
         exposed = sorted({str(p) for p in paths if p is not None and readable_by_others(Path(p))})
         if exposed:
+            why = f" (bubblewrap was not used: {'; '.join(self.passed_over)})" if self.passed_over else ""
             raise SandboxError(
                 "without bubblewrap the kernels see the machine's files, and these are readable by "
                 "other users: " + ", ".join(exposed)
                 + ". Run `chmod go-rwx` on them (or on a folder above them), or install bubblewrap "
-                "(`apt-get install bubblewrap`)."
+                f"(`apt-get install bubblewrap`){why}."
             )
 
 
@@ -424,6 +429,7 @@ def detect_sandbox(mode: str = "auto", memory_mb: int = 2048, cpu_seconds: int =
                 if candidate == "bwrap" and report.get("course_lib") != _course_lib_dir():
                     problems.append(f"{candidate}: course_lib imported from {report.get('course_lib')}")
                     continue
+                box.passed_over = problems
                 return box
         finally:
             _force_rmtree(parent)
