@@ -6,12 +6,11 @@ with a naive construction that visits every one of the 900 x 1024 entries in Pyt
 
 from __future__ import annotations
 
-import statistics
-import time
 
 import sympy
 
 from course_lib.symbolic import conv_matrix, kernel_symbols
+from _timing import median_time
 
 INPUT_SHAPE = (32, 32)
 KERNEL_SHAPE = (3, 3)
@@ -32,15 +31,6 @@ def naive_conv_matrix(input_shape, kernel, stride=1, padding=0):
     return sympy.Matrix(oh * ow, ih * iw, entries)
 
 
-def median_time(function, repeats=REPEATS):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def main():
     kernel = kernel_symbols(KERNEL_SHAPE)
     fast = conv_matrix(INPUT_SHAPE, kernel)
@@ -48,8 +38,8 @@ def main():
     assert fast.shape == naive.shape == (900, 1024)
     assert fast.todok() == {key: value for key, value in naive.todok().items() if value != 0}, "results differ"
 
-    fast_time = median_time(lambda: conv_matrix(INPUT_SHAPE, kernel))
-    naive_time = median_time(lambda: naive_conv_matrix(INPUT_SHAPE, kernel))
+    fast_time = median_time(lambda: conv_matrix(INPUT_SHAPE, kernel), REPEATS, warmup=False)
+    naive_time = median_time(lambda: naive_conv_matrix(INPUT_SHAPE, kernel), REPEATS, warmup=False)
     print(f"conv_matrix {INPUT_SHAPE} input, {KERNEL_SHAPE} symbolic kernel -> {fast.shape[0]}x{fast.shape[1]}, "
           f"median of {REPEATS}")
     print(f"  sparse (course_lib.symbolic.conv_matrix): {fast_time * 1e3:9.1f} ms")

@@ -6,26 +6,15 @@ installed, torch.nn.functional.conv_transpose2d on the CPU, in the same process.
 
 from __future__ import annotations
 
-import statistics
-import time
 
 import numpy as np
 
 from course_lib.numeric import conv_transpose2d
+from _timing import median_time
 
 CHANNELS_IN, CHANNELS_OUT, SIZE, KERNEL, STRIDE = 16, 16, 64, 3, 2
 METHODS = ("scatter", "equivalent", "matrix")
 REPEATS = 7
-
-
-def median_time(function, repeats=REPEATS):
-    function()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main():
@@ -35,7 +24,7 @@ def main():
     results = {method: conv_transpose2d(y, w, stride=STRIDE, method=method) for method in METHODS}
     for method in METHODS:
         np.testing.assert_allclose(results[method], results["scatter"], rtol=1e-10, atol=1e-10)
-    times = {method: median_time(lambda: conv_transpose2d(y, w, stride=STRIDE, method=method)) for method in METHODS}
+    times = {method: median_time(lambda: conv_transpose2d(y, w, stride=STRIDE, method=method), REPEATS) for method in METHODS}
 
     print(f"conv_transpose2d {CHANNELS_IN}->{CHANNELS_OUT} channels, {SIZE}x{SIZE} input, k={KERNEL}, "
           f"s={STRIDE} -> {results['scatter'].shape}, float64, median of {REPEATS}")
@@ -51,7 +40,7 @@ def main():
         with torch.no_grad():
             reference = torch.nn.functional.conv_transpose2d(yt, wt, stride=STRIDE)[0].numpy()
             np.testing.assert_allclose(results["scatter"], reference, rtol=1e-10, atol=1e-10)
-            torch_time = median_time(lambda: torch.nn.functional.conv_transpose2d(yt, wt, stride=STRIDE))
+            torch_time = median_time(lambda: torch.nn.functional.conv_transpose2d(yt, wt, stride=STRIDE), REPEATS)
     for method in METHODS:
         line = f"  numeric, method={method!r:13} {times[method] * 1e3:8.2f} ms   x{times[method] / times['scatter']:5.2f} vs scatter"
         if torch_time is not None:

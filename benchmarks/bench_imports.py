@@ -4,22 +4,17 @@ Prints the median wall time of `python -c "import course_lib.X"` over several ru
 ratio to a bare `python -c "pass"` measured in the same process.
 """
 
-import statistics
 import subprocess
 import sys
-import time
+
+from _timing import median_time
 
 MODULES = ["arithmetic", "numeric", "symbolic", "sampling"]
 REPEATS = 7
 
 
 def median_seconds(code: str) -> float:
-    times = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return median_time(lambda: subprocess.run([sys.executable, "-c", code], check=True), REPEATS)
 
 
 def main() -> None:
