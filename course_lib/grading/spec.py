@@ -23,7 +23,7 @@ from course_lib.grading import kinds as _kinds
 from course_lib.grading._encode import encode
 
 __all__ = [
-    "Check", "HiddenGroup", "Question", "ExerciseSet", "load_sets", "variant_seed",
+    "Check", "Mistake", "HiddenGroup", "Question", "ExerciseSet", "load_sets", "variant_seed",
     "encode_input", "PUBLIC_DIR",
 ]
 
@@ -41,6 +41,26 @@ class Check:
     test: str
     message: str
     hint: str = ""
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A common wrong answer of a value question and the hint that names the mistake.
+
+    ``answer(parameters)`` computes the wrong answer for a student's parameters, the way the
+    question's ``answer`` computes the right one; ``hint`` says what went wrong ("you counted the
+    padding once"). ``check()`` and the grader's feedback show the hint when a student's answer
+    equals the wrong one.
+
+    Examples
+    --------
+    >>> m = Mistake(lambda P: P["i"] - P["k"] + 1, "you left out the padding")
+    >>> m.answer({"i": 5, "k": 3}), m.hint
+    (3, 'you left out the padding')
+    """
+
+    answer: Callable[[dict], Any]
+    hint: str
 
 
 @dataclass
@@ -79,6 +99,7 @@ class Question:
     examples: list[tuple] = field(default_factory=list)
     points_at: list[dict] = field(default_factory=list)
     hint: str = ""
+    mistakes: list[Mistake] = field(default_factory=list)
 
     @property
     def is_function(self) -> bool:
@@ -146,10 +167,15 @@ class ExerciseSet:
     questions: list[Question]
     generate: Callable[[random.Random], dict] | None = None
     source: Path | None = None
+    # "full": check() compares value answers with salted digests of the expected answer and of
+    # the declared mistakes; "form-only" (an exam): check() judges only an answer's form.
+    feedback: str = "full"
 
     def __post_init__(self):
         if not re.fullmatch(r"ex\d\d", self.id):
             raise ValueError(f"exercise set id must look like 'ex02', got {self.id!r}")
+        if self.feedback not in ("full", "form-only"):
+            raise ValueError(f"{self.id}: feedback must be 'full' or 'form-only', got {self.feedback!r}")
         if not re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", self.notebook) or self.notebook[:2] != self.id[2:]:
             raise ValueError(f"{self.id}: notebook must be named like '{self.id[2:]}_topic.ipynb', got {self.notebook!r}")
         ids, names = set(), set()
