@@ -15,13 +15,31 @@ setup: $(STAMP)
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
+# JupyterLab's settings overrides (no news and no update checks, so nothing pops up for a
+# student) live in the venv, where JupyterLab reads them. An order-only prerequisite of the
+# set-up, so every target that sets up refreshes them when the course's copy changes, without
+# reinstalling the course.
+LAB_OVERRIDES_SOURCE := course_lib/jupyter/overrides.json
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+
+$(LAB_OVERRIDES): $(LAB_OVERRIDES_SOURCE) | $(BIN)/python
+	mkdir -p $(@D)
+	cp $(LAB_OVERRIDES_SOURCE) $@
+
+$(STAMP): pyproject.toml | $(BIN)/python $(LAB_OVERRIDES)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
+# Serves the repository root (lessons in notebooks/, exercises in exercises/) and opens the first
+# lesson. No positional folder: it would override root_dir. --allow-root only for root, whom
+# Jupyter otherwise refuses. Extra options: make lab LAB_ARGS="--no-browser --port 8899".
+LAB_ARGS ?=
+LAB_START := /lab/tree/notebooks/00_start_here.ipynb
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" notebooks/
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=$(LAB_START) \
+		$(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 # bubblewrap is the grader's sandbox (README: "Which sandbox protection holds where"), which the
 # grading tests use; as root the set-up installs Debian's package when it is missing.
