@@ -29,6 +29,7 @@ import sympy
 from PIL import Image  # also used by the doctests
 
 from course_lib import arithmetic, draw, numeric, sampling
+from course_lib.draw.scenes import _DARK, _applicable, _fmt_pair, _pair
 from course_lib._validate import check_int
 
 __all__ = [
@@ -82,7 +83,7 @@ def _unicode_equation(n: int) -> str:
 
 
 def _fmt(values) -> str:
-    return draw._fmt_pair(values)
+    return _fmt_pair(values)
 
 
 def _html_block(lines) -> str:
@@ -123,7 +124,7 @@ def unfit_scene(i, k, p, d, message: str) -> draw.Scene:
     >>> [grid.name for grid in scene.grids], scene.grid("input").shape
     (['input', 'kernel'], (3, 3))
     """
-    i, k, p, d = (draw._pair(name, v, m) for name, v, m in (("i", i, 1), ("k", k, 1), ("p", p, 0), ("d", d, 1)))
+    i, k, p, d = (_pair(name, v, m) for name, v, m in (("i", i, 1), ("k", k, 1), ("p", p, 0), ("d", d, 1)))
     kinds = np.full((i[0] + 2 * p[0], i[1] + 2 * p[1]), draw.PAD, dtype=np.int8)
     kinds[p[0]:p[0] + i[0], p[1]:p[1] + i[1]] = draw.UNIT
     k_hat = tuple(arithmetic.effective_kernel_size(kk, dd) for kk, dd in zip(k, d))
@@ -183,7 +184,7 @@ def conv_state(i, k, s=1, p=0, d=1, step=0, *, numbers=False) -> ConvState:
     step = int(min(max(step, 0), geometry.positions - 1))
     scene = draw.conv_scene(i, k, s, p, d, step, numbers=numbers)
     g = geometry
-    relationships = draw._applicable(g.i[0], g.k[0], g.s[0], g.p[0], g.d[0])
+    relationships = _applicable(g.i[0], g.k[0], g.s[0], g.p[0], g.d[0])
     lines = [f"<b>{html.escape(scene.title.splitlines()[0])}</b>"]
     for axis, name in enumerate(("rows", "columns")):
         if axis == 1 and g.i[0] == g.i[1] and g.k[0] == g.k[1] and g.s[0] == g.s[1] and g.p[0] == g.p[1] and g.d[0] == g.d[1]:
@@ -601,7 +602,7 @@ def checkerboard_state(i, layers) -> CheckerboardState:
     boxes = ()
     if interior.any():
         rows, cols = np.nonzero(interior)
-        boxes = ((rows.min(), cols.min(), rows.max() - rows.min() + 1, cols.max() - cols.min() + 1, draw._DARK),)
+        boxes = ((rows.min(), cols.min(), rows.max() - rows.min() + 1, cols.max() - cols.min() + 1, _DARK),)
     stack = " → ".join(f"(k={k}, s={s})" for k, s in layers)
     matrix = draw.values_matrix_scene(
         counts, f"contributions per output unit, {counts.shape[0]}×{counts.shape[1]}", cmap="viridis",
