@@ -39,14 +39,25 @@ def _sets(root: Path):
     return load_sets(root / "instructor" / "sets")
 
 
+def _secret_path(args, root: Path) -> Path:
+    return Path(args.secret_file) if args.secret_file else root / "instructor" / "secret.key"
+
+
 def _secret(args, root: Path, create: bool) -> bytes:
     from course_lib.grading.release import ReleaseError, read_secret
 
-    path = Path(args.secret_file) if args.secret_file else root / "instructor" / "secret.key"
+    path = _secret_path(args, root)
+    # COURSE_SECRET wins over the file, so then nothing is created.
+    creating = create and not os.environ.get("COURSE_SECRET") and not path.is_file()
     try:
-        return read_secret(path, create=create)
+        secret = read_secret(path, create=create)
     except ReleaseError as err:
         raise SystemExit(f"course: {err}") from err
+    if creating and path.is_file():
+        print(f"course release: created the instructor secret {path} (readable only by you). Back it up "
+              "somewhere safe and keep it private: every student's parameters are derived from it, and "
+              "without it no variant can be graded or generated again.", file=sys.stderr)
+    return secret
 
 
 def _release(args) -> int:
@@ -106,9 +117,26 @@ def _submission_paths(items) -> list[Path]:
     return paths
 
 
+def _refuse_variants_without_roster(paths) -> str | None:
+    """The refusal message when per-student notebooks are to be graded without a roster."""
+    from course_lib.grading.grader import released_for
+
+    variants = [(path, student) for path in paths if (student := released_for(path))]
+    if not variants:
+        return None
+    shown = "".join(f"\n  {path} (released for {student})" for path, student in variants[:3])
+    more = f"\n  and {len(variants) - 3} more" if len(variants) > 3 else ""
+    return (f"course grade: refusing to grade: {len(variants)} of {len(paths)} submissions are per-student "
+            f"variants made by `course release --roster`:{shown}{more}\n"
+            "Without a roster they would be graded against the default parameters, not each student's own. "
+            "Pass --roster roster.csv (the roster the release used), and the secret the release used: "
+            "instructor/secret.key, --secret-file FILE or COURSE_SECRET; a different secret gives "
+            "different parameters.")
+
+
 def _grade(args) -> int:
     from course_lib.grading.gradebook import write_feedback, write_gradebook
-    from course_lib.grading.grader import Options, grade_many, identify
+    from course_lib.grading.grader import Options, grade_many
     from course_lib.grading.release import ReleaseError, read_roster
     from course_lib.grading.sandbox import SandboxError, detect_sandbox
 
@@ -117,20 +145,20 @@ def _grade(args) -> int:
     paths = _submission_paths(args.submissions)
     if not paths:
         raise SystemExit("course grade: no submissions given")
-    roster, secret = (), None
+    roster, secret = None, None
     if args.roster:
         try:
             roster = tuple(read_roster(Path(args.roster)))
         except ReleaseError as err:
             raise SystemExit(f"course grade: {err}") from err
         secret = _secret(args, root, create=False)
-        for path in paths:
-            student, _ = identify(path, sets)
-            if student not in roster:
-                print(f"course grade: warning: {path}: {student} is not in the roster; graded with the "
-                      "variant their ID gives", file=sys.stderr)
+    else:
+        refusal = _refuse_variants_without_roster(paths)
+        if refusal:
+            print(refusal, file=sys.stderr)
+            return 2
     options = Options(cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout,
-                      secret=secret, hidden_seed=args.hidden_seed)
+                      secret=secret, hidden_seed=args.hidden_seed, roster=roster)
     try:
         sandbox = detect_sandbox(args.sandbox, memory_mb=args.memory,
                                  cpu_seconds=int(args.notebook_timeout) + 60)
@@ -138,7 +166,7 @@ def _grade(args) -> int:
                      *(p.resolve() for p in paths)]
         if args.roster:
             protected.append(Path(args.roster).resolve())
-            protected.append(Path(args.secret_file).resolve() if args.secret_file else root / "instructor" / "secret.key")
+            protected.append(_secret_path(args, root).resolve())
         protected += [Path(args.feedback).resolve()] if args.feedback else []
         sandbox.check_protected(protected)
     except SandboxError as err:
@@ -156,6 +184,8 @@ def _grade(args) -> int:
             counts[r.status] = counts.get(r.status, 0) + 1
         summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
         print(f"course grade: wrote {args.out} ({summary})", file=sys.stderr)
+        if any(r.status != "ok" for r in results):
+            print("course grade: the `reason` column says why each row that is not ok is not", file=sys.stderr)
     return 0
 
 
@@ -210,6 +240,8 @@ def main(argv=None) -> int:
     --------
     ``course release --check`` is ``main(["release", "--check"])``: it prints
     ``course release --check: exercises/ and the public checks are up to date`` and returns 0.
+    ``course grade`` returns 2, grading nothing, when a submission is a per-student variant and
+    no ``--roster`` is given.
     """
     parser = build_parser()
     args = parser.parse_args(argv)

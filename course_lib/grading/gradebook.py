@@ -2,9 +2,11 @@
 
 The CSV has one row per submission in a stable order (exercise set, student, file) and stable
 columns (student, exercise set, submission, one column per question ID in the sets involved,
-total, maximum, status), so re-grading the same files gives the same file. Feedback shows each
-question's points and messages (public-check messages included) and never a hidden input, an
-expected answer or a solution.
+total, maximum, status, reason), so re-grading the same files gives the same file. ``reason``
+is empty when the status is ``ok`` and otherwise says why, in words the student's feedback
+repeats. Feedback shows each question's points and messages (public-check messages, the
+declared hint or the matching mistake's hint included) and never a hidden input, an expected
+answer or a solution.
 """
 
 from __future__ import annotations
@@ -39,21 +41,23 @@ def gradebook_text(results, sets: dict) -> str:
     Examples
     --------
     >>> from course_lib.grading.grader import SubmissionResult
-    >>> print(gradebook_text([SubmissionResult("x/notes.ipynb", "x", "?", "invalid notebook")], {}), end="")
-    student,exercise_set,submission,total,max,status
-    x,?,x/notes.ipynb,0,0,invalid notebook
+    >>> bad = SubmissionResult("x/notes.ipynb", "x", "?", "invalid notebook", reason="not a notebook")
+    >>> print(gradebook_text([bad], {}), end="")
+    student,exercise_set,submission,total,max,status,reason
+    x,?,x/notes.ipynb,0,0,invalid notebook,not a notebook
     """
     involved = sorted({r.set_id for r in results if r.set_id in sets})
     columns = sorted((q.id for s in involved for q in sets[s].questions), key=_question_order)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["student", "exercise_set", "submission", *columns, "total", "max", "status"])
+    # New columns go last, so scripts that read columns by position keep working.
+    writer.writerow(["student", "exercise_set", "submission", *columns, "total", "max", "status", "reason"])
     for r in results:
         points = {q.id: format_points(q.points) for q in r.questions}
         maximum = sets[r.set_id].max_points if r.set_id in sets else 0
         row = [r.student, r.set_id, r.path]
         row += [points.get(c, "0" if r.set_id == c.split(".")[0] else "") for c in columns]
-        row += [format_points(r.total), format_points(maximum), r.status]
+        row += [format_points(r.total), format_points(maximum), r.status, r.reason]
         writer.writerow(row)
     return out.getvalue()
 
@@ -75,8 +79,12 @@ def feedback_markdown(result, sets: dict) -> str:
     Examples
     --------
     >>> from course_lib.grading.grader import SubmissionResult
-    >>> print(feedback_markdown(SubmissionResult("x/notes.ipynb", "x", "?", "invalid notebook"), {}).splitlines()[0])
+    >>> bad = SubmissionResult("x/notes.ipynb", "x", "?", "invalid notebook", reason="not a notebook")
+    >>> print(*feedback_markdown(bad, {}).splitlines()[:8:2], sep=chr(10))
     # Feedback: ? · Unknown exercise set
+    Student: **x** · file: `notes.ipynb`
+    **Total: 0 / 0 points** (status: invalid notebook)
+    Why: not a notebook.
     """
     exercise_set = sets.get(result.set_id)
     title = exercise_set.title if exercise_set else "Unknown exercise set"
@@ -84,6 +92,8 @@ def feedback_markdown(result, sets: dict) -> str:
              f"Student: **{result.student}** · file: `{Path(result.path).name}`", "",
              f"**Total: {format_points(result.total)} / {format_points(result.max_points)} points** "
              f"(status: {result.status})", ""]
+    if result.reason:
+        lines += [f"Why: {result.reason.rstrip('.')}.", ""]
     if result.notes:
         lines += ["What happened while your notebook ran:", ""]
         lines += [f"- {note}" for note in result.notes]

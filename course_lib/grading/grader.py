@@ -35,18 +35,22 @@ from course_lib.grading.spec import ExerciseSet, Question, encode_input
 from course_lib.grading.values import Unsupported, decode, describe
 
 __all__ = ["Options", "QuestionResult", "SubmissionResult", "grade_submission", "grade_many",
-           "identify", "read_submission", "STATUSES"]
+           "identify", "read_submission", "released_for", "STATUSES"]
 
-STATUSES = ("ok", "timeout", "crashed", "invalid notebook")
+# "student mismatch" and "not in roster" arise only when a roster is given (see Options.roster).
+STATUSES = ("ok", "timeout", "crashed", "invalid notebook", "student mismatch", "not in roster")
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 _SET_PREFIX = re.compile(r"^(\d\d)_")
 
 
 @dataclass
 class Options:
-    """How to grade: timeouts in seconds, the variants' secret, hidden inputs' seed.
+    """How to grade: timeouts in seconds, the variants' secret, the roster, hidden inputs' seed.
 
-    The memory limit belongs to the :class:`~course_lib.grading.sandbox.Sandbox`.
+    ``roster`` (the student IDs of ``course release --roster``) turns on the identity checks:
+    a submission in a folder not on the roster, or whose notebook was released for another
+    student, is graded as its folder's student and flagged. The memory limit belongs to the
+    :class:`~course_lib.grading.sandbox.Sandbox`.
 
     Examples
     --------
@@ -59,6 +63,7 @@ class Options:
     secret: bytes | None = None
     hidden_seed: int | None = None
     call_timeout: float = 5.0
+    roster: tuple | None = None
 
 
 @dataclass
@@ -74,7 +79,10 @@ class QuestionResult:
 
 @dataclass
 class SubmissionResult:
-    """One submission's row of the gradebook, with what its feedback needs."""
+    """One submission's row of the gradebook, with what its feedback needs.
+
+    ``reason`` says why the status is not ``ok`` (empty when it is).
+    """
 
     path: str
     student: str
@@ -85,6 +93,7 @@ class SubmissionResult:
     max_points: float = 0.0
     notes: list = field(default_factory=list)
     seconds: float = 0.0
+    reason: str = ""
 
 
 # --- reading and identifying submissions ------------------------------------------------------
@@ -105,26 +114,32 @@ def identify(path: Path, sets: dict) -> tuple[str, ExerciseSet | None]:
     return student, exercise_set
 
 
-def read_submission(path: Path) -> list[str]:
-    """``(cell number, source)`` of a notebook file's code cells; ValueError if it is not a notebook.
-
-    Examples
-    --------
-    >>> import course_lib
-    >>> root = Path(course_lib.__file__).parent.parent
-    >>> read_submission(root / "exercises" / "02_convolution_arithmetic.ipynb")[0]
-    (3, 'from itertools import product\\n\\nimport numpy as np\\nimport sympy\\n\\nfrom course_lib.grading import check')
-    """
+def _load_notebook(path: Path) -> dict:
+    """A notebook file's JSON; ValueError with a reason a student can act on if it is not one."""
     path = Path(path)
     size = path.stat().st_size
     if size > MAX_NOTEBOOK_BYTES:
         raise ValueError(f"the file is {size // 1024 // 1024} MB; notebooks over 20 MB are not graded")
     try:
         data = json.loads(path.read_bytes())
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
-        raise ValueError(f"not a notebook file ({type(err).__name__})") from err
-    if not isinstance(data, dict) or data.get("nbformat") != 4 or not isinstance(data.get("cells"), list):
-        raise ValueError("not a version-4 Jupyter notebook")
+    except json.JSONDecodeError as err:
+        raise ValueError(f"not valid JSON (line {err.lineno}, column {err.colno}: {err.msg}); "
+                         "a notebook saved by Jupyter always is") from err
+    except UnicodeDecodeError as err:
+        raise ValueError(f"not UTF-8 text (byte {err.start} cannot be read); a notebook saved by Jupyter always is") from err
+    except RecursionError as err:
+        raise ValueError("not a Jupyter notebook (its JSON is nested too deeply)") from err
+    if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data:
+        raise ValueError("not a Jupyter notebook (valid JSON, but without the notebook's list of cells)")
+    if data.get("nbformat") != 4:
+        raise ValueError(f"a Jupyter notebook of format version {data.get('nbformat')!r}, not 4; "
+                         "open it in a current Jupyter and save it again")
+    if not isinstance(data.get("cells"), list):
+        raise ValueError("not a Jupyter notebook (its `cells` is not a list)")
+    return data
+
+
+def _code_cells(data: dict) -> list:
     sources = []
     for number, cell in enumerate(data["cells"], start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
@@ -137,6 +152,60 @@ def read_submission(path: Path) -> list[str]:
         if cell["cell_type"] == "code":
             sources.append((number, source))
     return sources
+
+
+def _released_student(data: dict) -> str | None:
+    course = data.get("metadata", {}).get("course") if isinstance(data.get("metadata"), dict) else None
+    student = course.get("student") if isinstance(course, dict) else None
+    return student if isinstance(student, str) and student else None
+
+
+def read_submission(path: Path) -> list[str]:
+    """``(cell number, source)`` of a notebook file's code cells.
+
+    Raises
+    ------
+    ValueError
+        If the file is not a version-4 Jupyter notebook; the message says why (too large,
+        not valid JSON and where, not a notebook, an old format, a malformed cell).
+
+    Examples
+    --------
+    >>> import course_lib
+    >>> root = Path(course_lib.__file__).parent.parent
+    >>> read_submission(root / "exercises" / "02_convolution_arithmetic.ipynb")[0]
+    (3, 'from itertools import product\\n\\nimport numpy as np\\nimport sympy\\n\\nfrom course_lib.grading import check')
+    """
+    return _code_cells(_load_notebook(path))
+
+
+def released_for(path: Path) -> str | None:
+    """The student a notebook was released for (``course release --roster`` writes it into the
+    notebook's metadata), or None: a shared exercise notebook, or not a readable notebook.
+
+    Only used to notice variants graded without their roster, or handed in from another
+    student's folder; the grader never takes a student's parameters from it.
+
+    Examples
+    --------
+    >>> import course_lib
+    >>> released_for(Path(course_lib.__file__).parent.parent / "exercises" / "02_convolution_arithmetic.ipynb") is None
+    True
+    """
+    try:
+        return _released_student(_load_notebook(path))
+    except (OSError, ValueError):
+        return None
+
+
+def _name_reason(path: Path, sets: dict) -> str:
+    """Why a file name names no exercise set, with the names that would."""
+    expected = ", ".join(sorted(s.notebook for s in sets.values())) or "none: no exercise set is declared"
+    match = _SET_PREFIX.match(path.name)
+    if match:
+        return (f"file name {path.name} starts with {match.group(1)}_, but there is no exercise set "
+                f"ex{match.group(1)} (expected one of {expected})")
+    return f"file name {path.name} does not match any exercise set's notebook (expected one of {expected})"
 
 
 # --- probes ------------------------------------------------------------------------------------
@@ -287,22 +356,52 @@ def _public_messages(question: Question, params: dict, answer) -> list[str]:
     return messages
 
 
+def _mistake_hint(question: Question, params: dict, answer) -> str | None:
+    """The hint of the first declared mistake this answer equals (for the student's parameters).
+
+    "Equals" is the question's own comparison giving full credit against the mistake's value.
+    """
+    for mistake in question.mistakes:
+        try:
+            if question.kind.compare(answer, mistake.answer(params)).fraction == 1:
+                return mistake.hint
+        except Exception:  # noqa: BLE001 - a mistake that cannot be computed here is no match
+            continue
+    return None
+
+
+def _teach(result: QuestionResult, question: Question, mistake_hint: str | None = None) -> QuestionResult:
+    """Add what to think about to a question that lost points: the matching mistake's hint, or
+    the question's general hint. Both are the instructor's declared text, never an answer."""
+    if result.points >= result.max_points:
+        return result
+    if mistake_hint:
+        result.messages.append(_sentence(f"This is a common mistake: {mistake_hint}"))
+    elif question.hint:
+        result.messages.append(_sentence(f"Hint: {question.hint}"))
+    return result
+
+
+def _sentence(text: str) -> str:
+    return text if text.rstrip().endswith((".", "!", "?", ")", "`")) else text.rstrip() + "."
+
+
 def _score_value(plan: _Plan, payload, params: dict) -> QuestionResult:
     question = plan.question
     result = QuestionResult(question.id, 0.0, question.points, "incorrect")
     if payload.get("missing"):
         result.status = "not attempted"
         result.messages.append(f"`{question.name}` is not defined in your notebook.")
-        return result
+        return _teach(result, question)
     if "error" in payload or "value" not in payload:
         result.status = "not graded"
         result.messages.append(f"Your answer could not be read ({payload.get('error', 'no value')}).")
-        return result
+        return _teach(result, question)
     answer = decode(payload["value"])
     if answer is Ellipsis:
         result.status = "not attempted"
         result.messages.append(f"`{question.name}` is still `...`.")
-        return result
+        return _teach(result, question)
     try:
         verdict = question.kind.compare(answer, plan.expected)
     except Exception as err:  # noqa: BLE001 - never let one answer stop the grader
@@ -310,9 +409,19 @@ def _score_value(plan: _Plan, payload, params: dict) -> QuestionResult:
     result.points = _round(question.points * float(verdict.fraction))
     result.status = "correct" if verdict.fraction == 1 else "partly correct" if verdict.fraction > 0 else "incorrect"
     result.messages.append(verdict.message)
-    if verdict.fraction < 1 and question.kind.form(answer) is None:
+    if verdict.fraction == 1:
+        return result
+    try:
+        well_formed = question.kind.form(answer) is None
+    except Exception:  # noqa: BLE001
+        well_formed = False
+    if well_formed and isinstance(answer, (int, float)) and not isinstance(answer, bool):
+        # What the grader read is the variable's value after the last cell: a later cell that
+        # reassigns it is the usual surprise.
+        result.messages.append(f"At the end of your notebook `{question.name}` is {describe(answer)}.")
+    if well_formed:
         result.messages += _public_messages(question, params, answer)
-    return result
+    return _teach(result, question, _mistake_hint(question, params, answer) if well_formed else None)
 
 
 def _score_function(plan: _Plan, payload) -> QuestionResult:
@@ -321,21 +430,21 @@ def _score_function(plan: _Plan, payload) -> QuestionResult:
     if payload.get("missing"):
         result.status = "not attempted"
         result.messages.append(f"`{question.name}` is not defined in your notebook.")
-        return result
+        return _teach(result, question)
     if "value" in payload:
         value = decode(payload["value"])
         result.status = "not attempted" if value is Ellipsis else "incorrect"
         result.messages.append(question.kind.form(value) or f"`{question.name}` is not a function.")
-        return result
+        return _teach(result, question)
     results = payload.get("results")
     if not isinstance(results, list):
         result.status = "not graded"
         result.messages.append(f"Your function could not be called ({payload.get('error', 'no results')}).")
-        return result
+        return _teach(result, question)
     if results and all(isinstance(r, dict) and r.get("raised") == "NotImplementedError" for r in results):
         result.status = "not attempted"
         result.messages.append(f"`{question.name}` still raises NotImplementedError.")
-        return result
+        return _teach(result, question)
     reference = question.reference
     group_ok = {number: True for number in range(len(question.hidden))}
     kind = question.kind.result
@@ -376,7 +485,7 @@ def _score_function(plan: _Plan, payload) -> QuestionResult:
     if failed_titles:
         summary += " Not yet right for: " + "; ".join(failed_titles) + "."
     result.messages.insert(0, summary)
-    return result
+    return _teach(result, question)
 
 
 def _copy(value):
@@ -386,8 +495,54 @@ def _copy(value):
 
 # --- one submission --------------------------------------------------------------------------------
 
+_CELL_FAILURES = ("timeout", "skipped", "died", "out of memory")
+
+
+def _identity_problem(student: str, released: str | None, roster) -> tuple[str, str] | None:
+    """(status, reason) when a roster is given and the submission's student is in doubt.
+
+    The folder names the student and decides the parameters; the notebook's metadata only
+    raises the flag (a copied notebook, or one filed in the wrong folder).
+
+    Examples
+    --------
+    >>> _identity_problem("bob", "alice", ("alice", "bob"))[0]
+    'student mismatch'
+    >>> _identity_problem("zed", None, ("alice",))[0], _identity_problem("alice", "alice", ("alice",))
+    ('not in roster', None)
+    """
+    if roster is None:
+        return None
+    if released is not None and released != student:
+        also = "" if released in roster else f"; {released} is not on the roster either"
+        return ("student mismatch",
+                f"this notebook was released for {released} (its metadata) but handed in from {student}'s "
+                f"folder; graded with {student}'s parameters{also}")
+    if student not in roster:
+        return ("not in roster", f"{student} (the folder's name) is not on the roster; graded with the "
+                                 "parameters the secret gives that ID")
+    return None
+
+
+def _run_reason(run, code_numbers, plans) -> str:
+    """Why a run timed out or crashed, by cell number (the student's numbering) or question."""
+    problems = []
+    students = [record for record in run.cells if record.kind == "student"]
+    for number, record in zip(code_numbers, students):
+        if record.status in _CELL_FAILURES:
+            problems.append(f"cell {number}: {record.error or record.status}")
+    probes = [record for record in run.cells if record.kind == "probe"]
+    for plan, record in zip(plans, probes):
+        if record.status in _CELL_FAILURES:
+            problems.append(f"reading the answer to {plan.question.id}: {record.error or record.status}")
+    problems += run.notes
+    if len(problems) > 3:
+        problems = problems[:3] + [f"and {len(problems) - 3} more"]
+    fallback = {"timeout": "a time limit was reached", "crashed": "the kernel died"}.get(run.status, "")
+    return "; ".join(problems) or fallback
+
 def grade_submission(path, sets: dict, options: Options, sandbox: Sandbox, slot: int, scratch: Path) -> SubmissionResult:
-    """Grade one notebook file. Never raises: every failure becomes a status and a note.
+    """Grade one notebook file. Never raises: every failure becomes a status and a reason.
 
     Examples
     --------
@@ -402,17 +557,20 @@ def grade_submission(path, sets: dict, options: Options, sandbox: Sandbox, slot:
     try:
         if exercise_set is None:
             result.status = "invalid notebook"
-            result.notes.append("The file name must start with the exercise set's number, like "
-                                "02_convolution_arithmetic.ipynb.")
+            result.reason = _name_reason(path, sets)
             return result
         result.max_points = exercise_set.max_points
         result.questions = [QuestionResult(q.id, 0.0, q.points, "not graded") for q in exercise_set.questions]
         try:
-            cells = read_submission(path)
-        except (OSError, ValueError) as err:
-            result.status = "invalid notebook"
-            result.notes.append(f"This file could not be read as a notebook: {err}.")
+            data = _load_notebook(path)
+            cells = _code_cells(data)
+        except OSError as err:
+            result.status, result.reason = "invalid notebook", f"the file could not be read ({err.strerror or err})"
             return result
+        except ValueError as err:
+            result.status, result.reason = "invalid notebook", str(err)
+            return result
+        identity = _identity_problem(student, _released_student(data), options.roster)
         params = exercise_set.parameters_for(student, options.secret)
         tag = secrets.token_hex(16)
         seed = options.hidden_seed if options.hidden_seed is not None else secrets.randbits(64)
@@ -436,16 +594,23 @@ def grade_submission(path, sets: dict, options: Options, sandbox: Sandbox, slot:
             if payload is None:
                 why = {"timeout": "took too long", "skipped": "took too long", "died": "crashed the kernel",
                        "out of memory": "ran out of memory"}.get(record.status, "could not run")
-                qr = QuestionResult(plan.question.id, 0.0, plan.question.points, "not graded",
-                                    [f"Reading your answer {why}."])
+                qr = _teach(QuestionResult(plan.question.id, 0.0, plan.question.points, "not graded",
+                                           [f"Reading your answer {why}."]), plan.question)
             elif plan.question.is_function:
                 qr = _score_function(plan, payload)
             else:
                 qr = _score_value(plan, payload, params)
             result.questions.append(qr)
         result.total = _round(sum(q.points for q in result.questions))
+        if run.status != "ok":
+            result.reason = _run_reason(run, code_numbers, plans)
+        if identity:
+            # Who handed it in matters more to the instructor than how it ran; keep both.
+            also = f"; the run's own status: {run.status} ({result.reason})" if run.status != "ok" else ""
+            result.status, result.reason = identity[0], identity[1] + also
     except Exception as err:  # noqa: BLE001 - a grader bug must not stop the class's grading
         result.status = "crashed"
+        result.reason = f"grader error: {type(err).__name__}: {err}"
         result.notes.append(f"Grader error: {type(err).__name__}: {err}")
         traceback.print_exc(file=sys.stderr)
     finally:
@@ -549,7 +714,8 @@ def grade_many(paths, sets: dict, options: Options, sandbox: Sandbox, jobs: int 
                         path = pending.pop(0)
                         student, exercise_set = identify(Path(path), sets)
                         results[path] = SubmissionResult(path, student, exercise_set.id if exercise_set else "?",
-                                                         "crashed", notes=["The grader's worker process died."])
+                                                         "crashed", notes=["The grader's worker process died."],
+                                                         reason="the grader's worker process died")
                         if bar:
                             bar.update(results[path])
     finally:
