@@ -25,7 +25,15 @@ import math
 import numpy as np
 
 from course_lib import arithmetic
-from course_lib._validate import _describe, check_int, check_int_tuple
+from course_lib._validate import _describe, check_int_tuple
+from course_lib.connectivity import (
+    _axis_error,
+    _conv_output_sizes,
+    _conv_padding,
+    _explicit_padding,
+    _padding_mode,
+    conv_matrix_pattern,
+)
 
 __all__ = [
     "conv1d",
@@ -37,7 +45,6 @@ __all__ = [
     "max_unpool2d",
 ]
 
-_PADDING_MODES = ("valid", "same", "full")
 _TRANSPOSED_METHODS = ("scatter", "equivalent", "matrix")
 _AXIS_NAMES = {1: "(L,)", 2: "(H, W)"}
 _CHANNEL_AXIS_NAMES = {1: "(C, L)", 2: "(C, H, W)"}
@@ -113,83 +120,6 @@ def _prepare_conv_arrays(input, weight, bias, nd: int, transposed: bool):
     b = arrays[2].astype(dtype, copy=False) if bias is not None else None
     squeeze = input_shorthand and weight_shorthand
     return x.astype(dtype, copy=False), w.astype(dtype, copy=False), b, dtype, squeeze
-
-
-def _padding_mode(padding: str) -> str:
-    mode = padding.lower()
-    if mode not in _PADDING_MODES:
-        raise ValueError(f"padding must be an integer, a tuple or one of {_PADDING_MODES}, got {padding!r}")
-    return mode
-
-
-def _explicit_padding(padding, nd: int) -> list[tuple[int, int]]:
-    """Integer / per-axis / per-side padding as one (before, after) pair per axis."""
-    if isinstance(padding, (tuple, list)) and any(isinstance(v, (tuple, list)) for v in padding):
-        if len(padding) != nd:
-            raise ValueError(
-                f"padding given per side must have one (before, after) pair per axis ({nd}), "
-                f"got {_describe(padding)}"
-            )
-        pairs = []
-        for axis, pair in enumerate(padding):
-            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-                raise ValueError(
-                    f"padding[{axis}] must be a (before, after) pair of integers, got {_describe(pair)}"
-                )
-            pairs.append(tuple(check_int(f"padding[{axis}][{side}]", v, minimum=0) for side, v in enumerate(pair)))
-        return pairs
-    if not isinstance(padding, (tuple, list, int, np.integer)) or isinstance(padding, (bool, np.bool_)):
-        raise TypeError(
-            f"padding must be an integer, a sequence of {nd} integers, a sequence of {nd} "
-            f"(before, after) pairs or one of {_PADDING_MODES}, got {_describe(padding)}"
-        )
-    return [(p, p) for p in check_int_tuple("padding", padding, nd, minimum=0)]
-
-
-def _conv_padding(padding, nd, in_sizes, kernel_sizes, stride, dilation) -> list[tuple[int, int]]:
-    """The (before, after) zero padding of a direct convolution along each axis."""
-    if not isinstance(padding, str):
-        return _explicit_padding(padding, nd)
-    mode = _padding_mode(padding)
-    pads = []
-    for i, k, s, d in zip(in_sizes, kernel_sizes, stride, dilation):
-        k_hat = arithmetic.effective_kernel_size(k, d)
-        if mode == "valid":
-            pads.append((0, 0))
-        elif mode == "full":
-            pads.append((k_hat - 1, k_hat - 1))
-        else:  # TensorFlow's "same": output ceil(i / s), the odd unit of padding at the end
-            total = max((-(-i // s) - 1) * s + k_hat - i, 0)
-            pads.append((total // 2, total - total // 2))
-    return pads
-
-
-def _axis_error(err: Exception, axis: int, nd: int) -> Exception:
-    """Re-raise an arithmetic error, saying which spatial axis it concerns."""
-    return type(err)(f"{err} (spatial axis {axis})" if nd > 1 else str(err))
-
-
-def _conv_output_sizes(in_sizes, kernel_sizes, stride, pads, dilation) -> tuple[int, ...]:
-    """Output size per axis of a direct convolution with (before, after) padding."""
-    nd = len(in_sizes)
-    sizes = []
-    for axis, (i, k, s, (before, after), d) in enumerate(zip(in_sizes, kernel_sizes, stride, pads, dilation)):
-        if before == after:
-            try:
-                sizes.append(arithmetic.conv_output_size(i, k, s, before, d))
-            except ValueError as err:
-                raise _axis_error(err, axis, nd) from None
-            continue
-        # arithmetic only knows symmetric padding; (before, after) acts like i + before + after, p = 0
-        k_hat = arithmetic.effective_kernel_size(k, d)
-        if k_hat > i + before + after:
-            raise ValueError(
-                f"kernel of effective size {k_hat} must not exceed the padded input size "
-                f"i + before + after = {i + before + after} (i={i}, padding=({before}, {after}))"
-                + (f" (spatial axis {axis})" if nd > 1 else "")
-            )
-        sizes.append(arithmetic.conv_output_size(i + before + after, k, s, 0, d))
-    return tuple(sizes)
 
 
 def _transposed_geometry(in_sizes, kernel_sizes, stride, padding, output_padding, dilation):
@@ -305,14 +235,12 @@ def _equivalent(y, w, stride, dilation, crops, out_sizes, dtype) -> np.ndarray:
 
 
 def _matrix(y, w, stride, dilation, crops, out_sizes, dtype) -> np.ndarray:
-    """Transposed convolution as Cᵀy, with C from :func:`course_lib.symbolic.conv_matrix_pattern`.
+    """Transposed convolution as Cᵀy, with C from :func:`course_lib.connectivity.conv_matrix_pattern`.
 
     C is the direct convolution whose input has the transposed output's size, padded by
     (before, max(end, 0)); only its rows for the first i output units per axis are kept (with
     output_padding beyond the scatter's reach, that convolution has more output units).
     """
-    from course_lib.symbolic import conv_matrix_pattern  # sympy only when this method is used
-
     in_sizes = y.shape[1:]
     kernel_sizes = w.shape[2:]
     pattern = conv_matrix_pattern(
@@ -457,8 +385,8 @@ def conv_transpose1d(
     method : {"scatter", "equivalent", "matrix"}
         "scatter": each input unit adds a weighted copy of the kernel to the output.
         "equivalent": a direct convolution of the stretched, padded input with the kernel
-        rotated by 180° (Relationship 14). "matrix": Cᵀ applied to the input, with C from
-        :mod:`course_lib.symbolic`. All three give the same result.
+        rotated by 180° (Relationship 14). "matrix": Cᵀ applied to the input, with C's
+        sparsity pattern from :mod:`course_lib.connectivity`. All three give the same result.
 
     Returns
     -------
@@ -503,8 +431,8 @@ def conv_transpose2d(
     method : {"scatter", "equivalent", "matrix"}
         "scatter": each input unit adds a weighted copy of the kernel to the output.
         "equivalent": a direct convolution of the stretched, padded input with the kernel
-        rotated by 180° (Relationship 14). "matrix": Cᵀ applied to the input, with C from
-        :mod:`course_lib.symbolic`. All three give the same result.
+        rotated by 180° (Relationship 14). "matrix": Cᵀ applied to the input, with C's
+        sparsity pattern from :mod:`course_lib.connectivity`. All three give the same result.
 
     Returns
     -------

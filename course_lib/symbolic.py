@@ -7,18 +7,19 @@ The transposed convolution is ``Cᵀ`` — hence its name (the guide's Section 4
 
 Like :mod:`course_lib.numeric` (and every deep-learning framework), C computes a
 cross-correlation: ``C @ x.ravel() == numeric.conv2d(x, kernel, ...).ravel()``.
+
+Where C's nonzeros are, and which kernel weight each one holds, is
+:func:`course_lib.connectivity.conv_matrix_pattern` (re-exported here); this module fills that
+pattern with SymPy expressions.
 """
 
 from __future__ import annotations
 
-import math
-from typing import NamedTuple
-
 import numpy as np
 import sympy
 
-from course_lib._validate import _describe, check_int, check_int_tuple
-from course_lib.numeric import _conv_output_sizes, _conv_padding
+from course_lib._validate import _describe
+from course_lib.connectivity import ConvMatrixPattern, _shape, conv_matrix_pattern
 
 __all__ = [
     "kernel_symbols",
@@ -27,17 +28,6 @@ __all__ = [
     "conv_matrix",
     "transposed_conv_matrix",
 ]
-
-
-def _shape(name: str, value) -> tuple[int, ...]:
-    """An int (1-D) or a sequence of 1 or 2 positive ints, as a tuple."""
-    if isinstance(value, (tuple, list)):
-        if len(value) not in (1, 2):
-            raise ValueError(f"{name} must be an integer or a sequence of 1 or 2 integers, got {_describe(value)}")
-        return tuple(check_int(f"{name}[{axis}]", v, minimum=1) for axis, v in enumerate(value))
-    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
-        return (check_int(name, value, minimum=1),)
-    raise TypeError(f"{name} must be an integer or a sequence of 1 or 2 integers, got {_describe(value)}")
 
 
 def kernel_symbols(shape, name="w") -> sympy.Matrix:
@@ -80,108 +70,6 @@ def kernel_symbols(shape, name="w") -> sympy.Matrix:
         return sympy.Matrix(1, shape[0], [sympy.Symbol(f"{name}_{{{j}}}") for j in range(shape[0])])
     rows, cols = shape
     return sympy.Matrix(rows, cols, [sympy.Symbol(f"{name}_{{{a},{b}}}") for a in range(rows) for b in range(cols)])
-
-
-class ConvMatrixPattern(NamedTuple):
-    """Where the nonzeros of a convolution matrix C are, and which kernel weight each one holds.
-
-    ``C[rows[n], cols[n]] = kernel.ravel()[kernel_index[n]]``; all other entries are 0. The
-    arrays are sorted by row, then column. ``shape == (prod(output_shape), prod(input_shape))``.
-
-    Examples
-    --------
-    >>> pattern = conv_matrix_pattern((2, 2), (2, 2))
-    >>> pattern.shape, pattern.cols.tolist(), pattern.kernel_index.tolist()
-    ((1, 4), [0, 1, 2, 3], [0, 1, 2, 3])
-    """
-
-    input_shape: tuple
-    output_shape: tuple
-    rows: np.ndarray
-    cols: np.ndarray
-    kernel_index: np.ndarray
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        """(number of output units, number of input units)."""
-        return math.prod(self.output_shape), math.prod(self.input_shape)
-
-
-def _geometry(input_shape, kernel_shape, stride, padding, dilation):
-    input_shape = _shape("input_shape", input_shape)
-    nd = len(input_shape)
-    if isinstance(kernel_shape, (int, np.integer)) and not isinstance(kernel_shape, (bool, np.bool_)):
-        kernel_shape = (kernel_shape,)
-    if not isinstance(kernel_shape, (tuple, list)):
-        raise TypeError(f"kernel_shape must be an integer or a sequence of integers, got {_describe(kernel_shape)}")
-    if len(kernel_shape) != nd:
-        raise ValueError(
-            f"kernel_shape must have {nd} entries like input_shape {input_shape}, got {_describe(kernel_shape)}"
-        )
-    kernel_shape = tuple(check_int(f"kernel_shape[{axis}]", k, minimum=1) for axis, k in enumerate(kernel_shape))
-    stride = check_int_tuple("stride", stride, nd, minimum=1)
-    dilation = check_int_tuple("dilation", dilation, nd, minimum=1)
-    pads = _conv_padding(padding, nd, input_shape, kernel_shape, stride, dilation)
-    output_shape = _conv_output_sizes(input_shape, kernel_shape, stride, pads, dilation)
-    return input_shape, kernel_shape, stride, pads, dilation, output_shape
-
-
-def conv_matrix_pattern(input_shape, kernel_shape, stride=1, padding=0, dilation=1) -> ConvMatrixPattern:
-    """The sparsity pattern of the convolution matrix C, computed with numpy index arithmetic.
-
-    Output unit ``t`` (per axis) reads input unit ``t·s - before + j·d`` through kernel tap
-    ``j``; taps that land on padding are dropped.
-
-    Parameters
-    ----------
-    input_shape : int or (int,) or (int, int)
-        Unpadded input size; an int means 1-D.
-    kernel_shape : int or tuple of ints
-        One entry per axis of ``input_shape``.
-    stride, dilation : int or tuple of ints
-    padding : int, tuple, one (before, after) pair per axis, or "valid" / "same" / "full"
-        As in :func:`course_lib.numeric.conv2d`.
-
-    Returns
-    -------
-    ConvMatrixPattern
-
-    Raises
-    ------
-    TypeError, ValueError
-        As :func:`conv_matrix`.
-
-    Examples
-    --------
-    >>> pattern = conv_matrix_pattern(4, 3, padding=1)
-    >>> pattern.shape
-    (4, 4)
-    >>> pattern.rows, pattern.cols, pattern.kernel_index
-    (array([0, 0, 1, 1, 1, 2, 2, 2, 3, 3]), array([0, 1, 0, 1, 2, 1, 2, 3, 2, 3]), array([1, 2, 0, 1, 2, 0, 1, 2, 0, 1]))
-    """
-    input_shape, kernel_shape, stride, pads, dilation, output_shape = _geometry(
-        input_shape, kernel_shape, stride, padding, dilation
-    )
-    nd = len(input_shape)
-    # Broadcast over axes (t_0, ..., t_{nd-1}, j_0, ..., j_{nd-1}): row-major in t, then j,
-    # so the flattened nonzeros come sorted by row and, within a row, by column.
-    row = col = tap = np.zeros((1,) * (2 * nd), dtype=np.int64)
-    inside = np.ones((1,) * (2 * nd), dtype=bool)
-    for axis, (i, k, s, (before, _), d, o) in enumerate(zip(input_shape, kernel_shape, stride, pads, dilation, output_shape)):
-        t = np.arange(o).reshape([-1 if a == axis else 1 for a in range(2 * nd)])
-        j = np.arange(k).reshape([-1 if a == nd + axis else 1 for a in range(2 * nd)])
-        position = t * s - before + j * d
-        inside = inside & (position >= 0) & (position < i)
-        row, col, tap = row * o + t, col * i + position, tap * k + j
-    full = np.broadcast_shapes(row.shape, col.shape, inside.shape)
-    inside = np.broadcast_to(inside, full)
-    return ConvMatrixPattern(
-        input_shape=input_shape,
-        output_shape=output_shape,
-        rows=np.broadcast_to(row, full)[inside],
-        cols=np.broadcast_to(col, full)[inside],
-        kernel_index=np.broadcast_to(tap, full)[inside],
-    )
 
 
 def _kernel_entries(kernel, nd: int) -> tuple[tuple[int, ...], list]:

@@ -9,7 +9,7 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_lib import arithmetic, numeric
+from course_lib import arithmetic, connectivity, numeric
 from course_lib.symbolic import (
     ConvMatrixPattern,
     conv_matrix,
@@ -172,6 +172,12 @@ def test_symbolic_entries_can_be_expressions():
 
 
 # --- the pattern ------------------------------------------------------------------------------
+
+
+def test_pattern_is_the_one_numeric_uses():
+    """symbolic keeps the pattern's public names; the one definition lives in connectivity."""
+    assert conv_matrix_pattern is connectivity.conv_matrix_pattern
+    assert ConvMatrixPattern is connectivity.ConvMatrixPattern
 
 
 def test_pattern_fields_and_order():
