@@ -17,19 +17,17 @@ from __future__ import annotations
 
 import dataclasses
 import html
-import io  # used by the doctests
 import re
-import struct
-import zlib
 from dataclasses import dataclass
 
 import ipywidgets as widgets
 import numpy as np
 import sympy
-from PIL import Image  # also used by the doctests
 
 from course_lib import arithmetic, draw, numeric, sampling
-from course_lib.draw.scenes import _DARK, _applicable, _fmt_pair, _pair
+from course_lib.draw.geometry import _fmt_pair, _pair
+from course_lib.draw.render import encode_png
+from course_lib.draw.scenes import _DARK, _applicable
 from course_lib._validate import check_int
 
 __all__ = [
@@ -624,76 +622,6 @@ def checkerboard_state(i, layers) -> CheckerboardState:
 
 
 # --- the widget wrapper -----------------------------------------------------------------------
-
-
-def _png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-
-def encode_png(rgba) -> bytes:
-    """Encode an RGBA image as PNG, quickly: no row filters, the fastest zlib level.
-
-    Pillow's encoder tries a filter per row, which costs more than the drawing itself for a
-    widget-sized image; unfiltered rows with zlib level 1 compress flat-coloured drawings
-    almost as well in a third of the time. The alpha channel stays: dropping it means a
-    strided copy that costs more than compressing the extra bytes.
-
-    Parameters
-    ----------
-    rgba : numpy.ndarray, shape (height, width, 4), dtype uint8
-
-    Returns
-    -------
-    bytes
-
-    Raises
-    ------
-    ValueError
-        If ``rgba`` is not a (height, width, 4) uint8 array.
-
-    Examples
-    --------
-    >>> data = encode_png(np.zeros((2, 3, 4), dtype=np.uint8))
-    >>> data[1:4], Image.open(io.BytesIO(data)).size
-    (b'PNG', (3, 2))
-    """
-    rgba = np.asarray(rgba)
-    if rgba.ndim != 3 or rgba.shape[2] != 4 or rgba.dtype != np.uint8:
-        raise ValueError(f"rgba must be a (height, width, 4) uint8 array, got {rgba.shape} {rgba.dtype}")
-    height, width = rgba.shape[:2]
-    rows = np.empty((height, 1 + 4 * width), dtype=np.uint8)
-    rows[:, 0] = 0  # filter type "none" for every row
-    rows[:, 1:] = rgba.reshape(height, -1)
-    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8-bit RGBA
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
-            + _png_chunk(b"IDAT", _deflate(rows.reshape(-1))) + _png_chunk(b"IEND", b""))
-
-
-_POOL = []  # one thread pool, made on first use (nothing happens on import)
-
-
-def _deflate_part(chunk, last: bool) -> bytes:
-    compressor = zlib.compressobj(1, zlib.DEFLATED, -15)  # raw deflate: no header, no checksum
-    return compressor.compress(chunk) + compressor.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
-
-
-def _deflate(data: np.ndarray) -> bytes:
-    """zlib-compress ``data`` (level 1) in two halves on two threads, like pigz.
-
-    zlib releases the GIL while compressing. The first half ends with a sync flush (byte
-    aligned, not final), so the two raw deflate streams concatenate into one valid stream;
-    the zlib header and the Adler-32 of the whole data frame it.
-    """
-    if data.size < 1 << 16:
-        return zlib.compress(data, 1)
-    if not _POOL:
-        from concurrent.futures import ThreadPoolExecutor
-
-        _POOL.append(ThreadPoolExecutor(max_workers=2, thread_name_prefix="course-png"))
-    middle = data.size // 2
-    first = _POOL[0].submit(_deflate_part, data[:middle], False)
-    second = _deflate_part(data[middle:], True)
-    return b"\x78\x01" + first.result() + second + struct.pack(">I", zlib.adler32(data))
 
 
 class Explorer(widgets.VBox):

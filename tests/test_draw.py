@@ -385,6 +385,77 @@ def test_math_modules_do_not_import_drawing_code():
     assert result.stdout.strip() == "[]"
 
 
+# the public names of course_lib.draw when it was one module: the split into layers keeps them
+_PUBLIC_BEFORE_THE_SPLIT = (
+    "INPUT_BLUE OUTPUT_CYAN UNIT PAD ZERO EXTRA CROPPED OUTPUT OUTPUT_EXTRA KERNEL DISCARDED KIND_NAMES "
+    "weight_colors ConvGeometry conv_geometry TransposedGeometry transposed_geometry Tiles Grid Scene "
+    "MatrixScene guide_values conv_scene pool_scene scatter_scene equivalent_scene matrix_scene "
+    "values_matrix_scene sequence_scene counting_scene subsampling_scenes channels_scene combine_scenes "
+    "conv_title transposed_title SceneArtist MatrixArtist DrawingFigure new_figure figure_for_scene "
+    "draw_conv draw_transposed draw_conv_matrix animate_conv animate_transposed Animation"
+).split()
+
+
+def test_the_package_keeps_the_public_api_of_the_module():
+    from course_lib.draw import geometry, render, scenes
+
+    assert set(_PUBLIC_BEFORE_THE_SPLIT) <= set(draw.__all__)
+    homes = {**{n: geometry for n in geometry.__all__}, **{n: scenes for n in scenes.__all__},
+             **{n: render for n in render.__all__}}
+    assert len(homes) == len(geometry.__all__) + len(scenes.__all__) + len(render.__all__)  # one home each
+    for name in draw.__all__:
+        assert getattr(draw, name) is getattr(homes[name], name), name
+    assert set(draw.__all__) == set(homes)
+    with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
+        draw.nothing_here
+
+
+def _imports(module) -> tuple[set, set]:
+    """Modules ``module`` imports at its top level, and anywhere (function bodies included)."""
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(module))
+
+    def names(nodes):
+        found = set()
+        for node in nodes:
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                found.add(node.module)
+        return found
+
+    return names(tree.body), names(ast.walk(tree))
+
+
+def test_layers_import_downwards_only():
+    from course_lib.draw import geometry, render, scenes
+
+    top, anywhere = _imports(geometry)
+    assert not {m for m in anywhere if m.startswith(("matplotlib", "course_lib.draw", "course_lib.widgets"))}
+    top, anywhere = _imports(scenes)
+    assert not {m for m in anywhere if m.startswith(("course_lib.draw.render", "course_lib.widgets"))}
+    assert not {m for m in top if m.startswith("matplotlib")}  # a colormap is read only when called
+    top, anywhere = _imports(render)
+    assert {"course_lib.draw.geometry", "course_lib.draw.scenes"} <= top
+    assert not {m for m in anywhere if m.startswith(("course_lib.widgets", "course_lib.figures"))}
+
+
+def test_geometry_and_scenes_run_without_matplotlib():
+    code = (
+        "import sys; import course_lib.draw as draw; from course_lib.draw import geometry, scenes;"
+        "draw.transposed_geometry(6, 3, 2, 1); draw.conv_scene(5, 3, 2, 1, numbers=True);"
+        "draw.equivalent_scene(6, 3, 2, 1); draw.scatter_scene(6, 3, 2, 1); draw.matrix_scene(4, 3, unit=0);"
+        "draw.combine_scenes([draw.conv_scene(4, 3), draw.pool_scene(5, 3)]);"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'));"
+        "draw.SceneArtist; print('matplotlib' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["[]", "True"]  # and the rendering layer loads on first use
+
+
 def test_non_square_transposed_scenes():
     i, k, s, p = (5, 6), (3, 2), (2, 1), (1, 0)
     t = draw.transposed_geometry(i, k, s, p)
