@@ -248,7 +248,8 @@ def test_check_never_shows_hidden_inputs_or_answers(sets):
         defaults = exercise_set.expected(exercise_set.parameters)
         data = json.loads(public)
         for question in data["questions"]:
-            assert set(question) <= {"id", "name", "title", "points", "kind", "hint", "checks", "examples", "points_at"}
+            assert set(question) <= {"id", "name", "title", "points", "kind", "hint", "checks", "examples", "points_at",
+                                     "uses", "mistake_hints", "digests"}
 
 
 def encode_args(case):

@@ -1,5 +1,6 @@
 """The exercise generator: strict markers, golden files, parameters, and the committed exercises."""
 
+import copy
 import os
 import random
 import shutil
@@ -87,7 +88,35 @@ def test_golden_exercise_has_stubs_no_outputs_and_a_generated_note():
     assert "size: int = ...\nlow, high = ..., ..." in text
     assert "    raise NotImplementedError()" in text
     assert "SOLUTION" not in text and "w * h" not in text and "(i1 - k1)" not in text
-    assert nb.cells[6].metadata == {"tags": ["keep-me"]}
+    assert [c.metadata for c in nb.cells if c.get("id") == "answer-2"] == [{"tags": ["keep-me"]}]
+
+
+def test_release_writes_every_heading_from_the_declaration():
+    nb = nbformat.read(GOLDEN / "01_sample.exercise.json", as_version=4)
+    headings = [c.source.split("\n")[0] for c in nb.cells if c.source.startswith("## ex01")]
+    assert headings == ["## ex01.1 · One (1 point)", "## ex01.2 · Two (1 point)"]
+    assert "stale title" not in nbformat.writes(nb)
+    solution = nbformat.read(GOLDEN / "01_sample.solution.json", as_version=4)
+    renamed = _sample_set()
+    renamed.questions[1].title, renamed.questions[1].points = "A new title", 2
+    made = exercise_notebook(solution, renamed)
+    assert "## ex01.2 · A new title (2 points)\n\nA size" in [c.source for c in made.cells if c.get("id") == "heading-2"][0]
+
+
+def test_release_refuses_missing_repeated_or_undeclared_headings():
+    solution = nbformat.read(GOLDEN / "01_sample.solution.json", as_version=4)
+    without = copy.deepcopy(solution)
+    without.cells = [c for c in without.cells if c.get("id") != "heading-1"]
+    with pytest.raises(ReleaseError, match=r"ex01.1 needs exactly one markdown cell starting with its heading"):
+        exercise_notebook(without, _sample_set())
+    twice = copy.deepcopy(solution)
+    twice.cells.append(nbformat.v4.new_markdown_cell("## ex01.1 · again"))
+    with pytest.raises(ReleaseError, match=r"\(found 2\)"):
+        exercise_notebook(twice, _sample_set())
+    stray = copy.deepcopy(solution)
+    stray.cells.append(nbformat.v4.new_markdown_cell("## ex01.7 · not declared"))
+    with pytest.raises(ReleaseError, match="ex01.7"):
+        exercise_notebook(stray, _sample_set())
 
 
 def test_release_refuses_a_notebook_that_disagrees_with_its_declaration():
@@ -101,8 +130,8 @@ def test_release_refuses_a_notebook_that_disagrees_with_its_declaration():
     with pytest.raises(ReleaseError, match=r'no cell calls check\("ex01.2"\)'):
         exercise_notebook(missing_check, _sample_set())
     stray = nbformat.read(GOLDEN / "01_sample.solution.json", as_version=4)
-    stray.cells[3].source += "\n### END SOLUTION"
-    with pytest.raises(ReleaseError, match=r"01_sample.ipynb, cell 4, line 4: `### END SOLUTION` without"):
+    stray.cells[4].source += "\n### END SOLUTION"
+    with pytest.raises(ReleaseError, match=r"01_sample.ipynb, cell 5, line 4: `### END SOLUTION` without"):
         exercise_notebook(stray, _sample_set())
 
 
@@ -159,6 +188,15 @@ def test_every_question_has_one_id_used_by_cell_check_and_declaration(sets):
     assert total >= 12
 
 
+def test_solution_and_exercise_headings_are_the_declarations_titles(sets):
+    for exercise_set in sets.values():
+        for folder in ("solutions", "exercises"):
+            nb = nbformat.read(ROOT / folder / exercise_set.notebook, as_version=4)
+            headings = [c.source.split("\n")[0] for c in nb.cells
+                        if c.cell_type == "markdown" and c.source.startswith(f"## {exercise_set.id}.")]
+            assert headings == [q.heading for q in exercise_set.questions], folder
+
+
 def test_solution_notebooks_hold_the_declared_defaults(sets):
     for exercise_set in sets.values():
         solution = nbformat.read(ROOT / "solutions" / exercise_set.notebook, as_version=4)
@@ -179,6 +217,8 @@ def test_roster_release_writes_one_variant_per_student(sets, tmp_path):
     assert parameters_in(alice) != parameters_in(bob)
     assert "for **alice**" in alice.cells[0].source
     assert "NotImplementedError" in "\n".join(c.source for c in alice.cells)
+    public = sorted(p.name for p in (out / "course_lib" / "grading" / "public").iterdir())
+    assert public == [f"{s.id}.json" for s in sets.values()]
 
 
 @pytest.mark.parametrize("text, message", [

@@ -10,6 +10,7 @@ Encoded forms (``t`` is the type tag)::
 
     {"t": "int", "v": 3}            {"t": "float", "v": "0.5"}      {"t": "bool", "v": true}
     {"t": "str", "v": "..."}        {"t": "none"}                   {"t": "ellipsis"}
+    {"t": "fraction", "v": [numerator, denominator]}                (fractions.Fraction)
     {"t": "seq", "v": [...]}        {"t": "set", "v": [...]}        {"t": "dict", "v": [[k, v], ...]}
     {"t": "array", "shape": [...], "v": [...]}   (numpy; flat, row-major)
     {"t": "sympy", "v": "<srepr>"}  {"t": "matrix", "shape": [r, c], "v": ["<srepr>", ...]}
@@ -54,6 +55,12 @@ def encode(value, _depth=0, _budget=None):
         return {"t": "float", "v": float.__repr__(value)}
     if isinstance(value, str):
         return {"t": "str", "v": str.__str__(value)[:MAX_TEXT]}
+    fractions = sys.modules.get("fractions")
+    if fractions is not None and isinstance(value, fractions.Fraction):
+        # Read the stored numbers through the base class: a subclass cannot rig what arrives.
+        numerator = int.__int__(fractions.Fraction.numerator.fget(value))
+        denominator = int.__int__(fractions.Fraction.denominator.fget(value))
+        return {"t": "fraction", "v": [numerator, denominator]}
     np = sys.modules.get("numpy")
     if np is not None:
         if isinstance(value, np.bool_):

@@ -1,8 +1,14 @@
-"""``check("ex02.3")``: a question's public checks, run in the student's own kernel.
+"""``check("ex02.3")``: is this answer right? Judged in the student's own kernel.
 
 It reads only the public checks file that ``course release`` writes (kinds, points, public
-checks and examples) and the answer in the notebook's namespace. It never sees a hidden test or
-a solution, and it awards no points: the grader does that, in its own process.
+checks, examples, and for value questions salted digests of the expected answer and of common
+mistakes) and the answer in the notebook's namespace. It never sees a hidden test or a solution,
+and it awards no points: the grader does that, in its own process.
+
+For a value question, ✅ means the answer's digest equals the expected answer's digest for the
+parameters in the notebook: the answer is right, and the grader will find it so. ❌ names the
+mistake when the answer equals a declared common mistake. If the student changed the question's
+parameters, no digest belongs to them: check() says it can no longer judge the answer.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ _SAFE_BUILTINS = {name: getattr(builtins, name)
                                "set", "tuple", "list", "int", "float", "isinstance", "zip", "enumerate")}
 
 PASSED, WRONG, NOT_ATTEMPTED = "passed", "wrong", "not attempted"
+CANNOT_JUDGE, FORM_CHECKED = "cannot judge", "form checked"
 
 
 @lru_cache(maxsize=None)
@@ -47,10 +54,11 @@ def _namespace():
 
 
 def check(qid) -> None:
-    """Run the public checks of question ``qid`` (e.g. ``"ex02.3"``) and print a short verdict.
+    """Check your answer to question ``qid`` (e.g. ``"ex02.3"``) and print a short verdict.
 
-    Passing the public checks means your answer has the right form and survives some sanity
-    tests; the points are decided later by the grader's hidden tests.
+    For a number, tuple or matrix, ✅ means your answer is right for your parameters (the
+    grader gives the points when it grades); ❌ says what is off. For a function or an
+    expression, ✅ means it passed the public examples; the grader tests it further.
 
     Examples
     --------
@@ -63,7 +71,8 @@ def check(qid) -> None:
 def verdict(qid, namespace: dict) -> tuple[str, str]:
     """``(status, message)`` for question ``qid`` answered in ``namespace``.
 
-    ``status`` is "passed", "wrong", "not attempted" or "unknown".
+    ``status`` is "passed", "wrong", "not attempted", "cannot judge" (the parameters were
+    edited), "form checked" (a set that gives no right/wrong feedback) or "unknown".
 
     Examples
     --------
@@ -73,6 +82,10 @@ def verdict(qid, namespace: dict) -> tuple[str, str]:
     '❌ ex02.1: Expected a whole number, but your answer is the number 2.5.'
     >>> verdict("ex02.1", {"o1": 2, "i1": 4, "k1": 3})[0]
     'passed'
+    >>> verdict("ex02.1", {"o1": 3, "i1": 4, "k1": 3})[1].splitlines()[0]
+    '❌ ex02.1: not the expected answer.'
+    >>> verdict("ex02.1", {"o1": 3, "i1": 5, "k1": 3})[0]
+    'cannot judge'
     """
     if not isinstance(qid, str) or not _ID.match(qid):
         return "unknown", f'❓ check() needs a question ID such as "ex02.3", got {qid!r}.'
@@ -119,6 +132,7 @@ def _run(question, public, namespace):
     if value is Ellipsis:
         return _not_attempted(qid, f"`{name}` is still `...`. Replace the `...` with your answer and run the cell.")
 
+    form_only = public.get("feedback") == "form-only"
     if isinstance(kind, kinds.Function):
         if not callable(value):
             return _wrong(qid, f"`{name}` should be a function.", hint)
@@ -131,13 +145,18 @@ def _run(question, public, namespace):
             except Exception as err:  # noqa: BLE001 - report whatever the student's code raised
                 return _wrong(qid, f"`{example['call']}` raised {type(err).__name__}: {err}", hint)
             got = decode(encode(result))
-            want = decode(example["expected"])
             problem = kind.result.form(got)
             if problem:
                 return _wrong(qid, f"`{example['call']}` returned something of the wrong form. {problem}", hint)
+            if form_only:
+                continue
+            want = decode(example["expected"])
             if kind.result.compare(got, want).fraction != 1:
                 return _wrong(qid, f"`{example['call']}` returned {_show(result)}, but it should return "
                                    f"{_show(_plain(want))}.", hint)
+        if form_only:
+            return _form_checked(qid, question, "your function runs on the public examples and returns "
+                                                f"{kind.result.describe()}")
         return PASSED, (f"✅ {qid} passed the public checks ({len(question.get('examples', []))} examples). "
                         f"The grader tries it on hidden inputs for its {_points(question)}.")
 
@@ -145,21 +164,41 @@ def _run(question, public, namespace):
     problem = kind.form(answer)
     if problem:
         return _wrong(qid, problem, hint)
+    if form_only:
+        return _form_checked(qid, question, f"your answer is {kind.describe()}")
     plain = _plain_answer(kind, answer)
-    for check_ in question.get("checks", []):
-        params = {}
-        for parameter in check_.get("uses", []):
-            if parameter not in namespace:
-                return _not_attempted(qid, f"the parameter `{parameter}` is not defined. Run the notebook's "
-                                           "cells from the top (the PARAMETERS cells first).")
-            params[parameter] = namespace[parameter]
-        scope = dict(params, answer=plain, math=math, floor=math.floor, ceil=math.ceil)
-        try:
-            ok = bool(eval(check_["test"], {"__builtins__": _SAFE_BUILTINS}, scope))  # noqa: S307 - course text
-        except Exception:  # noqa: BLE001 - a check that cannot run on this answer counts as failed
-            ok = False
-        if not ok:
-            return _wrong(qid, check_["message"], check_.get("hint") or hint)
+    params = {}
+    for parameter in sorted({p for c in question.get("checks", []) for p in c.get("uses", [])}
+                            | set(question.get("uses", []))):
+        if parameter not in namespace:
+            return _not_attempted(qid, f"the parameter `{parameter}` is not defined. Run the notebook's "
+                                       "cells from the top (the PARAMETERS cells first).")
+        params[parameter] = namespace[parameter]
+
+    if "digests" in question:
+        fingerprint = kinds.parameter_fingerprint({p: params[p] for p in question["uses"]})
+        entry = question["digests"].get(fingerprint)
+        if entry is not None:
+            digest = kinds.answer_digest(entry["salt"], kind.canonical(answer))
+            if digest in entry["answer"]:
+                return PASSED, (f"✅ {qid} is right for your parameters. The grader will confirm it "
+                                f"when it grades, for its {_points(question)}.")
+            for wrong, number in entry["mistakes"]:
+                if digest == wrong:
+                    return WRONG, (f"❌ {qid}: not the expected answer; it is what a common mistake gives.\n"
+                                   f"   Hint: {question['mistake_hints'][number]}")
+    failed = _failed_check(question, plain, params)
+    if failed:
+        return _wrong(qid, failed["message"], failed.get("hint") or hint)
+    if "digests" in question:
+        if entry is None:
+            names = ", ".join(question["uses"])
+            return CANNOT_JUDGE, (
+                f"⚠️ {qid}: the form is right, but check() can no longer judge this answer: the values of "
+                f"{names} differ from the ones this notebook was released with, and its answer digests belong "
+                f"to the original numbers. Put back the original PARAMETERS cell to get a verdict; the "
+                f"grader always uses your original parameters.")
+        return _wrong(qid, "not the expected answer.", hint)
     for item in question.get("points_at", []):
         point, want = item["point"], decode(item["expected"])
         where = ", ".join(f"{name}={point[name]}" for name in kind.symbols if name in point)
@@ -170,8 +209,30 @@ def _run(question, public, namespace):
         if got != want:
             shown = str(got.numerator) if got.denominator == 1 else str(got)
             return _wrong(qid, f"At {where} your expression gives {shown}, but it should give {want}.", hint)
-    return PASSED, (f"✅ {qid} passed the public checks. The grader's hidden tests decide its "
-                    f"{_points(question)}.")
+    count = len(question.get("points_at", []))
+    where = f"gives the right values at the {count} public test point{'s' if count != 1 else ''}" if count \
+        else "passed the public checks"
+    return PASSED, (f"✅ {qid} {where}. The grader compares it with the expected expression at every valid "
+                    f"point, for its {_points(question)}.")
+
+
+def _failed_check(question, plain, params):
+    """The first public check this answer fails, or None."""
+    for check_ in question.get("checks", []):
+        scope = dict({p: params[p] for p in check_.get("uses", [])}, answer=plain, math=math,
+                     floor=math.floor, ceil=math.ceil)
+        try:
+            ok = bool(eval(check_["test"], {"__builtins__": _SAFE_BUILTINS}, scope))  # noqa: S307 - course text
+        except Exception:  # noqa: BLE001 - a check that cannot run on this answer counts as failed
+            ok = False
+        if not ok:
+            return check_
+    return None
+
+
+def _form_checked(qid, question, what):
+    return FORM_CHECKED, (f"☑️ {qid}: form checked ({what}). This exercise set gives no right/wrong feedback "
+                          f"before grading; the grader decides its {_points(question)}.")
 
 
 def _plain_answer(kind, answer):

@@ -8,7 +8,10 @@ grader, in its own process, with the expected answer computed there).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import itertools
+import json
 import math
 import signal
 from contextlib import contextmanager
@@ -23,7 +26,7 @@ from course_lib.grading.values import (
 
 __all__ = [
     "Kind", "Int", "Number", "IntTuple", "Expression", "Matrix", "Function", "Verdict",
-    "kind_from_json", "as_int",
+    "kind_from_json", "as_int", "answer_digest", "parameter_fingerprint",
 ]
 
 
@@ -38,17 +41,20 @@ class Verdict:
 def as_int(value):
     """The whole number ``value`` stands for, or ``None``.
 
-    Accepts Python and SymPy integers and floats with no fractional part; rejects truth values.
+    Accepts Python and SymPy integers, and floats and fractions with no fractional part; rejects
+    truth values.
 
     Examples
     --------
-    >>> as_int(20.0), as_int(sympy.Integer(9)), as_int(True), as_int(2.5)
-    (20, 9, None, None)
+    >>> as_int(20.0), as_int(sympy.Integer(9)), as_int(Fraction(12, 2)), as_int(True), as_int(2.5)
+    (20, 9, 6, None, None)
     """
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value
+    if isinstance(value, Fraction):
+        return int(value) if value.denominator == 1 else None
     if isinstance(value, float) and math.isfinite(value) and value == int(value):
         return int(value)
     if isinstance(value, sympy.Integer):
@@ -59,7 +65,7 @@ def as_int(value):
 def _as_number(value):
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float, Fraction)):
         return float(value)
     if isinstance(value, sympy.Basic) and value.is_number and value.is_real:
         try:
@@ -96,6 +102,19 @@ class Kind:
     def compare(self, value, expected) -> Verdict:
         raise NotImplementedError
 
+    def canonical(self, value) -> str | None:
+        """One text for every way of writing the same answer (what ``check()`` digests).
+
+        ``None`` when ``value`` has the wrong form, or when this kind is not judged by digests
+        (expressions and functions).
+        """
+        return None
+
+    def accepted(self, expected) -> list[str]:
+        """The canonical texts of the answers :meth:`compare` takes as equal to ``expected``."""
+        text = self.canonical(expected)
+        return [] if text is None else [text]
+
     def _expected_form(self, value) -> str:
         return f"Expected {self.describe()}, but your answer is {describe(value)}."
 
@@ -126,6 +145,17 @@ class Int(Kind):
         if as_int(value) == expected:
             return Verdict(Fraction(1), "Correct.")
         return Verdict(Fraction(0), "Not the expected value.")
+
+    def canonical(self, value):
+        """The number in decimal: ``6``, ``6.0``, ``np.int64(6)`` and ``Fraction(6)`` all give "6".
+
+        Examples
+        --------
+        >>> Int().canonical(6.0), Int().canonical(sympy.Integer(6)), Int().canonical(6.5)
+        ('6', '6', None)
+        """
+        number = as_int(value)
+        return None if number is None else str(number)
 
 
 @dataclass
@@ -163,6 +193,60 @@ class Number(Kind):
         if math.isclose(_as_number(value), float(expected), rel_tol=self.rel_tol, abs_tol=self.abs_tol):
             return Verdict(Fraction(1), "Correct.")
         return Verdict(Fraction(0), "Not the expected value (within the allowed rounding).")
+
+    def _step(self, number: float) -> tuple[int, int]:
+        """The cell width ``(mantissa, exponent)`` at ``number``: 1, 2 or 5 times a power of ten,
+        at most a fifth of the tolerance there, so a cell sticks out of it by little."""
+        fifth = max(abs(number) * self.rel_tol, self.abs_tol) / 5
+        exponent = math.floor(math.log10(fifth))
+        scaled = fifth / 10.0 ** exponent
+        return (5 if scaled >= 5 else 2 if scaled >= 2 else 1), exponent
+
+    def canonical(self, value):
+        """The number's cell: ``"n*me-x"`` names the cell ``n * m * 10**-x`` the number rounds to.
+
+        Examples
+        --------
+        >>> kind = Number(rel_tol=1e-3)
+        >>> kind.canonical(0.97508), kind.canonical(Fraction(97508, 100000)), kind.canonical(0.9753)
+        ('9751*1e-4', '9751*1e-4', '9753*1e-4')
+        """
+        if self.form(value):
+            return None
+        number = _as_number(value)
+        mantissa, exponent = self._step(number)
+        return f"{round(number / (mantissa * 10.0 ** exponent))}*{mantissa}e{exponent}"
+
+    def accepted(self, expected):
+        """Every cell holding a number within the tolerance of ``expected``.
+
+        A number the grader accepts always falls in one of these cells; a number just outside
+        the tolerance may share a cell with an accepted one (at most a fifth of the tolerance
+        further away), so ``check()`` can call it right when the grader does not.
+
+        Examples
+        --------
+        >>> cells = Number(rel_tol=1e-3).accepted(0.97508)
+        >>> Number(rel_tol=1e-3).canonical(0.975) in cells, Number(rel_tol=1e-3).canonical(0.977) in cells
+        (True, False)
+        """
+        centre = float(expected)
+        reach = max(abs(centre) * self.rel_tol / (1 - self.rel_tol), self.abs_tol)
+        count = 400  # sweep steps: far finer than the narrowest cell (a fiftieth of the tolerance)
+        points = [centre - reach + 2 * reach * n / count for n in range(count + 1)]
+        points = [y for y in points if math.isclose(y, centre, rel_tol=self.rel_tol, abs_tol=self.abs_tol)]
+        # Where the cell width changes between two sweep points, a narrow cell can hide: add
+        # the numbers on both sides of that boundary.
+        extra = []
+        for low, high in zip(points, points[1:]):
+            if self._step(low) != self._step(high):
+                for _ in range(80):
+                    middle = (low + high) / 2
+                    if middle in (low, high):
+                        break
+                    low, high = (middle, high) if self._step(middle) == self._step(low) else (low, middle)
+                extra += [low, high]
+        return sorted({self.canonical(y) for y in points + extra})
 
 
 @dataclass
@@ -250,6 +334,21 @@ class IntTuple(Kind):
         return Verdict(Fraction(sum(right), len(right)),
                        f"{sum(right)} of {len(right)} items are right; item(s) {wrong} (counting from 1) are not.")
 
+    def canonical(self, value):
+        """The items as a JSON list of whole numbers (or of lists); sorted when ``unordered``.
+
+        Examples
+        --------
+        >>> IntTuple(length=2).canonical((3.0, 4)), IntTuple(item_length=2, unordered=True).canonical(((3, 1), (1, 2)))
+        ('[3,4]', '[[1,2],[3,1]]')
+        """
+        if self.form(value):
+            return None
+        items = self._items(value)
+        if self.unordered:
+            items = sorted(items)
+        return json.dumps([list(x) if isinstance(x, tuple) else x for x in items], separators=(",", ":"))
+
 
 @contextmanager
 def _time_limit(seconds: float):
@@ -313,6 +412,8 @@ class Expression(Kind):
             return sympy.Integer(value)
         if isinstance(value, float):
             return sympy.Float(value)
+        if isinstance(value, Fraction):
+            return sympy.Rational(value.numerator, value.denominator)
         if not isinstance(value, sympy.Expr):
             return None
         mapping = {}
@@ -446,6 +547,37 @@ class Matrix(Kind):
             return Verdict(Fraction(1), "Correct.")
         return Verdict(Fraction(0), f"{right} of {total} entries are right.")
 
+    def canonical(self, value):
+        """The rows as JSON: whole entries as integers (``3``, ``3.0`` and ``Integer(3)`` alike),
+        other numbers rounded to 9 significant digits, symbolic entries as expanded SymPy text.
+
+        Two float entries within the tolerance may still round apart (on either side of a
+        rounding boundary): ``check()`` then says "not the expected answer" where the grader
+        gives the points.
+
+        Examples
+        --------
+        >>> Matrix().canonical(ArrayValue((1, 3), (1.0, 0.5, sympy.Integer(2)), "numpy"))
+        '[[1,"5.00000000e-01",2]]'
+        """
+        if self.form(value):
+            return None
+        rows = []
+        for row in self._rows(value):
+            entries = []
+            for entry in row:
+                whole, number = as_int(entry), _as_number(entry)
+                if whole is None and number is not None and number.is_integer():
+                    whole = int(number)
+                if whole is not None:
+                    entries.append(whole)
+                elif number is not None:
+                    entries.append(f"{number:.8e}")
+                else:
+                    entries.append("expr:" + sympy.sstr(sympy.expand(entry)))
+            rows.append(entries)
+        return json.dumps(rows, separators=(",", ":"))
+
 
 @dataclass
 class Function(Kind):
@@ -492,3 +624,66 @@ def kind_from_json(data: dict) -> Kind:
     if name == "function":
         return Function(result=kind_from_json(data["result"]))
     raise ValueError(f"unknown kind of question {name!r}")
+
+
+# --- digests for check() -----------------------------------------------------------------------
+
+def answer_digest(salt: str, text: str) -> str:
+    """The salted digest of a canonical answer text (HMAC-SHA256, 32 hex digits).
+
+    ``salt`` is hex; ``check()`` compares digests only, so the public file never holds an answer.
+
+    Examples
+    --------
+    >>> answer_digest("00ff", Int().canonical(6.0)) == answer_digest("00ff", Int().canonical(6))
+    True
+    >>> answer_digest("00ff", "6") == answer_digest("00fe", "6")
+    False
+    """
+    return hmac.new(bytes.fromhex(salt), text.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _plain_parameter(value):
+    """A parameter's value as plain JSON data, however the notebook wrote it (or None)."""
+    from course_lib.grading.values import ArrayValue
+
+    if isinstance(value, ArrayValue):
+        entries = list(value.entries)
+        for size in reversed(value.shape[1:]):
+            entries = [entries[n:n + size] for n in range(0, len(entries), size)]
+        value = entries if value.shape else entries[0]
+    if isinstance(value, (tuple, list)):
+        items = [_plain_parameter(x) for x in value]
+        return None if any(x is None for x in items) else items
+    whole = as_int(value)
+    if whole is not None:
+        return whole
+    if isinstance(value, float) and math.isfinite(value):
+        return repr(value)
+    if isinstance(value, str):
+        return "str:" + value
+    return None
+
+
+def parameter_fingerprint(values: dict) -> str | None:
+    """A short fingerprint of parameter values (name -> value), the same for ``4`` and ``4.0``,
+    for a list of rows and the numpy array holding them; ``None`` for a value of another kind.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> parameter_fingerprint({"x": np.array([[1, 2]]), "k": 3}) == parameter_fingerprint({"k": 3.0, "x": [[1, 2]]})
+    True
+    >>> parameter_fingerprint({"k": 3}) == parameter_fingerprint({"k": 4})
+    False
+    """
+    from course_lib.grading._encode import encode
+    from course_lib.grading.values import decode
+
+    plain = {}
+    for name, value in values.items():
+        plain[name] = _plain_parameter(decode(encode(value)))
+        if plain[name] is None:
+            return None
+    text = json.dumps(plain, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

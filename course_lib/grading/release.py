@@ -2,8 +2,10 @@
 
 A solution notebook is the one source of its exercise notebook. Release replaces every marked
 solution by its stub (:mod:`course_lib.grading.markers`), clears outputs, puts a first cell
-saying the file is generated and from what, rewrites the ``# PARAMETERS`` cells for a student's
-variant, and writes the public checks file that ``check()`` reads.
+saying the file is generated and from what, writes every question's heading
+(``## ex02.1 · <title> (N points)``) from the declaration, so the notebook and the grader's
+feedback name a question alike, rewrites the ``# PARAMETERS`` cells for a student's variant,
+and writes the public checks file that ``check()`` reads.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ __all__ = [
 PARAMETERS_MARK = "# PARAMETERS"
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _ID_COMMENT = re.compile(r"^#\s*(ex\d\d\.\d+)\b")
+_HEADING = re.compile(r"^##\s*(ex\d\d\.\d+)(?![\d.])")
 _CHECK_CALL = re.compile(r"""\bcheck\(\s*["'](ex\d\d\.\d+)["']\s*\)""")
 
 
@@ -236,13 +239,44 @@ def exercise_notebook(solution, exercise_set: ExerciseSet, student: str | None =
         else:
             if has_markers(cell.source):
                 raise ReleaseError(f"{where}: solution markers belong in code cells, not in {cell.cell_type} cells")
+            if cell.cell_type == "markdown":
+                new.source = with_heading(cell.source, exercise_set)
         nb.cells.append(new)
     return nb
 
 
+def with_heading(source: str, exercise_set: ExerciseSet) -> str:
+    """A markdown cell's source with its question heading written from the declaration.
+
+    A cell whose first line starts ``## ex02.1`` is that question's heading cell; the rest of
+    the line is replaced by the declared title and points. Other cells are returned unchanged.
+
+    Examples
+    --------
+    >>> import course_lib
+    >>> from course_lib.grading.spec import load_sets
+    >>> ex02 = load_sets(Path(course_lib.__file__).parent.parent / "instructor" / "sets")["ex02"]
+    >>> print(with_heading("## ex02.1 · an old title\\n\\nText.", ex02))
+    ## ex02.1 · Relationship 1: no zero padding, unit strides (1 point)
+    <BLANKLINE>
+    Text.
+    """
+    first, newline, rest = source.partition("\n")
+    match = _HEADING.match(first)
+    if not match:
+        return source
+    try:
+        question = exercise_set.question(match.group(1))
+    except KeyError:
+        raise ReleaseError(f"a heading names {match.group(1)}, which {exercise_set.id} does not declare") from None
+    return question.heading + newline + rest
+
+
 def _check_questions(solution, exercise_set: ExerciseSet, name: str) -> None:
-    answer_cells, check_calls = {}, set()
+    answer_cells, check_calls, headings = {}, set(), []
     for index, cell in enumerate(solution.cells):
+        if cell.cell_type == "markdown" and _HEADING.match(cell.source):
+            headings.append(_HEADING.match(cell.source).group(1))
         if cell.cell_type != "code":
             continue
         check_calls.update(_CHECK_CALL.findall(cell.source))
@@ -252,6 +286,10 @@ def _check_questions(solution, exercise_set: ExerciseSet, name: str) -> None:
                 raise ReleaseError(f"{name}, cell {index + 1}: a second answer cell for {match.group(1)}")
             answer_cells[match.group(1)] = (index, cell.source)
     for question in exercise_set.questions:
+        if headings.count(question.id) != 1:
+            raise ReleaseError(f"{name}: {question.id} needs exactly one markdown cell starting with its heading "
+                               f"`## {question.id} · ...` (found {headings.count(question.id)}); release writes "
+                               "the title from the declaration")
         if question.id not in answer_cells:
             raise ReleaseError(f"{name}: no answer cell starts with the comment `# {question.id}`")
         index, source = answer_cells[question.id]
@@ -266,7 +304,7 @@ def _check_questions(solution, exercise_set: ExerciseSet, name: str) -> None:
             raise ReleaseError(f"{where}: the answer cell of {question.id} does not define `{question.name}`")
         if question.id not in check_calls:
             raise ReleaseError(f'{name}: no cell calls check("{question.id}")')
-    unknown = (set(answer_cells) | check_calls) - {q.id for q in exercise_set.questions}
+    unknown = (set(answer_cells) | check_calls | set(headings)) - {q.id for q in exercise_set.questions}
     if unknown:
         raise ReleaseError(f"{name}: question IDs not declared in {exercise_set.id}: {', '.join(sorted(unknown))}")
 
@@ -411,6 +449,11 @@ def read_secret(path: Path, create: bool = False) -> bytes:
 def release_variants(layout: Layout, sets: dict, students: list[str], secret: bytes, out: Path) -> list[Path]:
     """One exercise notebook per student and set, with the student's own parameters.
 
+    It also writes ``out/course_lib/grading/public/<set>.json``: the public checks with the
+    digests of every student's variant (and of the defaults), salted with ``secret``. Ship that
+    folder in place of the bundle's ``course_lib/grading/public/`` so that ``check()`` can judge
+    each student's answers. Returns the notebooks' paths.
+
     Examples
     --------
     ``course release --roster roster.csv --out release/`` writes ``release/<student_id>/<notebook>``
@@ -418,14 +461,19 @@ def release_variants(layout: Layout, sets: dict, students: list[str], secret: by
     """
     nbformat = _nbformat()
     written = []
+    public = Layout(layout.root, out=Path(out)).public
     for exercise_set in sets.values():
         solution = nbformat.read(layout.solutions / exercise_set.notebook, as_version=4)
+        variants = []
         for student in students:
             params = exercise_set.parameters_for(student, secret)
+            variants.append(params)
             nb = exercise_notebook(solution, exercise_set, student=student, params=params)
             path = Path(out) / student / exercise_set.notebook
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(_writes(nb), encoding="utf-8")
             written.append(path)
+        public.mkdir(parents=True, exist_ok=True)
+        (public / f"{exercise_set.id}.json").write_text(exercise_set.public_json(variants, secret), encoding="utf-8")
     return written
 

@@ -4,6 +4,14 @@ An instructor writes one Python module per exercise set (in ``instructor/sets/``
 that defines ``EXERCISE_SET = ExerciseSet(...)``. From it, ``course release`` writes the public
 part (kinds, points, public checks, public examples) to ``course_lib/grading/public/<id>.json``
 for ``check()``; answers, reference functions and hidden tests stay in the module.
+
+For a value question the public file holds no answer, only salted digests: a table keyed by the
+fingerprint of the parameters the question reads (one entry for the defaults, one per distinct
+student variant in a roster release), each entry with its salt, the digests of every canonical
+form the grader accepts (:meth:`~course_lib.grading.kinds.Kind.accepted`) and the digests of the
+declared mistakes, each tied to its hint by number. A mistake that equals the right answer for a
+variant is left out of that variant's entry. Sets with ``feedback="form-only"`` ship no digests,
+no public checks and no expected values.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from typing import Any, Callable
 
 from course_lib.grading import kinds as _kinds
 from course_lib.grading._encode import encode
+from course_lib.grading.values import decode
 
 __all__ = [
     "Check", "Mistake", "HiddenGroup", "Question", "ExerciseSet", "load_sets", "variant_seed",
@@ -105,26 +114,98 @@ class Question:
     def is_function(self) -> bool:
         return isinstance(self.kind, _kinds.Function)
 
-    def public(self, parameters: dict) -> dict:
-        """The part of this question a student may see (goes to the public checks file)."""
+    @property
+    def has_digests(self) -> bool:
+        """Whether check() judges this question by digests (values, not expressions or functions)."""
+        return not self.is_function and not isinstance(self.kind, _kinds.Expression)
+
+    @property
+    def heading(self) -> str:
+        """The question's heading in the notebooks: ``## ex02.1 · <title> (N points)``.
+
+        Examples
+        --------
+        >>> Question("ex02.1", "o1", "Relationship 1", 1, _kinds.Int(), answer=lambda P: 0).heading
+        '## ex02.1 · Relationship 1 (1 point)'
+        """
+        return f"## {self.id} · {self.title} ({self.points:g} point{'s' if self.points != 1 else ''})"
+
+    def uses(self, parameters: dict) -> list[str]:
+        """The parameters this question's answer and mistakes read (its digests depend on those).
+
+        Examples
+        --------
+        >>> q = Question("ex02.1", "o1", "T", 1, _kinds.Int(), answer=lambda P: P["i"] - P["k"] + 1,
+        ...              mistakes=[Mistake(lambda P: P["i"] - P["k"], "forgot +1")])
+        >>> q.uses({"i": 4, "k": 3, "s": 1})
+        ['i', 'k']
+        """
+        read = set()
+
+        class Recording(dict):
+            def __getitem__(self, key):
+                read.add(key)
+                return dict.__getitem__(self, key)
+
+            def get(self, key, default=None):
+                read.add(key)
+                return dict.get(self, key, default)
+
+        for function in [self.answer] + [m.answer for m in self.mistakes]:
+            function(Recording(parameters))
+        return sorted(read)
+
+    def digest_entry(self, parameters: dict, salt: str) -> dict:
+        """The digests of the right answer and of the declared mistakes for these parameters.
+
+        Examples
+        --------
+        >>> q = Question("ex02.1", "o1", "T", 1, _kinds.Int(), answer=lambda P: P["i"] - P["k"] + 1,
+        ...              mistakes=[Mistake(lambda P: P["i"] - P["k"], "forgot +1"),
+        ...                        Mistake(lambda P: P["i"] - 2, "right when k = 3")])
+        >>> entry = q.digest_entry({"i": 4, "k": 3}, "00")
+        >>> entry["answer"] == [_kinds.answer_digest("00", "2")], [n for _, n in entry["mistakes"]]
+        (True, [0])
+        """
+        right = {_kinds.answer_digest(salt, t) for t in self.kind.accepted(decode(encode(self.answer(parameters))))}
+        if not right:
+            raise ValueError(f"{self.id}: the expected answer {self.answer(parameters)!r} is not of its own kind")
+        seen, mistakes = set(right), []
+        for number, mistake in enumerate(self.mistakes):
+            wrong = {_kinds.answer_digest(salt, t) for t in self.kind.accepted(decode(encode(mistake.answer(parameters))))}
+            if wrong & right:  # this mistake gives the right answer for these parameters
+                continue
+            mistakes += [[digest, number] for digest in sorted(wrong - seen)]
+            seen |= wrong
+        return {"salt": salt, "answer": sorted(right), "mistakes": mistakes}
+
+    def public(self, parameters: dict, form_only: bool = False) -> dict:
+        """The part of this question a student may see (goes to the public checks file).
+
+        With ``form_only`` (an exam) it holds no public checks and no expected values.
+        """
         data = {
             "id": self.id, "name": self.name, "title": self.title, "points": self.points,
             "kind": self.kind.to_json(), "hint": self.hint,
-            "checks": [{"test": c.test, "message": c.message, "hint": c.hint,
-                        "uses": _names_in(c.test, parameters)} for c in self.checks],
+            "checks": [] if form_only else [
+                {"test": c.test, "message": c.message, "hint": c.hint, "uses": _names_in(c.test, parameters)}
+                for c in self.checks],
         }
         if self.is_function:
             data["examples"] = [
-                {"args": encode_input(list(args)), "call": _call_text(self.name, args),
-                 "expected": encode(self.reference(*args))}
+                {"args": encode_input(list(args)), "call": _call_text(self.name, args)}
+                | ({} if form_only else {"expected": encode(self.reference(*args))})
                 for args in self.examples
             ]
-        if isinstance(self.kind, _kinds.Expression):
+        if isinstance(self.kind, _kinds.Expression) and not form_only:
             expression = self.answer(parameters)
             data["points_at"] = [
                 {"point": dict(point), "expected": encode(int(_kinds.evaluate_exact(expression, point)))}
                 for point in self.points_at
             ]
+        if self.has_digests and not form_only:
+            data["uses"] = self.uses(parameters)
+            data["mistake_hints"] = [m.hint for m in self.mistakes]
         return data
 
 
@@ -219,17 +300,48 @@ class ExerciseSet:
         """Expected answers of the value questions for these parameters."""
         return {q.id: q.answer(params) for q in self.questions if not q.is_function}
 
-    def public(self) -> dict:
-        """Everything ``check()`` needs, and nothing the grader keeps hidden."""
+    def public(self, variants: list[dict] = (), secret: bytes | None = None) -> dict:
+        """Everything ``check()`` needs, and nothing the grader keeps hidden.
+
+        The digest tables hold the defaults' entry and one entry per distinct variant in
+        ``variants`` (the students' parameters, salted with ``secret``).
+        """
+        form_only = self.feedback == "form-only"
+        questions = []
+        for question in self.questions:
+            data = question.public(self.parameters, form_only)
+            if "uses" in data:
+                data["digests"] = self._digest_table(question, data["uses"], variants, secret)
+            questions.append(data)
         return {
             "_generated": f"by `course release` from the instructor's declaration of {self.id}; do not edit",
-            "id": self.id, "title": self.title, "notebook": self.notebook,
-            "parameters": sorted(self.parameters),
-            "questions": [q.public(self.parameters) for q in self.questions],
+            "id": self.id, "title": self.title, "notebook": self.notebook, "feedback": self.feedback,
+            "parameters": sorted(self.parameters), "questions": questions,
         }
 
-    def public_json(self) -> str:
-        return json.dumps(self.public(), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    def _digest_table(self, question: Question, uses: list, variants, secret) -> dict:
+        table = {}
+        for params in [self.parameters, *variants]:
+            if question.uses(params) != uses:
+                raise ValueError(f"{question.id}: its answer reads other parameters for a variant than for "
+                                 f"the defaults ({question.uses(params)} instead of {uses})")
+            fingerprint = _kinds.parameter_fingerprint({name: params[name] for name in uses})
+            if fingerprint is None:
+                raise ValueError(f"{question.id}: its parameters must be numbers, text or lists of them")
+            if fingerprint in table:
+                continue
+            label = f"{self.id}|{question.id}|{fingerprint}".encode()
+            if params is self.parameters or secret is None:
+                # The defaults' salt is fixed, so a release reproduces the committed file exactly.
+                salt = hashlib.sha256(b"course check() salt|" + label).hexdigest()[:32]
+            else:
+                salt = hmac.new(secret, b"check() salt|" + label, hashlib.sha256).hexdigest()[:32]
+            table[fingerprint] = question.digest_entry(params, salt)
+        return table
+
+    def public_json(self, variants: list[dict] = (), secret: bytes | None = None) -> str:
+        """The public checks file's text (see :meth:`public`)."""
+        return json.dumps(self.public(variants, secret), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def variant_seed(secret: bytes, set_id: str, student: str) -> int:

@@ -250,6 +250,12 @@ def _decode(data, depth):
         return float(str(data["v"])[:100])
     if tag == "bool":
         return bool(data["v"])
+    if tag == "fraction":
+        numerator, denominator = data["v"]
+        if type(numerator) is not int or type(denominator) is not int or denominator <= 0 \
+                or max(len(str(abs(numerator))), len(str(denominator))) > MAX_INT_DIGITS:
+            return Unsupported("a fraction the grader cannot read")
+        return Fraction(numerator, denominator)
     if tag == "str":
         return str(data["v"])
     if tag == "none":
@@ -307,6 +313,8 @@ def describe(value) -> str:
         return f"the truth value {value}"
     if isinstance(value, (int, float)):
         return f"the number {value!r}"
+    if isinstance(value, Fraction):
+        return f"the fraction {value}"
     if isinstance(value, str):
         return "a piece of text"
     if isinstance(value, tuple):

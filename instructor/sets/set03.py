@@ -9,7 +9,7 @@ import sympy
 
 from course_lib.arithmetic import conv_output_size
 from course_lib.grading.kinds import Expression, Function, Int, IntTuple, Number
-from course_lib.grading.spec import Check, ExerciseSet, HiddenGroup, Question
+from course_lib.grading.spec import Check, ExerciseSet, HiddenGroup, Mistake, Question
 
 DEFAULTS = {"J": 84, "L": 4, "F1": 16, "M1": 8, "S1": 4, "F2": 32, "M2": 4, "S2": 2, "H": 256, "A": 18}
 
@@ -63,6 +63,43 @@ def widths(P):
     return (w1, conv_output_size(w1, P["M2"], P["S2"]))
 
 
+def _width(i, k, s, *, ceil=False, plus_one=1):
+    """The notes' 1 + (J - M)/S as plain arithmetic, for the mistakes (which may round up or drop the 1)."""
+    return (-(-(i - k) // s) if ceil else (i - k) // s) + plus_one
+
+
+def _widths_mistake(P, **how):
+    w1 = _width(P["J"], P["M1"], P["S1"], **how)
+    return (w1, _width(w1, P["M2"], P["S2"], **how))
+
+
+def _neurons(P):
+    w1, w2 = widths(P)
+    return (w1 * w1 * P["F1"], w2 * w2 * P["F2"], P["H"], P["A"])
+
+
+def _per_neuron(P, *, bias=1, depth1=None, depth2=None):
+    """Weights per neuron; the keywords reproduce common mistakes (no bias, wrong input depths)."""
+    w2 = widths(P)[1]
+    return (bias + P["M1"] ** 2 * (P["L"] if depth1 is None else depth1),
+            bias + P["M2"] ** 2 * (P["F1"] if depth2 is None else depth2),
+            bias + w2 * w2 * P["F2"], bias + P["H"])
+
+
+def _times(a, b):
+    return tuple(x * y for x, y in zip(a, b))
+
+
+def _parameters(P, *, bias=1):
+    per = _per_neuron(P, bias=bias)
+    return (P["F1"] * per[0], P["F2"] * per[1], P["H"] * per[2], P["A"] * per[3])
+
+
+NO_BIAS = "You left out the biases: every neuron has one more weight, its bias."
+CONNECTIONS_NOT_PARAMETERS = ("You counted connections: the neurons of one feature map share their weights, so a "
+                              "convolutional layer has only (filters) x (weights per filter) parameters.")
+
+
 def _draw_convs(rng, padded):
     size = rng.randint(12, 96)
     layers = []
@@ -102,8 +139,15 @@ F, M, N, L_ = sympy.symbols("F M N L", integer=True)
 
 QUESTIONS = [
     Question(
-        id="ex03.1", name="widths", title="Width (= height) of the two convolutional layers' outputs", points=2,
+        id="ex03.1", name="widths", title="Output widths of the two convolutional layers", points=2,
         kind=IntTuple(length=2), answer=widths,
+        mistakes=[
+            Mistake(lambda P: _widths_mistake(P, ceil=True), "You rounded up; when the stride does not divide "
+                    "J - M, round (J - M) / S down: the last filter position must fit."),
+            Mistake(lambda P: _widths_mistake(P, plus_one=0), "You forgot the 1 in 1 + (J - M) / S."),
+            Mistake(lambda P: (widths(P)[0], _width(P["J"], P["M2"], P["S2"])), "The second layer's input is the "
+                    "first layer's output (its width), not the J x J image."),
+        ],
         checks=[Check("0 < answer[1] < answer[0] < J", "Each strided layer makes the maps smaller: "
                       "expect J > first width > second width > 0.")],
         hint="The notes' formula 1 + (J - M)/s, with the floor when s does not divide J - M.",
@@ -111,6 +155,13 @@ QUESTIONS = [
     Question(
         id="ex03.2", name="weights_per_neuron", title="Weights per neuron, bias included", points=2,
         kind=IntTuple(length=4), answer=column(0),
+        mistakes=[
+            Mistake(lambda P: _per_neuron(P, bias=0), NO_BIAS),
+            Mistake(lambda P: _per_neuron(P, depth1=1, depth2=1), "A convolutional neuron sees every channel "
+                    "of its input: M x M x (input depth) weights."),
+            Mistake(lambda P: _per_neuron(P, depth2=P["L"]), "The second convolutional layer's input depth is F1 "
+                    "(one map per filter of the first layer), not L."),
+        ],
         checks=[Check("all(w >= 2 for w in answer)", "Every neuron has at least one weight plus its bias.")],
         hint="A convolutional neuron sees M x M x (input depth) units; a fully connected one sees every unit "
              "of the previous layer. Add 1 for the bias.",
@@ -118,18 +169,33 @@ QUESTIONS = [
     Question(
         id="ex03.3", name="neurons", title="Neurons per layer", points=2, kind=IntTuple(length=4),
         answer=column(1),
+        mistakes=[
+            Mistake(lambda P: (widths(P)[0] ** 2, widths(P)[1] ** 2, P["H"], P["A"]), "A convolutional layer has "
+                    "one map per filter: width x height x (number of filters) neurons."),
+            Mistake(lambda P: (widths(P)[0] * P["F1"], widths(P)[1] * P["F2"], P["H"], P["A"]), "The maps are "
+                    "square: width x height is the width squared."),
+        ],
         checks=[Check("answer[2] == H and answer[3] == A", "The fully connected layers have H and A neurons.")],
         hint="A convolutional layer has width x height x (number of filters) neurons.",
     ),
     Question(
         id="ex03.4", name="connections", title="Connections into each layer's neurons", points=2,
         kind=IntTuple(length=4), answer=column(2),
+        mistakes=[
+            Mistake(lambda P: _times(_neurons(P), _per_neuron(P, bias=0)), NO_BIAS),
+            Mistake(lambda P: _parameters(P), "Those are the parameters; connections count every neuron's "
+                    "weights, even when neurons share them."),
+        ],
         checks=[Check("all(c > 0 for c in answer)", "Every layer has connections.")],
         hint="Neurons times weights per neuron.",
     ),
     Question(
         id="ex03.5", name="parameters", title="Independent parameters per layer", points=2,
         kind=IntTuple(length=4), answer=column(3),
+        mistakes=[
+            Mistake(lambda P: _times(_neurons(P), _per_neuron(P)), CONNECTIONS_NOT_PARAMETERS),
+            Mistake(lambda P: _parameters(P, bias=0), NO_BIAS),
+        ],
         checks=[Check("answer[0] < answer[2]", "The first convolutional layer shares its weights; it has far "
                       "fewer parameters than the first fully connected layer.")],
         hint="Neurons of one feature map share their weights; fully connected neurons share nothing.",
@@ -137,13 +203,25 @@ QUESTIONS = [
     Question(
         id="ex03.6", name="total_parameters", title="Parameters of the whole network", points=1, kind=Int(),
         answer=lambda P: sum(row[3] for row in table(P)),
+        mistakes=[
+            Mistake(lambda P: sum(_times(_neurons(P), _per_neuron(P))), CONNECTIONS_NOT_PARAMETERS),
+            Mistake(lambda P: sum(_parameters(P, bias=0)), NO_BIAS),
+        ],
         checks=[Check("answer > 0", "The network has parameters.")],
         hint="Add up the previous answer.",
     ),
     Question(
-        id="ex03.7", name="fc_share", title="Share of the parameters in the hidden fully connected layer",
+        id="ex03.7", name="fc_share", title="Where the parameters are: the hidden fully connected layer's share",
         points=1, kind=Number(rel_tol=1e-3),
         answer=lambda P: table(P)[2][3] / sum(row[3] for row in table(P)),
+        mistakes=[
+            Mistake(lambda P: 100 * table(P)[2][3] / sum(row[3] for row in table(P)),
+                    "Give the share as a number between 0 and 1, not as a percentage."),
+            Mistake(lambda P: _times(_neurons(P), _per_neuron(P))[2] / sum(_times(_neurons(P), _per_neuron(P))),
+                    "That is the layer's share of the connections, not of the parameters."),
+            Mistake(lambda P: table(P)[2][3] / sum(row[3] for row in table(P)[:3]),
+                    "Divide by the parameters of the whole network, the output layer's included."),
+        ],
         checks=[Check("0 < answer < 1", "A share is a number between 0 and 1.")],
         hint="Its parameters divided by the total.",
     ),
@@ -151,11 +229,16 @@ QUESTIONS = [
         id="ex03.8", name="conv_params_expr", title="Parameters of a convolutional layer, symbolically",
         points=2, kind=Expression({"F": (1, 6), "M": (1, 6), "N": (1, 6), "L": (1, 5)}),
         answer=lambda P: F * (M * N * L_ + 1),
+        mistakes=[
+            Mistake(lambda P: F * M * N * L_, "You left out the biases: one per filter."),
+            Mistake(lambda P: F * M * N * L_ + 1, "Each filter has its own bias: F biases, not one."),
+            Mistake(lambda P: F * (M * N + 1), "Each filter spans the input's whole depth L: M x N x L weights."),
+        ],
         points_at=[{"F": 6, "M": 5, "N": 5, "L": 3}],
         hint="F filters of M x N x L weights, and one bias per filter.",
     ),
     Question(
-        id="ex03.9", name="layer_arithmetic", title="A function for any list of layers", points=4,
+        id="ex03.9", name="layer_arithmetic", title="A function for any network", points=4,
         kind=Function(result=IntTuple(item_length=4, partial=False)),
         reference=layer_arithmetic,
         examples=[(32, 3, [("conv", 6, 5, 1, 0), ("conv", 16, 5, 2, 0), ("fc", 10)]),
