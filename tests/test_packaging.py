@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-MATH_MODULES = ["arithmetic", "numeric", "symbolic", "sampling"]
+MATH_MODULES = ["arithmetic", "connectivity", "numeric", "symbolic", "sampling"]
 
 
 def requirement_names(requirements):
