@@ -279,13 +279,16 @@ def _layout(figure: FigureSpec, count: int) -> tuple[int, int, list]:
     return rows, cols, [divmod(index, cols) for index in range(count)]
 
 
+_CAPTION_SIZE = 10.0  # points: the smallest caption under a figure
+
+
 def render(number, *, per_cell=0.3):
     """Figure ``number`` as a matplotlib Figure (not registered with pyplot).
 
     Panels show the figure's kernel positions; the heading gives the number and the
     parameters with the relationship used, the caption comes from :func:`caption`. The
-    figure keeps its scenes and artists as ``figure.course_scenes`` and
-    ``figure.course_artists`` (what the tests check).
+    figure keeps its scenes, artists and caption text as ``figure.course_scenes``,
+    ``figure.course_artists`` and ``figure.course_caption`` (what the tests check).
 
     Examples
     --------
@@ -301,8 +304,15 @@ def render(number, *, per_cell=0.3):
     cell_h = max(bottom - top for _, _, bottom, top in extents)
     title_in, note_in = 0.55, 0.3
     panel_w, panel_h = cell_w * per_cell, cell_h * per_cell + title_in + note_in
-    head_in, foot_in = 0.9, 0.75
     width = max(panel_w * cols, 7.0)
+    # the caption is never smaller than the grid labels (which grow with the cells), nor than 10 pt
+    caption_size = max(_CAPTION_SIZE, draw.SceneArtist.label_size(per_cell * 72))
+    # DejaVu Sans averages about 0.55 em per character: 0.6 em leaves a margin
+    wrap = int((width - 0.5) * 72 / (0.6 * caption_size))
+    wrapped = textwrap.fill(caption(number), width=wrap)
+    if figure.erratum:
+        wrapped += "\n" + textwrap.fill("Corrected: " + figure.erratum, width=wrap)
+    head_in, foot_in = 0.9, 0.25 + (wrapped.count("\n") + 1) * 1.3 * caption_size / 72
     height = panel_h * rows + head_in + foot_in
     fig = draw.new_figure((width, height))
     artists = []
@@ -320,10 +330,8 @@ def render(number, *, per_cell=0.3):
     if figure.kind in titled:
         lines = panels[titled[figure.kind]].title.splitlines()
         fig.text(0.5, 1 - 0.45 / height, "    ".join(lines), ha="center", va="top", fontsize=9.5)
-    wrapped = textwrap.fill(caption(number), width=int(width * 14))
-    if figure.erratum:
-        wrapped += "\n" + textwrap.fill("Corrected: " + figure.erratum, width=int(width * 14))
-    fig.text(0.5, (foot_in - 0.08) / height, wrapped, ha="center", va="top", fontsize=7.5, color="0.25")
+    fig.course_caption = fig.text(0.5, (foot_in - 0.08) / height, wrapped, ha="center", va="top",
+                                  fontsize=caption_size, color="0.25", linespacing=1.3)
     fig.course_scenes = panels
     fig.course_artists = artists
     return fig

@@ -84,6 +84,53 @@ def _fmt(values) -> str:
     return _fmt_pair(values)
 
 
+def _relationships_in_words(numbers, a=None) -> str:
+    """Which of the guide's relationships give the size, as a sentence (``a`` shown with R14).
+
+    Examples
+    --------
+    >>> _relationships_in_words((6, 15))
+    'Relationships 6 and 15 give this size'
+    >>> _relationships_in_words((1, 2, 5, 6, 15))
+    'Relationships 1, 2, 5, 6 and 15 give this size'
+    >>> _relationships_in_words((14,), a=1)
+    'Relationship 14 gives this size (a = 1)'
+    >>> _relationships_in_words(())
+    'No relationship of the guide gives this size'
+    """
+    numbers = [int(n) for n in numbers]
+    if not numbers:
+        return "No relationship of the guide gives this size"
+    extra = f" (a = {a})" if a is not None and 14 in numbers else ""
+    if len(numbers) == 1:
+        return f"Relationship {numbers[0]} gives this size{extra}"
+    listed = ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
+    return f"Relationships {listed} give this size{extra}"
+
+
+def _relationship_lines(per_axis, a=None) -> list:
+    """Readout lines: the most specific relationship with its equation, then all that apply.
+
+    ``per_axis`` holds :func:`course_lib.arithmetic.applicable_relationships` for the rows and
+    the columns; ``a`` (per axis) is Relationship 14's ``a``. Axes that differ get a line each.
+
+    Examples
+    --------
+    >>> _relationship_lines([(6, 15), (6, 15)])
+    ['Relationship 6 (zero padding, non-unit strides): o = ⌊(i − k + 2p)/s⌋ + 1', 'Relationships 6 and 15 give this size.']
+    """
+    same = per_axis[0] == per_axis[1] and (a is None or a[0] == a[1])
+    lines = []
+    for axis, prefix in ((0, ""),) if same else ((0, "rows: "), (1, "columns: ")):
+        numbers = per_axis[axis]
+        if numbers:
+            n = numbers[0]
+            title = html.escape(arithmetic.relationship(n).title)
+            lines.append(f"{prefix}Relationship {n} ({title}): {html.escape(_unicode_equation(n))}")
+        lines.append(prefix + _relationships_in_words(numbers, None if a is None else a[axis]) + ".")
+    return lines
+
+
 def _html_block(lines) -> str:
     return "<div style='font-family: sans-serif; font-size: 13px; line-height: 1.5'>" + "<br>".join(lines) + "</div>"
 
@@ -182,20 +229,19 @@ def conv_state(i, k, s=1, p=0, d=1, step=0, *, numbers=False) -> ConvState:
     step = int(min(max(step, 0), geometry.positions - 1))
     scene = draw.conv_scene(i, k, s, p, d, step, numbers=numbers)
     g = geometry
-    relationships = _applicable(g.i[0], g.k[0], g.s[0], g.p[0], g.d[0])
+    per_axis = [_applicable(g.i[a], g.k[a], g.s[a], g.p[a], g.d[a]) for a in range(2)]
+    relationships = per_axis[0]
     lines = [f"<b>{html.escape(scene.title.splitlines()[0])}</b>"]
     for axis, name in enumerate(("rows", "columns")):
         if axis == 1 and g.i[0] == g.i[1] and g.k[0] == g.k[1] and g.s[0] == g.s[1] and g.p[0] == g.p[1] and g.d[0] == g.d[1]:
             break
         prefix = "" if axis == 0 and g.i[0] == g.i[1] else f"{name}: "
         lines.append(prefix + _size_formula(g.i[axis], g.k[axis], g.s[axis], g.p[axis], g.d[axis], g.o[axis]))
-    n = relationships[0]
-    lines.append(
-        f"Relationship {n} ({html.escape(arithmetic.relationship(n).title)}): {_unicode_equation(n)}"
-        + (f" &nbsp;·&nbsp; also true here: {', '.join(map(str, relationships[1:]))}" if len(relationships) > 1 else "")
-    )
+    lines += _relationship_lines(per_axis)
     r, c = g.unit(step)
     lines.append(f"kernel position {step + 1} of {g.positions}: output unit ({r}, {c})")
+    if scene.note:  # the image leaves the note out (title_size=0): the readout carries it
+        lines.append(html.escape(scene.note))
     return ConvState(scene=scene, readout=_html_block(lines), positions=g.positions, step=step,
                      output_size=g.o, relationships=relationships)
 
@@ -333,8 +379,11 @@ def transposed_state(i, k, s=1, p=0, d=1, output_padding=None, unit=0, out_unit=
     lines = [
         f"<b>{html.escape(direct.title.splitlines()[0])}</b>",
         html.escape(equivalent.title.splitlines()[0]),
-        html.escape(equivalent.title.splitlines()[1]).replace("$", ""),
     ]
+    per_axis = [_applicable(g.i[a], g.k[a], g.s[a], g.p[a], g.d[a], transposed=True) for a in range(2)]
+    lines += _relationship_lines(per_axis, a=t.output_padding)
+    if not any(per_axis):  # dilated: beyond the guide's Relationships 8-14
+        lines.append("The dilated transpose: o′ = s(i′ − 1) + a + d(k − 1) + 1 − 2p.")
     requested = t.output_padding
     if requested == t.a and t.o_t == g.i:
         lines.append(f"output_padding = a = (i + 2p − k̂) mod s = {_fmt(t.a)} restores the input size {_fmt(g.i)}.")
@@ -727,15 +776,33 @@ def _sync(widget, **attributes) -> None:
                 setattr(widget, name, value)
 
 
-def _slider(description, value, low, high, **kwargs):
-    options = {"layout": widgets.Layout(width="210px"), "style": {"description_width": "70px"}, **kwargs}
+# A horizontal slider in ipywidgets 8 is description | track | readout, and its CSS takes, besides
+# the description: 8 px right of it, 6 px each side of the track, and the readout's min-width of
+# 72 px (a quarter of --jp-widgets-inline-width, 300 px, less margins) plus 4 px. A 210 px wide
+# slider with a 70 px description therefore had a 44 px track.
+_SLIDER_CHROME_PX = 8 + 2 * 6 + 72 + 4
+_TRACK_PX = 160  # what a student drags along: at least 150 px
+
+
+def _fixed(width_px: int) -> widgets.Layout:
+    """A control exactly ``width_px`` wide: it never shrinks in a narrow notebook (rows wrap)."""
+    return widgets.Layout(width=f"{width_px}px", flex="0 0 auto")
+
+
+def _row(children) -> widgets.HBox:
+    """Controls side by side, wrapping onto the next line rather than squeezing them."""
+    return widgets.HBox(list(children), layout=widgets.Layout(flex_flow="row wrap"))
+
+
+def _slider(description, value, low, high, *, label_px=80, track_px=_TRACK_PX):
     return widgets.IntSlider(value=value, min=low, max=high, description=description, continuous_update=True,
-                             **options)
+                             layout=_fixed(label_px + _SLIDER_CHROME_PX + track_px),
+                             style={"description_width": f"{label_px}px"})
 
 
 def _step_row(name, description, maximum):
-    slider = widgets.IntSlider(value=0, min=0, max=maximum, description=description, continuous_update=True,
-                               layout=widgets.Layout(width="360px"), style={"description_width": "130px"})
+    # kernel positions run up to 64: a longer track keeps one position a few pixels wide
+    slider = _slider(description, 0, 0, maximum, label_px=130, track_px=240)
     play = widgets.Play(value=0, min=0, max=maximum, interval=600, description=f"play {name}")
     widgets.jslink((play, "value"), (slider, "value"))
     return slider, play
@@ -751,14 +818,13 @@ class _ConvExplorer(Explorer):
             "s": _slider("stride s", s, 1, 4),
             "p": _slider("padding p", p, 0, 4),
             "d": _slider("dilation d", d, 1, 3),
-            "numbers": widgets.Checkbox(value=numbers, description="numbers", indent=False,
-                                        layout=widgets.Layout(width="100px")),
+            "numbers": widgets.Checkbox(value=numbers, description="numbers", indent=False, layout=_fixed(100)),
         }
         self.controls["step"], self.play = _step_row("step", "kernel position", 0)
         rows = [
-            widgets.HBox([self.controls[n] for n in ("i", "k", "s")]),
-            widgets.HBox([self.controls[n] for n in ("p", "d", "numbers")]),
-            widgets.HBox([self.play, self.controls["step"]]),
+            _row(self.controls[n] for n in ("i", "k", "s")),
+            _row(self.controls[n] for n in ("p", "d", "numbers")),
+            _row([self.play, self.controls["step"]]),
         ]
         super().__init__(rows, figsize=(9.0, 4.2), css_class="course-conv-explorer")
         self.artist = draw.SceneArtist(self.figure.add_axes((0.01, 0.02, 0.98, 0.96)), title_size=0, zeros=False)
@@ -823,27 +889,26 @@ class _TransposedExplorer(Explorer):
             "s": _slider("stride s", s, 1, 3),
             "p": _slider("padding p", p, 0, 3),
             "d": _slider("dilation d", d, 1, 3),
-            "auto": widgets.Checkbox(value=True, description="output_padding = a", indent=False,
-                                     layout=widgets.Layout(width="160px")),
-            "output_padding": _slider("output_padding", 0, 0, 2, style={"description_width": "100px"},
-                                      layout=widgets.Layout(width="250px")),
-            "numbers": widgets.Checkbox(value=numbers, description="numbers", indent=False,
-                                        layout=widgets.Layout(width="100px")),
+            "auto": widgets.Checkbox(value=True, description="output_padding = a", indent=False, layout=_fixed(160)),
+            "output_padding": _slider("output_padding", 0, 0, 2, label_px=100),
+            "numbers": widgets.Checkbox(value=numbers, description="numbers", indent=False, layout=_fixed(100)),
         }
         self.controls["unit"], self.play = _step_row("unit", "unit (black)", 0)
         self.controls["out_unit"], self.play_out = _step_row("out_unit", "out unit (orange)", 0)
         rows = [
-            widgets.HBox([self.controls[n] for n in ("i", "k", "s", "p")]),
-            widgets.HBox([self.controls[n] for n in ("d", "auto", "output_padding", "numbers")]),
-            widgets.HBox([self.play, self.controls["unit"], self.play_out, self.controls["out_unit"]]),
+            _row(self.controls[n] for n in ("i", "k", "s")),
+            _row(self.controls[n] for n in ("p", "d", "numbers")),
+            _row(self.controls[n] for n in ("auto", "output_padding")),
+            _row([self.play, self.controls["unit"]]),
+            _row([self.play_out, self.controls["out_unit"]]),
         ]
         super().__init__(rows, figsize=(12.5, 7.0), css_class="course-transposed-explorer", dpi=72)
         fig = self.figure
         # the three grid panels (one Axes: fewer artists to render) over C; Cᵀ on the right
         self.panels = draw.SceneArtist(fig.add_axes((0.0, 0.44, 0.855, 0.55)), title_size=0, zeros=False)
         self.matrix_artists = {
-            "matrix": draw.MatrixArtist(fig.add_axes((0.02, 0.05, 0.81, 0.33)), title_size=10),
-            "matrix_t": draw.MatrixArtist(fig.add_axes((0.865, 0.04, 0.125, 0.82)), title_size=10),
+            "matrix": draw.MatrixArtist(fig.add_axes((0.02, 0.05, 0.81, 0.33)), title_size=11),
+            "matrix_t": draw.MatrixArtist(fig.add_axes((0.865, 0.04, 0.125, 0.82)), title_size=11),
         }
         self._watch()
         self.refresh()
@@ -915,20 +980,20 @@ class _SamplingExplorer(Explorer):
             "n": _slider("length n", n, 1, 8),
             "k": _slider("factor k", k, 2, 4),
             "q": widgets.Text(value=q, description="kernel q", continuous_update=False,
-                              layout=widgets.Layout(width="210px"), style={"description_width": "70px"}),
+                              layout=_fixed(240), style={"description_width": "80px"}),
         }
         for index, stage in enumerate(stages[:3]):
             self.controls[f"stage{index + 1}"] = widgets.Dropdown(
                 options=STAGE_CHOICES, value=stage, description=f"stage {index + 1}",
-                layout=widgets.Layout(width="210px"), style={"description_width": "70px"},
+                layout=_fixed(240), style={"description_width": "80px"},
             )
         rows = [
-            widgets.HBox([self.controls[n] for n in ("n", "k", "q")]),
-            widgets.HBox([self.controls[f"stage{j}"] for j in (1, 2, 3)]),
+            _row(self.controls[n] for n in ("n", "k", "q")),
+            _row(self.controls[f"stage{j}"] for j in (1, 2, 3)),
         ]
         super().__init__(rows, figsize=(11.0, 4.6), css_class="course-sampling-explorer")
         self.artist = draw.SceneArtist(self.figure.add_axes((0.01, 0.04, 0.55, 0.9)), title_size=0)
-        self.matrix_artist = draw.MatrixArtist(self.figure.add_axes((0.6, 0.1, 0.38, 0.78)), title_size=10)
+        self.matrix_artist = draw.MatrixArtist(self.figure.add_axes((0.6, 0.1, 0.38, 0.78)), title_size=11)
         self._watch()
         self.refresh()
 
@@ -992,12 +1057,12 @@ class _CheckerboardExplorer(Explorer):
             "layers": _slider("layers", count, 1, 3),
         }
         for index, (k, s) in enumerate(layers[:3]):
-            self.controls[f"k{index + 1}"] = _slider(f"k{index + 1}", k, 1, 6)
-            self.controls[f"s{index + 1}"] = _slider(f"s{index + 1}", s, 1, 4)
+            self.controls[f"k{index + 1}"] = _slider(f"kernel k{index + 1}", k, 1, 6)
+            self.controls[f"s{index + 1}"] = _slider(f"stride s{index + 1}", s, 1, 4)
         rows = [
-            widgets.HBox([self.controls["i"], self.controls["layers"]]),
-            widgets.HBox([self.controls[n] for n in ("k1", "k2", "k3")]),
-            widgets.HBox([self.controls[n] for n in ("s1", "s2", "s3")]),
+            _row([self.controls["i"], self.controls["layers"]]),
+            _row(self.controls[n] for n in ("k1", "k2", "k3")),
+            _row(self.controls[n] for n in ("s1", "s2", "s3")),
         ]
         super().__init__(rows, figsize=(7.0, 6.2), css_class="course-checkerboard-explorer")
         self.matrix_artist = draw.MatrixArtist(self.figure.add_axes((0.04, 0.04, 0.92, 0.88)), title_size=11)

@@ -200,3 +200,19 @@ def test_command_line_writes_pngs_and_gifs(tmp_path):
         assert png.size[0] > 500
     with pytest.raises(SystemExit):
         figures.main(["--out", str(tmp_path), "--only", "9.9"])
+
+
+@pytest.mark.parametrize("number", list(figures.FIGURES))
+def test_captions_and_notes_are_at_least_as_large_as_the_grid_labels(rendered, number):
+    fig = rendered[number]
+    sizes = [artist.layout["font_sizes"] for artist in fig.course_artists]
+    labels = max(s["label"] for s in sizes)
+    caption = fig.course_caption
+    assert caption.get_fontsize() >= max(labels, 10.0)
+    assert all(s["note"] >= s["label"] for s in sizes if s.get("note"))
+    # measured in the rendered image: every caption line is inside the figure and at least as
+    # tall as a grid label's line
+    box = caption.get_window_extent(fig.canvas.get_renderer())
+    lines = caption.get_text().count("\n") + 1
+    assert 0 <= box.x0 and box.x1 <= fig.bbox.x1 and box.y0 >= 0
+    assert box.height / lines >= labels * fig.dpi / 72

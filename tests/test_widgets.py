@@ -1,6 +1,7 @@
 """Tests of course_lib.widgets: the pure state functions, and explorers that update in place."""
 
 import io
+import re
 import itertools
 
 import matplotlib
@@ -292,3 +293,100 @@ def test_explorers_reject_values_outside_their_sliders():
         widgets.checkerboard_explorer(layers=[])
     with pytest.raises(ValueError, match="s must be >= 1"):
         widgets.checkerboard_explorer(layers=[(3, 0)])
+
+
+# --- comfort: slider lengths, text sizes, readouts in words ------------------------------------
+
+# ipywidgets 8's CSS around a horizontal slider's track (@jupyter-widgets/controls, widgets.css):
+# 8 px right of the description, 6 px each side of the track, the readout's min-width of 72 px
+# (--jp-widgets-inline-width-tiny) and its 4 px margin
+_CSS_AROUND_TRACK_PX = 8 + 2 * 6 + 72 + 4
+
+
+def _tree(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _tree(child)
+
+
+def _px(text) -> int:
+    assert text and text.endswith("px"), f"expected a width in px, got {text!r}"
+    return int(text[:-2])
+
+
+@pytest.mark.parametrize("name", list(EXPLORERS))
+def test_every_slider_track_is_at_least_150_px_long(name):
+    import ipywidgets
+
+    explorer = EXPLORERS[name][0]()
+    sliders = [w for w in _tree(explorer) if isinstance(w, (ipywidgets.IntSlider, ipywidgets.FloatSlider))]
+    assert len(sliders) == sum(isinstance(c, ipywidgets.IntSlider) for c in explorer.controls.values()) >= 2
+    for slider in sliders:
+        track = _px(slider.layout.width) - _px(slider.style.description_width) - _CSS_AROUND_TRACK_PX
+        assert track >= 150, f"{slider.description}: a {track} px track"
+        assert slider.layout.flex == "0 0 auto", f"{slider.description} may shrink in a narrow notebook"
+    for row in _tree(explorer):
+        if isinstance(row, ipywidgets.HBox) and any(child in sliders for child in row.children):
+            assert row.layout.flex_flow == "row wrap"  # a narrow notebook wraps the row instead
+
+
+def _artists(explorer):
+    found = []
+    for value in vars(explorer).values():
+        for item in (value.values() if isinstance(value, dict) else [value]):
+            if type(item).__name__ in ("SceneArtist", "MatrixArtist"):
+                found.append(item)
+    return found
+
+
+@pytest.mark.parametrize("name", list(EXPLORERS))
+def test_explorer_captions_and_notes_are_at_least_as_large_as_the_grid_labels(name):
+    make, changes = EXPLORERS[name]
+    explorer = make()
+    readout_px = float(re.search(r"font-size: (\d+)px", explorer.readout.value).group(1))
+    for control, value in [(None, None)] + changes:
+        if control is not None:
+            explorer.controls[control].value = value
+        sizes = [artist.layout["font_sizes"] for artist in _artists(explorer) if artist.ax.get_visible()]
+        labels = [s["label"] for s in sizes if "label" in s]
+        captions = [s[key] for s in sizes for key in ("note", "caption") if s.get(key)]
+        if labels and captions:
+            assert min(captions) >= max(labels), (control, sizes)
+        if labels:  # notes the image leaves out go to the readout, which is no smaller either
+            assert readout_px >= max(labels) * explorer.figure.dpi / 72
+    assert any(sizes for sizes in (a.layout["font_sizes"] for a in _artists(explorer)))
+
+
+def _in_words(numbers) -> str:
+    numbers = [str(n) for n in numbers]
+    if len(numbers) == 1:
+        return f"Relationship {numbers[0]} gives this size"
+    return f"Relationships {', '.join(numbers[:-1])} and {numbers[-1]} give this size"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 8), st.integers(1, 6), st.integers(1, 4), st.integers(0, 4), st.integers(1, 3))
+def test_readouts_say_in_words_which_relationships_give_the_size(i, k, s, p, d):
+    if arithmetic.effective_kernel_size(k, d) > i + 2 * p:
+        return
+    readout = widgets.conv_state(i, k, s, p, d).readout
+    assert _in_words(arithmetic.applicable_relationships(i, k, s, p, d)) + "." in readout
+    assert "also true here" not in readout
+    transposed = widgets.transposed_state(i, min(k, 5), min(s, 3), min(p, 3), d)
+    if transposed.warning:
+        return
+    numbers = arithmetic.applicable_relationships(i, min(k, 5), min(s, 3), min(p, 3), d, transposed=True)
+    if numbers:
+        a = arithmetic.transposed_equivalent(i, min(k, 5), min(s, 3), min(p, 3), d).a
+        assert _in_words(numbers) + (f" (a = {a})" if 14 in numbers else "") + "." in transposed.readout
+    else:
+        assert "No relationship of the guide gives this size." in transposed.readout
+    assert "\\left" not in transposed.readout and "$" not in transposed.readout  # no LaTeX in HTML
+
+
+def test_readouts_of_the_guides_examples():
+    assert "Relationships 6 and 15 give this size." in widgets.conv_state(5, 3, 2, 1).readout
+    assert "Relationship 14 gives this size (a = 1)." in widgets.transposed_state(6, 3, 2, 1).readout  # Fig. 4.7
+    state = widgets.conv_state((5, 6), (3, 2), (2, 1), (1, 0))  # the axes differ: one line each
+    assert "rows: Relationships 6 and 15 give this size." in state.readout
+    assert "columns: Relationships 1, 2, 5, 6 and 15 give this size." in state.readout

@@ -317,7 +317,31 @@ class SceneArtist:
 
     GAP = _GAP  # cells between grids (course_lib.draw.scenes.GAP)
     TITLE_SIZE = 10.5
-    NOTE_SIZE = 8.0
+    NOTE_SIZE = 8.0  # the smallest note; never smaller than the grid labels (:meth:`note_size`)
+    LABEL_SIZES = (8.0, 11.0)  # grid labels grow with the cells between these sizes (points)
+
+    @classmethod
+    def label_size(cls, cell_points: float) -> float:
+        """Font size (points) of the grid labels ("input 5", "kernel w", ...) for cells this large.
+
+        Examples
+        --------
+        >>> SceneArtist.label_size(10), SceneArtist.label_size(30), SceneArtist.label_size(60)
+        (8.0, 10.2, 11.0)
+        """
+        low, high = cls.LABEL_SIZES
+        return round(float(np.clip(cell_points * 0.34, low, high)), 2)
+
+    @classmethod
+    def note_size(cls, cell_points: float) -> float:
+        """Font size (points) of the note under a scene: at least that of its grid labels.
+
+        Examples
+        --------
+        >>> SceneArtist.note_size(10), SceneArtist.note_size(60)
+        (8.0, 11.0)
+        """
+        return max(cls.NOTE_SIZE, cls.label_size(cell_points))
 
     def __init__(self, ax, title_size=TITLE_SIZE, zeros=True):
         self.ax = ax
@@ -439,7 +463,7 @@ class SceneArtist:
         text.add(values, float(np.clip(cell * 0.42, 5, 14)))
         text.add(tile_labels, float(np.clip(cell * 0.27, 4, 9)), ha="right", va="bottom",
                  color="black", weight="bold")
-        label_size = float(np.clip(cell * 0.34, 8, 11))
+        label_size = self.label_size(cell)
         if scene.rows:
             text.add(labels, label_size, ha="right", va="center")
         else:
@@ -457,14 +481,17 @@ class SceneArtist:
         for points in sorted({item[3] for item in sized}):
             text.add([item[:3] for item in sized if item[3] == points], points)
         text.apply()
+        sizes = {"label": label_size}  # what this image shows, in points (the tests compare them)
         if self.title_size:
             self.heading.add([(0.5, 1.0, scene.title)], self.title_size, va="bottom", pad=4)
-            self.heading.add([(0.5, 0.0, scene.note)], self.NOTE_SIZE, va="top", color=(0.3, 0.3, 0.3))
+            self.heading.add([(0.5, 0.0, scene.note)], self.note_size(cell), va="top", color=(0.3, 0.3, 0.3))
+            sizes.update(title=self.title_size, note=self.note_size(cell) if scene.note else None)
         self.heading.apply()
         self.ax.set_xlim(left, right)
         self.ax.set_ylim(bottom, top)  # row 0 at the top
         self.scene = scene
-        self.layout = {"places": places, "extent": (left, right, bottom, top), "cell_points": cell}
+        self.layout = {"places": places, "extent": (left, right, bottom, top), "cell_points": cell,
+                       "font_sizes": sizes}
 
 
 class MatrixArtist:
@@ -474,7 +501,11 @@ class MatrixArtist:
     ----------
     ax : matplotlib.axes.Axes
     title_size : float
-        Font size of the title in points (0: no title).
+        Font size of the title in points (0: no title, no caption).
+    caption_size : float
+        Font size of the caption under the matrix ("rows: ... · columns: ..."); by default as
+        large as the largest grid label a :class:`SceneArtist` writes, so that a caption next to
+        a scene is never the smaller text.
 
     Examples
     --------
@@ -487,10 +518,12 @@ class MatrixArtist:
 
     SPARSE_LIMIT = 3000  # up to this many non-background cells, draw squares instead of an image
 
-    def __init__(self, ax, title_size=9.5):
+    def __init__(self, ax, title_size=11.0, caption_size=SceneArtist.LABEL_SIZES[1]):
         self.ax = ax
         self.title_size = title_size
+        self.caption_size = caption_size
         self.scene = None
+        self.layout = {}
         ax.axis("off")
         self.image = ax.imshow(np.ones((1, 1, 4)), interpolation="nearest", aspect="equal", zorder=1)
         # a sparse matrix draws faster as one square per nonzero entry than as a resampled image
@@ -548,14 +581,17 @@ class MatrixArtist:
                 self.cell_text.add([(c + 0.5, r + 0.5, scene.labels[r, c]) for r, c in zip(rr[pick], cc[pick])],
                                    size, color=color)
         self.cell_text.apply()
+        sizes = {}
         if self.title_size:
             self.heading.add([(0.5, 1.0, scene.title)], self.title_size, va="bottom", pad=4)
             caption = f"rows: {scene.ylabel} · columns: {scene.xlabel}" if len(scene.xlabel) > 4 else ""
-            self.heading.add([(0.5, 0.0, caption)], 8.0, va="top", pad=3, color=(0.3, 0.3, 0.3))
+            self.heading.add([(0.5, 0.0, caption)], self.caption_size, va="top", pad=3, color=(0.3, 0.3, 0.3))
+            sizes.update(title=self.title_size, caption=self.caption_size if caption else None)
         self.heading.apply()
         self.ax.set_xlim(0, cols)
         self.ax.set_ylim(rows, 0)
         self.scene = scene
+        self.layout = {"font_sizes": sizes}
 
 
 # --- one-call figures and animations ----------------------------------------------------------
@@ -608,7 +644,7 @@ def figure_for_scene(scene: Scene, per_cell=0.42, title_inches=0.75, note_inches
     left, right, bottom, top = SceneArtist.extent(scene)
     width, height = (right - left) * per_cell, (bottom - top) * per_cell
     text_width = max(_text_width(scene.title, SceneArtist.TITLE_SIZE),
-                     _text_width(scene.note, SceneArtist.NOTE_SIZE)) / 72 + 0.3
+                     _text_width(scene.note, SceneArtist.note_size(per_cell * 72))) / 72 + 0.3
     if text_width > width:  # widen the figure; the axes keep their aspect and centre
         width = text_width
     fig = new_figure((width, height + title_inches + note_inches))
