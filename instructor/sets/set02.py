@@ -130,7 +130,6 @@ QUESTIONS = [
             Mistake(lambda P: P["i2"] - P["k2"] + 1, "That is Relationship 1: you left out the padding, which "
                     "makes the input i + 2p units long."),
             Mistake(lambda P: P["i2"] + P["p2"] - P["k2"] + 1, PADDING_ONCE),
-            Mistake(lambda P: P["i2"] + 2 * P["p2"] - P["k2"], FORGOT_ONE),
         ],
         checks=[Check("answer >= 1", "An output size is at least 1.")],
         hint="Padding p on both sides turns an input of size i into one of size i + 2p.",

@@ -1,0 +1,306 @@
+"""check() tells right from wrong by salted digests, names declared mistakes, and ships no answer."""
+
+import dataclasses
+import json
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sympy
+
+from course_lib.grading import checking as check_module
+from course_lib.grading._encode import encode
+from course_lib.grading.kinds import Int, IntTuple, Matrix, Number
+from course_lib.grading.release import Layout, release, release_variants
+from course_lib.grading.spec import load_sets
+from course_lib.grading.values import decode
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = b"a test secret, not the course's one"
+STUDENTS = ["alice", "bob", "carol", "dave", "erin", "frank"]
+ARRAYS = {"x10", "w10"}  # parameters a notebook holds as numpy arrays
+
+
+@pytest.fixture(scope="module")
+def sets():
+    return load_sets(ROOT / "instructor" / "sets")
+
+
+@pytest.fixture(scope="module")
+def roster_public(sets, tmp_path_factory):
+    """The public checks files of a roster release (the defaults and every student's variant)."""
+    out = tmp_path_factory.mktemp("release")
+    release_variants(Layout(ROOT), sets, STUDENTS, SECRET, out)
+    return out / "course_lib" / "grading" / "public"
+
+
+@pytest.fixture
+def public_dir(monkeypatch):
+    """Point check() at another public folder for one test."""
+    def use(folder: Path):
+        monkeypatch.setattr(check_module, "_PUBLIC_DIR", folder)
+        check_module._public.cache_clear()
+    yield use
+    check_module._public.cache_clear()
+
+
+def value_questions(sets):
+    return [(s, q) for s in sets.values() for q in s.questions if q.has_digests]
+
+
+def namespace_for(params: dict, name: str, value) -> dict:
+    namespace = {k: np.array(v) if k in ARRAYS else v for k, v in params.items()}
+    namespace[name] = value
+    return namespace
+
+
+def accepted(kind, value) -> set:
+    return set(kind.accepted(decode(encode(value))))
+
+
+def right_forms(kind, value) -> list:
+    """The expected answer written in several ways the grader accepts."""
+    if isinstance(kind, Int):
+        return [value, float(value), np.int64(value), Fraction(value), sympy.Integer(value)]
+    if isinstance(kind, Number):
+        return [value, np.float64(value), float(f"{value:.4g}")]
+    if isinstance(kind, IntTuple) and kind.unordered:
+        return [list(value), list(reversed(value)), set(value)]
+    if isinstance(kind, IntTuple):
+        return [tuple(value), list(value), np.array(value), tuple(float(x) for x in value)]
+    if isinstance(kind, Matrix):
+        return [np.array(value), np.array(value, dtype=float), sympy.Matrix(value), [list(r) for r in value]]
+    raise AssertionError(f"no forms for {kind}")
+
+
+def wrong_candidates(kind, value) -> list:
+    """Answers of the right form that are near the expected one, but not it."""
+    if isinstance(kind, Int):
+        return [value + d for d in (1, -1, 2, -2, 3, 5)]
+    if isinstance(kind, Number):
+        return [value * f for f in (1.1, 0.9, 1.3, 0.7)]
+    if isinstance(kind, IntTuple) and kind.unordered:
+        return [list(value)[1:], list(value) + [(5, 3, 4)]] if len(value) > 1 else [list(value) + [(5, 3, 4)]]
+    if isinstance(kind, IntTuple):
+        return [tuple(value[:n]) + (value[n] + d,) + tuple(value[n + 1:]) for d in (1, 2) for n in range(len(value))]
+    if isinstance(kind, Matrix):
+        changed = []
+        for d in (1, 2, -1):
+            rows = np.array(value)
+            rows[0, 0] += d
+            changed.append(rows)
+        return changed
+    raise AssertionError(f"no wrong answers for {kind}")
+
+
+def variants(sets, exercise_set):
+    return [("defaults", exercise_set.parameters)] + [
+        (student, exercise_set.parameters_for(student, SECRET)) for student in STUDENTS]
+
+
+def is_right(question, params, value) -> bool:
+    return question.kind.canonical(decode(encode(value))) in accepted(question.kind, question.answer(params))
+
+
+def expected_hint_number(question, params, value):
+    """The number of the first declared mistake this value counts as, or None.
+
+    A mistake that can be mistaken for the right answer with these parameters is not published.
+    """
+    right = accepted(question.kind, question.answer(params))
+    got = question.kind.canonical(decode(encode(value)))
+    for number, mistake in enumerate(question.mistakes):
+        wrong = accepted(question.kind, mistake.answer(params))
+        if wrong & right:
+            continue
+        if got in wrong:
+            return number
+    return None
+
+
+def test_every_value_question_of_ex02_and_ex03_declares_mistakes(sets):
+    for _, question in value_questions(sets):
+        assert question.mistakes, question.id
+        assert all(m.hint.strip() for m in question.mistakes)
+    hints = [m.hint for m in sets["ex02"].question("ex02.2").mistakes]
+    assert len(hints) == 2 and "padding" in hints[0] and "(2p)" in hints[1]
+
+
+@pytest.mark.parametrize("where", ["committed", "roster"])
+def test_right_answers_in_every_accepted_form_get_a_tick(sets, roster_public, public_dir, where):
+    if where == "roster":
+        public_dir(roster_public)
+    for exercise_set, question in value_questions(sets):
+        for who, params in (variants(sets, exercise_set) if where == "roster" else [("defaults", exercise_set.parameters)]):
+            right = question.answer(params)
+            for form in right_forms(question.kind, right):
+                status, message = check_module.verdict(question.id, namespace_for(params, question.name, form))
+                assert status == "passed", (question.id, who, form, message)
+                assert message.startswith(f"✅ {question.id} is right for your parameters")
+                assert f"for its {question.points:g} point" in message
+
+
+def test_wrong_answers_get_a_cross_and_the_general_hint_not_a_mistake_hint(sets, roster_public, public_dir):
+    public_dir(roster_public)
+    generic = 0
+    for exercise_set, question in value_questions(sets):
+        hints = [m.hint for m in question.mistakes]
+        for who, params in variants(sets, exercise_set)[:3]:
+            right = question.answer(params)
+            for value in wrong_candidates(question.kind, right):
+                if is_right(question, params, value) or expected_hint_number(question, params, value) is not None:
+                    continue
+                status, message = check_module.verdict(question.id, namespace_for(params, question.name, value))
+                assert status == "wrong" and message.startswith(f"❌ {question.id}:"), (question.id, who, message)
+                assert not any(hint in message for hint in hints), (question.id, who, value, message)
+                if "not the expected answer." in message:
+                    assert message.endswith(f"Hint: {question.hint}")
+                    generic += 1
+                else:  # a public check objects first, with its own message
+                    assert any(c.message in message for c in question.checks), message
+    assert generic >= 2 * len(value_questions(sets))
+
+
+def test_each_declared_mistake_gets_its_own_hint(sets, roster_public, public_dir):
+    public_dir(roster_public)
+    shown = set()
+    for exercise_set, question in value_questions(sets):
+        for who, params in variants(sets, exercise_set):
+            for number, mistake in enumerate(question.mistakes):
+                value = mistake.answer(params)
+                if isinstance(question.kind, Matrix):
+                    value = np.array(value)
+                status, message = check_module.verdict(question.id, namespace_for(params, question.name, value))
+                first = expected_hint_number(question, params, value)
+                if is_right(question, params, value):  # for these parameters the mistake is right
+                    assert status == "passed", (question.id, who, number, message)
+                    continue
+                if first is None:  # too close to the right answer to be told apart from it
+                    assert status == "wrong" and "not the expected answer." in message
+                    continue
+                assert status == "wrong", (question.id, who, number, message)
+                assert message.endswith(f"Hint: {question.mistakes[first].hint}"), (question.id, who, number, message)
+                shown.add((question.id, first))
+    declared = {(q.id, n) for _, q in value_questions(sets) for n in range(len(q.mistakes))}
+    assert declared == shown, sorted(declared - shown)
+
+
+def test_the_padding_mistakes_of_ex02_2(sets):
+    params = dict(sets["ex02"].parameters)  # i2, k2, p2 = 5, 4, 2: the right answer is 6
+    status, message = check_module.verdict("ex02.2", namespace_for(params, "o2", 2))
+    assert status == "wrong" and "padding" in message and "✅" not in message
+    assert check_module.verdict("ex02.2", namespace_for(params, "o2", 4))[1].endswith(
+        "Hint: You counted the padding once; it is added on both sides (2p).")
+    assert check_module.verdict("ex02.2", namespace_for(params, "o2", 6))[0] == "passed"
+    shape = check_module.verdict("ex02.4", namespace_for(params, "shape4", (params["h4"], params["w4"])))
+    assert shape[0] == "wrong" and "input's shape" in shape[1]
+    zeros = check_module.verdict("ex02.10", namespace_for(params, "y10", np.zeros((3, 3))))
+    assert zeros[0] == "wrong" and "not the expected answer" in zeros[1]
+    flipped = check_module.verdict("ex02.10", namespace_for(params, "y10", np.array(
+        sets["ex02"].question("ex02.10").mistakes[0].answer(params))))
+    assert flipped[0] == "wrong" and "that is the flipped kernel" in flipped[1].lower()
+
+
+def test_form_checks_come_first(sets):
+    params = sets["ex02"].parameters
+    status, message = check_module.verdict("ex02.4", namespace_for(params, "shape4", (3, 3, 3)))
+    assert status == "wrong" and "Expected 2 items" in message
+    status, message = check_module.verdict("ex02.1", namespace_for(params, "o1", "2"))
+    assert status == "wrong" and "whole number" in message
+
+
+def test_edited_parameters_mean_check_can_no_longer_judge(sets):
+    params = dict(sets["ex02"].parameters)
+    namespace = namespace_for(params, "o2", 6)
+    namespace["p2"] = 3
+    for answer in (6, 8):  # right for the released numbers, and right for the edited ones
+        namespace["o2"] = answer
+        status, message = check_module.verdict("ex02.2", namespace)
+        assert status == "cannot judge" and "can no longer judge" in message and "original" in message
+        assert "✅" not in message and "❌" not in message
+    namespace["o2"] = 6.5  # form checks still run
+    assert check_module.verdict("ex02.2", namespace)[0] == "wrong"
+    namespace = namespace_for(params, "y10", np.array(sets["ex02"].question("ex02.10").answer(params)))
+    namespace["x10"] = namespace["x10"].copy()
+    namespace["x10"][0, 0] += 1
+    assert check_module.verdict("ex02.10", namespace)[0] == "cannot judge"
+    namespace["x10"][0, 0] -= 1
+    assert check_module.verdict("ex02.10", namespace)[0] == "passed"
+    # An edit to a parameter the question does not read changes nothing.
+    namespace["i1"] = 99
+    assert check_module.verdict("ex02.10", namespace)[0] == "passed"
+
+
+def test_a_form_only_set_ships_no_digests_and_says_so(sets, tmp_path, public_dir):
+    exam = dataclasses.replace(sets["ex02"], feedback="form-only")
+    text = exam.public_json()
+    data = json.loads(text)
+    assert data["feedback"] == "form-only"
+    assert all(not {"digests", "mistake_hints", "points_at"} & set(q) and q["checks"] == []
+               for q in data["questions"])
+    assert "padding once" not in text
+    (tmp_path / "ex02.json").write_text(text)
+    public_dir(tmp_path)
+    params = exam.parameters
+    for value in (6, 2):  # right and wrong get the same answer
+        status, message = check_module.verdict("ex02.2", namespace_for(params, "o2", value))
+        assert status == "form checked"
+        assert "form checked" in message and "gives no right/wrong feedback before grading" in message
+    assert check_module.verdict("ex02.2", namespace_for(params, "o2", 2.5))[0] == "wrong"
+    i, k, s, p = sympy.symbols("i k s p", integer=True)
+    assert check_module.verdict("ex02.9", {"o_expr": (i + k) / s})[0] == "form checked"
+
+
+def test_public_files_hold_no_plain_answer(sets, roster_public):
+    for exercise_set in sets.values():
+        for folder in (ROOT / "course_lib" / "grading" / "public", roster_public):
+            text = (folder / f"{exercise_set.id}.json").read_text()
+            for who, params in variants(sets, exercise_set):
+                for question in exercise_set.questions:
+                    if not question.has_digests:
+                        continue
+                    right = question.answer(params)
+                    assert question.kind.canonical(decode(encode(right))) not in text or isinstance(question.kind, Int)
+                    if isinstance(question.kind, Matrix):
+                        for row in right:
+                            for shown in (json.dumps(row), ", ".join(map(str, row)), ",".join(map(str, row))):
+                                assert shown not in text, (question.id, who, row)
+                    if isinstance(question.kind, Number):
+                        assert repr(right) not in text and f"{right:.3f}" not in text
+                    if isinstance(question.kind, IntTuple) and not question.kind.unordered:
+                        assert ", ".join(map(str, right)) not in text
+            data = json.loads(text)
+            for question in data["questions"]:
+                assert "digests" not in question or not any(
+                    "expected" in json.dumps(entry) for entry in question["digests"].values())
+
+
+def test_roster_public_file_holds_every_variant_and_the_committed_defaults(sets, roster_public):
+    for exercise_set in sets.values():
+        committed = json.loads((ROOT / "course_lib" / "grading" / "public" / f"{exercise_set.id}.json").read_text())
+        roster = json.loads((roster_public / f"{exercise_set.id}.json").read_text())
+        for mine, theirs in zip(committed["questions"], roster["questions"]):
+            for fingerprint, entry in mine.get("digests", {}).items():
+                assert theirs["digests"][fingerprint] == entry
+            if "digests" in mine:
+                assert 1 < len(theirs["digests"]) <= len(STUDENTS) + 1
+                assert len({e["salt"] for e in theirs["digests"].values()}) == len(theirs["digests"])
+
+
+def test_release_is_byte_stable(sets, tmp_path):
+    result = subprocess.run([sys.executable, "-m", "course_lib.grading.cli", "release", "--check"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    for run in ("first", "second"):
+        release(Layout(ROOT, out=tmp_path / run), sets)
+        release_variants(Layout(ROOT), sets, STUDENTS, SECRET, tmp_path / f"roster-{run}")
+    for sub in ("course_lib/grading/public/ex02.json", "course_lib/grading/public/ex03.json"):
+        assert (tmp_path / "first" / sub).read_bytes() == (tmp_path / "second" / sub).read_bytes()
+        assert (tmp_path / "first" / sub).read_bytes() == (ROOT / sub).read_bytes()
+        assert (tmp_path / "roster-first" / sub).read_bytes() == (tmp_path / "roster-second" / sub).read_bytes()
+    release_variants(Layout(ROOT), sets, STUDENTS, b"another secret, another salt", tmp_path / "other")
+    sub = "course_lib/grading/public/ex02.json"
+    assert (tmp_path / "other" / sub).read_bytes() != (tmp_path / "roster-first" / sub).read_bytes()
