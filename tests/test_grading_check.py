@@ -204,6 +204,20 @@ def test_the_padding_mistakes_of_ex02_2(sets):
     assert flipped[0] == "wrong" and "that is the flipped kernel" in flipped[1].lower()
 
 
+def test_expression_mistakes_are_named_at_the_public_points(sets):
+    for set_id, qid in (("ex02", "ex02.9"), ("ex03", "ex03.8")):
+        question = sets[set_id].question(qid)
+        params = sets[set_id].parameters
+        assert question.mistakes
+        for mistake in question.mistakes:
+            status, message = check_module.verdict(qid, {question.name: mistake.answer(params)})
+            assert status == "wrong" and message.endswith(f"Hint: {mistake.hint}"), (qid, message)
+        assert check_module.verdict(qid, {question.name: question.answer(params)})[0] == "passed"
+        status, message = check_module.verdict(qid, {question.name: question.answer(params) + 7})
+        assert status == "wrong" and "should give" in message
+        assert not any(m.hint in message for m in question.mistakes)
+
+
 def test_form_checks_come_first(sets):
     params = sets["ex02"].parameters
     status, message = check_module.verdict("ex02.4", namespace_for(params, "shape4", (3, 3, 3)))

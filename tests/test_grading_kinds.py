@@ -217,7 +217,9 @@ def test_check_explains_what_is_wrong_with_a_hint(sets):
     assert "increasing order" in check_module.verdict("ex02.7", namespace)[1]
     i, k, s, p = (namespace[n] for n in "iksp")
     namespace["o_expr"] = (i + 2 * p - k) / s + 1
-    assert "At i=6, k=3, s=2, p=1 your expression gives 7/2, but it should give 3" in check_module.verdict("ex02.9", namespace)[1]
+    assert "Without a floor" in check_module.verdict("ex02.9", namespace)[1]
+    namespace["o_expr"] = (i + 2 * p - k) / s + 2
+    assert "At i=5, k=3, s=2, p=1 your expression gives 4, but it should give 3" in check_module.verdict("ex02.9", namespace)[1]
     namespace["o_expr"] = AlwaysEqual()
     assert "AlwaysEqual" in check_module.verdict("ex02.9", namespace)[1]
 
@@ -249,7 +251,7 @@ def test_check_never_shows_hidden_inputs_or_answers(sets):
         data = json.loads(public)
         for question in data["questions"]:
             assert set(question) <= {"id", "name", "title", "points", "kind", "hint", "checks", "examples", "points_at",
-                                     "uses", "mistake_hints", "digests"}
+                                     "uses", "mistake_hints", "digests", "mistakes_at"}
 
 
 def encode_args(case):

@@ -199,6 +199,9 @@ def _run(question, public, namespace):
                 f"to the original numbers. Put back the original PARAMETERS cell to get a verdict; the "
                 f"grader always uses your original parameters.")
         return _wrong(qid, "not the expected answer.", hint)
+    mistake = _expression_mistake(question, kind, answer)
+    if mistake is not None:
+        return mistake
     for item in question.get("points_at", []):
         point, want = item["point"], decode(item["expected"])
         where = ", ".join(f"{name}={point[name]}" for name in kind.symbols if name in point)
@@ -214,6 +217,21 @@ def _run(question, public, namespace):
         else "passed the public checks"
     return PASSED, (f"✅ {qid} {where}. The grader compares it with the expected expression at every valid "
                     f"point, for its {_points(question)}.")
+
+
+def _expression_mistake(question, kind, answer):
+    """❌ with a mistake's hint when the expression's values at the public points are a declared mistake's."""
+    from course_lib.grading.kinds import answer_digest, values_at
+
+    table = question.get("mistakes_at")
+    if not table:
+        return None
+    digest = answer_digest(table["salt"], values_at(kind._normalize(answer), [p["point"] for p in question["points_at"]]))
+    for wrong, number in table["mistakes"]:
+        if digest == wrong:
+            return WRONG, (f"❌ {question['id']}: not the expected expression; it is what a common mistake gives.\n"
+                           f"   Hint: {question['mistake_hints'][number]}")
+    return None
 
 
 def _failed_check(question, plain, params):

@@ -26,7 +26,7 @@ from course_lib.grading.values import (
 
 __all__ = [
     "Kind", "Int", "Number", "IntTuple", "Expression", "Matrix", "Function", "Verdict",
-    "kind_from_json", "as_int", "answer_digest", "parameter_fingerprint",
+    "kind_from_json", "as_int", "answer_digest", "parameter_fingerprint", "values_at",
 ]
 
 
@@ -687,3 +687,21 @@ def parameter_fingerprint(values: dict) -> str | None:
             return None
     text = json.dumps(plain, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def values_at(expression, points: list) -> str:
+    """The canonical text of an expression's exact values at ``points`` ("undefined" where it has none).
+
+    Examples
+    --------
+    >>> i, s = sympy.symbols("i s")
+    >>> values_at(i / s, [{"i": 6, "s": 4}, {"i": 1, "s": 0}])
+    '["3/2","undefined"]'
+    """
+    values = []
+    for point in points:
+        try:
+            values.append(str(evaluate_exact(expression, point)))
+        except (ValueError, ZeroDivisionError, TypeError, AttributeError):
+            values.append("undefined")
+    return json.dumps(values, separators=(",", ":"))

@@ -179,6 +179,18 @@ class Question:
             seen |= wrong
         return {"salt": salt, "answer": sorted(right), "mistakes": mistakes}
 
+    def _mistakes_at(self, expression, parameters: dict) -> dict:
+        """Digests of the declared mistakes' values at the public points of an expression question."""
+        salt = hashlib.sha256(f"course check() salt|{self.id}|points_at".encode()).hexdigest()[:32]
+        right = _kinds.answer_digest(salt, _kinds.values_at(expression, self.points_at))
+        seen, mistakes = {right}, []
+        for number, mistake in enumerate(self.mistakes):
+            digest = _kinds.answer_digest(salt, _kinds.values_at(mistake.answer(parameters), self.points_at))
+            if digest not in seen:  # a mistake right at every public point cannot be told apart there
+                mistakes.append([digest, number])
+                seen.add(digest)
+        return {"salt": salt, "mistakes": mistakes}
+
     def public(self, parameters: dict, form_only: bool = False) -> dict:
         """The part of this question a student may see (goes to the public checks file).
 
@@ -203,6 +215,9 @@ class Question:
                 {"point": dict(point), "expected": encode(int(_kinds.evaluate_exact(expression, point)))}
                 for point in self.points_at
             ]
+            if self.mistakes and self.points_at:
+                data["mistake_hints"] = [m.hint for m in self.mistakes]
+                data["mistakes_at"] = self._mistakes_at(expression, parameters)
         if self.has_digests and not form_only:
             data["uses"] = self.uses(parameters)
             data["mistake_hints"] = [m.hint for m in self.mistakes]
