@@ -17,6 +17,9 @@ __all__ = [
     "effective_kernel_size",
     "conv_output_size",
     "pool_output_size",
+    "kernel_placements",
+    "conv_parameter_count",
+    "conv_multiply_adds",
     "transposed_output_size",
     "TransposedEquivalent",
     "transposed_equivalent",
@@ -86,6 +89,134 @@ def conv_output_size(i, k, s=1, p=0, d=1) -> int:
     """
     i, k, s, p, d, k_hat = _check_conv(i, k, s, p, d)
     return (i + 2 * p - k_hat) // s + 1
+
+
+def kernel_placements(i, k, s=1, p=0, d=1) -> list[int]:
+    """Where the kernel starts, counted by sliding it: the independent count behind Relationship 15.
+
+    Positions index the padded input (``0 .. i + 2p - 1``); the (dilated) kernel covers
+    ``start .. start + k̂ - 1`` and every start is a multiple of ``s`` that keeps it inside. The
+    number of placements is the output size, found here without the formula.
+
+    Parameters
+    ----------
+    i, k, s, p, d : int
+        Input size, kernel size, stride, zero padding on each side, dilation.
+
+    Returns
+    -------
+    list of int
+        The start of every kernel placement, in order.
+
+    Raises
+    ------
+    TypeError
+        If a parameter is not an integer.
+    ValueError
+        If ``i, k, s, d < 1``, ``p < 0`` or the (dilated) kernel does not fit in the padded input.
+
+    Examples
+    --------
+    >>> kernel_placements(5, 3, s=2, p=1)
+    [0, 2, 4]
+    >>> len(kernel_placements(6, 3, s=2, p=1)) == conv_output_size(6, 3, s=2, p=1)
+    True
+    """
+    i, k, s, p, d, k_hat = _check_conv(i, k, s, p, d)
+    return [start for start in range(0, i + 2 * p, s) if start + k_hat <= i + 2 * p]
+
+
+def _kernel_size_tuple(kernel_size) -> tuple[int, ...]:
+    sizes = kernel_size if isinstance(kernel_size, (tuple, list)) else (kernel_size,)
+    if not sizes:
+        raise ValueError("kernel_size must hold at least one size, got an empty sequence")
+    return tuple(check_int(f"kernel_size[{n}]", size, minimum=1) for n, size in enumerate(sizes))
+
+
+def _check_groups(c_in, c_out, groups) -> tuple[int, int, int]:
+    c_in = check_int("c_in", c_in, minimum=1)
+    c_out = check_int("c_out", c_out, minimum=1)
+    groups = check_int("groups", groups, minimum=1)
+    if c_in % groups or c_out % groups:
+        raise ValueError(f"groups = {groups} must divide both c_in = {c_in} and c_out = {c_out}")
+    return c_in, c_out, groups
+
+
+def conv_parameter_count(c_in, c_out, kernel_size, *, bias=True, groups=1) -> int:
+    """Weights (and biases) of a convolution layer: c_out · (c_in/groups · k₁ · k₂ · … + 1).
+
+    The weight tensor has shape ``(c_out, c_in // groups, *kernel_size)``; each output map has
+    one bias.
+
+    Parameters
+    ----------
+    c_in, c_out : int
+        Input and output channels (feature maps).
+    kernel_size : int or sequence of int
+        Kernel size along each spatial axis (an int means a 1-D kernel).
+    bias : bool
+        Whether each output map has a bias.
+    groups : int
+        Channel groups; must divide ``c_in`` and ``c_out``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If a size is not a positive integer, or ``groups`` does not divide the channels.
+
+    Examples
+    --------
+    >>> conv_parameter_count(2, 3, (3, 3))          # the guide's Figure 1.3
+    57
+    >>> conv_parameter_count(3, 96, (11, 11))       # AlexNet's first layer
+    34944
+    """
+    c_in, c_out, groups = _check_groups(c_in, c_out, groups)
+    if not isinstance(bias, bool):
+        raise TypeError(f"bias must be True or False, got {type(bias).__name__} {bias!r}")
+    weights = c_out * (c_in // groups)
+    for size in _kernel_size_tuple(kernel_size):
+        weights *= size
+    return weights + (c_out if bias else 0)
+
+
+def conv_multiply_adds(c_in, c_out, kernel_size, output_size, *, groups=1) -> int:
+    """Multiply-adds of a convolution layer: one per weight for every output unit.
+
+    c_out · o₁ · o₂ · … · (c_in/groups) · k₁ · k₂ · …; biases add no multiplications.
+
+    Parameters
+    ----------
+    c_in, c_out : int
+        Input and output channels.
+    kernel_size, output_size : int or sequence of int
+        Kernel and output sizes along each spatial axis (same number of axes).
+    groups : int
+        Channel groups; must divide ``c_in`` and ``c_out``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If a size is not a positive integer, the axes differ in number, or ``groups`` does not
+        divide the channels.
+
+    Examples
+    --------
+    >>> conv_multiply_adds(2, 3, (3, 3), (3, 3))    # Figure 1.3 on a 5×5 input
+    486
+    >>> conv_multiply_adds(3, 96, (11, 11), (55, 55))
+    105415200
+    """
+    c_in, c_out, groups = _check_groups(c_in, c_out, groups)
+    kernel = _kernel_size_tuple(kernel_size)
+    sizes = output_size if isinstance(output_size, (tuple, list)) else (output_size,)
+    output = tuple(check_int(f"output_size[{n}]", size, minimum=1) for n, size in enumerate(sizes))
+    if len(output) != len(kernel):
+        raise ValueError(f"output_size has {len(output)} axes but kernel_size has {len(kernel)}; give one size per axis")
+    count = c_out * (c_in // groups)
+    for size in kernel + output:
+        count *= size
+    return count
 
 
 def pool_output_size(i, k, s=1) -> int:

@@ -1,5 +1,7 @@
 """Tests for course_lib.arithmetic: every size formula against brute-force kernel placements."""
 
+import itertools
+
 import numpy as np
 import pytest
 import sympy
@@ -325,3 +327,49 @@ def test_random_bad_inputs_raise_only_clear_errors(name, data):
         assert all(isinstance(x, int) and not isinstance(x, bool) for x in args)
         if name == "conv_output_size":
             assert result == brute_conv(*args)
+
+
+# --- kernel placements, parameter and multiply-add counts --------------------------------------
+
+
+@given(i=st.integers(1, 14), k=st.integers(1, 5), s=st.integers(1, 4), p=st.integers(0, 3), d=st.integers(1, 3))
+def test_kernel_placements_are_the_output_units(i, k, s, p, d):
+    k_hat = k + (k - 1) * (d - 1)
+    if k_hat > i + 2 * p:
+        with pytest.raises(ValueError, match="must not exceed the padded input"):
+            ar.kernel_placements(i, k, s, p, d)
+        return
+    starts = ar.kernel_placements(i, k, s, p, d)
+    assert len(starts) == ar.conv_output_size(i, k, s, p, d)
+    assert all(start % s == 0 and start + k_hat <= i + 2 * p for start in starts)
+    assert starts[-1] + s + k_hat > i + 2 * p  # one more stride would leave the padded input
+
+
+@given(c_in=st.integers(1, 6), c_out=st.integers(1, 6), k1=st.integers(1, 4), k2=st.integers(1, 4),
+       o1=st.integers(1, 5), o2=st.integers(1, 5), bias=st.booleans())
+def test_counts_match_a_weight_tensor_and_an_explicit_loop(c_in, c_out, k1, k2, o1, o2, bias):
+    weight = np.zeros((c_out, c_in, k1, k2))
+    assert ar.conv_parameter_count(c_in, c_out, (k1, k2), bias=bias) == weight.size + (c_out if bias else 0)
+    # one multiplication per (output map, output unit, input map, kernel offset)
+    loop = sum(1 for _ in itertools.product(range(c_out), range(o1), range(o2), range(c_in), range(k1), range(k2)))
+    assert ar.conv_multiply_adds(c_in, c_out, (k1, k2), (o1, o2)) == loop
+
+
+def test_groups_divide_the_weights():
+    assert ar.conv_parameter_count(4, 6, 3, groups=2, bias=False) == 6 * 2 * 3
+    assert ar.conv_multiply_adds(4, 6, 3, 5, groups=2) == 6 * 2 * 3 * 5
+    with pytest.raises(ValueError, match="groups = 4 must divide both c_in = 6 and c_out = 8"):
+        ar.conv_parameter_count(6, 8, 3, groups=4)
+
+
+@pytest.mark.parametrize("call, error, text", [
+    (lambda: ar.conv_parameter_count(0, 3, 3), ValueError, "c_in must be >= 1"),
+    (lambda: ar.conv_parameter_count(2, 3, 2.5), TypeError, "kernel_size"),
+    (lambda: ar.conv_parameter_count(2, 3, ()), ValueError, "kernel_size must hold"),
+    (lambda: ar.conv_parameter_count(2, 3, 3, bias="yes"), TypeError, "bias must be True or False"),
+    (lambda: ar.conv_multiply_adds(2, 3, (3, 3), 4), ValueError, "output_size has 1 axes"),
+    (lambda: ar.conv_multiply_adds(2, 3, 3, 0), ValueError, "output_size"),
+])
+def test_count_errors_name_the_parameter(call, error, text):
+    with pytest.raises(error, match=text):
+        call()
