@@ -1,5 +1,6 @@
 # The course's two commands: `make lab` and `make test`. Both set up .venv first; set-up is
-# redone only when pyproject.toml changes (or the venv is missing).
+# redone only when pyproject.toml changes (or the venv is missing); JupyterLab's settings
+# overrides are copied again on their own whenever course_lib/jupyter/overrides.json changes.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
