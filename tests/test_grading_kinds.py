@@ -312,3 +312,16 @@ def test_untouched_exercises_score_zero_as_not_attempted(sets):
         results = score_namespace(exercise_set, namespace, params)
         assert {r.status for r in results} == {"not attempted"}
         assert sum(r.points for r in results) == 0
+
+
+def test_fractions_arrive_as_exact_numbers_and_a_rigged_subclass_as_its_value():
+    class Rigged(Fraction):
+        numerator = property(lambda self: 999)
+
+        def __eq__(self, other):
+            return True
+
+    assert roundtrip(Fraction(12, 2)) == Fraction(6) and Int().compare(roundtrip(Fraction(12, 2)), 6).fraction == 1
+    assert roundtrip(Rigged(5, 2)) == Fraction(5, 2) and type(roundtrip(Rigged(5, 2))) is Fraction
+    assert Int().form(roundtrip(Fraction(5, 2))) is not None
+    assert decode({"t": "fraction", "v": [1, 0]}) == Unsupported("a fraction the grader cannot read")
