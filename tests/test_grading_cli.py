@@ -53,14 +53,12 @@ EXERCISE_SET = ExerciseSet(
 )
 '''
 
-SOLUTION_CELLS = [
+SOLUTION_CELLS = [  # markdown cells are the questions' headings, which release rewrites
     "# PARAMETERS\ni, k = 7, 3",
-    "# ex01.1\no = i - k + 1  # SOLUTION",
-    'check("ex01.1")',
-    "# ex01.2\npair = (i + k, i * k)  # SOLUTION",
-    'check("ex01.2")',
-    "# ex01.3\ndef double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",
-    'check("ex01.3")',
+    "## ex01.1 · positions", "# ex01.1\no = i - k + 1  # SOLUTION", 'check("ex01.1")',
+    "## ex01.2 · sum and product", "# ex01.2\npair = (i + k, i * k)  # SOLUTION", 'check("ex01.2")',
+    "## ex01.3 · doubling",
+    "# ex01.3\ndef double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION", 'check("ex01.3")',
 ]
 
 
@@ -68,7 +66,8 @@ def make_course(root: Path) -> Path:
     (root / "instructor" / "sets").mkdir(parents=True)
     (root / "instructor" / "sets" / "set01.py").write_text(SET_SOURCE)
     (root / "solutions").mkdir()
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in SOLUTION_CELLS])
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(c) if c.startswith("## ")
+                                         else nbformat.v4.new_code_cell(c) for c in SOLUTION_CELLS])
     nbformat.write(nb, root / "solutions" / NOTEBOOK)
     return root
 
@@ -86,7 +85,7 @@ def answered(released: Path, answers: dict, student: str | None = None):
     cells = [cell for cell in nb.cells if not cell.source.startswith("check(")]
     for cell in cells:
         qid = cell.source.split("\n")[0].removeprefix("# ")
-        if qid in answers:
+        if cell.cell_type == "code" and qid in answers:
             cell.source = f"# {qid}\n{answers[qid]}"
     nb.cells = cells
     if student:

@@ -171,6 +171,20 @@ def test_files_that_are_not_notebooks_get_a_row(batch):
         assert (row(batch, student, set_id)["status"], row(batch, student, set_id)["total"]) == ("invalid notebook", "0")
 
 
+def test_every_row_that_is_not_ok_says_why(batch):
+    for (student, set_id), r in batch["rows"].items():
+        assert (r["status"] == "ok") == (r["reason"] == ""), (student, set_id, r["reason"])
+    assert row(batch, "misnamed", "?")["reason"].startswith("file name notes.ipynb does not match")
+    assert "02_convolution_arithmetic.ipynb, 03_layer_arithmetic.ipynb" in row(batch, "misnamed", "?")["reason"]
+    assert row(batch, "broken")["reason"].startswith("not valid JSON (line 1, column 1")
+    assert row(batch, "broken", "ex03")["reason"] == "not a Jupyter notebook (its `cells` is not a list)"
+    assert "interrupted after the time limit" in row(batch, "infinite_loop")["reason"]
+    assert "the kernel died" in row(batch, "kill_kernel")["reason"]
+    assert row(batch, "hostile_function", "ex03")["reason"].startswith("cell ")
+    misnamed = (batch["out"] / "feedback" / "misnamed" / "notes.md").read_text()
+    assert f"Why: {row(batch, 'misnamed', '?')['reason']}." in misnamed
+
+
 def test_nothing_was_written_outside_the_sandbox(batch):
     assert digest(batch["other"]) == batch["other_before"]
     assert stat.S_IMODE(batch["other"].stat().st_mode) != 0o777
