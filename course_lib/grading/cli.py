@@ -224,7 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--memory", type=int, default=2048, help="address-space limit per kernel in MB (default 2048)")
     grade.add_argument("--sandbox", default="auto", choices=["auto", "bwrap", "setpriv", "none"],
                        help="how to isolate kernels (default: the strongest that works here)")
-    grade.add_argument("--roster", help="grade per-student variants: the roster used by `course release --roster`")
+    grade.add_argument("--roster", help="grade per-student variants: the roster used by `course release --roster` "
+                                        "(required when a submission is such a variant)")
     grade.add_argument("--secret-file", help="the instructor's secret (default: instructor/secret.key)")
     grade.add_argument("--hidden-seed", type=int, default=None,
                        help="draw the hidden inputs from this seed (default: fresh at every grading)")
