@@ -8,12 +8,17 @@ Three protections, chosen by what the grader is allowed to do (see the README's 
     ``course_lib`` and a private, writable working folder. Nothing else of the machine, the
     repository, the instructor's files or the other submissions is visible. When the grader runs
     as root, the kernel first drops to an unprivileged user id of its own (one per parallel job)
-    with ``setpriv``, so bubblewrap runs unprivileged too.
+    with ``setpriv``, so bubblewrap runs unprivileged too. Before that drop, still as root and in a
+    mount namespace of its own, the kernel's command binds the read-only folders into a staging
+    folder any user can traverse, so a course cloned where other users cannot pass (a 0700 home,
+    ``/root``, a ``mktemp -d`` folder) still reaches the sandbox; bubblewrap binds them from there
+    back to their own paths.
 ``setpriv`` (root without bubblewrap)
     The kernel runs as an unprivileged user id of its own, in new network, IPC and UTS
     namespaces, in a private working folder. The file system is the machine's, so the instructor's
     files are protected only by their permissions: the grader refuses to start while a protected
-    path (instructor folder, solutions, secret, roster, submissions, output) is readable by others.
+    path (instructor folder, solutions, secret, roster, submissions, output) is readable by others,
+    and refuses this mode while the Python packages or ``course_lib`` are out of the kernel's reach.
 ``none`` (only when asked for)
     No isolation beyond resource limits; for trying things out on your own notebooks.
 
@@ -36,7 +41,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["SandboxError", "Sandbox", "detect_sandbox", "readable_by_others", "claim_slot"]
+__all__ = ["SandboxError", "Sandbox", "detect_sandbox", "readable_by_others", "closed_folder", "claim_slot"]
 
 MODES = ("auto", "bwrap", "setpriv", "none")
 DEFAULT_UID_BASE = 62000
@@ -76,14 +81,7 @@ def readable_by_others(path: Path) -> bool:
     >>> readable_by_others(Path("/etc/hostname"))
     True
     """
-    path = Path(path).absolute()
-    try:
-        for parent in reversed(path.parents):
-            if not parent.stat().st_mode & stat.S_IXOTH:
-                return False
-        return bool(path.stat().st_mode & stat.S_IROTH)
-    except FileNotFoundError:
-        return False
+    return closed_folder(path) is None
 
 
 _SLOT_LOCKS: dict = {}
@@ -124,6 +122,48 @@ def release_slot(slot: int) -> None:
     handle = _SLOT_LOCKS.pop(slot, None)
     if handle is not None:
         handle.close()
+
+
+def closed_folder(path: Path, need: str = "r") -> Path | None:
+    """The first folder that keeps other users from ``path``, or None when none does.
+
+    That is the first folder above ``path`` without the others' ``x`` bit, else ``path`` itself
+    when it lacks the others' ``need`` bit (``"r"`` to read it, ``"x"`` to pass through it) or
+    does not exist.
+
+    Raises
+    ------
+    ValueError
+        If ``need`` is neither ``"r"`` nor ``"x"``.
+
+    Examples
+    --------
+    >>> closed_folder(Path("/usr/bin")) is None
+    True
+    >>> closed_folder(Path("/nonexistent/file"))
+    PosixPath('/nonexistent')
+    """
+    if need not in ("r", "x"):
+        raise ValueError(f"need must be 'r' or 'x', got {need!r}")
+    path = Path(path).absolute()
+    try:
+        for parent in reversed(path.parents):
+            if not parent.stat().st_mode & stat.S_IXOTH:
+                return parent
+        return None if path.stat().st_mode & (stat.S_IROTH if need == "r" else stat.S_IXOTH) else path
+    except OSError as err:
+        return Path(err.filename) if err.filename else path
+
+
+# Ran by `sh` as root in the kernel's own mount namespace, before privileges are dropped: with
+# `mount` as $1, binds each read-only source onto its empty mount point in the staging folder
+# ($2 $3, $4 $5, ... up to "--"), then runs the rest of the command. Paths arrive as arguments,
+# never as code.
+_STAGE_SCRIPT = (
+    'm=$1; shift; while [ "$1" != -- ]; do "$m" --rbind -- "$1" "$2" || exit 125; shift 2; done; '
+    'shift; exec "$@"'
+)
+STAGE = "ro"  # the staging folder's name, next to the kernels' working folders
 
 
 def _which(name: str) -> str | None:
@@ -200,6 +240,8 @@ class Sandbox:
         As root it is a tmpfs of ``disk_mb`` MB, so no kernel can fill the disk.
         """
         workdir = Path(tempfile.mkdtemp(prefix=f"job{slot}-", dir=parent))
+        if self.stages:
+            self._make_stage(Path(parent) / STAGE)
         uid = self.uid_for(slot)
         if uid is not None:
             options = f"size={self.disk_mb}m,mode=0700,uid={uid},gid={uid},nosuid,nodev"
@@ -210,6 +252,26 @@ class Sandbox:
                 raise SandboxError(f"could not mount a private tmpfs: {mounted.stderr.strip()}")
         os.chmod(workdir, 0o700)
         return workdir
+
+    @property
+    def stages(self) -> bool:
+        """Whether read-only folders reach bubblewrap through a staging folder (bwrap as root)."""
+        return self.mode == "bwrap" and self.uid_for(0) is not None
+
+    def _make_stage(self, stage: Path) -> None:
+        """Empty mount points, one per read-only source, in a folder every user can traverse.
+
+        They stay empty on the machine: the binds exist only in each kernel's own mount
+        namespace, so deleting the folder can never reach the sources.
+        """
+        stage.mkdir(mode=0o711, exist_ok=True)
+        os.chmod(stage, 0o711)  # traversal only: the names are known, nothing is listed
+        for index, source in enumerate(self.readonly):
+            point = stage / str(index)
+            if os.path.isdir(source):
+                point.mkdir(mode=0o755, exist_ok=True)
+            else:
+                point.touch(mode=0o644, exist_ok=True)
 
     def cleanup(self, workdir: Path, slot: int) -> None:
         """Kill whatever the kernel left running, then delete its working folder."""
@@ -261,7 +323,8 @@ class Sandbox:
             argv.append("--nproc=256")
         return argv + ["--"]
 
-    def bwrap_argv(self, workdir: Path) -> list[str]:
+    def bwrap_argv(self, workdir: Path, stage: Path | None = None) -> list[str]:
+        """The bubblewrap command; with ``stage``, read-only folder ``n`` is bound from ``stage/n``."""
         w = str(workdir)
         argv = [self.tools["bwrap"], "--unshare-all", "--die-with-parent", "--new-session",
                 "--clearenv", "--cap-drop", "ALL"]
@@ -282,8 +345,8 @@ class Sandbox:
                 argv += ["--symlink", os.readlink(path), f"/{name}"]
             elif path.is_dir():
                 argv += ["--ro-bind", f"/{name}", f"/{name}"]
-        for path in self.readonly:
-            argv += ["--ro-bind", path, path]
+        for index, path in enumerate(self.readonly):
+            argv += ["--ro-bind", str(stage / str(index)) if stage is not None else path, path]
         argv += ["--bind", w, w, "--chdir", HOME, "--"]
         return argv
 
@@ -294,11 +357,20 @@ class Sandbox:
         if self.mode == "setpriv":
             argv += [self.tools["unshare"], "--net", "--ipc", "--uts", "--pid", "--fork", "--kill-child",
                      "--mount-proc", "--"]
+        stage = workdir.parent / STAGE if self.stages else None
+        if stage is not None:
+            # Root resolves the sources, whatever folders above them are closed to other users;
+            # the unprivileged bubblewrap below only has to traverse the staging folder.
+            argv += [self.tools["unshare"], "--mount", "--propagation", "private", "--",
+                     self.tools["sh"], "-c", _STAGE_SCRIPT, "sh", self.tools["mount"]]
+            for index, path in enumerate(self.readonly):
+                argv += [path, str(stage / str(index))]
+            argv.append("--")
         if uid is not None:
             argv += [self.tools["setpriv"], f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
                      "--no-new-privs", "--"]
         if self.mode == "bwrap":
-            argv += self.bwrap_argv(workdir)
+            argv += self.bwrap_argv(workdir, stage)
         return argv + self.python_argv(kernel)
 
     def describe(self) -> str:
@@ -332,11 +404,23 @@ class Sandbox:
             raise SandboxError(
                 f"the {self.mode} sandbox could not start {self.interpreter}: "
                 f"{result.stderr.strip().splitlines()[-1] if result.stderr.strip() else 'exit ' + str(result.returncode)}"
+                + self._unreadable_hint()
             )
         try:
             return json.loads(result.stdout.strip().splitlines()[-1])
         except (ValueError, IndexError) as err:
             raise SandboxError(f"the {self.mode} sandbox self-test printed {result.stdout!r}") from err
+
+    def _unreadable_hint(self) -> str:
+        """Why an unprivileged kernel may fail to import: read-only folders closed to others."""
+        if self.uid_for(0) is None:
+            return ""
+        both = stat.S_IROTH | stat.S_IXOTH
+        closed = [p for p in self.readonly if os.path.isdir(p) and os.stat(p).st_mode & both != both]
+        if not closed:
+            return ""
+        return (f" ({', '.join(closed)} cannot be read by other users, and the kernels run as "
+                "unprivileged users: `chmod -R o+rX` them, or reinstall them with umask 022)")
 
     def check_protected(self, paths) -> None:
         """In ``setpriv`` mode, refuse to run while a protected path is readable by others."""
@@ -392,18 +476,22 @@ def detect_sandbox(mode: str = "auto", memory_mb: int = 2048, cpu_seconds: int =
     if mode not in MODES:
         raise ValueError(f"sandbox must be one of {', '.join(MODES)}, got {mode!r}")
     root = os.geteuid() == 0
-    tools = _tools(["env", "prlimit", "setpriv", "unshare", "bwrap", "kill", "mount", "umount"])
+    tools = _tools(["env", "prlimit", "setpriv", "unshare", "bwrap", "kill", "mount", "umount", "sh"])
     for required in ("env", "prlimit"):
         if required not in tools:
             raise SandboxError(f"`{required}` (util-linux/coreutils) is missing")
     wanted = [mode] if mode != "auto" else (["bwrap", "setpriv"] if root else ["bwrap"])
     problems = []
     scratch = Path(scratch or tempfile.gettempdir())
+    closed = closed_folder(scratch, need="x") if root and mode != "none" else None
+    if closed is not None:
+        raise SandboxError(f"the kernels' users cannot pass {closed} to reach their working folders in "
+                           f"{scratch}: point TMPDIR at a folder every user can pass, like /tmp")
     for candidate in wanted:
         needs = {"bwrap": ["bwrap"], "setpriv": ["setpriv", "unshare", "kill", "mount", "umount"],
                  "none": []}[candidate]
         if candidate == "bwrap" and root:
-            needs += ["setpriv", "kill", "mount", "umount"]
+            needs += ["setpriv", "kill", "mount", "umount", "unshare", "sh"]
         if candidate == "setpriv" and not root:
             problems.append("setpriv: needs root")
             continue
@@ -411,10 +499,21 @@ def detect_sandbox(mode: str = "auto", memory_mb: int = 2048, cpu_seconds: int =
         if missing:
             problems.append(f"{candidate}: {', '.join(missing)} not installed")
             continue
+        if candidate == "setpriv":
+            unreachable = _unreachable([*_site_dirs(), _course_lib_dir()])
+            if unreachable:
+                problems.append(unreachable)
+                continue
         parent = Path(tempfile.mkdtemp(prefix="course-sandbox-test-", dir=scratch))
         os.chmod(parent, 0o711)
         try:
             for interpreter in _interpreter_candidates():
+                if candidate == "setpriv" and closed_folder(Path(interpreter)) is not None:
+                    # setpriv runs it with root's rights still in hand, but its own library
+                    # would then be out of the kernel's reach.
+                    problems.append(f"setpriv with {interpreter}: closed to other users by "
+                                    f"{closed_folder(Path(interpreter))}")
+                    continue
                 readonly = sorted({*_site_dirs(), _prefix_of(interpreter)} - {"/usr"})
                 box = Sandbox(mode=candidate, interpreter=interpreter, sites=_site_dirs(),
                               memory_mb=memory_mb, cpu_seconds=cpu_seconds, uid_base=uid_base, disk_mb=disk_mb,
@@ -437,6 +536,25 @@ def detect_sandbox(mode: str = "auto", memory_mb: int = 2048, cpu_seconds: int =
         "no usable sandbox: " + "; ".join(problems)
         + ". Install bubblewrap (`apt-get install bubblewrap`) or, to grade without any isolation, "
         "pass --sandbox none."
+    )
+
+
+def _unreachable(paths) -> str:
+    """Why setpriv-mode kernels, on the machine's own files, cannot import from ``paths`` ("" if they can)."""
+    blocked = {}
+    for path in paths:
+        folder = closed_folder(Path(path))
+        if folder is not None:
+            blocked.setdefault(str(folder), path)
+    if not blocked:
+        return ""
+    where = "; ".join(f"{path} (closed by {folder}, mode {stat.S_IMODE(os.stat(folder).st_mode):o})"
+                      if os.path.exists(folder) else path for folder, path in blocked.items())
+    return (
+        "setpriv: its kernels run as unprivileged users on the machine's own files and cannot reach "
+        f"{where}. Install bubblewrap (`apt-get install bubblewrap`), which binds these folders in as "
+        "root, or keep the course and its .venv where other users can traverse (`chmod o+x` on the "
+        "closed folders; the grader still refuses while instructor files are readable by others)"
     )
 
 
