@@ -5,7 +5,7 @@ that reveals the answer; check("l02.M") gives immediate feedback. No per-student
 numbers are the lesson's. Every expected answer is computed with course_lib's math modules.
 """
 
-from course_lib.arithmetic import conv_output_size
+from course_lib.arithmetic import conv_output_size, pool_output_size
 from course_lib.grading.kinds import Int, IntTuple
 from course_lib.grading.spec import ExerciseSet, Mistake, Question
 
@@ -21,16 +21,28 @@ def same_output_inputs(i, k, s, p):
     return [n for n in range(1, i + s + 1) if k <= n + 2 * p and conv_output_size(n, k, s, p) == o]
 
 
-def smallest_padding(i, k, s, o):
-    """The smallest zero padding p (0 <= p < k) for which conv(i, k, s, p) has output size o."""
-    return min(p for p in range(k) if k <= i + 2 * p and conv_output_size(i, k, s, p) == o)
+def alexnet_sizes():
+    """Sizes after AlexNet's pool1 (3, stride 2), conv2 (5, padding 2) and pool2, from conv1's 55."""
+    pool1 = pool_output_size(55, 3, 2)
+    conv2 = conv_output_size(pool1, 5, 1, 2)
+    return pool1, conv2, pool_output_size(conv2, 3, 2)
+
+
+def alexnet_walk(*, conv2_padding=2, plus_one=1, ceil_halving=False):
+    """A mistaken walk: without conv2's padding, without the +1, or halving with rounding up."""
+    if ceil_halving:
+        pool1 = -(-55 // 2)
+        return pool1, pool1, -(-pool1 // 2)
+    pool1 = (55 - 3) // 2 + plus_one
+    conv2 = pool1 + 2 * conv2_padding - 5 + plus_one
+    return pool1, conv2, (conv2 - 3) // 2 + plus_one
 
 
 FORGOT_ONE = "You forgot the +1: the first placement counts too (Figure 2.8)."
 ROUNDED_UP = "You rounded up; the kernel must fit, so (i + 2p - k) / s is rounded down (floor)."
 
 # Question 1: i = 8, k = 3, s = 2, p = 0.   Question 2: i = 11, k = 3, s = 3, p = 1.
-# Question 3: AlexNet's first layer, k = 11, s = 4, on a 224 input, target 55.
+# Question 3: AlexNet after conv1 (55): pool1 3/2, conv2 5 with p = 2, pool2 3/2.
 QUESTIONS = [
     Question(
         id="l02.1", name="cy1_placements", title="Counting strided placements", points=1, kind=Int(),
@@ -58,15 +70,17 @@ QUESTIONS = [
         hint="Find the sizes n with the same floor((n + 2p - k) / s); there are at most s of them.",
     ),
     Question(
-        id="l02.3", name="cy3_padding", title="Padding AlexNet's first layer", points=1, kind=Int(),
-        answer=lambda P: smallest_padding(224, 11, 4, 55),
+        id="l02.3", name="cy3_walk", title="Walking AlexNet's sizes", points=1, kind=IntTuple(length=3),
+        answer=lambda P: alexnet_sizes(),
         mistakes=[
-            Mistake(lambda P: 3, "You added the padding once; it goes on both sides, so the input grows by 2p."),
-            Mistake(lambda P: 1, "With p = 1, (224 + 2 - 11) / 4 = 53.75: rounding up would give 55, but the "
-                    "output size rounds down."),
-            Mistake(lambda P: 0, "Without padding, (224 - 11) / 4 + 1 = 54.25, and the floor gives 54, not 55."),
+            Mistake(lambda P: alexnet_walk(conv2_padding=0), "You left out conv2's padding: 2 zeros on each "
+                    "side make the input 4 units longer."),
+            Mistake(lambda P: alexnet_walk(plus_one=0), FORGOT_ONE),
+            Mistake(lambda P: alexnet_walk(ceil_halving=True), "You divided by the stride and rounded up: "
+                    "that is the size \"same\" padding would give; these pooling layers have no padding, "
+                    "so the size is floor((i - k) / s) + 1."),
         ],
-        hint="Try p = 0, 1, 2, ... in floor((224 + 2p - 11) / 4) + 1 until you reach 55.",
+        hint="Apply floor((i + 2p - k) / s) + 1 layer by layer: pooling has p = 0.",
     ),
 ]
 
