@@ -247,5 +247,37 @@ def test_generated_variants_are_valid_for_many_students(sets):
 def test_planned_files_include_the_public_checks(sets):
     files = planned_files(Layout(ROOT), sets)
     names = sorted(p.relative_to(ROOT).as_posix() for p in files)
-    assert names == ["course_lib/grading/public/ex02.json", "course_lib/grading/public/ex03.json",
-                     "exercises/02_convolution_arithmetic.ipynb", "exercises/03_layer_arithmetic.ipynb"]
+    assert {"course_lib/grading/public/ex02.json", "exercises/02_convolution_arithmetic.ipynb"} <= set(names)
+    assert names == sorted([f"course_lib/grading/public/{s.id}.json" for s in sets.values()]
+                           + [f"exercises/{s.notebook}" for s in sets.values()])
+
+
+def test_lessons_check_yourself_questions_are_released_and_asked_as_declared():
+    from course_lib.grading.release import course_sets
+
+    everything = course_sets(Layout(ROOT))
+    lessons = {set_id: s for set_id, s in everything.items() if s.is_lesson}
+    assert lessons, "no lesson declares check-yourself questions"
+    # every lesson notebook's check-yourself questions are declared, and the public files are current
+    assert check_release(Layout(ROOT), everything) == []
+    for lesson in lessons.values():
+        assert (ROOT / "notebooks" / lesson.notebook).is_file()
+        assert not lesson.generate and not lesson.parameters
+    # lessons are never graded: the grader's sets are the exercise sets only
+    from course_lib.grading.cli import _sets
+
+    assert set(_sets(ROOT)) == {set_id for set_id in everything if set_id.startswith("ex")}
+
+
+def test_a_lesson_heading_that_differs_from_the_declaration_is_refused(tmp_path):
+    from course_lib.grading.release import check_lesson, course_sets
+
+    lesson = course_sets(Layout(ROOT))["l02"]
+    nb = nbformat.read(ROOT / "notebooks" / lesson.notebook, as_version=4)
+    check_lesson(nb, lesson, lesson.notebook)
+    question = lesson.questions[0]
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and question.title in cell.source:
+            cell.source = cell.source.replace(question.title, question.title + " (edited)")
+    with pytest.raises(ReleaseError, match=f"{question.id} needs one markdown cell"):
+        check_lesson(nb, lesson, lesson.notebook)

@@ -24,7 +24,7 @@ from pathlib import Path
 __all__ = ["check", "verdict"]
 
 _PUBLIC_DIR = Path(__file__).resolve().parent / "public"
-_ID = re.compile(r"^(ex\d\d)\.\d+$")
+_ID = re.compile(r"^((?:ex|l)\d\d)\.\d+$")  # exercise sets exNN, lessons' questions lNN
 _SAFE_BUILTINS = {name: getattr(builtins, name)
                   for name in ("abs", "all", "any", "len", "max", "min", "range", "round", "sorted", "sum",
                                "set", "tuple", "list", "int", "float", "isinstance", "zip", "enumerate")}
@@ -63,7 +63,7 @@ def check(qid) -> None:
     Examples
     --------
     >>> check("ex99.1")
-    ❓ There is no exercise set ex99 in this course; question IDs look like "ex02.3".
+    ❓ There is no exercise set ex99 in this course; question IDs look like "ex02.3" (or "l02.1" in a lesson).
     """
     print(verdict(qid, _namespace())[1])
 
@@ -88,11 +88,12 @@ def verdict(qid, namespace: dict) -> tuple[str, str]:
     'cannot judge'
     """
     if not isinstance(qid, str) or not _ID.match(qid):
-        return "unknown", f'❓ check() needs a question ID such as "ex02.3", got {qid!r}.'
+        return "unknown", f'❓ check() needs a question ID such as "ex02.3" (or "l02.1" in a lesson), got {qid!r}.'
     set_id = _ID.match(qid).group(1)
     public = _public(set_id)
     if public is None:
-        return "unknown", f'❓ There is no exercise set {set_id} in this course; question IDs look like "ex02.3".'
+        return "unknown", (f'❓ There is no exercise set {set_id} in this course; question IDs look like "ex02.3" '
+                           '(or "l02.1" in a lesson).')
     questions = {q["id"]: q for q in public["questions"]}
     if qid not in questions:
         known = ", ".join(questions)
@@ -181,6 +182,8 @@ def _run(question, public, namespace):
         if entry is not None:
             digest = kinds.answer_digest(entry["salt"], kind.canonical(answer))
             if digest in entry["answer"]:
+                if public.get("lesson"):
+                    return PASSED, f"✅ {qid} is right."
                 return PASSED, (f"✅ {qid} is right for your parameters. The grader will confirm it "
                                 f"when it grades, for its {_points(question)}.")
             for wrong, number in entry["mistakes"]:

@@ -36,7 +36,8 @@ def _root(value: str | None) -> Path:
 def _sets(root: Path):
     from course_lib.grading.spec import load_sets
 
-    return load_sets(root / "instructor" / "sets")
+    # Only exercise sets are graded; a lesson's check-yourself questions (lNN) are not.
+    return {set_id: s for set_id, s in load_sets(root / "instructor" / "sets").items() if not s.is_lesson}
 
 
 def _secret_path(args, root: Path) -> Path:
@@ -61,12 +62,14 @@ def _secret(args, root: Path, create: bool) -> bytes:
 
 
 def _release(args) -> int:
-    from course_lib.grading.release import Layout, ReleaseError, check_release, read_roster, release, release_variants
+    from course_lib.grading.release import (
+        Layout, ReleaseError, check_release, course_sets, read_roster, release, release_variants,
+    )
 
     root = _root(args.root)
     layout = Layout(root)
     try:
-        sets = _sets(root)
+        sets = course_sets(layout)
         if args.roster:
             students = read_roster(Path(args.roster))
             secret = _secret(args, root, create=True)

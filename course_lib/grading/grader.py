@@ -363,7 +363,8 @@ def _mistake_hint(question: Question, params: dict, answer) -> str | None:
     """
     for mistake in question.mistakes:
         try:
-            if question.kind.compare(answer, mistake.answer(params)).fraction == 1:
+            wrong = mistake.answer(params)
+            if wrong is not None and question.kind.compare(answer, wrong).fraction == 1:
                 return mistake.hint
         except Exception:  # noqa: BLE001 - a mistake that cannot be computed here is no match
             continue

@@ -22,7 +22,7 @@ from course_lib.grading.spec import ExerciseSet
 
 __all__ = [
     "ReleaseError", "Layout", "exercise_notebook", "release", "check_release", "read_roster",
-    "parameters_in", "render_parameters", "read_secret", "STUDENT_ID",
+    "parameters_in", "render_parameters", "read_secret", "STUDENT_ID", "course_sets", "check_lesson",
 ]
 
 PARAMETERS_MARK = "# PARAMETERS"
@@ -30,6 +30,8 @@ STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _ID_COMMENT = re.compile(r"^#\s*(ex\d\d\.\d+)\b")
 _HEADING = re.compile(r"^##\s*(ex\d\d\.\d+)(?![\d.])")
 _CHECK_CALL = re.compile(r"""\bcheck\(\s*["'](ex\d\d\.\d+)["']\s*\)""")
+_LESSON_CHECK_CALL = re.compile(r"""\bcheck\(\s*["'](l\d\d\.\d+)["']\s*\)""")
+LESSON_HEADING = "### Check yourself · "
 
 
 class ReleaseError(ValueError):
@@ -54,6 +56,14 @@ class Layout:
     @property
     def secret(self) -> Path:
         return self.root / "instructor" / "secret.key"
+
+    @property
+    def lessons(self) -> Path:
+        return self.root / "instructor" / "lessons"
+
+    @property
+    def notebooks(self) -> Path:
+        return self.root / "notebooks"
 
     @property
     def exercises(self) -> Path:
@@ -325,6 +335,68 @@ def _defined_names(source: str) -> set:
     return names
 
 
+def course_sets(layout: Layout) -> dict[str, ExerciseSet]:
+    """Every set ``course release`` writes: the exercise sets and the lessons' check-yourself questions.
+
+    Examples
+    --------
+    >>> import course_lib
+    >>> sets = course_sets(Layout(Path(course_lib.__file__).parent.parent))
+    >>> [set_id for set_id in sets if set_id.startswith("l")][:1]
+    ['l00']
+    """
+    from course_lib.grading.spec import load_sets
+
+    lessons = load_sets(layout.lessons) if layout.lessons.is_dir() else {}
+    return load_sets(layout.sets) | lessons
+
+
+def check_lesson(lesson, lesson_set: ExerciseSet, name: str) -> None:
+    """Raise :class:`ReleaseError` unless a lesson notebook asks every check-yourself question of
+    ``lesson_set`` as declared: a heading ``### Check yourself · <title>`` with the declared title,
+    a code cell that defines the answer's name, and a ``check("lNN.M")`` cell.
+
+    Examples
+    --------
+    >>> from nbformat import v4
+    >>> from course_lib.grading.kinds import Int
+    >>> from course_lib.grading.spec import Question
+    >>> quiz = ExerciseSet("l01", "01_x.ipynb", "T", {}, [Question("l01.1", "cy1", "Count", 1, Int(), answer=lambda P: 3)])
+    >>> nb = v4.new_notebook(cells=[v4.new_markdown_cell("### Check yourself · Count"),
+    ...                             v4.new_code_cell("cy1 = ..."), v4.new_code_cell('check("l01.1")')])
+    >>> check_lesson(nb, quiz, "01_x.ipynb")
+    >>> nb.cells[0].source = "### Check yourself · Counting"
+    >>> check_lesson(nb, quiz, "01_x.ipynb")
+    Traceback (most recent call last):
+    ...
+    course_lib.grading.release.ReleaseError: 01_x.ipynb: l01.1 needs one markdown cell starting with `### Check yourself · Count` (its declared title), found 0
+    """
+    headings, defined, calls = [], set(), set()
+    for cell in lesson.cells:
+        if cell.cell_type == "markdown":
+            headings += [line[len(LESSON_HEADING):].strip() for line in cell.source.splitlines()
+                         if line.startswith(LESSON_HEADING)]
+        elif cell.cell_type == "code":
+            calls.update(_LESSON_CHECK_CALL.findall(cell.source))
+            try:
+                defined |= _defined_names(cell.source)
+            except SyntaxError:  # a cell with IPython syntax defines no answer
+                pass
+    for question in lesson_set.questions:
+        if headings.count(question.title) != 1:
+            raise ReleaseError(f"{name}: {question.id} needs one markdown cell starting with "
+                               f"`{LESSON_HEADING}{question.title}` (its declared title), found "
+                               f"{headings.count(question.title)}")
+        if question.name not in defined:
+            raise ReleaseError(f"{name}: no code cell defines `{question.name}`, the answer to {question.id}")
+        if question.id not in calls:
+            raise ReleaseError(f'{name}: no cell calls check("{question.id}")')
+    unknown = calls - {q.id for q in lesson_set.questions}
+    if unknown:
+        raise ReleaseError(f"{name}: check() calls name questions {lesson_set.id} does not declare: "
+                           f"{', '.join(sorted(unknown))}")
+
+
 def _writes(nb) -> str:
     return _nbformat().writes(nb)
 
@@ -338,11 +410,18 @@ def planned_files(layout: Layout, sets: dict) -> dict[Path, str]:
     >>> from course_lib.grading.spec import load_sets
     >>> root = Path(course_lib.__file__).parent.parent
     >>> sorted(p.name for p in planned_files(Layout(root), load_sets(root / "instructor" / "sets")))
-    ['02_convolution_arithmetic.ipynb', '03_layer_arithmetic.ipynb', 'ex02.json', 'ex03.json']
+    ['01_discrete_convolution.ipynb', '02_convolution_arithmetic.ipynb', '03_layer_arithmetic.ipynb', 'ex01.json', 'ex02.json', 'ex03.json']
     """
     nbformat = _nbformat()
     files = {}
     for exercise_set in sets.values():
+        if exercise_set.is_lesson:
+            lesson_path = layout.notebooks / exercise_set.notebook
+            if not lesson_path.is_file():
+                raise ReleaseError(f"{exercise_set.id}: no lesson notebook at {lesson_path}")
+            check_lesson(nbformat.read(lesson_path, as_version=4), exercise_set, f"notebooks/{exercise_set.notebook}")
+            files[layout.public / f"{exercise_set.id}.json"] = exercise_set.public_json()
+            continue
         solution_path = layout.solutions / exercise_set.notebook
         if not solution_path.is_file():
             raise ReleaseError(f"{exercise_set.id}: no solution notebook at {solution_path}")
@@ -381,7 +460,7 @@ def check_release(layout: Layout, sets: dict) -> list[str]:
     for path, text in planned_files(layout, sets).items():
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             stale.append(str(path.relative_to(layout.root)) if path.is_relative_to(layout.root) else str(path))
-    known = {layout.exercises / s.notebook for s in sets.values()}
+    known = {layout.exercises / s.notebook for s in sets.values() if not s.is_lesson}
     for extra in sorted(layout.exercises.glob("*.ipynb")):
         if extra not in known:
             stale.append(f"{extra.relative_to(layout.root)} (no solution notebook generates it)")
@@ -462,7 +541,11 @@ def release_variants(layout: Layout, sets: dict, students: list[str], secret: by
     nbformat = _nbformat()
     written = []
     public = Layout(layout.root, out=Path(out)).public
+    public.mkdir(parents=True, exist_ok=True)
     for exercise_set in sets.values():
+        if exercise_set.is_lesson:  # no variants: the same public checks as the course's own
+            (public / f"{exercise_set.id}.json").write_text(exercise_set.public_json(), encoding="utf-8")
+            continue
         solution = nbformat.read(layout.solutions / exercise_set.notebook, as_version=4)
         variants = []
         for student in students:

@@ -37,7 +37,10 @@ __all__ = [
 ]
 
 PUBLIC_DIR = Path(__file__).resolve().parent / "public"
-_ID = re.compile(r"^ex(\d\d)\.(\d+)$")
+# Exercise sets are exNN (graded, lesson NN's exercises); a lesson's check-yourself questions are
+# lNN (never graded: check() only).
+_SET_ID = re.compile(r"^(ex|l)(\d\d)$")
+_ID = re.compile(r"^((?:ex|l)\d\d)\.(\d+)$")
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,8 @@ class Mistake:
     ``answer(parameters)`` computes the wrong answer for a student's parameters, the way the
     question's ``answer`` computes the right one; ``hint`` says what went wrong ("you counted the
     padding once"). ``check()`` and the grader's feedback show the hint when a student's answer
-    equals the wrong one.
+    equals the wrong one. ``answer`` returns None where the mistake cannot happen for these
+    parameters (leaving out a padding of 0, say); it is then left out of that variant.
 
     Examples
     --------
@@ -268,21 +272,25 @@ class ExerciseSet:
     feedback: str = "full"
 
     def __post_init__(self):
-        if not re.fullmatch(r"ex\d\d", self.id):
-            raise ValueError(f"exercise set id must look like 'ex02', got {self.id!r}")
+        if not isinstance(self.id, str) or not _SET_ID.match(self.id):
+            raise ValueError(f"exercise set id must look like 'ex02' (an exercise set) or 'l02' (a lesson's "
+                             f"check-yourself questions), got {self.id!r}")
         if self.feedback not in ("full", "form-only"):
             raise ValueError(f"{self.id}: feedback must be 'full' or 'form-only', got {self.feedback!r}")
-        if not re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", self.notebook) or self.notebook[:2] != self.id[2:]:
-            raise ValueError(f"{self.id}: notebook must be named like '{self.id[2:]}_topic.ipynb', got {self.notebook!r}")
+        if not re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", self.notebook) or self.notebook[:2] != self.number:
+            raise ValueError(f"{self.id}: notebook must be named like '{self.number}_topic.ipynb', got {self.notebook!r}")
         ids, names = set(), set()
         for question in self.questions:
             match = _ID.match(question.id)
-            if not match or f"ex{match.group(1)}" != self.id:
+            if not match or match.group(1) != self.id:
                 raise ValueError(f"{self.id}: question ID {question.id!r} must look like '{self.id}.N'")
             if question.id in ids or question.name in names:
                 raise ValueError(f"{self.id}: {question.id} repeats a question ID or an answer name")
             ids.add(question.id)
             names.add(question.name)
+            if self.is_lesson and (question.is_function or self.generate is not None or self.parameters):
+                raise ValueError(f"{question.id}: a lesson's check-yourself questions are value questions with "
+                                 "their numbers in the text (no parameters, variants or functions)")
             if question.is_function and (question.reference is None or not question.hidden):
                 raise ValueError(f"{question.id}: a function question needs a reference and hidden groups")
             if not question.is_function and question.answer is None:
@@ -290,7 +298,12 @@ class ExerciseSet:
 
     @property
     def number(self) -> str:
-        return self.id[2:]
+        return self.id[-2:]
+
+    @property
+    def is_lesson(self) -> bool:
+        """True for a lesson's check-yourself questions (``l01``): checked, never graded."""
+        return self.id.startswith("l")
 
     @property
     def max_points(self) -> float:
@@ -331,6 +344,7 @@ class ExerciseSet:
         return {
             "_generated": f"by `course release` from the instructor's declaration of {self.id}; do not edit",
             "id": self.id, "title": self.title, "notebook": self.notebook, "feedback": self.feedback,
+            "lesson": self.is_lesson,
             "parameters": sorted(self.parameters), "questions": questions,
         }
 
@@ -381,7 +395,7 @@ def load_sets(directory: Path) -> dict[str, ExerciseSet]:
     >>> import course_lib
     >>> sets = load_sets(Path(course_lib.__file__).parent.parent / "instructor" / "sets")
     >>> {k: (len(s.questions), s.max_points) for k, s in sets.items()}
-    {'ex02': (10, 18), 'ex03': (9, 18)}
+    {'ex01': (10, 18), 'ex02': (10, 18), 'ex03': (9, 18)}
     """
     directory = Path(directory)
     if not directory.is_dir():
