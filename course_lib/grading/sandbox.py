@@ -552,9 +552,9 @@ def _unreachable(paths) -> str:
                       if os.path.exists(folder) else path for folder, path in blocked.items())
     return (
         "setpriv: its kernels run as unprivileged users on the machine's own files and cannot reach "
-        f"{where}. Install bubblewrap (`apt-get install bubblewrap`), which binds these folders in as "
-        "root, or keep the course and its .venv where other users can traverse (`chmod o+x` on the "
-        "closed folders; the grader still refuses while instructor files are readable by others)"
+        f"{where}. Bubblewrap would bind these folders in as root; without it, keep the course and its "
+        ".venv where other users can pass (`chmod o+x` on the closed folders; the grader still refuses "
+        "while instructor files are readable by others)"
     )
 
 
