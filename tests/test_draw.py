@@ -477,3 +477,29 @@ def test_figures_show_themselves_as_png_without_pyplot():
     png = fig._repr_png_()
     assert Image.open(io.BytesIO(png)).size[0] > 100
     assert repr(draw.animate_conv(4, 3)) == "Animation(4 frames, 700 ms each)"
+
+
+def test_tight_saving_keeps_titles_and_notes():
+    """Jupyter shows figures with bbox_inches="tight"; the glyph-outline text must not be cut off."""
+    import io
+
+    from PIL import Image
+
+    fig = draw.draw_conv(6, 3, s=2, p=0, step=3)
+    width, height = fig.get_size_inches() * fig.dpi
+    tight = fig.get_tightbbox()
+    assert tight.width >= fig.get_size_inches()[0] and tight.height >= fig.get_size_inches()[1]
+    shown = Image.open(io.BytesIO(fig._repr_png_()))
+    assert shown.size[0] >= width and shown.size[1] >= height
+
+
+def test_text_follows_the_saving_dpi():
+    """Glyph outlines are sized in points through the figure's dpi, so any savefig dpi scales them."""
+    fig = draw.draw_conv(4, 3)
+    collections = [a for a in fig.axes[0].get_children() if type(a).__name__ == "PathCollection"]
+    assert collections
+    for dpi in (50, 100, 200):
+        fig.set_dpi(dpi)
+        for collection in collections:
+            (x0, _), (x1, _) = collection.get_transform().transform([(0, 0), (72, 0)])
+            assert abs((x1 - x0) - dpi) < 1e-9

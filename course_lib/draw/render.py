@@ -230,7 +230,8 @@ class _PathText:
         anchors = ax.transData if units == "data" else (anchor_transform or ax.transAxes)
         self.collection = PathCollection([], edgecolors="none", zorder=zorder, offsets=np.zeros((0, 2)),
                                          offset_transform=anchors)
-        self.collection.set_transform(Affine2D().scale(ax.figure.dpi / 72))
+        # points -> pixels through the figure's dpi transform, so savefig(dpi=...) scales text too
+        self.collection.set_transform(Affine2D().scale(1 / 72) + ax.figure.dpi_scale_trans)
         self.collection.set_clip_on(units == "data")
         ax.add_artist(self.collection)
         self.strings = []
@@ -612,6 +613,23 @@ class DrawingFigure(Figure):
         buffer = io.BytesIO()
         self.savefig(buffer, format="png", bbox_inches="tight")
         return buffer.getvalue()
+
+    def get_tightbbox(self, renderer=None, **kwargs):
+        """Never smaller than the figure: the course sizes every drawing for its content.
+
+        Titles and notes are glyph outlines in offset collections, whose extents matplotlib's
+        tight bounding box does not measure; without this, ``bbox_inches="tight"`` (Jupyter's
+        inline display uses it) would cut them off.
+
+        Examples
+        --------
+        >>> fig = new_figure((2, 1))
+        >>> [round(float(v), 2) for v in fig.get_tightbbox().size]
+        [2.0, 1.0]
+        """
+        from matplotlib.transforms import Bbox
+
+        return Bbox.union([super().get_tightbbox(renderer, **kwargs), self.bbox_inches])
 
 
 def new_figure(figsize=(8, 3.6), dpi=100) -> Figure:
