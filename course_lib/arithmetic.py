@@ -18,6 +18,9 @@ __all__ = [
     "conv_output_size",
     "pool_output_size",
     "kernel_placements",
+    "inputs_sharing_output",
+    "unread_positions",
+    "settings_for_output",
     "conv_parameter_count",
     "conv_multiply_adds",
     "transposed_output_size",
@@ -124,6 +127,142 @@ def kernel_placements(i, k, s=1, p=0, d=1) -> list[int]:
     """
     i, k, s, p, d, k_hat = _check_conv(i, k, s, p, d)
     return [start for start in range(0, i + 2 * p, s) if start + k_hat <= i + 2 * p]
+
+
+def inputs_sharing_output(i, k, s=1, p=0, d=1) -> list[int]:
+    """Every input size whose output size equals conv(i, k, s, p, d)'s: the floor ambiguity.
+
+    With o = conv_output_size(i, k, s, p, d), an input size n gives o exactly when
+    ``(o - 1)s <= n + 2p - k̂ <= (o - 1)s + s - 1``, so the sizes are consecutive and at most
+    ``s`` of them (fewer only where n would drop below 1). With ``s = 1`` there is only ``i``.
+
+    Parameters
+    ----------
+    i, k, s, p, d : int
+        Input size, kernel size, stride, zero padding on each side, dilation.
+
+    Returns
+    -------
+    list of int
+        The input sizes n >= 1 with the same output size, in increasing order (``i`` among them).
+
+    Raises
+    ------
+    TypeError
+        If a parameter is not an integer.
+    ValueError
+        If ``i, k, s, d < 1``, ``p < 0`` or the (dilated) kernel does not fit in the padded input.
+
+    Examples
+    --------
+    >>> inputs_sharing_output(6, 3, s=2, p=1)       # Figures 2.6 and 2.7
+    [5, 6]
+    >>> inputs_sharing_output(227, 11, s=4)         # AlexNet's first layer: all give 55
+    [227, 228, 229, 230]
+    """
+    i, k, s, p, d, k_hat = _check_conv(i, k, s, p, d)
+    smallest = (i + 2 * p - k_hat) // s * s + k_hat - 2 * p
+    return list(range(max(1, smallest), smallest + s))
+
+
+def unread_positions(i, k, s=1, p=0, d=1, *, labelled=False) -> list:
+    """Positions of the padded input that no kernel placement reads.
+
+    Positions index the padded input (``0 .. i + 2p - 1``): ``0 .. p - 1`` and
+    ``p + i .. i + 2p - 1`` are padding, ``p + n`` is input unit ``n``. A dilated kernel reads
+    only its ``k`` taps, ``start, start + d, ..., start + (k - 1)d``, not the gaps between them.
+    For ``k̂ >= s`` (and no dilation) these are the last ``(i + 2p - k) mod s`` positions, the
+    remainder the floor of Relationship 6 drops; with ``k < s`` the kernel also skips units
+    between placements.
+
+    Parameters
+    ----------
+    i, k, s, p, d : int
+        Input size, kernel size, stride, zero padding on each side, dilation.
+    labelled : bool
+        If true, return ``(position, "padding")`` or ``(position, "input unit n")`` pairs.
+
+    Returns
+    -------
+    list of int, or list of (int, str)
+        The unread positions in increasing order.
+
+    Raises
+    ------
+    TypeError
+        If a parameter is not an integer or ``labelled`` is not a bool.
+    ValueError
+        If ``i, k, s, d < 1``, ``p < 0`` or the (dilated) kernel does not fit in the padded input.
+
+    Examples
+    --------
+    >>> unread_positions(6, 3, s=2, p=1)            # Figure 2.7: the last row is padding
+    [7]
+    >>> unread_positions(6, 3, s=2, labelled=True)
+    [(5, 'input unit 5')]
+    >>> unread_positions(5, 2, s=1, d=2)            # the taps skip nothing at unit stride
+    []
+    >>> unread_positions(6, 1, s=2)
+    [1, 3, 5]
+    """
+    if not isinstance(labelled, bool):
+        raise TypeError(f"labelled must be True or False, got {type(labelled).__name__} {labelled!r}")
+    i, k, s, p, d, _ = _check_conv(i, k, s, p, d)
+    read = {start + tap * d for start in kernel_placements(i, k, s, p, d) for tap in range(k)}
+    unread = [n for n in range(i + 2 * p) if n not in read]
+    if not labelled:
+        return unread
+    return [(n, "padding" if n < p or n >= p + i else f"input unit {n - p}") for n in unread]
+
+
+def settings_for_output(i, o, k_max, s_max, p_max=None) -> list[tuple[int, int, int]]:
+    """Every (k, s, p) in the given ranges that takes an input of size ``i`` to size ``o``.
+
+    Kernel sizes run over ``1 .. k_max``, strides over ``1 .. s_max`` and paddings over
+    ``0 .. p_max``, or ``0 .. k - 1`` when ``p_max`` is None (more padding than ``k - 1`` adds
+    placements that read only zeros). Only settings whose kernel fits in the padded input count.
+
+    Parameters
+    ----------
+    i, o : int
+        Input and wanted output size (both >= 1).
+    k_max, s_max : int
+        Largest kernel size and stride tried (>= 1).
+    p_max : int or None
+        Largest padding tried (>= 0); None means ``k - 1`` for each kernel size ``k``.
+
+    Returns
+    -------
+    list of (k, s, p)
+        Sorted by k, then s, then p.
+
+    Raises
+    ------
+    TypeError
+        If a parameter is not an integer (``p_max`` may be None).
+    ValueError
+        If ``i, o, k_max, s_max < 1`` or ``p_max < 0``.
+
+    Examples
+    --------
+    >>> settings_for_output(8, 4, k_max=3, s_max=2)
+    [(1, 2, 0), (2, 2, 0), (3, 2, 1)]
+    >>> settings_for_output(224, 112, k_max=7, s_max=2, p_max=3)[-1]      # ResNet's stem
+    (7, 2, 3)
+    """
+    i = check_int("i", i, minimum=1)
+    o = check_int("o", o, minimum=1)
+    k_max = check_int("k_max", k_max, minimum=1)
+    s_max = check_int("s_max", s_max, minimum=1)
+    if p_max is not None:
+        p_max = check_int("p_max", p_max, minimum=0)
+    return [
+        (k, s, p)
+        for k in range(1, k_max + 1)
+        for s in range(1, s_max + 1)
+        for p in range(k if p_max is None else p_max + 1)
+        if k <= i + 2 * p and (i + 2 * p - k) // s + 1 == o
+    ]
 
 
 def _kernel_size_tuple(kernel_size) -> tuple[int, ...]:

@@ -373,3 +373,84 @@ def test_groups_divide_the_weights():
 def test_count_errors_name_the_parameter(call, error, text):
     with pytest.raises(error, match=text):
         call()
+
+
+# --- the floor ambiguity, unread positions and the inverse problem -----------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(i=st.integers(1, 30), k=st.integers(1, 6), s=st.integers(1, 5), p=st.integers(0, 4), d=st.integers(1, 3))
+def test_inputs_sharing_output_are_every_size_with_as_many_placements(i, k, s, p, d):
+    k_hat = k + (k - 1) * (d - 1)
+    assume(k_hat <= i + 2 * p)
+    o = len(ar.kernel_placements(i, k, s, p, d))
+    # Brute force far past the largest candidate (i + s): every size the kernel fits in.
+    brute = [n for n in range(1, i + 3 * s + 2) if k_hat <= n + 2 * p and len(ar.kernel_placements(n, k, s, p, d)) == o]
+    shared = ar.inputs_sharing_output(i, k, s, p, d)
+    assert shared == brute
+    assert i in shared and len(shared) <= s and shared == list(range(shared[0], shared[-1] + 1))
+
+
+def test_inputs_sharing_output_examples():
+    assert ar.inputs_sharing_output(5, 3, s=1) == [5]
+    assert ar.inputs_sharing_output(11, 3, s=3, p=1) == [10, 11, 12]
+    # Below the kernel's reach the sizes stop at 1: k = 1, p = 1, s = 3 puts 1 with -1 and 0.
+    assert ar.inputs_sharing_output(1, 1, s=3, p=1) == [1]
+    with pytest.raises(ValueError, match="must not exceed the padded input"):
+        ar.inputs_sharing_output(2, 5, s=2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(i=st.integers(1, 25), k=st.integers(1, 6), s=st.integers(1, 5), p=st.integers(0, 4), d=st.integers(1, 3))
+def test_unread_positions_are_the_taps_no_placement_reaches(i, k, s, p, d):
+    k_hat = k + (k - 1) * (d - 1)
+    assume(k_hat <= i + 2 * p)
+    # An explicit sliding window over a marked array, independent of kernel_placements.
+    read = np.zeros(i + 2 * p, dtype=bool)
+    start = 0
+    while start + k_hat <= i + 2 * p:
+        read[start:start + k_hat:d] = True
+        start += s
+    assert ar.unread_positions(i, k, s, p, d) == np.flatnonzero(~read).tolist()
+    if d == 1 and k >= s:  # then only the remainder the floor drops is unread
+        remainder = (i + 2 * p - k) % s
+        assert ar.unread_positions(i, k, s, p) == list(range(i + 2 * p - remainder, i + 2 * p))
+
+
+def test_unread_positions_label_padding_and_input_units():
+    assert ar.unread_positions(5, 3, s=2, p=1) == []                      # Figure 2.6
+    assert ar.unread_positions(6, 3, s=2, p=1, labelled=True) == [(7, "padding")]   # Figure 2.7
+    assert ar.unread_positions(224, 11, s=4, p=2, labelled=True) == [(227, "padding")]   # torchvision's AlexNet
+    assert ar.unread_positions(7, 2, s=3, p=1, labelled=True) == [
+        (2, "input unit 1"), (5, "input unit 4"), (8, "padding")]
+    # Dilation: the gaps between taps stay unread when the stride cannot fill them.
+    assert ar.unread_positions(9, 2, s=2, d=3) == [1, 6, 8]
+    with pytest.raises(TypeError, match="labelled must be True or False"):
+        ar.unread_positions(6, 3, s=2, labelled="yes")
+
+
+@settings(max_examples=200, deadline=None)
+@given(i=st.integers(1, 20), o=st.integers(1, 25), k_max=st.integers(1, 6), s_max=st.integers(1, 4),
+       p_max=st.one_of(st.none(), st.integers(0, 5)))
+def test_settings_for_output_are_every_setting_with_o_placements(i, o, k_max, s_max, p_max):
+    brute = sorted(
+        (k, s, p)
+        for k, s in itertools.product(range(1, k_max + 1), range(1, s_max + 1))
+        for p in range(k if p_max is None else p_max + 1)
+        if k <= i + 2 * p and len(ar.kernel_placements(i, k, s, p)) == o
+    )
+    assert ar.settings_for_output(i, o, k_max, s_max, p_max) == brute
+
+
+@pytest.mark.parametrize("call, error, text", [
+    (lambda: ar.settings_for_output(0, 3, 5, 3), ValueError, "i must be >= 1, got 0"),
+    (lambda: ar.settings_for_output(8, 0, 5, 3), ValueError, "o must be >= 1, got 0"),
+    (lambda: ar.settings_for_output(8, 4, 2.0, 3), TypeError, "k_max must be an integer"),
+    (lambda: ar.settings_for_output(8, 4, 5, 0), ValueError, "s_max must be >= 1"),
+    (lambda: ar.settings_for_output(8, 4, 5, 3, p_max=-1), ValueError, "p_max must be >= 0"),
+    (lambda: ar.inputs_sharing_output(6, 3, s=True), TypeError, "s must be an integer"),
+    (lambda: ar.unread_positions(6, 3, p=-1), ValueError, "p must be >= 0"),
+])
+def test_inverse_helpers_name_the_bad_parameter(call, error, text):
+    with pytest.raises(error, match=text):
+        call()
