@@ -156,14 +156,15 @@ QUESTIONS = [
         examples=[(GUIDE_INPUT, GUIDE_KERNEL, 1, 0), (GUIDE_INPUT, GUIDE_KERNEL, 2, 1),
                   ([[1, 2, 3, 4]], [[1, -1]], 2, 0)],
         hidden=[
-            HiddenGroup("unit stride, no padding", cases=[(GUIDE_INPUT, GUIDE_KERNEL, 1, 0)],
+            # fixed hidden cases differ from the public examples, which students already see
+            HiddenGroup("unit stride, no padding", cases=[([[1, 2, 3], [4, 5, 6], [7, 8, 9]], [[1, 0], [0, -1]], 1, 0)],
                         draw=lambda rng: _draw(rng, stride=False, padding=False)),
             HiddenGroup("zero padding", cases=[(GUIDE_INPUT, GUIDE_KERNEL, 1, 2), ([[5]], [[1, 2, 3]] * 3, 1, 1)],
                         draw=lambda rng: _draw(rng, stride=False, padding=True)),
             HiddenGroup("strides", cases=[(GUIDE_INPUT, GUIDE_KERNEL, 2, 0), ([[1, 2, 3, 4, 5, 6]], [[1]], 4, 0)],
                         draw=lambda rng: _draw(rng, stride=True, padding=False)),
             HiddenGroup("strides and padding, rectangular inputs and kernels",
-                        cases=[(GUIDE_INPUT, GUIDE_KERNEL, 2, 1), ([[1, 2, 3], [4, 5, 6]], [[1, 0, -1]], 2, 1)],
+                        cases=[(GUIDE_INPUT, [[1, 2], [3, 4]], 3, 1), ([[1, 2, 3], [4, 5, 6]], [[1, 0, -1]], 2, 1)],
                         draw=lambda rng: _draw(rng, stride=True, padding=True, rectangular=True)),
             HiddenGroup("real-valued inputs and kernels", draw=lambda rng: _draw(
                 rng, stride=rng.random() < 0.5, padding=rng.random() < 0.5, rectangular=True, real=True)),
