@@ -83,7 +83,9 @@ def wrong_candidates(kind, value) -> list:
     if isinstance(kind, Number):
         return [value * f for f in (1.1, 0.9, 1.3, 0.7)]
     if isinstance(kind, IntTuple) and kind.unordered:
-        return [list(value)[1:], list(value) + [(5, 3, 4)]] if len(value) > 1 else [list(value) + [(5, 3, 4)]]
+        # One item too many: a triple for ex02.8's settings, a number for lists of numbers.
+        extra = (5, 3, 4) if kind.item_length else max(value, default=0) + 1
+        return [list(value)[1:], list(value) + [extra]] if len(value) > 1 else [list(value) + [extra]]
     if isinstance(kind, IntTuple):
         return [tuple(value[:n]) + (value[n] + d,) + tuple(value[n + 1:]) for d in (1, 2) for n in range(len(value))]
     if isinstance(kind, Matrix):
