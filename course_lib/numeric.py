@@ -25,7 +25,7 @@ import math
 import numpy as np
 
 from course_lib import arithmetic
-from course_lib._validate import _describe, check_int_tuple
+from course_lib._validate import _describe, check_int, check_int_tuple
 from course_lib.connectivity import (
     _axis_error,
     _conv_output_sizes,
@@ -43,6 +43,8 @@ __all__ = [
     "max_pool2d",
     "avg_pool2d",
     "max_unpool2d",
+    "pixel_shuffle",
+    "pixel_unshuffle",
 ]
 
 _TRANSPOSED_METHODS = ("scatter", "equivalent", "matrix")
@@ -661,3 +663,107 @@ def max_unpool2d(input, indices, kernel_size, stride=None, output_size=None) -> 
     out[np.arange(x.shape[0])[:, None], flat] = x.reshape(x.shape[0], -1)
     out = out.reshape(x.shape[0], *size)
     return out[0] if shorthand else out
+
+
+# --- pixel shuffle (depth to space) -----------------------------------------------------------
+
+_SHUFFLE_ORDERS = ("CRD", "DCR")
+
+
+def _check_shuffle(name: str, x, r, order) -> tuple[np.ndarray, int, str]:
+    array = _as_array(name, x)
+    if array.ndim != 3:
+        raise ValueError(f"{name} must have shape (C, H, W), got {array.ndim}-D shape {array.shape}")
+    _check_nonempty(name, array)
+    r = check_int("r", r, minimum=1)
+    if not isinstance(order, str):
+        raise TypeError(f"order must be 'CRD' or 'DCR', got {_describe(order)}")
+    if order not in _SHUFFLE_ORDERS:
+        raise ValueError(f"order must be 'CRD' or 'DCR', got {order!r}")
+    return array, r, order
+
+
+def pixel_shuffle(x, r, order="CRD") -> np.ndarray:
+    """Rearrange ``C·r²`` channels of ``H × W`` into ``C`` channels of ``H·r × W·r`` (depth to space).
+
+    Output unit ``(c, h·r + i, w·r + j)`` takes input channel ``c·r² + i·r + j`` at ``(h, w)``
+    with ``order="CRD"`` (``torch.nn.functional.pixel_shuffle``, ONNX ``DepthToSpace`` mode
+    "CRD"), and input channel ``(i·r + j)·C + c`` with ``order="DCR"`` (TensorFlow's
+    ``depth_to_space``, ONNX's default mode). The two orders agree when ``C = 1``.
+
+    Parameters
+    ----------
+    x : array_like, shape (C·r², H, W)
+    r : int
+        Upscaling factor, ``r >= 1``.
+    order : {"CRD", "DCR"}
+
+    Returns
+    -------
+    numpy.ndarray, shape (C, H·r, W·r)
+
+    Raises
+    ------
+    TypeError
+        If ``x`` does not hold numbers or ``r``/``order`` has the wrong type.
+    ValueError
+        If ``x`` is not 3-D, its channel count is not a multiple of ``r²``, ``r < 1`` or
+        ``order`` is unknown.
+
+    Examples
+    --------
+    >>> x = np.arange(8).reshape(8, 1, 1)      # 8 channels of 1×1, r = 2: C = 2
+    >>> pixel_shuffle(x, 2).tolist()   # channel c gets inputs 4c .. 4c + 3
+    [[[0, 1], [2, 3]], [[4, 5], [6, 7]]]
+    >>> pixel_shuffle(x, 2, order="DCR").tolist()  # channel c gets inputs c, c + 2, c + 4, c + 6
+    [[[0, 2], [4, 6]], [[1, 3], [5, 7]]]
+    """
+    array, r, order = _check_shuffle("x", x, r, order)
+    depth, height, width = array.shape
+    if depth % (r * r):
+        raise ValueError(f"x must have a multiple of r² = {r * r} channels, got {depth}")
+    channels = depth // (r * r)
+    if order == "CRD":
+        split = array.reshape(channels, r, r, height, width)            # (c, i, j, h, w)
+    else:
+        split = array.reshape(r, r, channels, height, width).transpose(2, 0, 1, 3, 4)
+    return split.transpose(0, 3, 1, 4, 2).reshape(channels, height * r, width * r)
+
+
+def pixel_unshuffle(y, r, order="CRD") -> np.ndarray:
+    """The inverse of :func:`pixel_shuffle` (space to depth): ``C × H·r × W·r`` to ``C·r² × H × W``.
+
+    Parameters
+    ----------
+    y : array_like, shape (C, H·r, W·r)
+    r : int
+        Downscaling factor, ``r >= 1``.
+    order : {"CRD", "DCR"}
+        The channel order of the result (see :func:`pixel_shuffle`).
+
+    Returns
+    -------
+    numpy.ndarray, shape (C·r², H, W)
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`pixel_shuffle`; also if ``H·r`` or ``W·r`` is not a multiple of ``r``.
+
+    Examples
+    --------
+    >>> y = np.arange(16).reshape(1, 4, 4)
+    >>> x = pixel_unshuffle(y, 2)
+    >>> x.shape, x[:, 0, 0].tolist()   # the 2×2 block at the top left, row by row
+    ((4, 2, 2), [0, 1, 4, 5])
+    >>> bool(np.array_equal(pixel_shuffle(x, 2), y))
+    True
+    """
+    array, r, order = _check_shuffle("y", y, r, order)
+    channels, tall, wide = array.shape
+    if tall % r or wide % r:
+        raise ValueError(f"y's height and width must be multiples of r = {r}, got shape {array.shape}")
+    blocks = array.reshape(channels, tall // r, r, wide // r, r).transpose(0, 2, 4, 1, 3)  # (c, i, j, h, w)
+    if order == "DCR":
+        blocks = blocks.transpose(1, 2, 0, 3, 4)
+    return blocks.reshape(channels * r * r, tall // r, wide // r)

@@ -236,3 +236,16 @@ def test_output_padding_must_be_below_max_of_stride_and_dilation():
         else:
             assert arithmetic.transposed_output_size(i, k, s, 0, d, a) == theirs.shape[-1]
     assert refused > 20
+
+
+@pytest.mark.crosscheck
+def test_pixel_shuffle_crd_matches_torch():
+    """numeric.pixel_shuffle (order CRD) and its inverse are torch's pixel_shuffle / pixel_unshuffle."""
+    rng = np.random.default_rng(6060)
+    for _ in range(20):
+        c, r, h, w = (int(v) for v in rng.integers(1, 4, 4))
+        x = rng.standard_normal((c * r * r, h, w))
+        theirs = F.pixel_shuffle(torch.from_numpy(x)[None], r)[0].numpy()
+        assert np.array_equal(numeric.pixel_shuffle(x, r), theirs)
+        back = F.pixel_unshuffle(torch.from_numpy(theirs)[None], r)[0].numpy()
+        assert np.array_equal(numeric.pixel_unshuffle(theirs, r), back)

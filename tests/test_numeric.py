@@ -630,3 +630,63 @@ def test_random_bad_input_to_pooling(x, kernel, stride, indices, output_size, re
     _raises_only_value_or_type_error(lambda: max_pool2d(x, kernel, stride, return_indices=return_indices))
     _raises_only_value_or_type_error(lambda: avg_pool2d(x, kernel, stride))
     _raises_only_value_or_type_error(lambda: max_unpool2d(x, indices, kernel, stride, output_size))
+
+
+# --- pixel shuffle -----------------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(channels=st.integers(1, 3), r=st.integers(1, 3), height=st.integers(1, 4), width=st.integers(1, 4),
+       order=st.sampled_from(["CRD", "DCR"]))
+def test_pixel_shuffle_moves_each_unit_by_its_index_formula(channels, r, height, width, order):
+    x = np.arange(channels * r * r * height * width).reshape(channels * r * r, height, width)
+    y = numeric.pixel_shuffle(x, r, order=order)
+    assert y.shape == (channels, height * r, width * r)
+    for c in range(channels):
+        for i in range(r):
+            for j in range(r):
+                source = c * r * r + i * r + j if order == "CRD" else (i * r + j) * channels + c
+                assert np.array_equal(y[c, i::r, j::r], x[source])
+    assert np.array_equal(numeric.pixel_unshuffle(y, r, order=order), x)
+
+
+def test_pixel_shuffle_orders_agree_only_for_one_channel():
+    one = np.arange(9 * 2 * 2).reshape(9, 2, 2)
+    assert np.array_equal(numeric.pixel_shuffle(one, 3), numeric.pixel_shuffle(one, 3, order="DCR"))
+    two = np.arange(8).reshape(8, 1, 1)
+    assert not np.array_equal(numeric.pixel_shuffle(two, 2), numeric.pixel_shuffle(two, 2, order="DCR"))
+
+
+def test_subpixel_convolution_equals_transposed_convolution():
+    """s² phase convolutions stacked in CRD order and shuffled give conv_transpose2d (cropped)."""
+    rng = np.random.default_rng(606)
+    for _ in range(30):
+        c_in, c_out, s = (int(v) for v in rng.integers(1, 4, 3))
+        k, n = int(rng.integers(1, 6)), int(rng.integers(1, 5))
+        x = rng.integers(-3, 4, (c_in, n, n))
+        w = rng.integers(-3, 4, (c_in, c_out, k, k))
+        length = -(-k // s)
+        padded = np.zeros((c_in, c_out, length * s, length * s), dtype=w.dtype)
+        padded[:, :, :k, :k] = w
+        # phase (a, b) of output channel c becomes conv2d output channel c·s² + a·s + b, kernel rotated
+        phases = padded.reshape(c_in, c_out, length, s, length, s).transpose(1, 3, 5, 0, 2, 4)
+        weight = phases[..., ::-1, ::-1].reshape(c_out * s * s, c_in, length, length)
+        y = numeric.pixel_shuffle(numeric.conv2d(x, weight, padding=length - 1), s)
+        size = (n - 1) * s + k
+        assert np.array_equal(y[:, :size, :size], numeric.conv_transpose2d(x, w, stride=s))
+        assert not y[:, size:, :].any() and not y[:, :, size:].any()
+
+
+@pytest.mark.parametrize("call, error", [
+    (lambda: numeric.pixel_shuffle(np.zeros((3, 2, 2)), 2), ValueError),
+    (lambda: numeric.pixel_shuffle(np.zeros((4, 2)), 2), ValueError),
+    (lambda: numeric.pixel_shuffle(np.zeros((4, 2, 2)), 0), ValueError),
+    (lambda: numeric.pixel_shuffle(np.zeros((4, 2, 2)), 2.0), TypeError),
+    (lambda: numeric.pixel_shuffle(np.zeros((4, 2, 2)), 2, order="crd"), ValueError),
+    (lambda: numeric.pixel_shuffle(np.zeros((4, 2, 2)), 2, order=1), TypeError),
+    (lambda: numeric.pixel_shuffle(np.array([[["a"]]]), 1), TypeError),
+    (lambda: numeric.pixel_unshuffle(np.zeros((1, 3, 4)), 2), ValueError),
+])
+def test_pixel_shuffle_rejects_bad_input(call, error):
+    with pytest.raises(error):
+        call()
