@@ -45,6 +45,7 @@ __all__ = [
     "max_unpool2d",
     "pixel_shuffle",
     "pixel_unshuffle",
+    "subpixel_weight",
 ]
 
 _TRANSPOSED_METHODS = ("scatter", "equivalent", "matrix")
@@ -767,3 +768,57 @@ def pixel_unshuffle(y, r, order="CRD") -> np.ndarray:
     if order == "DCR":
         blocks = blocks.transpose(1, 2, 0, 3, 4)
     return blocks.reshape(channels * r * r, tall // r, wide // r)
+
+
+def subpixel_weight(weight, stride) -> np.ndarray:
+    """The direct-convolution weight of a sub-pixel layer equal to a stride-``s`` transposed one.
+
+    A ``conv_transpose2d`` weight ``(C_in, C_out, K, K)`` is zero-padded to ``L·s`` per axis,
+    ``L = ceil(K/s)``; its phase ``(a, b)``, ``w[:, c, a::s, b::s]`` rotated by 180°, becomes output
+    channel ``c·s² + a·s + b`` of a ``conv2d`` weight ``(C_out·s², C_in, L, L)``. Then
+    ``pixel_shuffle(conv2d(x, W, padding=L-1), s)`` (order "CRD") is the full transposed
+    convolution followed by ``L·s - K`` zero rows and columns, so cropping ``p`` units at the
+    start gives ``conv_transpose2d(x, weight, stride=s, padding=p, output_padding=a)`` whenever
+    ``a <= p + L·s - K`` (a larger ``a`` asks for rows past the full scatter, which are zeros;
+    Shi et al. 2016, arXiv 1609.07009).
+
+    Parameters
+    ----------
+    weight : array_like, shape (C_in, C_out, kH, kW) or (kH, kW)
+    stride : int or pair of int, >= 1
+
+    Returns
+    -------
+    numpy.ndarray, shape (C_out·sH·sW, C_in, ceil(kH/sH), ceil(kW/sW))
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a weight that is not a 2-D kernel or a 4-D array of numbers, or a bad stride.
+
+    Examples
+    --------
+    >>> w = np.arange(1, 10).reshape(3, 3)
+    >>> W = subpixel_weight(w, 2)
+    >>> W.shape
+    (4, 1, 2, 2)
+    >>> W[0, 0].tolist(), W[3, 0].tolist()   # phase (0, 0): w[0::2, 0::2] rotated; phase (1, 1)
+    ([[9, 7], [3, 1]], [[0, 0], [0, 5]])
+    >>> x = np.array([[1, 2], [3, 4]])
+    >>> y = pixel_shuffle(conv2d(x[None], W, padding=1), 2)[0]
+    >>> bool(np.array_equal(y[:5, :5], conv_transpose2d(x, w, stride=2)))
+    True
+    """
+    array = _as_array("weight", weight)
+    if array.ndim == 2:
+        array = array[np.newaxis, np.newaxis]
+    elif array.ndim != 4:
+        raise ValueError(f"weight must have shape (kH, kW) or (C_in, C_out, kH, kW), got {array.ndim}-D shape {array.shape}")
+    _check_nonempty("weight", array)
+    sh, sw = check_int_tuple("stride", stride, 2, minimum=1)
+    c_in, c_out, kh, kw = array.shape
+    lh, lw = -(-kh // sh), -(-kw // sw)
+    padded = np.zeros((c_in, c_out, lh * sh, lw * sw), dtype=array.dtype)
+    padded[:, :, :kh, :kw] = array
+    phases = padded.reshape(c_in, c_out, lh, sh, lw, sw).transpose(1, 3, 5, 0, 2, 4)  # (c, a, b, ci, l, l)
+    return np.ascontiguousarray(phases[..., ::-1, ::-1]).reshape(c_out * sh * sw, c_in, lh, lw)

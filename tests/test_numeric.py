@@ -666,15 +666,26 @@ def test_subpixel_convolution_equals_transposed_convolution():
         x = rng.integers(-3, 4, (c_in, n, n))
         w = rng.integers(-3, 4, (c_in, c_out, k, k))
         length = -(-k // s)
-        padded = np.zeros((c_in, c_out, length * s, length * s), dtype=w.dtype)
-        padded[:, :, :k, :k] = w
-        # phase (a, b) of output channel c becomes conv2d output channel c·s² + a·s + b, kernel rotated
-        phases = padded.reshape(c_in, c_out, length, s, length, s).transpose(1, 3, 5, 0, 2, 4)
-        weight = phases[..., ::-1, ::-1].reshape(c_out * s * s, c_in, length, length)
+        weight = numeric.subpixel_weight(w, s)
+        assert weight.shape == (c_out * s * s, c_in, length, length)
         y = numeric.pixel_shuffle(numeric.conv2d(x, weight, padding=length - 1), s)
         size = (n - 1) * s + k
         assert np.array_equal(y[:, :size, :size], numeric.conv_transpose2d(x, w, stride=s))
         assert not y[:, size:, :].any() and not y[:, :, size:].any()
+        for p in range(k):
+            for a in range(s):
+                if (n - 1) * s + k - 2 * p + a >= 1 and a <= p + length * s - k:
+                    out = numeric.conv_transpose2d(x, w, stride=s, padding=p, output_padding=a)
+                    assert np.array_equal(y[:, p:p + out.shape[1], p:p + out.shape[2]], out)
+
+
+def test_subpixel_weight_rejects_bad_input():
+    with pytest.raises(ValueError):
+        numeric.subpixel_weight(np.zeros((2, 2, 2)), 2)
+    with pytest.raises(ValueError):
+        numeric.subpixel_weight(np.zeros((2, 2)), 0)
+    with pytest.raises(TypeError):
+        numeric.subpixel_weight(np.zeros((2, 2)), 1.5)
 
 
 @pytest.mark.parametrize("call, error", [
