@@ -376,8 +376,8 @@ QUESTIONS = [
         mistakes=[
             Mistake(lambda P: ((P["k13"] - 1) // 2,), "p = floor((k - 1)/2) (Rule A) is one answer, but with a "
                     "stride the floor lets more than one padding through: try the others."),
-            Mistake(lambda P: (P["k13"] // 2,), "p = k/2 is the symmetric padding of an even kernel: it pads one "
-                    "unit too many, and the output grows past i13/s13 for some sizes."),
+            Mistake(lambda P: (P["k13"] // 2,), "p = k/2 pads k units in all, one too many for an even kernel: "
+                    "with i13 a multiple of s13 the output is o13 + 1."),
             Mistake(lambda P: _paddings13(P, test=lambda i, k, s, p, o: (i + 2 * p - k) % s == 0
                                           and (i + 2 * p - k) // s + 1 == o),
                     "You kept only paddings for which (i + 2p - k)/s + 1 is a whole number (the integer rule); "
