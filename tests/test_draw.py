@@ -503,3 +503,25 @@ def test_text_follows_the_saving_dpi():
         for collection in collections:
             (x0, _), (x1, _) = collection.get_transform().transform([(0, 0), (72, 0)])
             assert abs((x1 - x0) - dpi) < 1e-9
+
+
+@pytest.mark.parametrize("p, a", [(1, 1), (2, 1), (0, 1), (1, 2)])
+def test_scatter_scene_output_padding_rows_are_computed_or_zero_as_its_docstring_says(p, a):
+    # FACTS.md: output_padding rows are computed outputs while output_padding <= padding,
+    # zeros past the full scatter output. Checked against numeric.conv_transpose2d.
+    s, k = 3, 3
+    y, w = np.arange(1, 5).reshape(2, 2), np.arange(1, 10).reshape(3, 3)
+    full = numeric.conv_transpose2d(y, w, stride=s)                                  # 6 x 6
+    out = numeric.conv_transpose2d(y, w, stride=s, padding=p, output_padding=a)
+    last = out[-a:]
+    if a <= p:
+        assert np.array_equal(last, full[len(full) - p:len(full) - p + a, p:p + out.shape[1]])
+        assert last.any()
+    else:
+        assert not out[len(out) - (a - p):].any()
+    i = arithmetic.conv_output_size(out.shape[0], k, s, p)                       # the direct conv's output
+    assert i == 2
+    scene = draw.scatter_scene(out.shape[0], k, s, p, step=3, output_padding=a, y=y, w=w)
+    grid = scene.grid("output")
+    assert grid.shape == (len(full) + max(a - p, 0),) * 2
+    assert np.array_equal(grid.values[p:p + out.shape[0], p:p + out.shape[1]], out)

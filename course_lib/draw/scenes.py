@@ -526,10 +526,13 @@ def _transposed_values(numbers, y, w, t: TransposedGeometry):
 def scatter_scene(i, k, s=1, p=0, d=1, step=0, *, output_padding=None, numbers=False, y=None, w=None) -> Scene:
     """The transpose of conv(i, k, s, p, d) as a scatter: one input unit adds a weighted kernel copy.
 
-    The output grid is the full scatter result, ``(i′-1)s + k̂`` per axis; the ``p`` rows and
-    columns on each side that ``padding`` crops are drawn grey and dotted, and the last
-    ``output_padding`` rows/columns of the kept output have orange edges (they are computed
-    outputs, not zeros).
+    The output grid is the full scatter result, ``(i′-1)s + k̂`` per axis, extended by
+    ``max(output_padding - p, 0)``; the ``p`` rows and columns on each side that ``padding`` crops
+    are drawn grey and dotted, and the last ``output_padding`` rows/columns of the kept output have
+    orange edges. What those rows hold depends on the padding: while ``output_padding <= p`` they
+    are computed outputs that the crop had removed (not zeros); rows past the end of the full
+    scatter output (``output_padding > p``, e.g. ``p = 0``) are zeros, and the grid's extension
+    holds them.
 
     Parameters
     ----------
@@ -562,6 +565,10 @@ def scatter_scene(i, k, s=1, p=0, d=1, step=0, *, output_padding=None, numbers=F
     ((3, 3), (7, 7))
     >>> scene.grid("output").count(OUTPUT, OUTPUT_EXTRA), scene.grid("output").count(OUTPUT_EXTRA)
     (36, 11)
+    >>> zero_row = scatter_scene(6, 3, s=2, p=0, output_padding=1, numbers=True, y=np.ones((2, 2)), w=np.ones((3, 3)),
+    ...                          step=3).grid("output")
+    >>> zero_row.shape, zero_row.values[-1].tolist()  # p = 0: the output_padding row lies past the 5x5 scatter
+    ((6, 6), [0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
     """
     t = transposed_geometry(i, k, s, p, d, output_padding)
     g = t.direct
