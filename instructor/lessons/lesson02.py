@@ -5,7 +5,7 @@ that reveals the answer; check("l02.M") gives immediate feedback. No per-student
 numbers are the lesson's. Every expected answer is computed with course_lib's math modules.
 """
 
-from course_lib.arithmetic import conv_output_size, pool_output_size
+from course_lib.arithmetic import conv_output_size, inputs_sharing_output, pool_output_size
 from course_lib.grading.kinds import Int, IntTuple
 from course_lib.grading.spec import ExerciseSet, Mistake, Question
 
@@ -13,12 +13,6 @@ from course_lib.grading.spec import ExerciseSet, Mistake, Question
 def _out(i, k, s=1, p=0, *, ceil=False):
     """Relationship 6 as plain arithmetic (mistakes may leave the valid range without raising)."""
     return (-(-(i + 2 * p - k) // s) if ceil else (i + 2 * p - k) // s) + 1
-
-
-def same_output_inputs(i, k, s, p):
-    """Every input size (>= 1) giving conv(i, k, s, p)'s output size."""
-    o = conv_output_size(i, k, s, p)
-    return [n for n in range(1, i + s + 1) if k <= n + 2 * p and conv_output_size(n, k, s, p) == o]
 
 
 def alexnet_sizes():
@@ -58,7 +52,7 @@ QUESTIONS = [
     Question(
         id="l02.2", name="cy2_sharing", title="Input sizes sharing an output", points=1,
         kind=IntTuple(unordered=True),
-        answer=lambda P: same_output_inputs(11, 3, 3, 1),
+        answer=lambda P: inputs_sharing_output(11, 3, 3, 1),
         mistakes=[
             Mistake(lambda P: (11,), "Other input sizes give the same output too: the floor maps s "
                     "consecutive values of i + 2p - k to one output size."),
