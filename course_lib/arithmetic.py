@@ -358,10 +358,39 @@ def conv_multiply_adds(c_in, c_out, kernel_size, output_size, *, groups=1) -> in
     return count
 
 
-def pool_output_size(i, k, s=1) -> int:
-    """Output size of a pooling layer without padding (Relationship 7).
+def pool_output_size(i, k, s=1, p=0, ceil_mode=False) -> int:
+    """Output size of a pooling layer along one axis (Relationship 7, with padding and rounding).
 
-    o = ⌊(i - k) / s⌋ + 1
+    Floor (the default, PyTorch's ``ceil_mode=False``): o = ⌊(i + 2p - k) / s⌋ + 1, the windows
+    that fit in the padded input, as for a convolution.
+
+    Ceil (PyTorch's ``ceil_mode=True``, Caffe's pooling): o = ⌈(i + 2p - k) / s⌉ + 1, then minus
+    one if the last window would start in the right padding, i.e. if (o - 1)s >= i + p. Windows
+    are added until the padded input is covered, so the last may run past its end (it is
+    clipped), but a window must start inside the input or the left padding. The subtraction is
+    needed at most once because p <= k/2.
+
+    Parameters
+    ----------
+    i, k, s : int
+        Input size, window size, stride (all >= 1).
+    p : int
+        Padding on each side, ``0 <= p <= k/2`` (PyTorch refuses more: a window could then
+        read only padding).
+    ceil_mode : bool
+        Round up instead of down.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    TypeError
+        If a size is not an integer or ``ceil_mode`` is not a bool.
+    ValueError
+        If ``i, k, s < 1``, ``p`` outside ``0 <= p <= k/2``, or the window is larger than the
+        padded input ``i + 2p``.
 
     Examples
     --------
@@ -369,13 +398,31 @@ def pool_output_size(i, k, s=1) -> int:
     3
     >>> pool_output_size(4, 2, s=2)
     2
+    >>> pool_output_size(6, 3, s=2), pool_output_size(6, 3, s=2, ceil_mode=True)
+    (2, 3)
+    >>> pool_output_size(5, 2, s=2, p=1, ceil_mode=True)   # ⌈5/2⌉ + 1 = 4, the 4th starts in the padding
+    3
+    >>> pool_output_size(55, 3, s=2, ceil_mode=True)        # AlexNet in Caffe: same as floor here
+    27
     """
     i = check_int("i", i, minimum=1)
     k = check_int("k", k, minimum=1)
     s = check_int("s", s, minimum=1)
-    if k > i:
-        raise ValueError(f"pooling window k = {k} must not exceed the input size i = {i}")
-    return (i - k) // s + 1
+    p = check_int("p", p, minimum=0)
+    if not isinstance(ceil_mode, bool):
+        raise TypeError(f"ceil_mode must be True or False, got {type(ceil_mode).__name__} {ceil_mode!r}")
+    if 2 * p > k:
+        raise ValueError(f"p must satisfy 0 <= p <= k/2 = {k / 2:g} (padding at most half the window), got {p}")
+    if k > i + 2 * p:
+        if p == 0:
+            raise ValueError(f"pooling window k = {k} must not exceed the input size i = {i}")
+        raise ValueError(f"pooling window k = {k} must not exceed the padded input size i + 2p = {i + 2 * p} (i={i}, p={p})")
+    if not ceil_mode:
+        return (i + 2 * p - k) // s + 1
+    o = -(-(i + 2 * p - k) // s) + 1
+    if (o - 1) * s >= i + p:
+        o -= 1
+    return o
 
 
 def transposed_output_size(i, k, s=1, p=0, d=1, a=0) -> int:

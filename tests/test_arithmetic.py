@@ -454,3 +454,72 @@ def test_settings_for_output_are_every_setting_with_o_placements(i, o, k_max, s_
 def test_inverse_helpers_name_the_bad_parameter(call, error, text):
     with pytest.raises(error, match=text):
         call()
+
+
+# --- pooling with padding and ceil_mode ------------------------------------------------------
+
+
+def brute_pool_windows(i, k, s, p, ceil_mode):
+    """Window starts (in padded coordinates), counted one by one without the formula.
+
+    Every window starts inside the input or the left padding (start < i + p). Floor mode keeps
+    the windows that fit in the padded input; ceil mode keeps adding windows while the previous
+    one has not reached the end of the padded input, so the last one may run past it.
+    """
+    kept = []
+    for start in range(0, i + 2 * p + s, s):
+        if start >= i + p:
+            break
+        if start + k <= i + 2 * p or (ceil_mode and (start == 0 or start - s + k < i + 2 * p)):
+            kept.append(start)
+    return kept
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.integers(1, 30), st.integers(1, 7), st.integers(1, 6), st.integers(0, 3), st.booleans())
+def test_pool_output_size_counts_window_starts(i, k, s, p, ceil_mode):
+    assume(2 * p <= k and k <= i + 2 * p)
+    assert ar.pool_output_size(i, k, s, p, ceil_mode) == len(brute_pool_windows(i, k, s, p, ceil_mode))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 30), st.integers(1, 7), st.integers(1, 7), st.integers(0, 3))
+def test_ceil_mode_windows_read_every_input_unit_when_they_overlap_or_touch(i, k, s, p):
+    """With s <= k no unit of the input is left unread in ceil mode (floor may drop up to s-1)."""
+    assume(s <= k and 2 * p <= k and k <= i + 2 * p)
+    o = ar.pool_output_size(i, k, s, p, ceil_mode=True)
+    read = {start + t for start in range(0, o * s, s) for t in range(k)}
+    assert set(range(p, p + i)) <= read
+    assert o - ar.pool_output_size(i, k, s, p) in (0, 1)
+
+
+def test_pool_floor_and_ceil_differ():
+    assert ar.pool_output_size(6, 3, 2) == 2
+    assert ar.pool_output_size(6, 3, 2, ceil_mode=True) == 3
+    assert brute_pool_windows(6, 3, 2, 0, True) == [0, 2, 4]  # the last window reads units 4, 5 and past the end
+    # ceil gives ⌈5/2⌉ + 1 = 4, but the fourth window would start at 6 = i + p, in the right padding
+    assert ar.pool_output_size(5, 2, 2, 1, ceil_mode=True) == 3
+    assert brute_pool_windows(5, 2, 2, 1, True) == [0, 2, 4]
+    assert ar.pool_output_size(5, 2, 2, 1) == 3
+    # "a window may run past the end" alone would keep every start inside the input: with s = 1
+    # that is 10 windows, but ceil mode stops once the padded input is covered
+    assert ar.pool_output_size(10, 3, 1, ceil_mode=True) == ar.pool_output_size(10, 3, 1) == 8
+    # old positional calls are unchanged
+    assert ar.pool_output_size(5, 3, 1) == 3
+    assert ar.pool_output_size(112, 3, 2, 1) == 56  # ResNet's stem max pool
+
+
+def test_pool_padding_and_ceil_mode_are_validated():
+    with pytest.raises(ValueError, match=r"p must satisfy 0 <= p <= k/2 = 1.5 .*got 2"):
+        ar.pool_output_size(5, 3, 1, 2)
+    with pytest.raises(ValueError, match=r"p must satisfy 0 <= p <= k/2 = 1 .*got 2"):
+        ar.pool_output_size(5, 2, 1, 2)
+    with pytest.raises(ValueError, match=r"p must be >= 0, got -1"):
+        ar.pool_output_size(5, 2, 1, -1)
+    with pytest.raises(ValueError, match=r"pooling window k = 6 must not exceed the padded input size i \+ 2p = 5"):
+        ar.pool_output_size(3, 6, 1, 1)
+    with pytest.raises(ValueError, match=r"pooling window k = 4 must not exceed the input size i = 3"):
+        ar.pool_output_size(3, 4, ceil_mode=True)
+    with pytest.raises(TypeError, match=r"ceil_mode must be True or False, got int 1"):
+        ar.pool_output_size(6, 3, 2, 0, 1)
+    assert ar.pool_output_size(3, 5, 1, 1) == 1
