@@ -152,8 +152,8 @@ def _unread14(P):
 def _tail14(P):
     """A mistake of ex02.14: only the remainder the floor drops, as if placements never left gaps."""
     i, k, s, p = P["i14"], P["k14"], P["s14"], P["p14"]
-    remainder = (i + 2 * p - k) % s
-    return tuple(n - p for n in range(i + 2 * p - remainder, i + 2 * p) if p <= n < p + i)
+    dropped = (i + 2 * p - k) % s  # what the floor drops
+    return tuple(n - p for n in range(i + 2 * p - dropped, i + 2 * p) if p <= n < p + i)
 
 FORGOT_ONE = "You forgot the +1: a kernel that fits exactly once still gives one output unit."
 ROUNDED_UP = "You rounded up; the output size rounds (i + 2p - k) / s down (floor), since the kernel must fit."

@@ -63,11 +63,6 @@ def generate(rng):
     return P
 
 
-def _o(i, k, s=1, p=0):
-    """Relationship 6 as plain arithmetic."""
-    return (i + 2 * p - k) // s + 1
-
-
 # --- ex04.1 -----------------------------------------------------------------------------------------
 
 def _c1(P, *, kernel=None, stride=None, padding=None):
@@ -211,7 +206,7 @@ QUESTIONS = [
                     "nonzero holds one of the k2 × k2 shared weights."),
             Mistake(lambda P: (_counts2(P)[0], _o2(P) ** 2 * P["i2"] ** 2), "That second number is the count "
                     "of all entries of C (a dense layer); distinct weights are the kernel's."),
-            Mistake(lambda P: (_o(P["i2"], P["k2"], 1, P["p2"]) ** 2 * P["k2"] ** 2, P["k2"] ** 2)
+            Mistake(lambda P: (conv_output_size(P["i2"], P["k2"], 1, P["p2"]) ** 2 * P["k2"] ** 2, P["k2"] ** 2)
                     if P["s2"] > 1 else None, "You ignored the stride (and the taps on the padding): count the "
                     "rows of the strided C."),
         ],
