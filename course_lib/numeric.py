@@ -42,6 +42,7 @@ __all__ = [
     "conv_transpose2d",
     "max_pool2d",
     "avg_pool2d",
+    "global_avg_pool2d",
     "max_unpool2d",
     "pixel_shuffle",
     "pixel_unshuffle",
@@ -479,25 +480,53 @@ def _prepare_pool(input, kernel_size, stride, name="input"):
     return x, shorthand, kernel, stride
 
 
-def _pool_output_sizes(in_sizes, kernel, stride) -> tuple[int, ...]:
+def _pool_output_sizes(in_sizes, kernel, stride, padding=(0, 0), ceil_mode=False) -> tuple[int, ...]:
     sizes = []
-    for axis, (i, k, s) in enumerate(zip(in_sizes, kernel, stride)):
+    for axis, (i, k, s, p) in enumerate(zip(in_sizes, kernel, stride, padding)):
         try:
-            sizes.append(arithmetic.pool_output_size(i, k, s))
+            sizes.append(arithmetic.pool_output_size(i, k, s, p, ceil_mode))
         except ValueError as err:
             raise _axis_error(err, axis, 2) from None
     return tuple(sizes)
 
 
+def _check_flag(name: str, value) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a bool, got {_describe(value)}")
+    return bool(value)
+
+
+def _prepare_padded_pool(input, kernel_size, stride, padding, ceil_mode):
+    """Validate a pooling call; return what the window loop needs.
+
+    Returns ``(x, shorthand, kernel, stride, padding, out_sizes, padded, inside)``: ``padded``
+    is the input with ``padding`` zeros before each spatial axis and enough after it for the
+    last ceil-mode window, which may run past the padded input; ``inside[axis]`` marks which
+    positions of ``padded`` along that axis are input units (not padding, not past the end).
+    """
+    x, shorthand, kernel, stride = _prepare_pool(input, kernel_size, stride)
+    padding = check_int_tuple("padding", padding, 2, minimum=0)
+    ceil_mode = _check_flag("ceil_mode", ceil_mode)
+    out_sizes = _pool_output_sizes(x.shape[1:], kernel, stride, padding, ceil_mode)
+    after = [max(p, (o - 1) * s + k - p - i) for i, k, s, p, o in zip(x.shape[1:], kernel, stride, padding, out_sizes)]
+    padded = np.pad(x, ((0, 0), (padding[0], after[0]), (padding[1], after[1])))
+    inside = [np.arange(n) - p for n, p in zip(padded.shape[1:], padding)]
+    inside = [(0 <= pos) & (pos < i) for pos, i in zip(inside, x.shape[1:])]
+    return x, shorthand, kernel, stride, padding, out_sizes, padded, inside
+
+
 def _pool_windows(x, kernel, stride, out_sizes):
-    """Yield (offset, the input units under window tap ``offset`` for every output unit)."""
+    """Yield (offset, the units under window tap ``offset`` for every output unit)."""
     for offset in _offsets(kernel):
         window = tuple(slice(j, j + (o - 1) * s + 1, s) for j, o, s in zip(offset, out_sizes, stride))
         yield offset, x[(slice(None), *window)]
 
 
-def max_pool2d(input, kernel_size, stride=None, *, return_indices=False):
-    """2-D max pooling without padding, like ``torch.nn.functional.max_pool2d`` without batch.
+def max_pool2d(input, kernel_size, stride=None, *, padding=0, ceil_mode=False, return_indices=False):
+    """2-D max pooling, like ``torch.nn.functional.max_pool2d`` without batch (and dilation).
+
+    Padding never wins (PyTorch pads with -inf), and with ``ceil_mode`` the last window may run
+    past the padded input: it is clipped to the units that exist.
 
     Parameters
     ----------
@@ -505,10 +534,14 @@ def max_pool2d(input, kernel_size, stride=None, *, return_indices=False):
     kernel_size : int or (int, int)
     stride : int or (int, int), optional
         Defaults to ``kernel_size``.
+    padding : int or (int, int)
+        Implicit -inf padding on each side, at most half the window along each axis.
+    ceil_mode : bool
+        Round the output size up (see :func:`course_lib.arithmetic.pool_output_size`).
     return_indices : bool
         Also return the switches: for each output unit, the flat index ``row * W + col`` of the
-        maximum within its channel (PyTorch's convention). Ties go to the first maximum in
-        row-major window order; a NaN always wins (as on PyTorch's CPU).
+        maximum within its channel of the *unpadded* input (PyTorch's convention). Ties go to
+        the first maximum in row-major window order; a NaN always wins (as on PyTorch's CPU).
 
     Returns
     -------
@@ -520,7 +553,8 @@ def max_pool2d(input, kernel_size, stride=None, *, return_indices=False):
     TypeError
         If the input is not real numbers or a parameter has the wrong type.
     ValueError
-        If the input has the wrong number of dimensions or the window does not fit.
+        If the input has the wrong number of dimensions, the padding exceeds half the window
+        or the window does not fit in the padded input.
 
     Examples
     --------
@@ -532,33 +566,52 @@ def max_pool2d(input, kernel_size, stride=None, *, return_indices=False):
     >>> indices
     array([[ 1,  6],
            [12, 15]])
+    >>> max_pool2d(-x, 2, padding=1)          # padding is -inf: negative values still win
+    array([[-1, -2,  0],
+           [ 0,  0, -2],
+           [-7,  0, -4]])
+    >>> max_pool2d([[0, 1, 2, 3, 4]], (1, 2), ceil_mode=True)   # the last window holds one unit
+    array([[1, 3, 4]])
     """
-    if not isinstance(return_indices, (bool, np.bool_)):
-        raise TypeError(f"return_indices must be a bool, got {_describe(return_indices)}")
-    x, shorthand, kernel, stride = _prepare_pool(input, kernel_size, stride)
-    out_sizes = _pool_output_sizes(x.shape[1:], kernel, stride)
+    return_indices = _check_flag("return_indices", return_indices)
+    x, shorthand, kernel, stride, padding, out_sizes, padded, inside = _prepare_padded_pool(
+        input, kernel_size, stride, padding, ceil_mode
+    )
     width = x.shape[2]
-    # flat index of each output unit's window corner; tap (j0, j1) adds j0 * W + j1
-    corner = (np.arange(out_sizes[0]) * stride[0] * width)[:, None] + np.arange(out_sizes[1]) * stride[1]
-    best = indices = None
-    for (j0, j1), candidate in _pool_windows(x, kernel, stride, out_sizes):
-        if best is None:
-            best = candidate.copy()
-            indices = np.broadcast_to(corner, best.shape).astype(np.int64)
-            continue
-        # strict > keeps the first maximum; NaN wins, as in PyTorch's CPU kernel
+    # flat index (in the unpadded input) of each output unit's window corner; tap (j0, j1) adds j0 * W + j1
+    corner = ((np.arange(out_sizes[0]) * stride[0] - padding[0]) * width)[:, None] + (
+        np.arange(out_sizes[1]) * stride[1] - padding[1]
+    )
+    best = np.zeros((x.shape[0], *out_sizes), dtype=x.dtype)
+    indices = np.zeros(best.shape, dtype=np.int64)
+    seen = np.zeros(out_sizes, dtype=bool)
+    rows, cols = inside
+    for (j0, j1), candidate in _pool_windows(padded, kernel, stride, out_sizes):
+        real = rows[j0::stride[0]][: out_sizes[0], None] & cols[j1::stride[1]][: out_sizes[1]]
+        # the first unit that exists starts the window; after that strict > keeps the first
+        # maximum, and NaN wins, as in PyTorch's CPU kernel
         better = candidate > best
         if x.dtype.kind == "f":
             better |= np.isnan(candidate)
+        better = real & (better | ~seen)
         best = np.where(better, candidate, best)
         indices = np.where(better, corner + (j0 * width + j1), indices)
+        seen |= real
     if shorthand:
         best, indices = best[0], indices[0]
     return (best, indices) if return_indices else best
 
 
-def avg_pool2d(input, kernel_size, stride=None) -> np.ndarray:
-    """2-D average pooling without padding, like ``torch.nn.functional.avg_pool2d`` without batch.
+def avg_pool2d(input, kernel_size, stride=None, *, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None) -> np.ndarray:
+    """2-D average pooling, like ``torch.nn.functional.avg_pool2d`` without batch.
+
+    The sum runs over the window's input units (padding adds zeros). Its divisor is PyTorch's:
+
+    - ``count_include_pad=True``: the window clipped to the padded input, so zero padding
+      counts but the part of a ceil-mode window past the padded input does not;
+    - ``count_include_pad=False``: only the input units in the window;
+    - ``divisor_override``: that number, for every window.
 
     Parameters
     ----------
@@ -566,6 +619,14 @@ def avg_pool2d(input, kernel_size, stride=None) -> np.ndarray:
     kernel_size : int or (int, int)
     stride : int or (int, int), optional
         Defaults to ``kernel_size``.
+    padding : int or (int, int)
+        Zero padding on each side, at most half the window along each axis.
+    ceil_mode : bool
+        Round the output size up (see :func:`course_lib.arithmetic.pool_output_size`).
+    count_include_pad : bool
+        Whether zero padding counts in the divisor.
+    divisor_override : int, optional
+        Divide every sum by this (>= 1) instead.
 
     Returns
     -------
@@ -577,29 +638,76 @@ def avg_pool2d(input, kernel_size, stride=None) -> np.ndarray:
     TypeError
         If the input is not real numbers or a parameter has the wrong type.
     ValueError
-        If the input has the wrong number of dimensions or the window does not fit.
+        If the input has the wrong number of dimensions, the padding exceeds half the window
+        or the window does not fit in the padded input.
 
     Examples
     --------
     >>> avg_pool2d(np.arange(16).reshape(4, 4), 2)
     array([[ 2.5,  4.5],
            [10.5, 12.5]])
+    >>> ones = np.ones((3, 3))
+    >>> avg_pool2d(ones, 2, padding=1)                           # corners: 1 unit of 4
+    array([[0.25, 0.5 ],
+           [0.5 , 1.  ]])
+    >>> avg_pool2d(ones, 2, padding=1, count_include_pad=False)
+    array([[1., 1.],
+           [1., 1.]])
+    >>> avg_pool2d(ones, 2, ceil_mode=True)                      # past the end never counts
+    array([[1., 1.],
+           [1., 1.]])
     """
-    x, shorthand, kernel, stride = _prepare_pool(input, kernel_size, stride)
-    out_sizes = _pool_output_sizes(x.shape[1:], kernel, stride)
+    count_include_pad = _check_flag("count_include_pad", count_include_pad)
+    if divisor_override is not None:
+        divisor_override = check_int("divisor_override", divisor_override, minimum=1)
+    x, shorthand, kernel, stride, padding, out_sizes, padded, inside = _prepare_padded_pool(
+        input, kernel_size, stride, padding, ceil_mode
+    )
     dtype = np.float64 if x.dtype.kind in "iu" else x.dtype
     total = np.zeros((x.shape[0], *out_sizes), dtype=dtype)
-    for _, window in _pool_windows(x, kernel, stride, out_sizes):
+    for _, window in _pool_windows(padded, kernel, stride, out_sizes):
         total += window
-    out = total / (kernel[0] * kernel[1])
+    if divisor_override is not None:
+        out = total / divisor_override
+    else:
+        counts = []
+        for i, k, s, p, o in zip(x.shape[1:], kernel, stride, padding, out_sizes):
+            start = np.arange(o) * s - p  # in input coordinates; padding lies before 0 and from i on
+            end = np.minimum(start + k, i + p)
+            counts.append(end - start if count_include_pad else np.minimum(end, i) - np.maximum(start, 0))
+        out = total / (counts[0][:, None] * counts[1]).astype(dtype)
     return out[0] if shorthand else out
 
 
-def max_unpool2d(input, indices, kernel_size, stride=None, output_size=None) -> np.ndarray:
-    """Max unpooling, like ``torch.nn.functional.max_unpool2d`` without batch (no padding).
+def global_avg_pool2d(input) -> np.ndarray:
+    """Global average pooling: one window as large as the input, shape (C, 1, 1) or (1, 1).
+
+    The same as ``avg_pool2d(input, (H, W))`` and PyTorch's ``adaptive_avg_pool2d(x, 1)``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`avg_pool2d` for a malformed input.
+
+    Examples
+    --------
+    >>> global_avg_pool2d(np.arange(8).reshape(2, 2, 2))
+    array([[[1.5]],
+    <BLANKLINE>
+           [[5.5]]])
+    """
+    x, _ = _with_channels("input", _as_array("input", input, kinds="iuf"), 2)
+    _check_nonempty("input", x)
+    return avg_pool2d(input, x.shape[1:])
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, output_size=None, *, padding=0) -> np.ndarray:
+    """Max unpooling, like ``torch.nn.functional.max_unpool2d`` without batch.
 
     Puts every input value at the position its switch (from ``max_pool2d(...,
     return_indices=True)``) names and zeros elsewhere: the transpose of the max-pool selection.
+    The switches index the unpadded input, so this undoes padded and ceil-mode pooling too
+    (give ``output_size`` when the default below is not the pooled input's size).
 
     Parameters
     ----------
@@ -611,9 +719,11 @@ def max_unpool2d(input, indices, kernel_size, stride=None, output_size=None) -> 
     stride : int or (int, int), optional
         Defaults to ``kernel_size``.
     output_size : (int, int), optional
-        (H, W); defaults to ((h - 1)·stride + kernel_size) per axis and, as in PyTorch, must lie
-        strictly between that default minus and plus the stride (and be >= 1: PyTorch returns
-        an empty array for 0).
+        (H, W); defaults to ((h - 1)·stride - 2·padding + kernel_size) per axis and, as in
+        PyTorch, must lie strictly between that default minus and plus the stride (and be
+        >= 1: PyTorch returns an empty array for 0).
+    padding : int or (int, int)
+        The pooling's padding (it only changes the default output size).
 
     Returns
     -------
@@ -635,15 +745,31 @@ def max_unpool2d(input, indices, kernel_size, stride=None, output_size=None) -> 
            [0, 0, 6, 0],
            [0, 0, 0, 0],
            [7, 0, 0, 4]])
+    >>> values, indices = max_pool2d(x, 3, 2, padding=1, return_indices=True)
+    >>> indices                               # the 6 at (1, 2) wins two windows
+    array([[ 1,  6],
+           [12,  6]])
+    >>> max_unpool2d(values, indices, 3, 2, output_size=(4, 4), padding=1)   # default 3×3 is too small
+    array([[0, 5, 0, 0],
+           [0, 0, 6, 0],
+           [0, 0, 0, 0],
+           [7, 0, 0, 0]])
     """
     x, shorthand, kernel, stride = _prepare_pool(input, kernel_size, stride)
+    padding = check_int_tuple("padding", padding, 2, minimum=0)
     switches = _as_array("indices", indices, kinds="iu")
     if switches.shape != (x.shape[1:] if shorthand else x.shape):
         raise ValueError(
             f"indices must have the shape of input {(x.shape[1:] if shorthand else x.shape)}, got {switches.shape}"
         )
-    default = tuple((i - 1) * s + k for i, s, k in zip(x.shape[1:], stride, kernel))
+    default = tuple((i - 1) * s - 2 * p + k for i, s, k, p in zip(x.shape[1:], stride, kernel, padding))
     if output_size is None:
+        for axis, n in enumerate(default):
+            if n < 1:
+                raise ValueError(
+                    f"the default output size (h - 1)·stride - 2·padding + kernel_size = {n} along axis {axis} "
+                    f"must be >= 1; give output_size or less padding"
+                )
         size = default
     else:
         if not isinstance(output_size, (tuple, list)):

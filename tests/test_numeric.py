@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
@@ -700,4 +702,131 @@ def test_subpixel_weight_rejects_bad_input():
 ])
 def test_pixel_shuffle_rejects_bad_input(call, error):
     with pytest.raises(error):
+        call()
+
+
+# --- pooling with padding and ceil_mode -------------------------------------------------------
+
+
+def brute_pool(x, k, s, p, ceil_mode, count_include_pad):
+    """Loop over every output unit: its window in input coordinates, clipped to what exists.
+
+    The output size comes from counting window starts one by one (a window starts inside the
+    input or the left padding; floor mode needs it inside the padded input, ceil mode only
+    needs the window before it not to reach the padded input's end).
+    """
+    def starts(i, k, s, p):
+        kept = []
+        for start in range(-p, i, s):  # input coordinates: padding lies before 0 and from i on
+            if start + k <= i + p or (ceil_mode and (start == -p or start - s + k < i + p)):
+                kept.append(start)
+        return kept
+
+    _, h, w = x.shape
+    rows, cols = starts(h, k[0], s[0], p[0]), starts(w, k[1], s[1], p[1])
+    values = np.zeros((x.shape[0], len(rows), len(cols)), dtype=x.dtype)
+    indices = np.zeros(values.shape, dtype=np.int64)
+    averages = np.zeros(values.shape)
+    for c, (a, r0), (b, c0) in itertools.product(range(x.shape[0]), enumerate(rows), enumerate(cols)):
+        r = [n for n in range(r0, r0 + k[0]) if 0 <= n < h]
+        q = [n for n in range(c0, c0 + k[1]) if 0 <= n < w]
+        window = x[c][np.ix_(r, q)]
+        first = np.argmax(window)  # numpy's argmax returns the first maximum in row-major order
+        values[c, a, b] = window.max()
+        indices[c, a, b] = r[first // len(q)] * w + q[first % len(q)]
+        if count_include_pad:
+            # the window clipped to the padded input: padding counts, the part past it does not
+            divisor = (min(r0 + k[0], h + p[0]) - r0) * (min(c0 + k[1], w + p[1]) - c0)
+        else:
+            divisor = window.size
+        averages[c, a, b] = window.sum() / divisor
+    return values, indices, averages
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    h=st.integers(1, 8), w=st.integers(1, 8), k=st.tuples(st.integers(1, 4), st.integers(1, 4)),
+    s=st.tuples(st.integers(1, 3), st.integers(1, 3)), p=st.tuples(st.integers(0, 2), st.integers(0, 2)),
+    ceil_mode=st.booleans(), count_include_pad=st.booleans(), seed=st.integers(0, 2**32 - 1),
+)
+def test_padded_pooling_equals_brute_force(h, w, k, s, p, ceil_mode, count_include_pad, seed):
+    assume(all(2 * pp <= kk for kk, pp in zip(k, p)) and k[0] <= h + 2 * p[0] and k[1] <= w + 2 * p[1])
+    # negative values: a max that took a padding zero would show
+    x = np.random.default_rng(seed).integers(-9, 0, size=(2, h, w))
+    values, indices = max_pool2d(x, k, s, padding=p, ceil_mode=ceil_mode, return_indices=True)
+    averages = avg_pool2d(x, k, s, padding=p, ceil_mode=ceil_mode, count_include_pad=count_include_pad)
+    want_values, want_indices, want_averages = brute_pool(x, k, s, p, ceil_mode, count_include_pad)
+    assert values.shape == want_values.shape
+    assert values.shape[1:] == tuple(arithmetic.pool_output_size(n, kk, ss, pp, ceil_mode)
+                                     for n, kk, ss, pp in zip((h, w), k, s, p))
+    np.testing.assert_array_equal(values, want_values)
+    np.testing.assert_array_equal(indices, want_indices)
+    np.testing.assert_allclose(averages, want_averages, rtol=1e-12)
+
+
+def test_pooling_floor_and_ceil_examples():
+    x = np.arange(36.0).reshape(6, 6)
+    assert max_pool2d(x, 3, 2).shape == (2, 2)
+    out = max_pool2d(x, 3, 2, ceil_mode=True)
+    assert out.shape == (3, 3)
+    assert out[2, 2] == 35  # the last window holds rows and columns 4, 5 only
+    # clipped windows divide by what is inside (no padding here)
+    assert avg_pool2d(x, 3, 2, ceil_mode=True)[2, 2] == pytest.approx(np.mean([28, 29, 34, 35]))
+    # i = 5, k = 2, s = 2, p = 1, ceil: ⌈5/2⌉ + 1 = 4 windows would start at -1, 1, 3, 5 (in
+    # input coordinates); the one at 5 starts in the right padding, so 3 remain
+    assert max_pool2d(np.ones((5, 5)), 2, padding=1, ceil_mode=True).shape == (3, 3)
+    # count_include_pad: the corner window of a padded 3x3 window sees 4 units of 9
+    ones = np.ones((4, 4))
+    assert avg_pool2d(ones, 3, 1, padding=1)[0, 0] == pytest.approx(4 / 9)
+    assert avg_pool2d(ones, 3, 1, padding=1, count_include_pad=False)[0, 0] == 1
+    assert avg_pool2d(ones, 3, 1, padding=1, divisor_override=2)[0, 0] == 2
+    # with padding and ceil mode, the divisor counts the padding but not what runs past it
+    y = avg_pool2d(np.ones((5, 5)), 3, 2, padding=1, ceil_mode=True)
+    assert y.shape == (3, 3)
+    np.testing.assert_allclose(y[0], [4 / 9, 6 / 9, 4 / 9])
+
+
+def test_global_average_pooling_is_a_window_as_large_as_the_input():
+    x = np.random.default_rng(3).standard_normal((3, 5, 7))
+    out = numeric.global_avg_pool2d(x)
+    assert out.shape == (3, 1, 1)
+    np.testing.assert_allclose(out[:, 0, 0], x.mean(axis=(1, 2)))
+    np.testing.assert_array_equal(out, avg_pool2d(x, (5, 7)))
+    assert numeric.global_avg_pool2d(np.ones((2, 2))).shape == (1, 1)
+
+
+@settings(max_examples=100, deadline=None)
+@given(h=st.integers(2, 8), w=st.integers(2, 8), k=st.integers(1, 4), s=st.integers(1, 4), p=st.integers(0, 2),
+       ceil_mode=st.booleans(), seed=st.integers(0, 2**32 - 1))
+def test_max_unpool_inverts_padded_and_ceil_mode_switches(h, w, k, s, p, ceil_mode, seed):
+    assume(2 * p <= k <= min(h, w) + 2 * p)
+    rng = np.random.default_rng(seed)
+    x = rng.permutation(2 * h * w).reshape(2, h, w).astype(float)  # distinct values: one switch each
+    values, indices = max_pool2d(x, k, s, padding=p, ceil_mode=ceil_mode, return_indices=True)
+    default = [(o - 1) * s - 2 * p + k for o in values.shape[1:]]
+    assume(all(n - s < size < n + s for n, size in zip(default, (h, w))))  # PyTorch's allowed range
+    back = max_unpool2d(values, indices, k, s, output_size=(h, w), padding=p)
+    chosen = np.zeros_like(x, dtype=bool)
+    for c in range(2):
+        chosen[c].flat[indices[c].ravel()] = True
+    np.testing.assert_array_equal(back, np.where(chosen, x, 0))
+    if s < k:
+        return  # overlapping windows may share a switch; unpooling writes it once, as PyTorch's does
+    # without overlap, unpooling is the transpose of the selection: <P x, y> == <x, Pᵀ y>
+    y = rng.standard_normal(values.shape)
+    assert np.sum(values * y) == pytest.approx(np.sum(x * max_unpool2d(y, indices, k, s, output_size=(h, w), padding=p)))
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: max_pool2d(np.ones((5, 5)), 3, padding=2), ValueError, r"p must satisfy 0 <= p <= k/2 = 1.5 .*got 2 \(spatial axis 0\)"),
+    (lambda: max_pool2d(np.ones((5, 5)), 2, padding=(0, -1)), ValueError, r"padding\[1\] must be >= 0, got -1"),
+    (lambda: max_pool2d(np.ones((2, 2)), 5, padding=1), ValueError, r"pooling window k = 5 must not exceed the padded input size i \+ 2p = 4"),
+    (lambda: max_pool2d(np.ones((5, 5)), 2, ceil_mode=1), TypeError, r"ceil_mode must be a bool, got int 1"),
+    (lambda: avg_pool2d(np.ones((5, 5)), 2, count_include_pad="no"), TypeError, r"count_include_pad must be a bool, got str 'no'"),
+    (lambda: avg_pool2d(np.ones((5, 5)), 2, divisor_override=0), ValueError, r"divisor_override must be >= 1, got 0"),
+    (lambda: numeric.global_avg_pool2d(np.ones(3)), ValueError, r"input must have shape \(H, W\) or \(C, H, W\)"),
+    (lambda: max_unpool2d(np.ones((1, 1)), np.zeros((1, 1), dtype=int), 1, padding=1), ValueError, r"default output size .* must be >= 1"),
+])
+def test_padded_pooling_rejects_bad_parameters(call, error, match):
+    with pytest.raises(error, match=match):
         call()
