@@ -368,7 +368,8 @@ def pool_output_size(i, k, s=1, p=0, ceil_mode=False) -> int:
     one if the last window would start in the right padding, i.e. if (o - 1)s >= i + p. Windows
     are added until the padded input is covered, so the last may run past its end (it is
     clipped), but a window must start inside the input or the left padding. The subtraction is
-    needed at most once because p <= k/2.
+    needed at most once because p <= k/2. (PyTorch's ceil mode also accepts a window wider than
+    the padded input, as one clipped window; this function refuses it like floor mode.)
 
     Parameters
     ----------

@@ -325,7 +325,8 @@ class LayerRow:
         Products of a weight and an input (biases add none); 0 for pooling and Flatten.
     receptive_field : tuple of int
         Per spatial axis of the network's input: the largest receptive field among the layer's
-        units (see the module docstring).
+        units (see the module docstring); 0 if none of them depends on the input (transposed
+        layers whose taps miss every input unit leave units with only a bias).
     jump : tuple of Fraction, or None
         Per axis: the distance, in input units, between neighbouring output units.
     start : tuple of Fraction, or None
@@ -503,15 +504,18 @@ def _transposed_sources(k, s, p, d):
 
 
 def _largest_field(axis: _AxisExtents, depth: int, size: int) -> int:
-    extents = [axis.extent(depth, j) for j in range(size)]
-    return max(hi - lo + 1 for lo, hi in (e for e in extents if e is not None))
+    # 0 when no unit depends on the input at all (transposed layers whose taps all miss)
+    extents = [e for e in (axis.extent(depth, j) for j in range(size)) if e is not None]
+    return max((hi - lo + 1 for lo, hi in extents), default=0)
 
 
 def _span(axis: _AxisExtents, depth: int, size: int, input_size: int) -> int:
     extents = [e for e in (axis.extent(depth, j) for j in range(size)) if e is not None]
+    if not extents:
+        return 0
     lo = max(0, min(e[0] for e in extents))
     hi = min(input_size - 1, max(e[1] for e in extents))
-    return hi - lo + 1
+    return max(hi - lo + 1, 0)
 
 
 # --- the walk -----------------------------------------------------------------------------------

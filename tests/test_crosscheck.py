@@ -249,3 +249,296 @@ def test_pixel_shuffle_crd_matches_torch():
         assert np.array_equal(numeric.pixel_shuffle(x, r), theirs)
         back = F.pixel_unshuffle(torch.from_numpy(theirs)[None], r)[0].numpy()
         assert np.array_equal(numeric.pixel_unshuffle(theirs, r), back)
+
+
+# --- pooling with padding and ceil_mode, and the layer walk --------------------------------------
+
+
+def both_pool_settings(rng):
+    """A random 2-D pooling: kernel, stride (or None), padding (up to 2, maybe too much), ceil_mode."""
+    k = tuple(int(v) for v in rng.integers(1, 5, size=2))
+    s = None if rng.random() < 0.2 else tuple(int(v) for v in rng.integers(1, 4, size=2))
+    p = tuple(int(v) for v in rng.integers(0, 3, size=2))
+    return k, s, p, bool(rng.random() < 0.5)
+
+
+def ceil_window_past_padded_input(shape, k, p, ceil_mode):
+    """PyTorch's ceil mode accepts one window larger than the padded input; course_lib refuses it."""
+    return ceil_mode and any(kk > n + 2 * pp for n, kk, pp in zip(shape, k, p))
+
+
+@pytest.mark.crosscheck
+def test_padded_and_ceil_mode_pooling_against_torch():
+    rng = np.random.default_rng(7000)
+    compared = refused = 0
+    for _ in range(400):
+        c = int(rng.integers(1, 3))
+        shape = (c, *(int(v) for v in rng.integers(1, 9, size=2)))
+        # small integers make ties common: the switches must pick the same maximum as PyTorch
+        x = rng.integers(-3, 1, size=shape).astype(np.float64) if rng.random() < 0.5 else rng.standard_normal(shape)
+        k, s, p, ceil_mode = both_pool_settings(rng)
+        count_include_pad = bool(rng.random() < 0.5)
+        divisor = int(rng.integers(1, 5)) if rng.random() < 0.15 else None
+        theirs = torch_or_error(lambda: F.max_pool2d(batch(x), k, s, p, ceil_mode=ceil_mode))
+        if isinstance(theirs, Exception) or ceil_window_past_padded_input(shape[1:], k, p, ceil_mode):
+            refused += 1
+            with pytest.raises(ValueError):
+                numeric.max_pool2d(x, k, s, padding=p, ceil_mode=ceil_mode)
+            with pytest.raises(ValueError):
+                numeric.avg_pool2d(x, k, s, padding=p, ceil_mode=ceil_mode)
+            continue
+        values, indices = F.max_pool2d(batch(x), k, s, p, ceil_mode=ceil_mode, return_indices=True)
+        ours_values, ours_indices = numeric.max_pool2d(x, k, s, padding=p, ceil_mode=ceil_mode, return_indices=True)
+        np.testing.assert_array_equal(ours_values, values[0].numpy())
+        np.testing.assert_array_equal(ours_indices, indices[0].numpy())
+        averages = F.avg_pool2d(batch(x), k, s, p, ceil_mode=ceil_mode, count_include_pad=count_include_pad,
+                                divisor_override=divisor)[0].numpy()
+        ours = numeric.avg_pool2d(x, k, s, padding=p, ceil_mode=ceil_mode, count_include_pad=count_include_pad,
+                                  divisor_override=divisor)
+        np.testing.assert_allclose(ours, averages, rtol=1e-12, atol=1e-15)
+        # unpooling back to the input's size, where PyTorch allows it
+        stride = k if s is None else s
+        size = list(shape[1:])
+        theirs = torch_or_error(lambda: F.max_unpool2d(values, indices, k, s, p, output_size=size))
+        compared += assert_same_or_both_refuse(
+            lambda: numeric.max_unpool2d(ours_values, ours_indices, k, s, output_size=size, padding=p), theirs
+        )
+        default = [(n - 1) * st - 2 * pp + kk for n, st, pp, kk in zip(values.shape[2:], stride, p, k)]
+        if min(default) >= 1:
+            theirs = torch_or_error(lambda: F.max_unpool2d(values, indices, k, s, p))
+            assert_same_or_both_refuse(lambda: numeric.max_unpool2d(ours_values, ours_indices, k, s, padding=p), theirs)
+    assert compared > 100 and refused > 30
+
+
+@pytest.mark.crosscheck
+def test_pool_output_size_with_padding_and_ceil_mode_against_torch():
+    rng = np.random.default_rng(7100)
+    ceil_differs = past_padding = 0
+    for _ in range(600):
+        i, k, s, p = (int(v) for v in (rng.integers(1, 14), rng.integers(1, 7), rng.integers(1, 5), rng.integers(0, 4)))
+        ceil_mode = bool(rng.random() < 0.6)
+        theirs = torch_or_error(lambda: F.max_pool1d(torch.zeros(1, 1, i, dtype=torch.float64), k, s, p, ceil_mode=ceil_mode))
+        if isinstance(theirs, Exception) or ceil_window_past_padded_input((i,), (k,), (p,), ceil_mode):
+            with pytest.raises(ValueError):
+                arithmetic.pool_output_size(i, k, s, p, ceil_mode)
+            continue
+        assert arithmetic.pool_output_size(i, k, s, p, ceil_mode) == theirs.shape[-1]
+        if ceil_mode:
+            floor = arithmetic.pool_output_size(i, k, s, p)
+            ceil_differs += theirs.shape[-1] != floor
+            # where the "minus one" rule bites: ⌈(i + 2p - k)/s⌉ + 1 would be one too many
+            past_padding += theirs.shape[-1] == -(-(i + 2 * p - k) // s)
+    assert ceil_differs > 30 and past_padding > 5
+
+
+def torch_stack(input_shape, layers):
+    """The torch modules for a walk's layers (in_channels / in_features read off the shapes)."""
+    from course_lib.layers import Conv, ConvTranspose, Dense, Flatten, Pool, walk
+
+    table = walk(input_shape, layers)
+    shapes = [input_shape] + [row.output_shape for row in table]
+    modules = []
+    for layer, shape in zip(layers, shapes):
+        if isinstance(layer, Conv):
+            modules.append(torch.nn.Conv2d(shape[0], layer.out_channels, layer.kernel_size, layer.stride,
+                                           layer.padding, layer.dilation, bias=layer.bias))
+        elif isinstance(layer, ConvTranspose):
+            modules.append(torch.nn.ConvTranspose2d(shape[0], layer.out_channels, layer.kernel_size, layer.stride,
+                                                    layer.padding, layer.output_padding, bias=layer.bias,
+                                                    dilation=layer.dilation))
+        elif isinstance(layer, Pool):
+            pool = torch.nn.MaxPool2d if layer.kind == "max" else torch.nn.AvgPool2d
+            modules.append(pool(layer.kernel_size, layer.stride, layer.padding, ceil_mode=layer.ceil_mode))
+        elif isinstance(layer, Flatten):
+            modules.append(torch.nn.Flatten(0))  # no batch axis
+        elif isinstance(layer, Dense):
+            modules.append(torch.nn.Linear(shape[0], layer.out_features, bias=layer.bias))
+    return table, [module.double() for module in modules]
+
+
+def random_stack(rng, spatial_only=False, transposed=True):
+    from course_lib.layers import Conv, ConvTranspose, Dense, Flatten, Pool
+
+    def pair(low, high):
+        return int(rng.integers(low, high)) if rng.random() < 0.6 else tuple(int(v) for v in rng.integers(low, high, 2))
+
+    layers = []
+    for _ in range(int(rng.integers(1, 5))):
+        kind = rng.choice(["conv", "pool", "tconv"] if transposed else ["conv", "pool"])
+        if kind == "conv":
+            layers.append(Conv(int(rng.integers(1, 5)), pair(1, 5), stride=pair(1, 3), padding=pair(0, 3),
+                               dilation=pair(1, 3), bias=bool(rng.random() < 0.7)))
+        elif kind == "pool":
+            k = int(rng.integers(1, 4))
+            layers.append(Pool(k, stride=None if rng.random() < 0.3 else int(rng.integers(1, 4)),
+                               padding=int(rng.integers(0, k // 2 + 1)), ceil_mode=bool(rng.random() < 0.5),
+                               kind=str(rng.choice(["max", "avg"]))))
+        else:
+            s, d = int(rng.integers(1, 4)), int(rng.integers(1, 3))
+            layers.append(ConvTranspose(int(rng.integers(1, 4)), int(rng.integers(1, 5)), stride=s,
+                                        padding=int(rng.integers(0, 3)), output_padding=int(rng.integers(0, max(s, d))),
+                                        dilation=d, bias=bool(rng.random() < 0.7)))
+    if not spatial_only and rng.random() < 0.5:
+        layers += [Flatten(), Dense(int(rng.integers(1, 20)))] + ([Dense(int(rng.integers(1, 5)))] if rng.random() < 0.5 else [])
+    return layers
+
+
+@pytest.mark.crosscheck
+def test_walk_shapes_and_parameters_against_torch_modules():
+    from course_lib.layers import Conv, Dense, Flatten, Pool
+
+    rng = np.random.default_rng(7200)
+    stacks = [((4, 84, 84), [Conv(16, 8, stride=4), Conv(32, 4, stride=2), Flatten(), Dense(256), Dense(18)]),
+              ((3, 227, 227), [Conv(96, 11, stride=4), Pool(3, 2), Conv(256, 5, padding=2), Pool(3, 2),
+                               Conv(384, 3, padding=1), Conv(384, 3, padding=1), Conv(256, 3, padding=1), Pool(3, 2)]),
+              ((3, 224, 224), [Conv(64, 7, stride=2, padding=3), Pool(3, 2, padding=1)]),
+              ((8, 13, 13), [Pool(3, 2, ceil_mode=True), Pool(2, ceil_mode=True, kind="avg")])]
+    compared = refused = 0
+    while compared < 300:
+        shape = (int(rng.integers(1, 4)), int(rng.integers(3, 20)), int(rng.integers(3, 20)))
+        stacks.append((shape, random_stack(rng)))
+        input_shape, layers = stacks.pop(0)
+        try:
+            table, modules = torch_stack(input_shape, layers)
+        except ValueError:
+            refused += 1  # test_walk_refuses_what_torch_refuses checks these against PyTorch
+            continue
+        x = torch.zeros(input_shape, dtype=torch.float64)
+        if len(input_shape) == 3:
+            x = x[None]
+        for row, module in zip(table, modules):
+            if isinstance(module, torch.nn.Flatten):
+                x = x[0].flatten()
+            else:
+                x = module(x)
+            assert tuple(x.shape[1:] if x.dim() == 4 else x.shape) == row.output_shape, row.name
+            assert sum(p.numel() for p in module.parameters()) == row.parameters, row.name
+        compared += 1
+    assert refused > 10
+
+
+@pytest.mark.crosscheck
+def test_walk_refuses_what_torch_refuses():
+    """The first layer walk() refuses, PyTorch refuses too, except a ceil-mode window wider
+    than the padded input (PyTorch clips it to one window; pool_output_size refuses it)."""
+    from course_lib.layers import Pool, walk
+
+    rng = np.random.default_rng(7300)
+    refused = 0
+    for _ in range(400):
+        shape = (int(rng.integers(1, 3)), int(rng.integers(1, 8)), int(rng.integers(1, 8)))
+        layers = random_stack(rng, spatial_only=True)
+        try:
+            walk(shape, layers)
+            continue
+        except ValueError:
+            pass
+        n = 0
+        while True:  # the first layer that does not fit
+            try:
+                walk(shape, layers[: n + 1])
+            except ValueError as err:
+                assert f"layers[{n}]" in str(err)
+                break
+            n += 1
+        before = walk(shape, layers[:n]).output_shape if n else shape
+        layer = layers[n]
+        if isinstance(layer, Pool) and layer.ceil_mode and any(
+            k > size + 2 * p for k, size, p in zip(pair(layer.kernel_size), before[1:], pair(layer.padding))
+        ):
+            continue
+        (module,) = torch_stack_single(before, layer)
+        with pytest.raises(RuntimeError):
+            module(torch.zeros((1, *before), dtype=torch.float64))
+        refused += 1
+    assert refused > 50
+
+
+def pair(value):
+    return value if isinstance(value, tuple) else (value, value)
+
+
+def torch_stack_single(shape, layer):
+    """The torch module of one layer whose input has ``shape`` (which may not fit it)."""
+    from course_lib.layers import Conv, ConvTranspose, Pool
+
+    if isinstance(layer, Conv):
+        return [torch.nn.Conv2d(shape[0], layer.out_channels, layer.kernel_size, layer.stride, layer.padding,
+                                layer.dilation, bias=layer.bias).double()]
+    if isinstance(layer, ConvTranspose):
+        return [torch.nn.ConvTranspose2d(shape[0], layer.out_channels, layer.kernel_size, layer.stride, layer.padding,
+                                         layer.output_padding, bias=layer.bias, dilation=layer.dilation).double()]
+    assert isinstance(layer, Pool)
+    pool = torch.nn.MaxPool2d if layer.kind == "max" else torch.nn.AvgPool2d
+    return [pool(layer.kernel_size, layer.stride, layer.padding, ceil_mode=layer.ceil_mode)]
+
+
+def gradient_extent(input_shape, modules, unit):
+    """Rows and columns of the input whose gradient for output ``unit`` (channel 0) is nonzero.
+
+    Weights are all ones, biases zero and the input positive, so nothing cancels; max pooling
+    becomes average pooling, which reads the same window but passes a gradient to all of it.
+    """
+    x = torch.rand((1, *input_shape), dtype=torch.float64) + 1
+    x.requires_grad_(True)
+    y = x
+    with torch.no_grad():
+        for module in modules:
+            for parameter in module.parameters():
+                parameter.fill_(1.0 if parameter.dim() > 1 else 0.0)
+    for module in modules:
+        if isinstance(module, torch.nn.MaxPool2d):
+            module = torch.nn.AvgPool2d(module.kernel_size, module.stride, module.padding, ceil_mode=module.ceil_mode)
+        y = module(y)
+    y[(0, 0, *unit)].backward()
+    grad = x.grad[0].abs().sum(0)
+    extents = []
+    for axis in range(2):
+        where = torch.nonzero(grad.sum(1 - axis)).flatten()
+        extents.append((int(where[0]), int(where[-1])) if len(where) else None)
+    return extents
+
+
+@pytest.mark.crosscheck
+def test_receptive_fields_against_autograd():
+    """Conv and pooling stacks: the gradient of an output unit is nonzero exactly on its receptive
+    field (start + j·jump ± (rf - 1)/2), clipped to the input where it reaches padding; with
+    transposed convolutions, no unit's gradient spans more than the reported field."""
+    from fractions import Fraction
+
+    rng = np.random.default_rng(7400)
+    exact = bounded = 0
+    while exact + bounded < 150:
+        transposed = rng.random() < 0.3
+        layers = random_stack(rng, spatial_only=True, transposed=transposed)
+        size = (1, int(rng.integers(8, 40)), int(rng.integers(8, 40)))
+        try:
+            table, modules = torch_stack(size, layers)
+        except ValueError:
+            continue
+        row = table[-1]
+        units = [(0, 0), (row.output_shape[1] // 2, row.output_shape[2] // 2),
+                 (row.output_shape[1] - 1, row.output_shape[2] - 1)]
+        for unit in units:
+            extents = gradient_extent(size, modules, unit)
+            for axis in range(2):
+                found = extents[axis]
+                if found is None:
+                    continue
+                assert found[1] - found[0] + 1 <= row.receptive_field[axis]
+                if transposed:
+                    continue
+                centre = row.start[axis] + unit[axis] * row.jump[axis]
+                half = Fraction(row.receptive_field[axis] - 1, 2)
+                lo, hi = centre - half, centre + half
+                assert lo <= found[0] and found[1] <= hi
+                no_padding = all(pair(layer.padding) == (0, 0) and not getattr(layer, "ceil_mode", False)
+                                 for layer in layers)
+                if no_padding:
+                    # every intermediate unit exists, so the field's ends are input units
+                    assert found == (lo, hi)
+        if transposed:
+            bounded += 1
+        else:
+            exact += 1
+    assert exact > 80

@@ -113,6 +113,36 @@ def test_three_3x3_convs_see_as_far_as_one_7x7_with_fewer_weights():
 # --- receptive fields against brute force -------------------------------------------------------
 
 
+def influence_by_impulses(table_input, layers, unit):
+    """Which input positions change output unit ``unit`` (one channel, per axis): brute force.
+
+    Runs the stack with numeric's conv2d / pooling / conv_transpose2d (all-ones kernels, one
+    channel) on an impulse at every input position; a position influences the unit when the
+    output there is nonzero. Max pooling is replaced by average pooling over a positive input,
+    which reads the same window.
+    """
+    _, h, w = table_input
+    seen = np.zeros((h, w), dtype=bool)
+    for y in range(h):
+        for x in range(w):
+            a = np.zeros((1, h, w))
+            a[0, y, x] = 1.0
+            for layer in layers:
+                k = layer.kernel_size
+                if isinstance(layer, Conv):
+                    weight = np.ones((1, 1, *((k, k) if isinstance(k, int) else k)))
+                    a = numeric.conv2d(a, weight, stride=layer.stride, padding=layer.padding, dilation=layer.dilation)
+                elif isinstance(layer, ConvTranspose):
+                    weight = np.ones((1, 1, *((k, k) if isinstance(k, int) else k)))
+                    a = numeric.conv_transpose2d(a, weight, stride=layer.stride, padding=layer.padding,
+                                                 output_padding=layer.output_padding, dilation=layer.dilation)
+                else:
+                    a = numeric.avg_pool2d(a, k, layer.stride, padding=layer.padding, ceil_mode=layer.ceil_mode,
+                                           count_include_pad=True)
+            seen[y, x] = a[0][unit] != 0
+    return seen
+
+
 def extent(mask_axis):
     where = np.flatnonzero(mask_axis)
     return (int(where[0]), int(where[-1])) if where.size else None
@@ -185,6 +215,43 @@ def test_conv_and_pool_stacks_follow_the_recurrence_and_brute_force(size, layers
         assert (lo, hi) == (centre - Fraction(rf - 1, 2), centre + Fraction(rf - 1, 2))
 
 
+def _pad(layer):
+    return layer.padding if isinstance(layer.padding, int) else max(layer.padding)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(spatial_layer, min_size=1, max_size=3), st.data())
+def test_receptive_fields_against_impulses(layers, data):
+    """The centre unit's influence, found by running numeric's layers on impulses, fills the
+    receptive field the walk reports, clipped to the input; for stacks without a transposed
+    convolution the centre unit's field is the recurrence's, centred at start + j·jump."""
+    size = data.draw(st.integers(6, 14))
+    table = try_walk((1, size, size), layers)
+    o_h, o_w = table.output_shape[1:]
+    unit = (o_h // 2, o_w // 2)
+    seen = influence_by_impulses((1, size, size), layers, unit)
+    for axis in range(2):
+        mask = seen.any(axis=1 - axis)
+        line = line_extent(layers, axis, unit[axis])
+        if line is None:
+            assert not mask.any()
+            continue
+        clipped = (max(line[0], 0), min(line[1], size - 1))
+        found = extent(mask)
+        if found is None:
+            # the whole line extent lies in padding, or dilation gaps skip every real unit
+            continue
+        assert clipped[0] <= found[0] and found[1] <= clipped[1]
+        assert found[1] - found[0] + 1 <= table[-1].receptive_field[axis]
+        if all(isinstance(layer, (Conv, Pool)) and _pad(layer) == 0 and not getattr(layer, "ceil_mode", False)
+               for layer in layers):
+            # every unit of every layer exists, so the extreme taps reach the input itself
+            assert found == line
+        if not any(isinstance(layer, ConvTranspose) for layer in layers):
+            rf, centre = table[-1].receptive_field[axis], table[-1].start[axis] + unit[axis] * table[-1].jump[axis]
+            assert line == (centre - Fraction(rf - 1, 2), centre + Fraction(rf - 1, 2))
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.integers(3, 12), st.lists(spatial_layer, min_size=1, max_size=4))
 def test_reported_field_is_the_largest_unit_extent_on_the_line(size, layers):
@@ -192,7 +259,7 @@ def test_reported_field_is_the_largest_unit_extent_on_the_line(size, layers):
     for depth, row in enumerate(table, start=1):
         for axis in range(2):
             extents = [line_extent(layers[:depth], axis, j) for j in range(row.output_shape[1 + axis])]
-            assert row.receptive_field[axis] == max(hi - lo + 1 for lo, hi in filter(None, extents))
+            assert row.receptive_field[axis] == max((hi - lo + 1 for lo, hi in filter(None, extents)), default=0)
 
 
 @settings(max_examples=200, deadline=None)
@@ -346,3 +413,20 @@ def test_layers_module_loads_without_sympy():
     code = "import sys, course_lib.layers; print('sympy' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_units_that_depend_on_no_input_have_an_empty_field():
+    # k = 1, s = 2: odd output units of the transposed layer receive nothing; a stride-2 conv
+    # with dilation 2 starting at unit 1 reads only odd units
+    layers = [ConvTranspose(1, 1, stride=2), Conv(1, 2, stride=2, padding=0, dilation=2)]
+    table = walk((1, 4, 4), layers + [Flatten(), Dense(1)])
+    assert table[0].receptive_field == (1, 1)
+    assert walk((1, 4, 4), [ConvTranspose(1, 1, stride=2), Conv(1, 1, stride=2)])[1].receptive_field == (1, 1)
+    shifted = walk((1, 4, 4), [ConvTranspose(1, 1, stride=2), Conv(1, 1, stride=2, padding=1), Conv(1, 1, stride=1)])
+    assert shifted[1].output_shape == (1, 5, 5)
+    values = numeric.conv2d(numeric.conv_transpose2d(np.ones((1, 4, 4)), np.ones((1, 1, 1, 1)), stride=2),
+                            np.ones((1, 1, 1, 1)), stride=2, padding=1)
+    # unit j reads transposed unit 2j - 1: odd, empty, so the layer depends on nothing
+    assert not values.any()
+    assert shifted[1].receptive_field == shifted[2].receptive_field == (0, 0)
+    assert walk((1, 4, 4), [ConvTranspose(1, 1, stride=2), Conv(1, 1, stride=2, padding=1), Flatten()])[1].receptive_field == (0, 0)
