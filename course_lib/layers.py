@@ -47,7 +47,8 @@ layer's input (1, 1, 0 for the network's input) and k̂ = k + (k-1)(d-1):
   longer apply (``None``).
 
 Receptive fields count padding positions, like the recurrence: a unit at the border has a
-receptive field that partly lies outside the input.
+receptive field that partly lies outside the input. A layer none of whose units depends on the
+input (transposed layers whose taps all miss, read by a strided layer) reports 0.
 """
 
 from __future__ import annotations

@@ -416,11 +416,8 @@ def test_layers_module_loads_without_sympy():
 
 
 def test_units_that_depend_on_no_input_have_an_empty_field():
-    # k = 1, s = 2: odd output units of the transposed layer receive nothing; a stride-2 conv
-    # with dilation 2 starting at unit 1 reads only odd units
-    layers = [ConvTranspose(1, 1, stride=2), Conv(1, 2, stride=2, padding=0, dilation=2)]
-    table = walk((1, 4, 4), layers + [Flatten(), Dense(1)])
-    assert table[0].receptive_field == (1, 1)
+    # k = 1, s = 2: odd output units of the transposed layer receive nothing
+    assert walk((1, 4, 4), [ConvTranspose(1, 1, stride=2)])[0].receptive_field == (1, 1)
     assert walk((1, 4, 4), [ConvTranspose(1, 1, stride=2), Conv(1, 1, stride=2)])[1].receptive_field == (1, 1)
     shifted = walk((1, 4, 4), [ConvTranspose(1, 1, stride=2), Conv(1, 1, stride=2, padding=1), Conv(1, 1, stride=1)])
     assert shifted[1].output_shape == (1, 5, 5)
