@@ -663,7 +663,7 @@ def _relationships() -> dict[int, Relationship]:
          eq(_o, floor((_i + 2 * _p - _k) / _s) + 1),
          "When s > 1, the s input sizes i + a, a in {0, ..., s-1}, with (i + 2p - k) a multiple "
          "of s all give the same output size."),
-        (7, "pooling", "pooling", (), (), eq(_o, floor((_i - _k) / _s) + 1),
+        (7, "pooling", "pooling", (eq(_p, 0),), (), eq(_o, floor((_i - _k) / _s) + 1),
          "Holds for any kind of pooling (no padding)."),
         (8, "transposed", "no zero padding, unit strides, transposed", (s1, eq(_p, 0)),
          (k_prime_is_k, s_prime_is_1, eq(_p1, _k - 1)), eq(_o1, _i1 + (_k - 1)),

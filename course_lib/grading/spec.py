@@ -176,7 +176,10 @@ class Question:
             raise ValueError(f"{self.id}: the expected answer {self.answer(parameters)!r} is not of its own kind")
         seen, mistakes = set(right), []
         for number, mistake in enumerate(self.mistakes):
-            wrong = {_kinds.answer_digest(salt, t) for t in self.kind.accepted(decode(encode(mistake.answer(parameters))))}
+            value = mistake.answer(parameters)
+            if value is None:  # the mistake cannot happen for these parameters
+                continue
+            wrong = {_kinds.answer_digest(salt, t) for t in self.kind.accepted(decode(encode(value)))}
             if wrong & right:  # this mistake gives the right answer for these parameters
                 continue
             mistakes += [[digest, number] for digest in sorted(wrong - seen)]
