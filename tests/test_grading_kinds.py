@@ -325,3 +325,15 @@ def test_fractions_arrive_as_exact_numbers_and_a_rigged_subclass_as_its_value():
     assert roundtrip(Rigged(5, 2)) == Fraction(5, 2) and type(roundtrip(Rigged(5, 2))) is Fraction
     assert Int().form(roundtrip(Fraction(5, 2))) is not None
     assert decode({"t": "fraction", "v": [1, 0]}) == Unsupported("a fraction the grader cannot read")
+
+
+def test_matrix_compares_against_a_sympy_or_numpy_expected_answer():
+    """A declaration may return its matrix as a SymPy Matrix or a numpy array, not only as lists."""
+    w0, w1 = sympy.symbols("w0 w1")
+    kind = Matrix()
+    answer = decode(encode(sympy.Matrix([[w0, w1], [0, w0]])))
+    assert kind.compare(answer, sympy.Matrix([[w0, w1], [0, w0]])).fraction == 1
+    assert kind.compare(answer, sympy.Matrix([[w1, w0], [0, w0]])).fraction == 0
+    numbers = decode(encode(np.array([[1, 2], [3, 4]])))
+    assert kind.compare(numbers, np.array([[1, 2], [3, 4]])).fraction == 1
+    assert kind.compare(numbers, [[1, 2], [3, 5]]).fraction == 0

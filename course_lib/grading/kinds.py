@@ -538,7 +538,10 @@ class Matrix(Kind):
         if problem:
             return Verdict(Fraction(0), problem)
         rows = self._rows(value)
-        want = [list(r) for r in expected]
+        want = self._rows(expected) if isinstance(expected, ArrayValue) else None
+        if want is None:  # a declaration's answer: nested lists, a numpy array or a SymPy Matrix
+            want = expected.tolist() if hasattr(expected, "tolist") else expected
+        want = [list(r) for r in want]
         if (len(rows), len(rows[0])) != (len(want), len(want[0])):
             return Verdict(Fraction(0), f"Your matrix is {len(rows)}x{len(rows[0])}, which is not the expected shape.")
         right = sum(self._equal(g, w) for gr, wr in zip(rows, want) for g, w in zip(gr, wr))

@@ -397,7 +397,7 @@ def load_sets(directory: Path) -> dict[str, ExerciseSet]:
     --------
     >>> import course_lib
     >>> sets = load_sets(Path(course_lib.__file__).parent.parent / "instructor" / "sets")
-    >>> sorted(sets), sets["ex02"].question("ex02.1").title
+    >>> sorted(sets)[:3], sets["ex02"].question("ex02.1").title
     (['ex01', 'ex02', 'ex03'], 'Relationship 1: no zero padding, unit strides')
     """
     directory = Path(directory)

@@ -96,12 +96,6 @@ def _grad3(P, *, kernel=None, output_padding=None):
     return tuple(int(v) for v in conv_transpose1d(P["g3"], w, stride=P["s3"], padding=P["p3"], output_padding=a))
 
 
-def _grad3_c_times(P):
-    """C g instead of Cᵀ g: only possible when C happens to be square."""
-    C = np.array(conv_matrix(P["i3"], P["w3"], stride=P["s3"], padding=P["p3"]).tolist(), dtype=int)
-    return tuple(int(v) for v in C @ np.array(P["g3"])) if C.shape[0] == C.shape[1] else None
-
-
 # --- ex04.4 -----------------------------------------------------------------------------------------
 
 def conv_matrix2d(shape, w, stride, padding):
@@ -218,11 +212,13 @@ QUESTIONS = [
         id="ex04.3", name="grad3", title="An input gradient through Cᵀ", points=2, kind=IntTuple(),
         answer=_grad3,
         mistakes=[
-            Mistake(lambda P: _grad3(P, kernel=P["w3"][::-1]), FLIPPED),
+            # With s = 1 and "same" padding C is square, and C g equals this flipped-kernel answer.
+            Mistake(lambda P: _grad3(P, kernel=P["w3"][::-1]),
+                    "That is the gradient with the kernel reversed (for a square C it is also C g): the input "
+                    "gradient is Cᵀ g, in which each g_r adds the kernel in its own order, w0 first."),
             Mistake(lambda P: _grad3(P, output_padding=0) if _a3(P) else None, "Your gradient is too short: "
                     "it must have one entry per input unit (i3). The last input units still exist, even if "
                     "no kernel placement reads them (their gradient is 0)."),
-            Mistake(_grad3_c_times, "That is C g; the gradient with respect to the input is Cᵀ g."),
         ],
         checks=[Check("len(answer) == i3", "The input gradient has one entry per input unit (i3).")],
         hint="dL/dx = Cᵀ g: build C (one row per output unit), then multiply its transpose by g. Or scatter: "
