@@ -26,7 +26,7 @@ from course_lib.grading.values import (
 
 __all__ = [
     "Kind", "Int", "Number", "IntTuple", "Expression", "Matrix", "Function", "Verdict",
-    "kind_from_json", "as_int", "answer_digest", "parameter_fingerprint", "values_at",
+    "kind_from_json", "as_int", "answer_digest", "parameter_fingerprint", "values_at", "expansion_size",
 ]
 
 
@@ -482,6 +482,43 @@ class Expression(Kind):
         return Verdict(Fraction(0), f"At {where} your expression gives {shown}, which is not right there.")
 
 
+MAX_EXPANDED_TERMS = 2000
+
+
+def expansion_size(expr) -> int:
+    """An upper bound on the number of terms ``sympy.expand(expr)`` produces (capped at 10**9).
+
+    Computed from the expression tree without expanding anything: an Add adds its parts' sizes,
+    a Mul multiplies them, a whole power ``b**n`` has at most ``size(b)**n`` terms; anything else
+    counts as one term.
+
+    Examples
+    --------
+    >>> a, b, c = sympy.symbols("a b c")
+    >>> expansion_size((a + b) * (a + c)), expansion_size((a + b + c) ** 3), expansion_size(sympy.floor(a))
+    (4, 27, 1)
+    >>> expansion_size(sum(sympy.symbols("a0:12")) ** 64) > MAX_EXPANDED_TERMS
+    True
+    """
+    cap = 10 ** 9
+    if not isinstance(expr, sympy.Basic):
+        return 1
+    if expr.is_Add:
+        return min(cap, sum(expansion_size(a) for a in expr.args))
+    if expr.is_Mul:
+        size = 1
+        for a in expr.args:
+            size = min(cap, size * expansion_size(a))
+        return size
+    if expr.is_Pow and expr.exp.is_Integer and expr.exp > 0:
+        base = expansion_size(expr.base)
+        if base <= 1:
+            return 1
+        exponent = int(expr.exp)
+        return cap if exponent * math.log10(base) > 9 else min(cap, base ** exponent)
+    return 1
+
+
 @dataclass
 class Matrix(Kind):
     """A 2-D numpy array or SymPy matrix, entries compared exactly (or with a tolerance).
@@ -528,7 +565,12 @@ class Matrix(Kind):
             return math.isclose(a, b, rel_tol=self.rel_tol, abs_tol=1e-12)
         if isinstance(got, sympy.Expr) or isinstance(want, sympy.Expr):
             try:
-                return sympy.expand(sympy.sympify(got) - sympy.sympify(want)) == 0
+                difference = sympy.sympify(got) - sympy.sympify(want)
+                # Expanding (a0 + ... + a11)**64 would run for hours: a difference whose
+                # expansion would be that large is no entry of a course matrix.
+                if expansion_size(difference) > MAX_EXPANDED_TERMS:
+                    return False
+                return sympy.expand(difference) == 0
             except (TypeError, ValueError, sympy.SympifyError):
                 return False
         return False
@@ -576,8 +618,10 @@ class Matrix(Kind):
                     entries.append(whole)
                 elif number is not None:
                     entries.append(f"{number:.8e}")
-                else:
+                elif expansion_size(entry) <= MAX_EXPANDED_TERMS:
                     entries.append("expr:" + sympy.sstr(sympy.expand(entry)))
+                else:
+                    entries.append("expr:" + sympy.sstr(entry))
             rows.append(entries)
         return json.dumps(rows, separators=(",", ":"))
 

@@ -154,11 +154,27 @@ def _what(node) -> str:
 
 
 def _exponent_weight(node) -> int:
-    """How much a Pow may multiply digit counts: its literal exponent's size, else 1."""
+    """How much a Pow may multiply digit counts: its literal exponent's size.
+
+    Read from the text, before anything is built: an exponent must be ``Integer(n)``,
+    ``Rational(p, q)``, a ``Symbol`` or ``-1``-like literal. Anything else (``Mul(10**9, 1)``, an
+    ``Add``, a nested ``Pow``) would be evaluated by SymPy first and could be any size.
+    """
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("Integer", "Rational"):
         values = [abs(_literal(a)) for a in node.args if type(_literal(a)) is int]
         return max(values or [1])
-    return 1
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Symbol":
+        return 1
+    if isinstance(node, ast.Name) and node.id in ("I", "pi", "E"):
+        return 1
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Float" and node.args:
+        try:
+            size = abs(float(_literal(node.args[0])))
+        except (TypeError, ValueError) as err:
+            raise UnsafeExpression("an unreadable Float") from err
+        if size <= MAX_EXPONENT:
+            return max(1, math.ceil(size))
+    raise UnsafeExpression("a power whose exponent is not a plain number or symbol")
 
 
 def _build(node, count, exponent_product):
