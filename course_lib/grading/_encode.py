@@ -72,8 +72,10 @@ def encode(value, _depth=0, _budget=None):
         if isinstance(value, np.ndarray):
             if value.size > MAX_ITEMS:
                 return {"t": "other", "type": "ndarray too large"}
-            flat = [encode(x, _depth + 1, _budget) for x in value.reshape(-1).tolist()]
-            return {"t": "array", "shape": [int(n) for n in value.shape], "v": flat}
+            # As a plain ndarray: np.matrix stays 2-D under reshape(-1) and would arrive as one row.
+            plain = np.asarray(value)
+            flat = [encode(x, _depth + 1, _budget) for x in plain.reshape(-1).tolist()]
+            return {"t": "array", "shape": [int(n) for n in plain.shape], "v": flat}
     sympy = sys.modules.get("sympy")
     if sympy is not None:
         if isinstance(value, sympy.MatrixBase):

@@ -21,7 +21,7 @@ from fractions import Fraction
 import sympy
 
 from course_lib.grading.values import (
-    ArrayValue, CallableValue, SetValue, Unsupported, describe, evaluate_exact,
+    ArrayValue, CallableValue, SetValue, Unsupported, describe, describe_type, evaluate_exact,
 )
 
 __all__ = [
@@ -48,6 +48,8 @@ def as_int(value):
     --------
     >>> as_int(20.0), as_int(sympy.Integer(9)), as_int(Fraction(12, 2)), as_int(True), as_int(2.5)
     (20, 9, 6, None, None)
+    >>> as_int(sympy.Float(6.0)), as_int(ArrayValue((), (6,), "numpy"))
+    (6, 6)
     """
     if isinstance(value, bool):
         return None
@@ -59,12 +61,18 @@ def as_int(value):
         return int(value)
     if isinstance(value, sympy.Integer):
         return int(value)
+    if isinstance(value, sympy.Float) and math.isfinite(float(value)) and float(value).is_integer():
+        return int(value)
+    if isinstance(value, ArrayValue) and value.shape == ():  # a 0-d numpy array holds one number
+        return as_int(value.entries[0])
     return None
 
 
 def _as_number(value):
     if isinstance(value, bool):
         return None
+    if isinstance(value, ArrayValue) and value.shape == ():
+        return _as_number(value.entries[0])
     if isinstance(value, (int, float, Fraction)):
         return float(value)
     if isinstance(value, sympy.Basic) and value.is_number and value.is_real:
@@ -297,10 +305,30 @@ class IntTuple(Kind):
             items.append(numbers)
         return items
 
+    def _bad_item(self, value) -> str | None:
+        """What is wrong with the first item that is not of the right form (items counted from 1)."""
+        seq = _sequence(value) if not isinstance(value, SetValue) else value.items
+        if seq is None:
+            return None
+        for number, item in enumerate(seq, start=1):
+            if self.item_length is None:
+                if as_int(item) is None:
+                    return f"item {number} of your answer is {describe(item)}, not a whole number"
+                continue
+            inner = _sequence(item)
+            if inner is None or len(inner) != self.item_length:
+                return (f"item {number} of your answer is {describe(item)}, not a tuple of "
+                        f"{self.item_length} whole numbers")
+            for place, entry in enumerate(inner, start=1):
+                if as_int(entry) is None:
+                    return f"item {number} of your answer has {describe(entry)} at place {place}, not a whole number"
+        return None
+
     def form(self, value):
         items = self._items(value)
         if items is None:
-            return self._expected_form(value)
+            bad = self._bad_item(value)
+            return f"Expected {self.describe()}, but {bad}." if bad else self._expected_form(value)
         if self.length is not None and len(items) != self.length:
             return f"Expected {self.length} items, but your tuple has {len(items)}."
         if self.unordered and len(set(items)) != len(items):
@@ -555,8 +583,11 @@ class Matrix(Kind):
         shape = (len(rows), len(rows[0]) if rows else 0)
         if self.shape and shape != tuple(self.shape):
             return f"Expected a {self.shape[0]}x{self.shape[1]} matrix, but yours is {shape[0]}x{shape[1]}."
-        if any(_as_number(x) is None and not isinstance(x, sympy.Expr) for row in rows for x in row):
-            return "Some entries of your matrix are not numbers or SymPy expressions."
+        for r, row in enumerate(rows, start=1):
+            for c, x in enumerate(row, start=1):
+                if _as_number(x) is None and not isinstance(x, sympy.Expr):
+                    return (f"Entry ({r}, {c}) of your matrix (counting from 1) is {describe(x)}, "
+                            "not a number or a SymPy expression.")
         return None
 
     def _equal(self, got, want):
@@ -628,13 +659,36 @@ class Matrix(Kind):
 
 @dataclass
 class Function(Kind):
-    """A function the student implements; ``result`` is the kind of what it returns."""
+    """A function the student implements; ``result`` is the kind of what it returns.
+
+    ``time_limit`` is how many seconds one call may take when the grader runs it (a call past
+    it counts as a wrong result, and the feedback says so). All calls of a question together
+    may take about 0.7 times the grader's cell timeout (21 s by default); the course's
+    reference solutions and plain-Python loop solutions take milliseconds.
+
+    Examples
+    --------
+    >>> Function(result=Matrix()).time_limit
+    5.0
+    >>> Function().form(3)
+    'Expected a function, but your answer is a whole number.'
+    """
 
     result: Kind = field(default_factory=Int)
+    time_limit: float = 5.0
     name = "function"
 
+    def __post_init__(self):
+        if isinstance(self.time_limit, bool) or not isinstance(self.time_limit, (int, float)):
+            raise TypeError(f"time_limit must be a number of seconds, got {type(self.time_limit).__name__}")
+        if not 0 < self.time_limit <= 60:
+            raise ValueError(f"time_limit must be in (0, 60] seconds, got {self.time_limit}")
+
     def to_json(self):
-        return {"kind": self.name, "result": self.result.to_json()}
+        data = {"kind": self.name, "result": self.result.to_json()}
+        if self.time_limit != 5.0:  # the default stays out, so older public files stay valid
+            data["time_limit"] = self.time_limit
+        return data
 
     def describe(self):
         return "a function"
@@ -642,7 +696,8 @@ class Function(Kind):
     def form(self, value):
         if isinstance(value, CallableValue):
             return None
-        return f"Expected a function, but `{describe(value)}` is not one."
+        # By type only: a value here may have been computed by a function from hidden inputs.
+        return f"Expected a function, but your answer is {describe_type(value)}."
 
     def compare(self, value, expected):
         return self.result.compare(value, expected)
@@ -669,7 +724,7 @@ def kind_from_json(data: dict) -> Kind:
     if name == "matrix":
         return Matrix(shape=tuple(data["shape"]) if data["shape"] else None, rel_tol=data["rel_tol"])
     if name == "function":
-        return Function(result=kind_from_json(data["result"]))
+        return Function(result=kind_from_json(data["result"]), time_limit=data.get("time_limit", 5.0))
     raise ValueError(f"unknown kind of question {name!r}")
 
 

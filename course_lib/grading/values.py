@@ -17,7 +17,7 @@ from sympy.functions.elementary.piecewise import ExprCondPair
 
 __all__ = [
     "Unsupported", "CallableValue", "ArrayValue", "SetValue", "DictValue",
-    "decode", "parse_srepr", "UnsafeExpression", "evaluate_exact", "describe",
+    "decode", "parse_srepr", "UnsafeExpression", "evaluate_exact", "describe", "describe_type",
 ]
 
 MAX_NODES = 5000
@@ -335,6 +335,8 @@ def describe(value) -> str:
         return "a piece of text"
     if isinstance(value, tuple):
         return f"a tuple of {len(value)} item{'s' if len(value) != 1 else ''}"
+    if isinstance(value, ArrayValue) and not value.shape:
+        return f"a 0-d array holding {describe(value.entries[0])}"
     if isinstance(value, ArrayValue):
         return f"a {'x'.join(map(str, value.shape))} {'array' if value.source == 'numpy' else 'SymPy matrix'}"
     if isinstance(value, SetValue):
@@ -348,6 +350,48 @@ def describe(value) -> str:
     if isinstance(value, sympy.Basic):
         return "a SymPy expression"
     return "an answer of an unexpected kind"
+
+
+def describe_type(value) -> str:
+    """What sort of value a student gave, by its type and shape only, never by its contents.
+
+    For anything a student's function returned: a function can read the hidden inputs it is
+    called with, so its results (and the names of their types) may carry them.
+
+    Examples
+    --------
+    >>> describe_type(123456789), describe_type((1, 2)), describe_type(ArrayValue((2, 3), (0,) * 6, "numpy"))
+    ('a whole number', 'a tuple of 2 items', 'a 2x3 array')
+    >>> describe_type(Unsupported("Secret_4_7_1"))
+    'an object of a type the grader does not accept'
+    """
+    if value is Ellipsis or value is None:
+        return describe(value)
+    if isinstance(value, bool):
+        return "a truth value"
+    if isinstance(value, int):
+        return "a whole number"
+    if isinstance(value, float):
+        return "a floating-point number"
+    if isinstance(value, Fraction):
+        return "a fraction"
+    if isinstance(value, str):
+        return "a piece of text"
+    if isinstance(value, tuple):
+        return f"a tuple of {len(value)} item{'s' if len(value) != 1 else ''}"
+    if isinstance(value, ArrayValue):
+        if not value.shape:
+            return "a 0-d array"
+        return f"a {'x'.join(map(str, value.shape))} {'array' if value.source == 'numpy' else 'SymPy matrix'}"
+    if isinstance(value, SetValue):
+        return f"a set of {len(value.items)} items"
+    if isinstance(value, DictValue):
+        return "a dictionary"
+    if isinstance(value, CallableValue):
+        return "a function"
+    if isinstance(value, sympy.Basic):
+        return "a SymPy number" if value.is_number else "a SymPy expression"
+    return "an object of a type the grader does not accept"
 
 
 # --- exact evaluation on integer grids (floor expressions) -------------------------------------
