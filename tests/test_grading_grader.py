@@ -158,6 +158,9 @@ def test_cheating_with_wrong_answers_scores_zero(batch, student):
     ("memory_hog", "crashed"), ("disk_filler", "ok"),
 ])
 def test_disruptive_cells_cost_nothing_but_themselves(batch, student, status):
+    if student == "disk_filler" and os.geteuid() != 0:
+        # A normal user's working folder is on disk and watched: the kernel is stopped, not refused.
+        status = "crashed"
     assert (row(batch, student)["total"], row(batch, student)["status"]) == (MAX02, status)
 
 
@@ -192,13 +195,22 @@ def test_every_row_that_is_not_ok_says_why(batch):
     assert f"Why: {row(batch, 'misnamed', '?')['reason']}." in misnamed
 
 
+def _visible(path: Path) -> bool:
+    """Whether ``path`` exists, as far as the grader's user can tell (a normal user cannot look
+    into /root, and neither can the kernels running as that user)."""
+    try:
+        return path.exists()
+    except PermissionError:
+        return False
+
+
 def test_nothing_was_written_outside_the_sandbox(batch):
     assert digest(batch["other"]) == batch["other_before"]
     assert stat.S_IMODE(batch["other"].stat().st_mode) != 0o777
     for path in [ROOT / "instructor" / f"pwned-{TOKEN}.txt", ROOT / f"pwned-{TOKEN}.txt",
                  batch["out"] / f"pwned-{TOKEN}.txt", Path(f"/tmp/pwned-{TOKEN}.txt"),
                  Path(f"/root/pwned-{TOKEN}.txt"), Path(f"/etc/pwned-{TOKEN}.txt")]:
-        assert not path.exists(), path
+        assert not _visible(path), path
 
 
 def test_no_process_of_a_sandbox_user_survives(batch):
