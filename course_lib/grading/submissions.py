@@ -6,7 +6,7 @@ FIRST folder under the root the instructor names, however deep the notebook lies
 command line belongs to the folder that holds it. Nothing below the root is followed: a symbolic
 link (to a file or a folder), a named pipe, a device or a socket is never opened and becomes an
 ``invalid notebook`` row that says what it is; a file lying directly in the root belongs to no
-student and gets such a row too. Files are read through a chain of descriptors opened with
+student and gets such a row too. Files are read through folder descriptors opened one by one with
 ``O_NOFOLLOW`` from the root down, checked with ``fstat`` (a regular file, at most
 :data:`MAX_NOTEBOOK_BYTES`) and read from that descriptor, so swapping a folder or file for a
 link after the walk changes nothing.
@@ -124,19 +124,22 @@ def read_bytes(path, limit: int = MAX_NOTEBOOK_BYTES) -> bytes:
         raise TypeError(f"path must be a Submission or a path, got {type(path).__name__} {path!r}")
     if not parts or any(part in ("", ".", "..") or "/" in part for part in parts):
         raise ValueError(f"path must name a file below its folder, got {parts!r}")
-    descriptors = [os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)]
+    # One folder descriptor open at a time, so depth costs no descriptors.
+    folder = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    fd = None
     try:
         for part in parts[:-1]:
             try:
-                descriptors.append(os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC,
-                                           dir_fd=descriptors[-1]))
+                below = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=folder)
             except OSError as err:
-                mode = os.stat(part, dir_fd=descriptors[-1], follow_symlinks=False).st_mode
+                mode = os.stat(part, dir_fd=folder, follow_symlinks=False).st_mode
                 if stat.S_ISDIR(mode):
                     raise
                 raise ValueError(f"{part} above it is {_kind(mode).replace('not a file', 'not a folder')}") from err
+            os.close(folder)
+            folder = below
         # Look before opening: opening a device or a pipe can itself have effects.
-        before = os.stat(parts[-1], dir_fd=descriptors[-1], follow_symlinks=False)
+        before = os.stat(parts[-1], dir_fd=folder, follow_symlinks=False)
         if _kind(before.st_mode):
             raise ValueError(_kind(before.st_mode))
         if before.st_size > limit:
@@ -144,12 +147,11 @@ def read_bytes(path, limit: int = MAX_NOTEBOOK_BYTES) -> bytes:
         # O_NONBLOCK: if the file was swapped for a pipe since the look, opening it cannot block.
         flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
         try:
-            fd = os.open(parts[-1], flags, dir_fd=descriptors[-1])
+            fd = os.open(parts[-1], flags, dir_fd=folder)
         except OSError as err:
             if err.errno == errno.ELOOP:  # it became a link since the look
                 raise ValueError(NOT_A_FILE[stat.S_IFLNK]) from err
             raise
-        descriptors.append(fd)
         info = os.fstat(fd)
         if _kind(info.st_mode):
             raise ValueError(_kind(info.st_mode))
@@ -163,36 +165,57 @@ def read_bytes(path, limit: int = MAX_NOTEBOOK_BYTES) -> bytes:
                 raise ValueError(_too_large(total))
         return b"".join(chunks)
     finally:
-        for descriptor in reversed(descriptors):
-            os.close(descriptor)
+        os.close(folder)
+        if fd is not None:
+            os.close(fd)
 
 
-def _walk(root: str, below: tuple, found: list) -> None:
-    """Add every notebook, link and special file named ``*.ipynb`` below ``root/below``, in name order."""
-    with os.scandir(os.path.join(root, *below)) as entries:
-        entries = sorted(entries, key=lambda e: e.name)
-    for entry in entries:
-        parts = (*below, entry.name)
-        student = parts[0] if len(parts) > 1 else ""
-        mode = entry.stat(follow_symlinks=False).st_mode
-        if stat.S_ISDIR(mode):
-            if entry.name not in _SKIPPED_FOLDERS:
-                _walk(root, parts, found)
+def _walk(root: str, found: list) -> None:
+    """Add every notebook, link and special file named ``*.ipynb`` below ``root``, folder by folder.
+
+    A loop, not recursion: a student's folders nested a few thousand deep must not stop the grading.
+    """
+    pending = [()]
+    while pending:
+        below = pending.pop()
+        try:
+            with os.scandir(os.path.join(root, *below)) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as err:
+            if not below:
+                raise  # the instructor's own folder
+            found.append(Submission(root, below, below[0],
+                                    ("invalid notebook", f"a folder that cannot be read ({err.strerror or err})")))
             continue
-        is_link_to_folder = stat.S_ISLNK(mode) and os.path.isdir(os.path.join(root, *parts))
-        if not (entry.name.endswith(".ipynb") or is_link_to_folder):
-            continue  # other files in a student's folder (data, images) are not submissions
-        if is_link_to_folder:
-            problem = ("invalid notebook", "a symbolic link to a folder, not followed")
-            student = parts[0]
-        elif _kind(mode):
-            problem = ("invalid notebook", _kind(mode))
-        else:
-            problem = None
-        if not student and problem is None:
-            problem = ("invalid notebook", f"not in a student's folder: lay submissions out as "
-                                           f"{root}/<student_id>/NN_topic.ipynb")
-        found.append(Submission(root, parts, student, problem))
+        folders = []
+        for entry in entries:
+            parts = (*below, entry.name)
+            student = parts[0] if len(parts) > 1 else ""
+            try:
+                mode = entry.stat(follow_symlinks=False).st_mode
+            except OSError as err:  # a path too long to name, say: a row, not a stop
+                found.append(Submission(root, parts, parts[0] if len(parts) > 1 else "",
+                                        ("invalid notebook", f"cannot be examined ({err.strerror or err})")))
+                continue
+            if stat.S_ISDIR(mode):
+                if entry.name not in _SKIPPED_FOLDERS:
+                    folders.append(parts)
+                continue
+            is_link_to_folder = stat.S_ISLNK(mode) and os.path.isdir(os.path.join(root, *parts))
+            if not (entry.name.endswith(".ipynb") or is_link_to_folder):
+                continue  # other files in a student's folder (data, images) are not submissions
+            if is_link_to_folder:
+                problem = ("invalid notebook", "a symbolic link to a folder, not followed")
+                student = parts[0]
+            elif _kind(mode):
+                problem = ("invalid notebook", _kind(mode))
+            else:
+                problem = None
+            if not student and problem is None:
+                problem = ("invalid notebook", f"not in a student's folder: lay submissions out as "
+                                               f"{root}/<student_id>/NN_topic.ipynb")
+            found.append(Submission(root, parts, student, problem))
+        pending += reversed(folders)
 
 
 def _modified(submission: Submission) -> int:
@@ -277,7 +300,8 @@ def collect(items, sets: dict | None = None, duplicates: str = "refuse") -> list
             raise TypeError(f"items must hold paths, got {type(item).__name__} {item!r}")
         elif os.path.isdir(item):  # a folder the instructor names is trusted, even through a link
             batch = []
-            _walk(os.fspath(item), (), batch)
+            _walk(os.fspath(item), batch)
+            batch.sort(key=lambda s: s.parts)
         else:
             # A file named on the command line: its folder is the student's (resolved, so that
             # `..` or `.` never becomes a student); the file itself is still not followed.
