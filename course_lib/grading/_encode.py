@@ -20,6 +20,7 @@ Encoded forms (``t`` is the type tag)::
 MAX_ITEMS = 100000
 MAX_DEPTH = 20
 MAX_TEXT = 20000
+MAX_INT_BITS = 10000
 
 
 def encode(value, _depth=0, _budget=None):
@@ -50,7 +51,10 @@ def encode(value, _depth=0, _budget=None):
     if isinstance(value, bool):
         return {"t": "bool", "v": bool(int.__int__(value))}
     if isinstance(value, int):
-        return {"t": "int", "v": int.__int__(value)}
+        number = int.__int__(value)
+        if number.bit_length() > MAX_INT_BITS:  # JSON could not even write it (4300 digits at most)
+            return {"t": "other", "type": "an integer too large"}
+        return {"t": "int", "v": number}
     if isinstance(value, float):
         return {"t": "float", "v": float.__repr__(value)}
     if isinstance(value, str):
@@ -60,6 +64,8 @@ def encode(value, _depth=0, _budget=None):
         # Read the stored numbers through the base class: a subclass cannot rig what arrives.
         numerator = int.__int__(fractions.Fraction.numerator.fget(value))
         denominator = int.__int__(fractions.Fraction.denominator.fget(value))
+        if max(numerator.bit_length(), denominator.bit_length()) > MAX_INT_BITS:
+            return {"t": "other", "type": "a fraction too large"}
         return {"t": "fraction", "v": [numerator, denominator]}
     np = sys.modules.get("numpy")
     if np is not None:

@@ -142,6 +142,7 @@ def map_bounded(function, items, seconds: float, memory_mb: float, total_seconds
                     current += 1
                     break
                 buffer += chunk
+                stopped = False
                 while len(buffer) >= _HEADER.size:
                     (size,) = _HEADER.unpack_from(buffer)
                     if len(buffer) < _HEADER.size + size:
@@ -151,6 +152,9 @@ def map_bounded(function, items, seconds: float, memory_mb: float, total_seconds
                     results[index] = outcome
                     current = index + 1
                     deadline = time.monotonic() + seconds
+                    stopped = stopped or outcome[0] == MEMORY  # that child stops: go on in a new one
+                if stopped:
+                    break
         finally:
             os.close(read_fd)
             try:
