@@ -112,12 +112,14 @@ def hostile_batch(tmp_path_factory):
     base = tmp_path_factory.mktemp("limits")
     sub = base / "submitted"
     middle = 'check("ex02.5")'
-    # Listed so that each hostile kernel starts beside an honest one (two parallel jobs).
-    paths = []
-    for hostile, cell in (("fork_bomb", FORK_BOMB), ("forked_memory", FORKED_MEMORY),
-                          ("fills_shared_memory", FILLS_SHARED_MEMORY)):
-        paths.append(write(sub, hostile, NB02, notebook(SOLUTION[NB02], insert_after=middle, extra=[cell])))
-        paths.append(write(sub, f"control_{hostile}", NB02, notebook(SOLUTION[NB02])))
+    # In this order, with two parallel jobs: the fork bomb (busy for its 20 s cell and its slowed
+    # remaining cells) occupies one job while the other grades the memory attacks and then every
+    # control, all of them beside the running bomb.
+    paths = [write(sub, hostile, NB02, notebook(SOLUTION[NB02], insert_after=middle, extra=[cell]))
+             for hostile, cell in (("fork_bomb", FORK_BOMB), ("forked_memory", FORKED_MEMORY),
+                                   ("fills_shared_memory", FILLS_SHARED_MEMORY))]
+    paths += [write(sub, f"control_{hostile}", NB02, notebook(SOLUTION[NB02]))
+              for hostile in ("fork_bomb", "forked_memory", "fills_shared_memory")]
     sandbox = detect_sandbox("auto", memory_mb=MEMORY_MB)
     watch = Watch()
     watch.start()

@@ -312,6 +312,9 @@ async def run_cells(
                         record.error = f"the kernel died{_exit_code(km)} while this cell ran; skipped"
                         if flag.get("disk"):
                             record.error = f"wrote more than {DISK_LIMIT // 2**20} MB to disk; skipped"
+                        elif sandbox.oom_kills(workdir):
+                            # The kernel's processes together passed its memory limit (its cgroup).
+                            record.status, record.error = "out of memory", "ran out of memory; skipped"
                         restart = True
                         break
                     error = client.errors.get(index, "")

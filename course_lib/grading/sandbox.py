@@ -24,7 +24,11 @@ Three protections, chosen by what the grader is allowed to do (see the README's 
 
 In every mode the kernel starts with an empty environment (no secret can leak through it), with
 resource limits (address space, file size, CPU time, open files, and processes when root) set by
-``prlimit``, and talks to the grader over Unix sockets inside its working folder.
+``prlimit``, and talks to the grader over Unix sockets inside its working folder. As root, where a
+cgroup (v2, else v1) is writable, each kernel also runs in a control group of its own: one memory
+limit for its whole process tree, a bounded number of tasks and one core (see
+:func:`cgroup_support`). Job numbers, hence the kernels' user ids, are leased per run
+(:func:`claim_slot`), so two runs on one machine never reach each other's kernels.
 """
 
 from __future__ import annotations
@@ -486,6 +490,26 @@ class Sandbox:
                         if not key.startswith("memory.memsw") and not key.startswith("memory.swap"):
                             raise  # swap accounting may be off; everything else must hold
         return groups
+
+    def oom_kills(self, workdir: Path) -> int:
+        """How many of the kernel's processes its memory limit has killed so far (0 without a group).
+
+        Examples
+        --------
+        >>> Sandbox(mode="none", interpreter=sys.executable, sites=[]).oom_kills(Path("/nonexistent"))
+        0
+        """
+        for group in self._groups.get(str(workdir), []):
+            for name in ("memory.events", "memory.oom_control"):  # v2, v1
+                try:
+                    text = (group / name).read_text()
+                except OSError:
+                    continue
+                for line in text.splitlines():
+                    key, _, value = line.partition(" ")
+                    if key == "oom_kill":
+                        return int(value)
+        return 0
 
     def _remove_groups(self, workdir: Path) -> None:
         for group in self._groups.pop(str(workdir), []):
