@@ -151,7 +151,7 @@ QUESTIONS = [
     ),
     Question(
         id="ex01.2", name="conv2d_loop", title="A convolution loop with stride and padding", points=4,
-        kind=Function(result=Matrix()),
+        kind=Function(result=Matrix(), time_limit=5.0),
         reference=conv2d_loop,
         examples=[(GUIDE_INPUT, GUIDE_KERNEL, 1, 0), (GUIDE_INPUT, GUIDE_KERNEL, 2, 1),
                   ([[1, 2, 3, 4]], [[1, -1]], 2, 0)],

@@ -335,7 +335,7 @@ QUESTIONS = [
     ),
     Question(
         id="ex03.9", name="layer_arithmetic", title="A function for any network", points=4,
-        kind=Function(result=IntTuple(item_length=4, partial=False)),
+        kind=Function(result=IntTuple(item_length=4, partial=False), time_limit=5.0),
         reference=layer_arithmetic,
         examples=[(32, 3, [("conv", 6, 5, 1, 0), ("conv", 16, 5, 2, 0), ("fc", 10)]),
                   (4, 1, [("fc", 3)])],

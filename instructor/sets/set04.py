@@ -226,7 +226,7 @@ QUESTIONS = [
     ),
     Question(
         id="ex04.4", name="conv_matrix2d", title="A convolution by building C", points=4,
-        kind=Function(result=Matrix()), reference=conv_matrix2d,
+        kind=Function(result=Matrix(), time_limit=5.0), reference=conv_matrix2d,
         examples=[((4, 4), [[0, 1, 2], [2, 2, 0], [0, 1, 2]], 1, 0), ((3, 3), [[1, -1]], 2, 1)],
         hidden=[
             HiddenGroup("unit stride, no padding", cases=[((3, 4), [[1, 2], [3, 4]], 1, 0)],

@@ -195,7 +195,7 @@ SHAPE_FIRST = "Compute i′ (Relationship 6) first; ĩ′ = i′ + (i′ − 1)(
 QUESTIONS = [
     Question(
         id="ex05.1", name="conv_transpose_scatter", title="A transposed convolution by scatter", points=4,
-        kind=Function(result=Matrix()),
+        kind=Function(result=Matrix(), time_limit=5.0),
         reference=conv_transpose_scatter,
         examples=[(FIG_47_Y, ONES3, 2, 1, 1), ([[1, 2], [3, 4]], ONES3, 2, 0, 0), ([[1]], ONE_TO_NINE, 2, 1, 1)],
         hidden=[

@@ -283,7 +283,7 @@ QUESTIONS = [
     ),
     Question(
         id="ex06.10", name="polyphase_tconv", title="A transposed convolution from its phases", points=3,
-        kind=Function(result=IntTuple()),
+        kind=Function(result=IntTuple(), time_limit=5.0),
         reference=polyphase_tconv,
         examples=[((1, 2), (1, 1, 1), 2), ((1, -1, 2), (1, 2, 3, 4), 2), ((3,), (1, 2), 3)],
         hidden=[
