@@ -28,11 +28,12 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from course_lib.grading import _encode, kinds
+from course_lib.grading import _encode, _probe, kinds
+from course_lib.grading.bounded import ERROR, MEMORY, OK, TIMEOUT, map_bounded
 from course_lib.grading.runner import run_cells
 from course_lib.grading.sandbox import Sandbox, claim_slot, release_slot
 from course_lib.grading.spec import ExerciseSet, Question, encode_input
-from course_lib.grading.values import Unsupported, decode, describe
+from course_lib.grading.values import Unsupported, decode, describe, describe_type
 
 __all__ = ["Options", "QuestionResult", "SubmissionResult", "grade_submission", "grade_many",
            "identify", "read_submission", "released_for", "STATUSES"]
@@ -64,6 +65,10 @@ class Options:
     hidden_seed: int | None = None
     call_timeout: float = 5.0
     roster: tuple | None = None
+    # The grader's own work on one submission's answers: seconds per question (3 times that for
+    # all its questions) and MB of memory beyond the grader's own.
+    score_timeout: float = 10.0
+    score_memory: float = 1024.0
 
 
 @dataclass
@@ -210,83 +215,38 @@ def _name_reason(path: Path, sets: dict) -> str:
 
 # --- probes ------------------------------------------------------------------------------------
 
-def _encoder_source() -> str:
-    source = inspect.getsource(_encode)
-    return "\n".join("    " + line if line else "" for line in source.split("\n"))
+def _probe_sources() -> tuple[str, str]:
+    """The encoder's and the probe's source, pasted into every probe cell."""
+    return inspect.getsource(_encode), inspect.getsource(_probe)
 
 
-_VALUE_PROBE = '''def {fn}():
-    import json as _json
-{encoder}
-    _ns = globals()
-    _out = {{"id": {qid!r}}}
-    try:
-        if {name!r} not in _ns:
-            _out["missing"] = True
-        else:
-            _out["value"] = encode(_ns[{name!r}])
-    except BaseException as _err:
-        _out["error"] = type(_err).__name__
-    print({tag!r} + " " + _json.dumps(_out))
+# The probe cell binds nothing from the student's namespace but the answer itself: it loads
+# `builtins` under a private name, runs the encoder and the probe in a fresh namespace whose
+# builtins are the real ones, and hands them the student's namespace explicitly. A student's
+# variable called `type`, `dict`, `print` or `exec` cannot change how an answer is read.
+_PROBE_CELL = '''def {fn}():
+    import builtins as _builtins
+    _scope = {{"__builtins__": _builtins, "__name__": "course_probe"}}
+    _builtins.exec({encoder!r}, _scope)
+    _builtins.exec({probe!r}, _scope)
+    _scope[{entry!r}](_builtins.globals(), {config!r})
 {fn}()
 del {fn}
 '''
 
-_FUNCTION_PROBE = '''def {fn}():
-    import contextlib as _contextlib, io as _io, json as _json, signal as _signal, time as _time
-{encoder}
-    class _CallTimeout(Exception):
-        pass
-    def _alarm(signum, frame):
-        raise _CallTimeout()
-    _ns = globals()
-    _out = {{"id": {qid!r}}}
-    try:
-        if {name!r} not in _ns:
-            _out["missing"] = True
-        elif not callable(_ns[{name!r}]):
-            _out["value"] = encode(_ns[{name!r}])
-        else:
-            _f = _ns[{name!r}]
-            _results = []
-            _out["results"] = _results
-            try:
-                _previous = _signal.signal(_signal.SIGALRM, _alarm)
-            except (ValueError, OSError):
-                _previous = None
-            _start = _time.monotonic()
-            for _args in _json.loads({inputs!r}):
-                if _time.monotonic() - _start > {budget!r}:
-                    _results.append({{"raised": "not run (out of time)"}})
-                    continue
-                _sink = _io.StringIO()
-                try:
-                    if _previous is not None:
-                        _signal.setitimer(_signal.ITIMER_REAL, {call_timeout!r})
-                    try:
-                        with _contextlib.redirect_stdout(_sink), _contextlib.redirect_stderr(_sink):
-                            _r = _f(*decode_input(_args))
-                    finally:
-                        if _previous is not None:
-                            _signal.setitimer(_signal.ITIMER_REAL, 0)
-                    _results.append({{"ok": encode(_r)}})
-                except NotImplementedError:
-                    _results.append({{"raised": "NotImplementedError"}})
-                except _CallTimeout:
-                    _results.append({{"raised": "took too long"}})
-                except KeyboardInterrupt:
-                    _results.append({{"raised": "interrupted"}})
-                    break
-                except BaseException as _err:
-                    _results.append({{"raised": type(_err).__name__}})
-            if _previous is not None:
-                _signal.signal(_signal.SIGALRM, _previous)
-    except BaseException as _err:
-        _out["error"] = type(_err).__name__
-    print({tag!r} + " " + _json.dumps(_out))
-{fn}()
-del {fn}
-'''
+
+def _probe_cell(entry: str, config: dict) -> str:
+    """The source of one probe cell that runs ``_probe.<entry>`` with ``config``.
+
+    Examples
+    --------
+    >>> source = _probe_cell("read_value", {"id": "ex02.1", "name": "o1", "tag": "T"})
+    >>> source.startswith("def _probe_") and "_builtins.globals()" in source
+    True
+    """
+    encoder, probe = _probe_sources()
+    return _PROBE_CELL.format(fn=f"_probe_{secrets.token_hex(6)}", encoder=encoder, probe=probe, entry=entry,
+                              config=json.dumps(config))
 
 
 @dataclass
@@ -297,26 +257,32 @@ class _Plan:
     probe: str
     expected: object = None
     calls: list = field(default_factory=list)  # for functions: (group index or "example", args)
+    call_timeout: float = 0.0  # for functions: the limit of one call, in seconds
+    budget: float = 0.0  # for functions: the limit of all calls together, in seconds
 
 
 def _plan(exercise_set: ExerciseSet, params: dict, tag: str, rng: random.Random, call_timeout: float,
           budget: float) -> list[_Plan]:
-    encoder = _encoder_source()
+    """One plan per question, value questions first.
+
+    Every value is read before any function is called: nothing a function computes from its
+    hidden inputs can reach a value answer and, from there, the feedback.
+    """
     plans = []
     for question in exercise_set.questions:
-        fn = f"_probe_{secrets.token_hex(6)}"
         if question.is_function:
             calls = [("example", tuple(args)) for args in question.examples]
             for number, group in enumerate(question.hidden):
                 calls += [(number, args) for args in group.inputs(rng)]
-            inputs = json.dumps([encode_input(list(args)) for _, args in calls])
-            probe = _FUNCTION_PROBE.format(fn=fn, encoder=encoder, qid=question.id, name=question.name,
-                                           inputs=inputs, tag=tag, call_timeout=call_timeout, budget=budget)
-            plans.append(_Plan(question, probe, calls=calls))
+            limit = min(question.kind.time_limit, call_timeout, budget)
+            config = {"id": question.id, "name": question.name, "tag": tag, "call_timeout": limit,
+                      "budget": budget, "calls": [[group, encode_input(list(args))] for group, args in calls]}
+            plans.append(_Plan(question, _probe_cell("call_function", config), calls=calls, call_timeout=limit,
+                               budget=budget))
         else:
-            probe = _VALUE_PROBE.format(fn=fn, encoder=encoder, qid=question.id, name=question.name, tag=tag)
-            plans.append(_Plan(question, probe, expected=question.answer(params)))
-    return plans
+            config = {"id": question.id, "name": question.name, "tag": tag}
+            plans.append(_Plan(question, _probe_cell("read_value", config), expected=question.answer(params)))
+    return sorted(plans, key=lambda plan: plan.question.is_function)
 
 
 # --- scoring -------------------------------------------------------------------------------------
@@ -425,7 +391,28 @@ def _score_value(plan: _Plan, payload, params: dict) -> QuestionResult:
     return _teach(result, question, _mistake_hint(question, params, answer) if well_formed else None)
 
 
+_SHORT_CALL = 120  # a public example's call is shown only when its text is at most this long
+
+
+def _raised(name) -> str:
+    """How feedback names an exception a student's function raised: a built-in exception's name,
+    else no name at all (a class the function made itself could be named after its inputs)."""
+    import builtins
+
+    name = str(name)
+    known = getattr(builtins, name, None) if name.isidentifier() else None
+    if isinstance(known, type) and issubclass(known, BaseException):
+        return f"raised {name}"
+    return "raised an exception of its own class"
+
+
 def _score_function(plan: _Plan, payload) -> QuestionResult:
+    """Credit per hidden group; feedback names groups, never an input or a returned value.
+
+    A student's function can read the hidden inputs it is given (even before its first call,
+    from the probe's frame), so whatever it returns or raises is described by type and shape
+    only, and a public example's call is shown only when it is short.
+    """
     question = plan.question
     result = QuestionResult(question.id, 0.0, question.points, "incorrect")
     if payload.get("missing"):
@@ -438,41 +425,50 @@ def _score_function(plan: _Plan, payload) -> QuestionResult:
         result.messages.append(question.kind.form(value) or f"`{question.name}` is not a function.")
         return _teach(result, question)
     results = payload.get("results")
-    if not isinstance(results, list):
+    if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
         result.status = "not graded"
-        result.messages.append(f"Your function could not be called ({payload.get('error', 'no results')}).")
+        result.messages.append("Your function could not be called.")
         return _teach(result, question)
-    if results and all(isinstance(r, dict) and r.get("raised") == "NotImplementedError" for r in results):
+    if any(r.get("raised") == "NotImplementedError" for r in results) and \
+            all(r.get("raised") == "NotImplementedError" or r.get("skipped") for r in results):
         result.status = "not attempted"
         result.messages.append(f"`{question.name}` still raises NotImplementedError.")
         return _teach(result, question)
     reference = question.reference
     group_ok = {number: True for number in range(len(question.hidden))}
+    too_slow = {"call": 0, "budget": 0}  # hidden calls that failed for time, by limit
     kind = question.kind.result
     for position, (group, args) in enumerate(plan.calls):
-        outcome = results[position] if position < len(results) and isinstance(results[position], dict) else None
-        try:
-            expected = reference(*[_copy(a) for a in args])
-        except Exception as err:  # noqa: BLE001 - an instructor bug, reported but not fatal
-            print(f"course grade: the reference of {question.id} failed on {args!r}: {err}", file=sys.stderr)
-            continue
-        if outcome is None:
-            passed, why = False, "was not run (an earlier call was interrupted)"
-        elif "ok" in outcome:
+        outcome = results[position] if position < len(results) else {"interrupted": True}
+        if "ok" in outcome:
+            try:
+                expected = reference(*[_copy(a) for a in args])
+            except Exception as err:  # noqa: BLE001 - an instructor bug, reported but not fatal
+                print(f"course grade: the reference of {question.id} failed on {args!r}: {err}", file=sys.stderr)
+                continue
             got = decode(outcome["ok"])
             try:
                 passed = kind.compare(got, expected).fraction == 1
             except Exception:  # noqa: BLE001
                 passed = False
-            why = f"returned {describe(got)}" if not passed else ""
-        else:
-            raised = str(outcome.get("raised", "an error"))[:80]
+            why = f"returned {describe_type(got)}" if not passed else ""
+        elif outcome.get("time") in too_slow:
             passed = False
-            why = raised if raised in ("took too long", "interrupted", "not run (out of time)") else f"raised {raised}"
+            if group != "example":
+                too_slow[outcome["time"]] += 1
+            why = (f"took longer than {plan.call_timeout:g} s" if outcome["time"] == "call"
+                   else f"was not run (all calls together may take {plan.budget:g} s)")
+        elif outcome.get("skipped"):
+            passed, why = False, "was skipped"
+        elif "raised" in outcome:
+            passed, why = False, _raised(outcome["raised"])
+        else:
+            passed, why = False, "was interrupted"
         if group == "example":
             if not passed:
                 call = f"{question.name}({', '.join(repr(a) for a in args)})"
-                result.messages.append(f"Public example: `{call}` {why}, which is not the expected result.")
+                shown = f"`{call}`" if len(call) <= _SHORT_CALL else f"{question.name} on a public example"
+                result.messages.append(f"Public example: {shown} {why}, which is not the expected result.")
         elif not passed:
             group_ok[group] = False
     weights = [g.weight for g in question.hidden]
@@ -486,6 +482,14 @@ def _score_function(plan: _Plan, payload) -> QuestionResult:
     if failed_titles:
         summary += " Not yet right for: " + "; ".join(failed_titles) + "."
     result.messages.insert(0, summary)
+    if too_slow["call"]:
+        result.messages.append(
+            f"Time: on {too_slow['call']} hidden input(s) your function took longer than {plan.call_timeout:g} s, "
+            "the limit for one call; those count as wrong. The course's solutions take milliseconds.")
+    if too_slow["budget"]:
+        result.messages.append(
+            f"Time: all calls of this question together may take {plan.budget:g} s; your function used them up, "
+            f"and the {too_slow['budget']} hidden input(s) it had no time for count as wrong.")
     return _teach(result, question)
 
 
@@ -542,6 +546,57 @@ def _run_reason(run, code_numbers, plans) -> str:
     fallback = {"timeout": "a time limit was reached", "crashed": "the kernel died"}.get(run.status, "")
     return "; ".join(problems) or fallback
 
+def _score_one(run, plan: _Plan, index: int, params: dict) -> QuestionResult:
+    """One question's result from its probe cell's output (run in :func:`_score_bounded`'s child)."""
+    record = run.cells[index]
+    payload = _payload(run.probe_lines.get(index, []), plan.question.id)
+    if payload is None:
+        why = {"timeout": "took too long", "skipped": "took too long", "died": "crashed the kernel",
+               "out of memory": "ran out of memory"}.get(record.status, "could not run")
+        return _teach(QuestionResult(plan.question.id, 0.0, plan.question.points, "not graded",
+                                     [f"Reading your answer {why}."]), plan.question)
+    if plan.question.is_function:
+        return _score_function(plan, payload)
+    return _score_value(plan, payload, params)
+
+
+def _score_bounded(run, plans, params: dict, options: Options) -> tuple[list, list]:
+    """(question results, reasons) with every question scored under the grader's own limits.
+
+    Decoding and comparing run in a forked child (:func:`~course_lib.grading.bounded.map_bounded`):
+    a question whose comparison takes longer than ``options.score_timeout`` s or more than
+    ``options.score_memory`` MB gets 0 with the reason, and the other questions go on.
+    """
+    probes = [record.index for record in run.cells if record.kind == "probe"]
+    items = list(zip(probes, plans))
+    outcomes = map_bounded(lambda item: _score_one(run, item[1], item[0], params), items,
+                           seconds=options.score_timeout, memory_mb=options.score_memory,
+                           total_seconds=options.score_timeout * 3)
+    results, limits = [], []
+    for (_, plan), (status, value) in zip(items, outcomes):
+        question = plan.question
+        if status == OK:
+            results.append(value)
+            continue
+        if status == ERROR:  # a grader bug: said on stderr, and the question is not graded
+            print(f"course grade: scoring {question.id} failed: {value}", file=sys.stderr)
+            message, limit = "Your answer could not be compared (a grader error).", ""
+        elif status == TIMEOUT:
+            message = f"Comparing your answer took longer than {options.score_timeout:g} s, the grader's limit."
+            limit = f"comparing the answer to {question.id} took longer than {options.score_timeout:g} s"
+        elif status == MEMORY:
+            message = f"Comparing your answer needed more than {options.score_memory:g} MB, the grader's limit."
+            limit = f"comparing the answer to {question.id} needed more than {options.score_memory:g} MB"
+        else:
+            message = (f"Not compared: comparing this notebook's answers took longer than "
+                       f"{options.score_timeout * 3:g} s in all.")
+            limit = f"comparing the answers took longer than {options.score_timeout * 3:g} s in all"
+        results.append(_teach(QuestionResult(question.id, 0.0, question.points, "not graded", [message]), question))
+        if limit and limit not in limits:
+            limits.append(limit)
+    return results, limits
+
+
 def grade_submission(path, sets: dict, options: Options, sandbox: Sandbox, slot: int, scratch: Path) -> SubmissionResult:
     """Grade one notebook file. Never raises: every failure becomes a status and a reason.
 
@@ -577,8 +632,7 @@ def grade_submission(path, sets: dict, options: Options, sandbox: Sandbox, slot:
         seed = options.hidden_seed if options.hidden_seed is not None else secrets.randbits(64)
         rng = random.Random(f"{seed}:{exercise_set.id}:{student}")
         # A function probe stops calling in time to print what it has before its cell's timeout.
-        plans = _plan(exercise_set, params, tag, rng, min(options.call_timeout, options.cell_timeout / 4),
-                      budget=options.cell_timeout * 0.6)
+        plans = _plan(exercise_set, params, tag, rng, options.call_timeout, budget=options.cell_timeout * 0.7)
         run = asyncio.run(_run(cells, plans, tag, options, sandbox, slot, scratch))
         result.status = run.status
         code_numbers = [number for number, _ in cells]
@@ -587,24 +641,17 @@ def grade_submission(path, sets: dict, options: Options, sandbox: Sandbox, slot:
             if record.status not in ("ok", "not run"):
                 result.notes.append(f"Cell {number}: {record.error or record.status}.")
         result.notes += [note[0].upper() + note[1:] + "." for note in run.notes]
-        probes = [record.index for record in run.cells if record.kind == "probe"]
-        result.questions = []
-        for index, plan in zip(probes, plans):
-            record = run.cells[index]
-            payload = _payload(run.probe_lines.get(index, []), plan.question.id)
-            if payload is None:
-                why = {"timeout": "took too long", "skipped": "took too long", "died": "crashed the kernel",
-                       "out of memory": "ran out of memory"}.get(record.status, "could not run")
-                qr = _teach(QuestionResult(plan.question.id, 0.0, plan.question.points, "not graded",
-                                           [f"Reading your answer {why}."]), plan.question)
-            elif plan.question.is_function:
-                qr = _score_function(plan, payload)
-            else:
-                qr = _score_value(plan, payload, params)
-            result.questions.append(qr)
+        result.questions, limits = _score_bounded(run, plans, params, options)
+        order = {question.id: number for number, question in enumerate(exercise_set.questions)}
+        result.questions.sort(key=lambda qr: order[qr.id])
         result.total = _round(sum(q.points for q in result.questions))
         if run.status != "ok":
             result.reason = _run_reason(run, code_numbers, plans)
+        if limits:
+            # A comparison past the grader's own limits is the submission's doing: its row says so.
+            if run.status == "ok":
+                result.status = "timeout" if any("longer" in why for why in limits) else "crashed"
+            result.reason = "; ".join(filter(None, [result.reason, *limits]))
         if identity:
             # Who handed it in matters more to the instructor than how it ran; keep both.
             also = f"; the run's own status: {run.status} ({result.reason})" if run.status != "ok" else ""
