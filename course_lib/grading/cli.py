@@ -6,7 +6,7 @@ Examples (from the repository's root)::
     course release --check              # exit 1 if exercises/ is not what release would write
     course release --roster roster.csv --out release/   # one notebook per student and set
     course bundle build/course.zip      # what students receive
-    course grade submitted/*/*.ipynb --out gradebook.csv --feedback feedback/
+    course grade submitted/ --out gradebook.csv --feedback feedback/ [--duplicates latest]
 """
 
 from __future__ import annotations
@@ -109,17 +109,6 @@ def _bundle(args) -> int:
     return 0
 
 
-def _submission_paths(items) -> list[Path]:
-    paths = []
-    for item in items:
-        path = Path(item)
-        if path.is_dir():
-            paths += [p for p in sorted(path.rglob("*.ipynb")) if ".ipynb_checkpoints" not in p.parts]
-        else:
-            paths.append(path)
-    return paths
-
-
 def _refuse_variants_without_roster(paths) -> str | None:
     """The refusal message when per-student notebooks are to be graded without a roster."""
     from course_lib.grading.grader import released_for
@@ -143,9 +132,11 @@ def _grade(args) -> int:
     from course_lib.grading.release import ReleaseError, read_roster
     from course_lib.grading.sandbox import SandboxError, detect_sandbox
 
+    from course_lib.grading.submissions import collect
+
     root = _root(args.root)
     sets = _sets(root)
-    paths = _submission_paths(args.submissions)
+    paths = collect(args.submissions, sets, duplicates=args.duplicates)
     if not paths:
         raise SystemExit("course grade: no submissions given")
     roster, secret = None, None
@@ -156,7 +147,7 @@ def _grade(args) -> int:
             raise SystemExit(f"course grade: {err}") from err
         secret = _secret(args, root, create=False)
     else:
-        refusal = _refuse_variants_without_roster(paths)
+        refusal = _refuse_variants_without_roster([p for p in paths if not p.problem])
         if refusal:
             print(refusal, file=sys.stderr)
             return 2
@@ -165,8 +156,11 @@ def _grade(args) -> int:
     try:
         sandbox = detect_sandbox(args.sandbox, memory_mb=args.memory,
                                  cpu_seconds=int(args.notebook_timeout) + 60)
+        # The folders named and the files that will be read; never a link's target (a link to
+        # /dev/zero must not stop the grading of everyone else).
         protected = [root / "instructor", root / "solutions", Path(args.out).resolve().parent,
-                     *(p.resolve() for p in paths)]
+                     *(Path(item).resolve() for item in args.submissions if os.path.isdir(item)),
+                     *(Path(os.path.abspath(p)) for p in paths if not p.problem)]
         if args.roster:
             protected.append(Path(args.roster).resolve())
             protected.append(_secret_path(args, root).resolve())
@@ -218,7 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
     bundle.set_defaults(run=_bundle)
 
     grade = commands.add_parser("grade", parents=[common], help="grade submissions into a gradebook")
-    grade.add_argument("submissions", nargs="+", help="notebook files or folders (submitted/<student>/NN_topic.ipynb)")
+    grade.add_argument("submissions", nargs="+",
+                       help="folders laid out <folder>/<student>/NN_topic.ipynb (the student is the first folder "
+                            "below), or notebook files (the student is the folder holding each)")
     grade.add_argument("--out", required=True, help="the gradebook CSV to write")
     grade.add_argument("--feedback", help="folder for one Markdown feedback file per submission")
     grade.add_argument("--jobs", type=int, default=None, help="parallel kernels (default: number of cores)")
@@ -232,6 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--secret-file", help="the instructor's secret (default: instructor/secret.key)")
     grade.add_argument("--hidden-seed", type=int, default=None,
                        help="draw the hidden inputs from this seed (default: fresh at every grading)")
+    grade.add_argument("--duplicates", default="refuse", choices=["refuse", "latest"],
+                       help="several files for one student and set: refuse them all (default) or grade the "
+                            "newest by modification time")
     grade.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     grade.set_defaults(run=_grade)
     return parser

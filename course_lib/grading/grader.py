@@ -33,14 +33,15 @@ from course_lib.grading.bounded import ERROR, MEMORY, OK, TIMEOUT, map_bounded
 from course_lib.grading.runner import run_cells
 from course_lib.grading.sandbox import Sandbox, claim_slot, release_slot
 from course_lib.grading.spec import ExerciseSet, Question, encode_input
+from course_lib.grading.submissions import MAX_NOTEBOOK_BYTES, Submission, collect, read_bytes
 from course_lib.grading.values import Unsupported, decode, describe, describe_type
 
 __all__ = ["Options", "QuestionResult", "SubmissionResult", "grade_submission", "grade_many",
            "identify", "read_submission", "released_for", "STATUSES"]
 
-# "student mismatch" and "not in roster" arise only when a roster is given (see Options.roster).
-STATUSES = ("ok", "timeout", "crashed", "invalid notebook", "student mismatch", "not in roster")
-MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+# "student mismatch" and "not in roster" arise only when a roster is given (see Options.roster);
+# "duplicate" marks files not graded because their student handed in several for one set.
+STATUSES = ("ok", "timeout", "crashed", "invalid notebook", "student mismatch", "not in roster", "duplicate")
 _SET_PREFIX = re.compile(r"^(\d\d)_")
 
 
@@ -104,29 +105,33 @@ class SubmissionResult:
 # --- reading and identifying submissions ------------------------------------------------------
 
 def identify(path: Path, sets: dict) -> tuple[str, ExerciseSet | None]:
-    """(student, exercise set) of a submission: the student is its folder's name, the set comes
-    from the file name's leading number (``02_...ipynb`` is ex02). Metadata is never trusted.
+    """(student, exercise set) of a submission: the set comes from the file name's leading number
+    (``02_...ipynb`` is ex02); the student is the first folder under the submissions root for a
+    :class:`~course_lib.grading.submissions.Submission`, else the folder holding the file.
+    Metadata is never trusted.
 
     Examples
     --------
     >>> identify(Path("submitted/alice/02_convolution_arithmetic.ipynb"), {})
     ('alice', None)
     """
+    # Resolved, so that `..` or `.` never becomes a student.
+    student = path.student if isinstance(path, Submission) else Path(os.path.realpath(Path(path).parent)).name
     path = Path(path)
-    student = path.parent.name or "unknown"
     match = _SET_PREFIX.match(path.name)
     exercise_set = sets.get(f"ex{match.group(1)}") if match else None
     return student, exercise_set
 
 
 def _load_notebook(path: Path) -> dict:
-    """A notebook file's JSON; ValueError with a reason a student can act on if it is not one."""
-    path = Path(path)
-    size = path.stat().st_size
-    if size > MAX_NOTEBOOK_BYTES:
-        raise ValueError(f"the file is {size // 1024 // 1024} MB; notebooks over 20 MB are not graded")
+    """A notebook file's JSON; ValueError with a reason a student can act on if it is not one.
+
+    Read with :func:`~course_lib.grading.submissions.read_bytes`: never through a link, never a
+    pipe or a device, never more than 20 MB.
+    """
+    raw = read_bytes(path if isinstance(path, Submission) else Path(path), MAX_NOTEBOOK_BYTES)
     try:
-        data = json.loads(path.read_bytes())
+        data = json.loads(raw)
     except json.JSONDecodeError as err:
         raise ValueError(f"not valid JSON (line {err.lineno}, column {err.colno}: {err.msg}); "
                          "a notebook saved by Jupyter always is") from err
@@ -201,6 +206,17 @@ def released_for(path: Path) -> str | None:
         return _released_student(_load_notebook(path))
     except (OSError, ValueError):
         return None
+
+
+def _refused(submission: Submission, sets: dict) -> SubmissionResult:
+    """The row of a submission that is not run at all (a link, a pipe, a duplicate, ...): 0 points."""
+    student, exercise_set = identify(submission, sets)
+    result = SubmissionResult(submission.path, student, exercise_set.id if exercise_set else "?",
+                              submission.problem[0], reason=submission.problem[1])
+    if exercise_set:
+        result.max_points = exercise_set.max_points
+        result.questions = [QuestionResult(q.id, 0.0, q.points, "not graded") for q in exercise_set.questions]
+    return result
 
 
 def _name_reason(path: Path, sets: dict) -> str:
@@ -607,8 +623,8 @@ def grade_submission(path, sets: dict, options: Options, sandbox: Sandbox, slot:
     Path("/tmp"))`` returns alice's :class:`SubmissionResult` (total, status, one result per question).
     """
     started = time.monotonic()
-    path = Path(path)
-    student, exercise_set = identify(path, sets)
+    submission, path = path, Path(path)  # a Submission knows its student and how to open it safely
+    student, exercise_set = identify(submission, sets)
     result = SubmissionResult(str(path), student, exercise_set.id if exercise_set else "?", "ok")
     try:
         if exercise_set is None:
@@ -618,7 +634,7 @@ def grade_submission(path, sets: dict, options: Options, sandbox: Sandbox, slot:
         result.max_points = exercise_set.max_points
         result.questions = [QuestionResult(q.id, 0.0, q.points, "not graded") for q in exercise_set.questions]
         try:
-            data = _load_notebook(path)
+            data = _load_notebook(submission)
             cells = _code_cells(data)
         except OSError as err:
             result.status, result.reason = "invalid notebook", f"the file could not be read ({err.strerror or err})"
@@ -725,21 +741,30 @@ def grade_many(paths, sets: dict, options: Options, sandbox: Sandbox, jobs: int 
     --------
     ``course grade submitted/ --out gradebook.csv --jobs 2`` is, in essence,
     ``write_gradebook(Path("gradebook.csv"), grade_many(paths, sets, Options(), detect_sandbox(), jobs=2), sets)``.
+    ``paths`` are :class:`~course_lib.grading.submissions.Submission` objects (from
+    :func:`~course_lib.grading.submissions.collect`) or plain paths, which are collected here
+    (duplicates refused). Links, pipes, duplicates and the like get their row without a kernel.
     """
-    paths = [str(p) for p in paths]
+    paths = list(paths)
+    if not all(isinstance(p, Submission) for p in paths):
+        paths = collect(paths, sets)
+    bar = Progress(len(paths)) if progress else None
+    results = {p.path: _refused(p, sets) for p in paths if p.problem}
+    for result in results.values():
+        if bar:
+            bar.update(result)
+    paths = [p for p in paths if not p.problem]
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths) or 1))
     base = Path(tempfile.mkdtemp(prefix="course-grade-", dir=scratch))
     os.chmod(base, 0o711)  # kernels' users must reach their own folders inside, nothing more
-    bar = Progress(len(paths)) if progress else None
-    results = {}
     try:
         if jobs == 1:
             slot = claim_slot()
             try:
                 for path in paths:
-                    results[path] = grade_submission(path, sets, options, sandbox, slot, base)
+                    results[path.path] = grade_submission(path, sets, options, sandbox, slot, base)
                     if bar:
-                        bar.update(results[path])
+                        bar.update(results[path.path])
             finally:
                 release_slot(slot)
         else:
@@ -752,20 +777,21 @@ def grade_many(paths, sets: dict, options: Options, sandbox: Sandbox, jobs: int 
                         futures = {pool.submit(_grade_in_worker, p): p for p in pending}
                         for future in as_completed(futures):
                             path = futures[future]
-                            results[path] = future.result()
+                            results[path.path] = future.result()
                             pending.remove(path)
                             if bar:
-                                bar.update(results[path])
+                                bar.update(results[path.path])
                 except BrokenProcessPool:
                     # A grader worker died (never a student's doing, but never fatal either).
                     if pending:
                         path = pending.pop(0)
-                        student, exercise_set = identify(Path(path), sets)
-                        results[path] = SubmissionResult(path, student, exercise_set.id if exercise_set else "?",
-                                                         "crashed", notes=["The grader's worker process died."],
-                                                         reason="the grader's worker process died")
+                        student, exercise_set = identify(path, sets)
+                        results[path.path] = SubmissionResult(path.path, student,
+                                                              exercise_set.id if exercise_set else "?", "crashed",
+                                                              notes=["The grader's worker process died."],
+                                                              reason="the grader's worker process died")
                         if bar:
-                            bar.update(results[path])
+                            bar.update(results[path.path])
     finally:
         from course_lib.grading.sandbox import _force_rmtree
 
