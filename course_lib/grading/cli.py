@@ -220,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--jobs", type=int, default=None, help="parallel kernels (default: number of cores)")
     grade.add_argument("--timeout", type=float, default=30.0, help="seconds per cell (default 30)")
     grade.add_argument("--notebook-timeout", type=float, default=300.0, help="seconds per notebook (default 300)")
-    grade.add_argument("--memory", type=int, default=2048, help="address-space limit per kernel in MB (default 2048)")
+    grade.add_argument("--memory", type=int, default=2048, help="memory limit per kernel in MB: its whole process tree when the grader can use cgroups (root), else per process (default 2048)")
     grade.add_argument("--sandbox", default="auto", choices=["auto", "bwrap", "setpriv", "none"],
                        help="how to isolate kernels (default: the strongest that works here)")
     grade.add_argument("--roster", help="grade per-student variants: the roster used by `course release --roster` "
