@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import importlib
 
+from course_lib.draw import geometry, scenes
 from course_lib.draw.geometry import (
     CROPPED, DISCARDED, EXTRA, KERNEL, KIND_NAMES, OUTPUT, OUTPUT_EXTRA, PAD, UNIT, ZERO, ConvGeometry,
     TransposedGeometry, conv_geometry, transposed_geometry,
@@ -38,36 +39,8 @@ _RENDER = (
     "draw_conv_matrix", "animate_conv", "animate_transposed", "Animation", "encode_png",
 )
 
-__all__ = [
-    "INPUT_BLUE",
-    "OUTPUT_CYAN",
-    "UNIT", "PAD", "ZERO", "EXTRA", "CROPPED", "OUTPUT", "OUTPUT_EXTRA", "KERNEL", "DISCARDED",
-    "KIND_NAMES",
-    "weight_colors",
-    "ConvGeometry",
-    "conv_geometry",
-    "TransposedGeometry",
-    "transposed_geometry",
-    "Tiles",
-    "Grid",
-    "Scene",
-    "MatrixScene",
-    "guide_values",
-    "conv_scene",
-    "pool_scene",
-    "scatter_scene",
-    "equivalent_scene",
-    "matrix_scene",
-    "values_matrix_scene",
-    "sequence_scene",
-    "counting_scene",
-    "subsampling_scenes",
-    "channels_scene",
-    "combine_scenes",
-    "conv_title",
-    "transposed_title",
-    *_RENDER,
-]
+# every layer's public names, from the layer that owns them
+__all__ = [*geometry.__all__, *scenes.__all__, *_RENDER]
 
 
 def __getattr__(name: str):
