@@ -5,11 +5,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-TORCH_STAMP := $(VENV)/.torch-installed
 BROWSER_STAMP := $(VENV)/.browser-installed
 BUILD := build
 
-.PHONY: setup sandbox lab test crosscheck test-browser figures benchmarks release clean
+.PHONY: setup sandbox lab test crosscheck recordings test-browser figures benchmarks release clean
 
 setup: $(STAMP)
 
@@ -51,14 +50,26 @@ sandbox:
 test: $(STAMP) sandbox
 	$(BIN)/python -m pytest -m "not crosscheck and not browser"
 
-# torch is pinned: this CPU build lies on the machine's disk; an unpinned torch pulls a
-# multi-GB CUDA build. It stays out of the course's own dependencies.
-$(TORCH_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'torch==2.13.0'
+# The frameworks are pinned CPU wheels and stay out of the course's own dependencies: torch's CPU
+# build lies on the machine's disk (an unpinned torch pulls a multi-GB CUDA build); TensorFlow, JAX
+# and ONNX Runtime are the versions course_lib/data/framework_outputs.json was recorded with.
+FRAMEWORKS := torch==2.13.0 tensorflow-cpu==2.21.0 jax==0.10.2 jaxlib==0.10.2 onnx==1.23.2 onnxruntime==1.32.0
+FRAMEWORKS_STAMP := $(VENV)/.frameworks-installed
+
+$(FRAMEWORKS_STAMP): $(STAMP) Makefile
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(FRAMEWORKS)
 	touch $@
 
-crosscheck: $(TORCH_STAMP)
-	$(BIN)/python -m pytest -m crosscheck tests
+# Every course_lib function that states a framework's convention, and every recorded output,
+# against the real frameworks; a missing framework fails the run (COURSE_CROSSCHECK_REQUIRE).
+# TF_ENABLE_ONEDNN_OPTS=0: TensorFlow's reference CPU kernels, whose errors do not depend on the CPU.
+crosscheck: $(FRAMEWORKS_STAMP)
+	COURSE_CROSSCHECK_REQUIRE=1 TF_ENABLE_ONEDNN_OPTS=0 TF_CPP_MIN_LOG_LEVEL=3 \
+		$(BIN)/python -m pytest -m crosscheck tests
+
+# Rewrites the recorded framework outputs after a recipe in course_lib/recordings.py changes.
+recordings: $(FRAMEWORKS_STAMP)
+	TF_ENABLE_ONEDNN_OPTS=0 TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/python -m course_lib.recordings --write
 
 # --- figures (issue 4) ---
 # Every figure of the guide as PNG and every animation as GIF, into build/figures (not committed).

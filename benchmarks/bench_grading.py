@@ -8,8 +8,9 @@ Prints medians (over --repeats runs, time.perf_counter) of:
   two wrong answers) with --jobs parallel kernels (default: all cores), in seconds per submission;
 * the same with one kernel at a time, on 10 submissions.
 
-and the ratios to the reference. For comparison (measured on this kind of machine, see
-/work/shared/DESIGN.md): nbgrader 0.9.6 and otter-grader 7.0.0 take 2-7 s per notebook.
+and the ratios to the reference. For comparison, nbgrader 0.9.6 and otter-grader 7.0.0, which run
+the tests in the student's own kernel, took 2-7 s per notebook when the course chose its grader
+(a measurement of that time on this kind of machine, not repeated by this script).
 
 Usage: .venv/bin/python benchmarks/bench_grading.py [--count 100] [--repeats 5] [--jobs N]
 """

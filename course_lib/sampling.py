@@ -4,7 +4,8 @@ Signals are finite column vectors ``x = (x0, ..., x_{n-1})``. Every linear opera
 matrix, so an identity between operators can be *proved* for a symbolic kernel
 ``q = (q0, q1, q2)`` by comparing matrices entry by entry for each input length ``n``.
 
-Conventions (digital signal processing, as in the Q&A answer by Martin R.):
+Conventions (digital signal processing, as in André Bergner's answer to "What are deconvolutional
+layers?" on Data Science Stack Exchange):
 
 * ``(q∗)`` is **true** convolution ``y[i] = Σ_t q[t] x[i-t]`` (numpy.convolve), not the
   cross-correlation that deep-learning libraries call convolution.

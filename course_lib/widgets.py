@@ -24,7 +24,7 @@ import ipywidgets as widgets
 import numpy as np
 import sympy
 
-from course_lib import arithmetic, draw, numeric, sampling
+from course_lib import arithmetic, draw, frameworks, numeric, sampling
 from course_lib.draw.geometry import _fmt_pair, _pair
 from course_lib.draw.render import encode_png
 from course_lib.draw.scenes import _DARK, _applicable
@@ -249,38 +249,87 @@ def conv_state(i, k, s=1, p=0, d=1, step=0, *, numbers=False) -> ConvState:
 # --- transposed_explorer: pure state ----------------------------------------------------------
 
 
+def _keras_options(i_prime, k, s, d, o_prime) -> tuple:
+    """Keras ``(padding, output_padding)`` pairs whose output is o′ on every axis (None first)."""
+    options = []
+    for mode in ("valid", "same"):
+        per_axis = []
+        for n, kh, st, dl, target in zip(i_prime, k, s, d, o_prime):
+            found = []
+            for a in (None, *range(st)):
+                try:
+                    if frameworks.keras_conv_transpose_length(n, kh, st, mode, a, dl) == target:
+                        found.append(a)
+                except frameworks.FrameworkRefusal:
+                    continue
+            per_axis.append(found)
+        if all(per_axis):
+            if all(None in found for found in per_axis):
+                options.append((mode, None))
+            else:
+                options.append((mode, tuple(next(a for a in found if a is not None) for found in per_axis)))
+    return tuple(options)
+
+
 def framework_arguments(i, k, s=1, p=0, d=1, output_padding=None) -> dict:
-    """PyTorch and TensorFlow arguments of the transposed convolution drawn for these parameters.
+    """PyTorch, TensorFlow and Keras arguments of the transposed convolution drawn for these parameters.
 
     Returns the transposed input size i′, the output size o′, PyTorch's ``padding`` and
     ``output_padding`` (``o′ = (i′-1)s - 2p + d(k-1) + output_padding + 1``, from
-    :func:`course_lib.arithmetic.transposed_output_size`), and which of TensorFlow's padding
-    strings ``"valid"`` / ``"same"`` give the size o′ (computed with
-    :func:`course_lib.numeric.conv_transpose2d`, which follows TensorFlow for those strings).
+    :func:`course_lib.frameworks.torch_conv_transpose_length`); ``tensorflow``: the padding
+    strings for which ``tf.nn.conv2d_transpose`` accepts ``output_shape`` o′
+    (:func:`course_lib.frameworks.tf_conv_transpose_output_sizes`); ``keras``: the
+    ``(padding, output_padding)`` pairs of ``Conv2DTranspose`` that give o′
+    (:func:`course_lib.frameworks.keras_conv_transpose_length`); and ``crop_before``: per padding
+    string, the units TensorFlow (and Keras, its backend) crops at the start, which equal
+    PyTorch's ``padding`` exactly when the values agree too.
 
     Examples
     --------
-    >>> args = framework_arguments(6, 3, s=2, p=1)
-    >>> args["i_prime"], args["o_prime"], args["padding"], args["output_padding"], args["tensorflow"]
-    ((3, 3), (6, 6), (1, 1), (1, 1), ('same',))
+    >>> args = framework_arguments(5, 3, s=2, p=1)
+    >>> args["i_prime"], args["o_prime"], args["padding"], args["output_padding"]
+    ((3, 3), (5, 5), (1, 1), (0, 0))
+    >>> args["tensorflow"], args["keras"], args["crop_before"]
+    (('SAME',), (('same', (0, 0)),), {'SAME': (1, 1)})
     """
     t = draw.transposed_geometry(i, k, s, p, d, output_padding)
     g = t.direct
-    y = np.zeros(t.i_prime)
-    w = np.zeros(g.k)
-    tensorflow = []
-    for mode in ("valid", "same"):
-        try:
-            shape = numeric.conv_transpose2d(y, w, stride=g.s, padding=mode, dilation=g.d).shape
-        except ValueError:
-            continue
-        if tuple(shape) == t.o_t:
+    for n, kh, st, pd, dl, a in zip(t.i_prime, g.k, g.s, g.p, g.d, t.output_padding):
+        frameworks.torch_conv_transpose_length(n, kh, st, pd, a, dl)  # PyTorch accepts the layer drawn
+    tensorflow, crop_before = [], {}
+    for mode in ("SAME", "VALID"):
+        if all(o in frameworks.tf_conv_transpose_output_sizes(n, kh, st, mode, dl)
+               for n, kh, st, dl, o in zip(t.i_prime, g.k, g.s, g.d, t.o_t)):
             tensorflow.append(mode)
+            crop_before[mode] = tuple(frameworks.tf_same_padding(o, kh, st, dl)[0] if mode == "SAME" else 0
+                                      for o, kh, st, dl in zip(t.o_t, g.k, g.s, g.d))
     full = tuple((ip - 1) * st + kh for ip, st, kh in zip(t.i_prime, g.s, g.k_hat))
     return {
         "i_prime": t.i_prime, "o_prime": t.o_t, "padding": g.p, "output_padding": t.output_padding,
         "a": t.a, "full": full, "tensorflow": tuple(tensorflow),
+        "keras": _keras_options(t.i_prime, g.k, g.s, g.d, t.o_t), "crop_before": crop_before,
     }
+
+
+def _framework_lines(args) -> list:
+    """The readout's TensorFlow and Keras lines: which arguments give o′, and whether the values match."""
+    def values(mode):
+        return ("the same values as PyTorch" if args["crop_before"][mode.upper()] == args["padding"] else
+                f"the same size, other values: it crops {_fmt(args['crop_before'][mode.upper()])} at the start, "
+                f"PyTorch {_fmt(args['padding'])}")
+    o = _fmt(args["o_prime"])
+    if args["tensorflow"]:
+        modes = " / ".join(f"'{m}' ({values(m)})" for m in args["tensorflow"])
+        tf_line = f"TensorFlow <code>tf.nn.conv2d_transpose</code> with <code>output_shape</code> {o}: {modes}."
+    else:
+        tf_line = f"TensorFlow <code>tf.nn.conv2d_transpose</code> refuses <code>output_shape</code> {o} with 'SAME' and 'VALID'."
+    if args["keras"]:
+        pairs = " or ".join(f"<code>padding='{mode}', output_padding={_fmt(a) if a is not None else 'None'}</code>"
+                            f" ({values(mode)})" for mode, a in args["keras"])
+        keras_line = f"Keras <code>Conv2DTranspose</code> gives {o} with {pairs}."
+    else:
+        keras_line = f"Keras <code>Conv2DTranspose</code>: no padding and output_padding give {o}."
+    return [tf_line, keras_line]
 
 
 @dataclass(frozen=True)
@@ -394,11 +443,7 @@ def transposed_state(i, k, s=1, p=0, d=1, output_padding=None, unit=0, out_unit=
         + f")</code> maps {_fmt(args['i_prime'])} → {_fmt(args['o_prime'])}; its padding crops the full "
         f"{_fmt(args['full'])} scatter output, it does not pad the input."
     )
-    if args["tensorflow"]:
-        modes = " or ".join(f"<code>padding='{m.upper()}'</code>" for m in args["tensorflow"])
-        lines.append(f"TensorFlow / Keras <code>Conv2DTranspose</code>: {modes} gives {_fmt(args['o_prime'])}.")
-    else:
-        lines.append(f"TensorFlow / Keras <code>Conv2DTranspose</code>: neither 'VALID' nor 'SAME' gives {_fmt(args['o_prime'])}.")
+    lines += _framework_lines(args)
     lines.append(
         f"Black: unit {unit} (direct output = transposed input) — row {unit} of C, column {unit} of Cᵀ. "
         f"Orange: unit {out_unit} (transposed output) — column {out_unit} of C, row {out_unit} of Cᵀ."

@@ -19,7 +19,7 @@ import pytest
 import course_lib
 
 PACKAGE = Path(course_lib.__file__).resolve().parent
-MATH_MODULES = ("arithmetic", "connectivity", "numeric", "symbolic", "sampling")
+MATH_MODULES = ("arithmetic", "connectivity", "numeric", "symbolic", "sampling", "frameworks", "recordings")
 PRESENTATION = ("matplotlib", "ipywidgets", "course_lib.draw", "course_lib.widgets", "course_lib.figures",
                 "course_lib.grading")
 
@@ -136,3 +136,25 @@ def test_matrix_method_runs_without_loading_sympy():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[[1, 0, 2, 0], [0, 1, 0, 2], [3, 0, 4, 0], [0, 3, 0, 4]] False"
+
+
+FRAMEWORK_PACKAGES = ("torch", "tensorflow", "keras", "jax", "onnx", "onnxruntime")
+
+
+@pytest.mark.parametrize("module", ["frameworks", "recordings", "numeric", "arithmetic", "widgets"])
+def test_no_course_module_needs_a_framework_at_import(module):
+    """Lessons run without any framework: only a recipe of ``recordings`` imports one, inside itself."""
+    tree = ast.parse((PACKAGE / f"{module}.py").read_text())
+    top_level = imported_modules("\n".join(ast.unparse(node) for node in tree.body
+                                             if isinstance(node, (ast.Import, ast.ImportFrom))))
+    assert not [name for name in FRAMEWORK_PACKAGES if loads(top_level, name)]
+    if module != "recordings":
+        assert not [name for name in FRAMEWORK_PACKAGES if loads(imports_of(module), name)]
+
+
+def test_frameworks_and_recordings_load_without_any_framework():
+    code = ("import sys, course_lib.frameworks, course_lib.recordings as r; r.recorded(r.names()[0]); "
+            f"print(sorted(m for m in {FRAMEWORK_PACKAGES!r} if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

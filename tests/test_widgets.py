@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from course_lib import arithmetic, numeric, sampling, widgets
+from course_lib import arithmetic, frameworks, numeric, sampling, widgets
 
 matplotlib.use("Agg")
 
@@ -77,7 +77,7 @@ def test_transposed_state_for_slider_values(i, k, s, p, d, unit, out_unit):
     assert state.matrix.boxes[1][:2] == (0, state.out_unit) and state.matrix_t.boxes[1][:2] == (state.out_unit, 0)
 
 
-def test_framework_arguments_follow_pytorch_and_tensorflow_formulas():
+def test_framework_arguments_follow_the_frameworks_conventions():
     for i, k, s, p, d in itertools.product(range(3, 8), (1, 2, 3), (1, 2, 3), (0, 1), (1, 2)):
         if arithmetic.effective_kernel_size(k, d) > i + 2 * p:
             continue
@@ -86,11 +86,23 @@ def test_framework_arguments_follow_pytorch_and_tensorflow_formulas():
         op, = set(args["output_padding"])
         # PyTorch's documented ConvTranspose2d formula
         assert (i1 - 1) * s - 2 * p + d * (k - 1) + op + 1 == i == args["o_prime"][0]
-        y = np.zeros((i1, i1))
-        for mode in ("valid", "same"):
-            shape = numeric.conv_transpose2d(y, np.zeros((k, k)), stride=s, padding=mode, dilation=d).shape
-            assert (mode in args["tensorflow"]) == (shape == (i, i))
-    assert widgets.framework_arguments(6, 3, 2, 1)["tensorflow"] == ("same",)  # 'SAME' gives i′·s = 6
+        for mode in ("SAME", "VALID"):
+            # TensorFlow's direct convolution of the requested size maps it back to i′
+            pads = frameworks.tf_same_padding(i, k, s, d) if mode == "SAME" else (0, 0)
+            try:
+                maps_back = numeric.conv1d(np.zeros(i), np.zeros(k), stride=s, padding=(pads,), dilation=d).shape == (i1,)
+            except ValueError:  # the kernel does not fit an input of size i at all
+                maps_back = False
+            assert (mode in args["tensorflow"]) == maps_back
+        for mode, a in args["keras"]:
+            a = a[0] if a is not None else None
+            assert frameworks.keras_conv_transpose_length(i1, k, s, mode, a, d) == i
+    # the default state of lesson 05's explorer: both TensorFlow and Keras give 5, with PyTorch's values
+    default = widgets.framework_arguments(5, 3, 2, 1)
+    assert default["tensorflow"] == ("SAME",) and default["keras"] == (("same", (0, 0)),)
+    assert default["crop_before"]["SAME"] == default["padding"] == (1, 1)
+    readout = widgets.transposed_state(5, 3, 2, 1).readout
+    assert "neither" not in readout and "padding='same', output_padding=0" in readout
 
 
 def test_transposed_state_with_another_output_padding_and_its_warnings():

@@ -1,0 +1,753 @@
+"""Outputs recorded from the real frameworks, which the lessons show as those frameworks' outputs.
+
+A lesson that says "TensorFlow gives this array" shows a :class:`Recording`: the call, the
+framework and version that ran it, and what came back (a value or the error it raised). The
+values live in ``course_lib/data/framework_outputs.json`` so that the lessons run without any
+framework installed. Each recording is made by one recipe below; ``make crosscheck`` runs every
+recipe again on the pinned frameworks and fails on any difference
+(``tests/test_crosscheck_frameworks.py``), and ``python -m course_lib.recordings --write``
+rewrites the file after a recipe changes.
+
+This module imports no framework at import time; each recipe imports its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["Recording", "recorded", "names", "record", "DATA_FILE"]
+
+DATA_FILE = Path(__file__).resolve().parent / "data" / "framework_outputs.json"
+
+
+@dataclass(frozen=True)
+class Recording:
+    """One call to a real framework and what it returned or raised.
+
+    ``output`` is JSON (numbers, lists, strings, dicts); ``error`` is ``"ErrorType: first line"``
+    when the call raised, else None. :attr:`array` gives a numeric output as a numpy array.
+    """
+
+    name: str
+    framework: str
+    call: str
+    output: object
+    error: str | None
+
+    @property
+    def array(self) -> np.ndarray:
+        """The output as a numpy array (it raises ValueError for an error recording).
+
+        Examples
+        --------
+        >>> recorded("tensorflow conv2d_transpose SAME 2x2 -> 4x4").array.shape
+        (4, 4)
+        """
+        if self.error is not None:
+            raise ValueError(f"recording {self.name!r} is an error, not an array: {self.error}")
+        return np.asarray(self.output)
+
+    def _repr_markdown_(self) -> str:
+        result = f"raised `{self.error}`" if self.error else f"returned `{json.dumps(self.output)}`"
+        return f"**{self.framework}** (recorded): `{self.call}` {result}"
+
+    def __repr__(self) -> str:
+        result = f"raised {self.error}" if self.error else f"returned {json.dumps(self.output)}"
+        return f"{self.framework}: {self.call} {result}"
+
+
+def _load() -> dict:
+    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
+
+
+def names() -> list[str]:
+    """The names of all recordings, in the file's order.
+
+    Examples
+    --------
+    >>> "tensorflow has conv2d_backprop_filter" in names()
+    True
+    """
+    return list(_load()["recordings"])
+
+
+def recorded(name: str) -> Recording:
+    """The stored recording ``name``.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`names`.
+
+    Returns
+    -------
+    Recording
+
+    Raises
+    ------
+    TypeError
+        If ``name`` is not a string.
+    ValueError
+        If there is no recording of that name.
+
+    Examples
+    --------
+    >>> recorded("jax conv_transpose VALID transpose_kernel=True").output
+    [1.0, 2.0, 5.0, 4.0, 9.0, 6.0, 9.0]
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string, got {type(name).__name__} {name!r}")
+    data = _load()
+    if name not in data["recordings"]:
+        raise ValueError(f"name must be one of the recorded calls {sorted(data['recordings'])}, got {name!r}")
+    entry = data["recordings"][name]
+    return Recording(name=name, framework=entry["framework"], call=entry["call"],
+                     output=entry.get("output"), error=entry.get("error"))
+
+
+# --- recipes: each runs one framework and returns (call text, value) -------------------------------
+
+
+def _plain(value):
+    """A framework's value as JSON: arrays as nested lists of Python numbers."""
+    if hasattr(value, "numpy"):
+        value = value.numpy()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (np.generic,)):
+        return value.item()
+    return value
+
+
+def _error_text(err: Exception) -> str:
+    """``"ErrorType: message"``: TensorFlow's op message when there is one, else the first line."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(err))
+    op_message = re.search(r"\{\{function_node [^}]*\}\}\s*(.*?)\s*\[Op:", text, re.S)
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    message = op_message.group(1) if op_message else (lines[0] if lines else "")
+    return f"{type(err).__name__}: {' '.join(message.split())}"[:300]
+
+
+def _quiet_tensorflow_environment():
+    """TensorFlow's logs off, and its reference CPU kernels instead of oneDNN's, whose errors
+    depend on the processor and say less (``make crosscheck`` sets the same)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+
+def _tf():
+    _quiet_tensorflow_environment()
+    import tensorflow as tf
+
+    return tf, f"TensorFlow {tf.__version__}"
+
+
+def _keras():
+    _quiet_tensorflow_environment()
+    import keras
+
+    return keras, f"Keras {keras.__version__} (TensorFlow backend)"
+
+
+def _torch():
+    import torch
+
+    return torch, f"PyTorch {torch.__version__.split('+')[0]}"
+
+
+def _jax():
+    import jax
+
+    return jax, f"JAX {jax.__version__}"
+
+
+def _onnx_run(op: str, inputs: dict, **attributes):
+    import onnxruntime
+    from onnx import TensorProto, helper
+
+    node = helper.make_node(op, list(inputs), ["Y"], **attributes)
+    graph = helper.make_graph(
+        [node], "recording",
+        [helper.make_tensor_value_info(name, TensorProto.FLOAT, list(value.shape)) for name, value in inputs.items()],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 22)])
+    model.ir_version = 10
+    session = onnxruntime.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    result = session.run(None, {name: value.astype(np.float32) for name, value in inputs.items()})[0]
+    return result, f"ONNX Runtime {onnxruntime.__version__}"
+
+
+def _tf_same_strided():
+    tf, version = _tf()
+    x = tf.reshape(tf.range(1, 225, dtype=tf.float64), (1, 224, 1))
+    w = tf.ones((7, 1, 1), dtype=tf.float64)
+    y = tf.nn.conv1d(x, w, stride=2, padding="SAME")
+    return version, "tf.nn.conv1d(x = 1..224, w = ones(7), stride=2, padding='SAME')", y.numpy().ravel()
+
+
+def _tf_same_small():
+    tf, version = _tf()
+    x = tf.reshape(tf.range(1, 9, dtype=tf.float64), (1, 8, 1))
+    w = tf.constant([1.0, 10.0, 100.0], dtype=tf.float64, shape=(3, 1, 1))
+    y = tf.nn.conv1d(x, w, stride=2, padding="SAME")
+    return version, "tf.nn.conv1d(x = 1..8, w = [1, 10, 100], stride=2, padding='SAME')", y.numpy().ravel()
+
+
+def _torch_pad1_small():
+    torch, version = _torch()
+    x = torch.arange(1, 9, dtype=torch.float64).reshape(1, 1, 8)
+    w = torch.tensor([1.0, 10.0, 100.0], dtype=torch.float64).reshape(1, 1, 3)
+    y = torch.nn.functional.conv1d(x, w, stride=2, padding=1)
+    return version, "F.conv1d(x = 1..8, w = [1, 10, 100], stride=2, padding=1)", y.numpy().ravel()
+
+
+def _torch_same_strided():
+    torch, version = _torch()
+    x = torch.ones(1, 1, 8)
+    w = torch.ones(1, 1, 3)
+    return version, "F.conv1d(ones(8), ones(3), stride=2, padding='same')", lambda: torch.nn.functional.conv1d(
+        x, w, stride=2, padding="same")
+
+
+def _tf_transpose_qa():
+    tf, version = _tf()
+    y = tf.constant([[1.0, 2.0], [3.0, 4.0]], shape=(1, 2, 2, 1))
+    w = tf.ones((3, 3, 1, 1))
+    out = tf.nn.conv2d_transpose(y, w, output_shape=(1, 4, 4, 1), strides=2, padding="SAME")
+    return version, ("tf.nn.conv2d_transpose([[1, 2], [3, 4]], ones(3, 3), output_shape=4×4, strides=2, "
+                     "padding='SAME')"), out.numpy()[0, :, :, 0]
+
+
+def _tf_transpose_sizes():
+    tf, version = _tf()
+    y, w = tf.ones((1, 3, 1)), tf.ones((3, 1, 1))
+    accepted = {}
+    for padding in ("SAME", "VALID"):
+        accepted[padding] = []
+        for o in range(1, 13):
+            try:
+                tf.nn.conv1d_transpose(y, w, output_shape=(1, o, 1), strides=2, padding=padding)
+            except Exception:  # noqa: BLE001 - TensorFlow raises several error types for a refused shape
+                continue
+            accepted[padding].append(o)
+    return version, "tf.nn.conv1d_transpose(ones(3), ones(3), output_shape=o, strides=2, padding) for o = 1..12", accepted
+
+
+def _tf_backprop_filter():
+    tf, version = _tf()
+    return version, "hasattr(tf.nn, 'conv2d_backprop_filter'), hasattr(tf.compat.v1.nn, 'conv2d_backprop_filter')", [
+        hasattr(tf.nn, "conv2d_backprop_filter"), hasattr(tf.compat.v1.nn, "conv2d_backprop_filter")]
+
+
+KERAS_CASES = (
+    (3, 3, 2, "same", None), (3, 3, 2, "same", 0), (3, 3, 2, "same", 1),
+    (3, 4, 2, "same", None), (3, 4, 2, "same", 0), (3, 4, 2, "same", 1),
+    (3, 2, 3, "valid", None), (3, 2, 3, "valid", 0),
+    (3, 3, 1, "same", None), (3, 3, 1, "same", 0), (3, 4, 1, "same", None), (3, 4, 1, "same", 0),
+    (3, 3, 2, "same", 2),
+)
+"""(n, kernel_size, strides, padding, output_padding) of the Keras lengths the lessons show."""
+
+
+def keras_length_or_error(n, k, s, padding, output_padding, dilation=1):
+    """What Keras's ``Conv1DTranspose`` gives for an input of length n: its length, or the error text."""
+    keras, _ = _keras()
+    try:
+        layer = keras.layers.Conv1DTranspose(1, k, strides=s, padding=padding, output_padding=output_padding,
+                                             dilation_rate=dilation)
+        return int(layer(np.ones((1, n, 1), dtype="float32")).shape[1])
+    except Exception as err:  # noqa: BLE001 - Keras and its backend raise several error types
+        return _error_text(err)
+
+
+def _keras_lengths():
+    _, version = _keras()
+    rows = [[n, k, s, padding, a, keras_length_or_error(n, k, s, padding, a)] for n, k, s, padding, a in KERAS_CASES]
+    return version, "keras.layers.Conv1DTranspose(1, k, strides=s, padding, output_padding)(ones(n)).shape[1]", rows
+
+
+def _jax_transpose(padding, transpose_kernel):
+    def recipe():
+        jax, version = _jax()
+        y = jax.numpy.array([1.0, 2.0, 3.0]).reshape(1, 3, 1)
+        w = jax.numpy.array([1.0, 2.0, 3.0]).reshape(3, 1, 1)
+        out = jax.lax.conv_transpose(y, w, (2,), padding, dimension_numbers=("NWC", "WIO", "NWC"),
+                                     transpose_kernel=transpose_kernel)
+        return version, (f"jax.lax.conv_transpose([1, 2, 3], [1, 2, 3], strides=(2,), padding='{padding}', "
+                         f"transpose_kernel={transpose_kernel})"), np.asarray(out).ravel()
+    return recipe
+
+
+def _torch_transpose_123():
+    torch, version = _torch()
+    y = torch.tensor([[[1.0, 2.0, 3.0]]])
+    out = torch.nn.functional.conv_transpose1d(y, torch.tensor([[[1.0, 2.0, 3.0]]]), stride=2)
+    return version, "F.conv_transpose1d([1, 2, 3], [1, 2, 3], stride=2)", out.numpy().ravel()
+
+
+def _onnx_transpose(auto_pad):
+    def recipe():
+        y = np.array([1.0, 2.0, 3.0]).reshape(1, 1, 3)
+        out, version = _onnx_run("ConvTranspose", {"X": y, "W": y.copy()}, strides=[2], auto_pad=auto_pad)
+        return version, f"ConvTranspose([1, 2, 3], W = [1, 2, 3], strides=[2], auto_pad='{auto_pad}')", out.ravel()
+    return recipe
+
+
+def _torch_pixel_shuffle():
+    torch, version = _torch()
+    t = torch.arange(8.0).reshape(1, 8, 1, 1)
+    return version, "F.pixel_shuffle(arange(8) as 8 channels of 1×1, 2)", torch.nn.functional.pixel_shuffle(t, 2)[0].numpy()
+
+
+def _tf_depth_to_space():
+    tf, version = _tf()
+    t = tf.reshape(tf.range(8.0), (1, 1, 1, 8))                 # NHWC
+    out = tf.transpose(tf.nn.depth_to_space(t, 2)[0], (2, 0, 1))  # back to (C, H, W)
+    return version, "tf.nn.depth_to_space(arange(8) as 8 channels of 1×1, 2), shown as (C, H, W)", out.numpy()
+
+
+def _onnx_depth_to_space(mode):
+    def recipe():
+        t = np.arange(8.0).reshape(1, 8, 1, 1)
+        out, version = _onnx_run("DepthToSpace", {"X": t}, blocksize=2, **({} if mode == "DCR" else {"mode": mode}))
+        label = "default mode" if mode == "DCR" else f"mode='{mode}'"
+        return version, f"DepthToSpace(arange(8) as 8 channels of 1×1, blocksize=2, {label})", out[0]
+    return recipe
+
+
+def _torch_pool(call_text, make):
+    def recipe():
+        torch, version = _torch()
+        return version, call_text, lambda: make(torch)
+    return recipe
+
+
+def _torch_output_padding_refusal():
+    torch, version = _torch()
+    return version, "F.conv_transpose1d(ones(3), ones(3), stride=1, output_padding=1)", lambda: (
+        torch.nn.functional.conv_transpose1d(torch.ones(1, 1, 3), torch.ones(1, 1, 3), stride=1, output_padding=1))
+
+
+_FIGURE_1_1_INPUT = [[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]]
+_FIGURE_1_1_KERNEL = [[0, 1, 2], [2, 2, 0], [0, 1, 2]]
+"""The guide's Figure 1.1: input and kernel drawn with seed 1234 (``draw.guide_values(5, 3)``)."""
+
+
+def _tf_valid_small():
+    tf, version = _tf()
+    x = tf.reshape(tf.range(1, 9, dtype=tf.float64), (1, 8, 1))
+    w = tf.constant([1.0, 10.0, 100.0], dtype=tf.float64, shape=(3, 1, 1))
+    y = tf.nn.conv1d(x, w, stride=2, padding="VALID")
+    return version, "tf.nn.conv1d(x = 1..8, w = [1, 10, 100], stride=2, padding='VALID')", y.numpy().ravel()
+
+
+def _torch_conv2d_figure_1_1():
+    torch, version = _torch()
+    x = torch.tensor(_FIGURE_1_1_INPUT, dtype=torch.float64)[None, None]
+    w = torch.tensor(_FIGURE_1_1_KERNEL, dtype=torch.float64)[None, None]
+    return version, "F.conv2d(x, w) with Figure 1.1's x (5×5) and w (3×3)", torch.nn.functional.conv2d(x, w)[0, 0].numpy()
+
+
+def _tf_conv2d_figure_1_1():
+    tf, version = _tf()
+    x = tf.constant(_FIGURE_1_1_INPUT, dtype=tf.float64)[None, :, :, None]     # NHWC
+    w = tf.constant(_FIGURE_1_1_KERNEL, dtype=tf.float64)[:, :, None, None]    # HWIO
+    y = tf.nn.conv2d(x, w, strides=1, padding="VALID")
+    return version, "tf.nn.conv2d(x, w, strides=1, padding='VALID') with Figure 1.1's x (5×5) and w (3×3)", y[0, :, :, 0].numpy()
+
+
+def _torch_conv2d_shapes():
+    torch, version = _torch()
+    layer = torch.nn.Conv2d(2, 3, 3)
+    out = layer(torch.zeros(1, 2, 8, 6))
+    return version, "nn.Conv2d(2, 3, 3)(zeros(1, 2, 8, 6)): shapes of weight, bias, output", {
+        "weight": list(layer.weight.shape), "bias": list(layer.bias.shape), "output": list(out.shape)}
+
+
+def _keras_conv2d_shapes():
+    keras, version = _keras()
+    layer = keras.layers.Conv2D(3, 3, padding="valid")
+    out = layer(np.zeros((1, 8, 6, 2), dtype="float32"))
+    return version, "keras.layers.Conv2D(3, 3, padding='valid')(zeros(1, 8, 6, 2)): shapes of kernel, bias, output", {
+        "kernel": [int(n) for n in layer.kernel.shape], "bias": [int(n) for n in layer.bias.shape],
+        "output": [int(n) for n in out.shape]}
+
+
+def _torch_output_padding_crop():
+    torch, version = _torch()
+    y = torch.ones(1, 1, 1, 1, dtype=torch.float64)
+    w = torch.arange(1.0, 10.0, dtype=torch.float64).reshape(1, 1, 3, 3)
+    out = torch.nn.functional.conv_transpose2d(y, w, stride=2, padding=1, output_padding=1)
+    return version, "F.conv_transpose2d([[1]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]], stride=2, padding=1, output_padding=1)", \
+        out[0, 0].numpy()
+
+
+def _torch_output_padding_zeros():
+    torch, version = _torch()
+    y, w = torch.ones(1, 1, 2, 2, dtype=torch.float64), torch.ones(1, 1, 3, 3, dtype=torch.float64)
+    out = torch.nn.functional.conv_transpose2d(y, w, stride=2, padding=0, output_padding=1)
+    return version, "F.conv_transpose2d(ones(2, 2), ones(3, 3), stride=2, padding=0, output_padding=1)", out[0, 0].numpy()
+
+
+# --- lesson 04's framework table and lesson 05's grouped layer -------------------------------------
+
+
+def _lesson04_arrays():
+    """Lesson 04's section 3: x (C_in = 2, 4, 4), forward weight W (C_out = 3, C_in = 2, 3, 3), g (3, 4, 4)."""
+    rng = np.random.RandomState(3)
+    x = rng.randint(-2, 3, (2, 4, 4)).astype(float)
+    w = rng.randint(-2, 3, (3, 2, 3, 3)).astype(float)
+    g = np.random.RandomState(10).randint(-2, 3, (3, 4, 4)).astype(float)
+    return x, w, g
+
+
+def _torch_names():
+    torch, version = _torch()
+    import torch.nn.grad
+
+    functional, nn, grad = torch.nn.functional, torch.nn, torch.nn.grad
+    return version, "hasattr(module, name) for each name", {
+        "torch.nn.functional.conv2d": hasattr(functional, "conv2d"),
+        "torch.nn.functional.conv_transpose2d": hasattr(functional, "conv_transpose2d"),
+        "torch.nn.grad.conv2d_input": hasattr(grad, "conv2d_input"),
+        "torch.nn.grad.conv2d_weight": hasattr(grad, "conv2d_weight"),
+        "torch.nn.Conv2d": hasattr(nn, "Conv2d"), "torch.nn.ConvTranspose2d": hasattr(nn, "ConvTranspose2d")}
+
+
+def _tf_names():
+    tf, version = _tf()
+    names = {"tf.nn.conv2d": (tf.nn, "conv2d"), "tf.nn.conv2d_transpose": (tf.nn, "conv2d_transpose"),
+             "tf.nn.conv2d_backprop_input": (tf.nn, "conv2d_backprop_input"),
+             "tf.compat.v1.nn.conv2d_backprop_input": (tf.compat.v1.nn, "conv2d_backprop_input")}
+    return version, "hasattr(module, name) for each name", {name: hasattr(m, a) for name, (m, a) in names.items()}
+
+
+def _keras_names():
+    keras, version = _keras()
+    return version, "hasattr(keras.layers, name) for each name", {
+        f"keras.layers.{name}": hasattr(keras.layers, name) for name in ("Conv2D", "Conv2DTranspose")}
+
+
+def _torch_gradients04():
+    torch, version = _torch()
+    import torch.nn.grad
+
+    x, w, g = (torch.tensor(a)[None] if a.ndim == 3 else torch.tensor(a) for a in _lesson04_arrays())
+    values = {
+        "conv2d_input": torch.nn.grad.conv2d_input(x.shape, w, g, padding=1)[0],
+        "conv_transpose2d": torch.nn.functional.conv_transpose2d(g, w, padding=1)[0],
+        "conv2d_weight": torch.nn.grad.conv2d_weight(x, w.shape, g, padding=1),
+    }
+    return version, ("torch.nn.grad.conv2d_input(x.shape, W, g, padding=1), F.conv_transpose2d(g, W, padding=1), "
+                     "torch.nn.grad.conv2d_weight(x, W.shape, g, padding=1); x, W, g: lesson 04's x3, W3, g3"), {
+        name: value.numpy().tolist() for name, value in values.items()}
+
+
+def _tf_gradients04():
+    tf, version = _tf()
+    x, w, g = _lesson04_arrays()
+    x_nhwc = tf.constant(x.transpose(1, 2, 0)[None])            # (1, 4, 4, C_in)
+    g_nhwc = tf.constant(g.transpose(1, 2, 0)[None])            # (1, 4, 4, C_out)
+    w_hwio = tf.constant(w.transpose(2, 3, 1, 0))               # forward filter [k, k, C_in, C_out]
+    transposed = tf.nn.conv2d_transpose(g_nhwc, w_hwio, output_shape=(1, 4, 4, 2), strides=1, padding="SAME")
+    backprop_input = tf.compat.v1.nn.conv2d_backprop_input((1, 4, 4, 2), w_hwio, g_nhwc, strides=[1, 1, 1, 1],
+                                                           padding="SAME")
+    backprop_filter = tf.compat.v1.nn.conv2d_backprop_filter(x_nhwc, (3, 3, 2, 3), g_nhwc, strides=[1, 1, 1, 1],
+                                                             padding="SAME")
+    variable = tf.Variable(w_hwio)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(g_nhwc * tf.nn.conv2d(x_nhwc, variable, strides=1, padding="SAME"))
+    tape_filter = tape.gradient(loss, variable)
+    as_chw = lambda t: t.numpy()[0].transpose(2, 0, 1).tolist()    # noqa: E731
+    as_oihw = lambda t: t.numpy().transpose(3, 2, 0, 1).tolist()   # noqa: E731
+    return version, ("tf.nn.conv2d_transpose(g, W, output_shape, strides=1, 'SAME'), "
+                     "tf.compat.v1.nn.conv2d_backprop_input/_filter, tf.GradientTape; x, W, g: lesson 04's x3, W3, g3 "
+                     "(NHWC; filter [k, k, C_in, C_out]); shown as (C, H, W) and (C_out, C_in, k, k)"), {
+        "conv2d_transpose": as_chw(transposed), "compat.v1 conv2d_backprop_input": as_chw(backprop_input),
+        "compat.v1 conv2d_backprop_filter": as_oihw(backprop_filter), "GradientTape filter": as_oihw(tape_filter)}
+
+
+def _tf_transpose_needs_shape():
+    tf, version = _tf()
+    return version, "tf.nn.conv2d_transpose(ones(1, 2, 2, 1), ones(3, 3, 1, 1), strides=2, padding='SAME')", lambda: (
+        tf.nn.conv2d_transpose(tf.ones((1, 2, 2, 1)), tf.ones((3, 3, 1, 1)), strides=2, padding="SAME"))
+
+
+def _lesson05_grouped_arrays():
+    y = np.arange(36).reshape(4, 3, 3) % 5 - 2                   # C_in = 4 maps of 3 x 3
+    w = np.arange(108).reshape(4, 3, 3, 3) % 7 - 3               # (C_in, C_out / groups, k, k), C_out = 6
+    return y.astype(float), w.astype(float)
+
+
+def _torch_grouped_transpose():
+    torch, version = _torch()
+    y, w = _lesson05_grouped_arrays()
+    layer = torch.nn.ConvTranspose2d(4, 6, 3, stride=2, groups=2, bias=False)
+    out = torch.nn.functional.conv_transpose2d(torch.tensor(y)[None], torch.tensor(w), stride=2, groups=2)[0]
+    return version, ("nn.ConvTranspose2d(4, 6, 3, stride=2, groups=2).weight.shape, F.conv_transpose2d(y, w, stride=2, "
+                     "groups=2) with y = arange(36) % 5 - 2 as (4, 3, 3), w = arange(108) % 7 - 3 as (4, 3, 3, 3)"), {
+        "weight shape": list(layer.weight.shape), "output": out.numpy().tolist()}
+
+
+# --- recipes added for lessons 02 and 03 (framework tables) -------------------------------------------
+
+
+def _torch_conv_lengths():
+    torch, version = _torch()
+    rows = []
+    for i in (7, 8, 9, 10):
+        for k in (2, 3, 4):
+            for s in (1, 2, 3):
+                for p in (0, 1, 2):
+                    y = torch.nn.functional.conv1d(torch.zeros(1, 1, i), torch.zeros(1, 1, k), stride=s, padding=p)
+                    rows.append([i, k, s, p, int(y.shape[-1])])
+    return version, "F.conv1d(zeros(i), zeros(k), stride=s, padding=p).shape[-1] for i = 7..10, k = 2..4, s = 1..3, p = 0..2", rows
+
+
+def _tf_conv_lengths():
+    tf, version = _tf()
+    rows = []
+    for i in range(4, 11):
+        for k in (1, 2, 3, 4):
+            for s in (1, 2, 3):
+                x, w = tf.zeros((1, i, 1)), tf.zeros((k, 1, 1))
+                rows.append([i, k, s] + [int(tf.nn.conv1d(x, w, stride=s, padding=mode).shape[1])
+                                         for mode in ("VALID", "SAME")])
+    return version, ("[i, k, s, length with 'VALID', length with 'SAME'] of tf.nn.conv1d(zeros(i), zeros(k), stride=s, "
+                     "padding) for i = 4..10, k = 1..4, s = 1..3"), rows
+
+
+def _keras_conv_padding_number():
+    keras, version = _keras()
+    return version, "keras.layers.Conv1D(1, 3, padding=1)(ones(8))", lambda: keras.layers.Conv1D(1, 3, padding=1)(
+        np.ones((1, 8, 1), dtype="float32"))
+
+
+def _keras_zero_padding_then_valid():
+    keras, version = _keras()
+    padded = keras.layers.ZeroPadding1D(2)(np.arange(1, 9, dtype="float32").reshape(1, 8, 1))
+    length = int(keras.layers.Conv1D(1, 3, padding="valid")(padded).shape[1])
+    return version, ("ZeroPadding1D(2)(x = 1..8), then Conv1D(1, 3, padding='valid') on it: "
+                     "{padded, length of the convolution's output}"), {
+        "padded": np.asarray(padded).ravel().tolist(), "length": length}
+
+
+def _tf_avg_pool_same():
+    tf, version = _tf()
+    x = tf.constant([3.0] * 5, shape=(1, 5, 1))
+    return version, "tf.nn.avg_pool1d([3, 3, 3, 3, 3], ksize=3, strides=2, padding='SAME')", tf.nn.avg_pool1d(
+        x, 3, 2, "SAME").numpy().ravel()
+
+
+def _tf_pool_lengths():
+    tf, version = _tf()
+    rows = []
+    for i in range(3, 11):
+        for k in (2, 3):
+            for s in (1, 2, 3):
+                x = tf.zeros((1, i, 1))
+                rows.append([i, k, s] + [int(tf.nn.max_pool1d(x, k, s, mode).shape[1]) for mode in ("VALID", "SAME")])
+    return version, ("[i, k, s, length with 'VALID', length with 'SAME'] of tf.nn.max_pool1d(zeros(i), ksize=k, strides=s, "
+                     "padding) for i = 3..10, k = 2..3, s = 1..3"), rows
+
+
+def _tf_max_pool_same_negative():
+    tf, version = _tf()
+    x = tf.constant([-1.0, -2.0, -3.0, -4.0, -5.0], shape=(1, 5, 1))
+    return version, "tf.nn.max_pool1d([-1, -2, -3, -4, -5], ksize=3, strides=2, padding='SAME')", tf.nn.max_pool1d(
+        x, 3, 2, "SAME").numpy().ravel()
+
+
+def _tf_max_pool_with_argmax():
+    tf, version = _tf()
+    x = np.array([[2, 9, 4, 1], [7, 3, 8, 6], [1, 6, 0, 5], [4, 2, 3, 4]], dtype=np.float32).reshape(1, 4, 4, 1)
+    values, argmax = tf.nn.max_pool_with_argmax(x, 2, 2, "VALID")
+    return version, ("tf.nn.max_pool_with_argmax([[2, 9, 4, 1], [7, 3, 8, 6], [1, 6, 0, 5], [4, 2, 3, 4]] (one channel), "
+                     "ksize=2, strides=2, padding='VALID'): {values, argmax}"), {
+        "values": values.numpy()[0, :, :, 0].tolist(), "argmax": argmax.numpy()[0, :, :, 0].tolist()}
+
+
+def _keras_max_pooling_default_strides():
+    keras, version = _keras()
+    y = keras.layers.MaxPooling1D(3)(np.ones((1, 9, 1), dtype="float32"))
+    return version, "keras.layers.MaxPooling1D(pool_size=3)(ones(9)).shape[1]", int(y.shape[1])
+
+
+def _keras_global_average():
+    keras, version = _keras()
+    x = np.arange(24, dtype="float32").reshape(2, 3, 4).transpose(1, 2, 0)[None]   # (C, H, W) -> NHWC
+    return version, "keras.layers.GlobalAveragePooling2D()(arange(24) as 2 channels of 3×4)", np.asarray(
+        keras.layers.GlobalAveragePooling2D()(x)).ravel()
+
+
+def _torch_adaptive_average():
+    torch, version = _torch()
+    x = torch.arange(24, dtype=torch.float64).reshape(1, 2, 3, 4)
+    return version, "F.adaptive_avg_pool2d(arange(24) as 2 channels of 3×4, 1)", torch.nn.functional.adaptive_avg_pool2d(
+        x, 1).numpy().ravel()
+
+
+def _torch_max_pool_pad_negative():
+    torch, version = _torch()
+    x = -torch.arange(1, 6, dtype=torch.float64).reshape(1, 1, 5)
+    return version, "F.max_pool1d([-1, -2, -3, -4, -5], kernel_size=3, stride=2, padding=1)", torch.nn.functional.max_pool1d(
+        x, 3, 2, padding=1).numpy().ravel()
+
+
+def _torch_avg_pool_count_include_pad():
+    torch, version = _torch()
+    x = torch.full((1, 1, 5), 3.0, dtype=torch.float64)
+    return version, "F.avg_pool1d([3, 3, 3, 3, 3], kernel_size=3, stride=2, padding=1, count_include_pad=...)", {
+        str(flag): torch.nn.functional.avg_pool1d(x, 3, 2, padding=1, count_include_pad=flag).numpy().ravel().tolist()
+        for flag in (True, False)}
+
+
+def _torch_max_unpool2d():
+    torch, version = _torch()
+    x = torch.tensor([[1, 5, 2, 0, 3, 1], [3, 4, 6, 6, 2, 8], [0, 0, 1, 2, 7, 0], [7, 0, 3, 4, 1, 1]],
+                     dtype=torch.float64).reshape(1, 1, 4, 6)
+    values, indices = torch.nn.functional.max_pool2d(x, 2, return_indices=True)
+    return version, ("F.max_unpool2d(*F.max_pool2d(x, 2, return_indices=True), 2), x = [[1, 5, 2, 0, 3, 1], "
+                     "[3, 4, 6, 6, 2, 8], [0, 0, 1, 2, 7, 0], [7, 0, 3, 4, 1, 1]]"), torch.nn.functional.max_unpool2d(
+        values, indices, 2)[0, 0].numpy()
+
+
+def _torch_max_unpool_shared_switch():
+    torch, version = _torch()
+    x = torch.tensor([[[1.0, 3.0, 2.0]]])
+    values, indices = torch.nn.functional.max_pool1d(x, 2, 1, return_indices=True)
+    return version, ("F.max_unpool1d(*F.max_pool1d([1, 3, 2], kernel_size=2, stride=1, return_indices=True), "
+                     "kernel_size=2, stride=1): {values, indices, unpooled}"), {
+        "values": values.ravel().tolist(), "indices": indices.ravel().tolist(),
+        "unpooled": torch.nn.functional.max_unpool1d(values, indices, 2, 1).ravel().tolist()}
+
+
+RECIPES = {
+    "tensorflow conv1d SAME stride 2, i = 224, k = 7": _tf_same_strided,
+    "tensorflow conv1d SAME stride 2, i = 8, k = 3": _tf_same_small,
+    "pytorch conv1d padding=1 stride 2, i = 8, k = 3": _torch_pad1_small,
+    "pytorch conv1d padding='same' stride 2": _torch_same_strided,
+    "tensorflow conv2d_transpose SAME 2x2 -> 4x4": _tf_transpose_qa,
+    "tensorflow conv1d_transpose accepted output_shape": _tf_transpose_sizes,
+    "tensorflow has conv2d_backprop_filter": _tf_backprop_filter,
+    "keras Conv1DTranspose lengths": _keras_lengths,
+    "jax conv_transpose VALID transpose_kernel=False": _jax_transpose("VALID", False),
+    "jax conv_transpose VALID transpose_kernel=True": _jax_transpose("VALID", True),
+    "jax conv_transpose SAME transpose_kernel=False": _jax_transpose("SAME", False),
+    "jax conv_transpose SAME transpose_kernel=True": _jax_transpose("SAME", True),
+    "pytorch conv_transpose1d [1, 2, 3] stride 2": _torch_transpose_123,
+    "onnx ConvTranspose SAME_UPPER": _onnx_transpose("SAME_UPPER"),
+    "onnx ConvTranspose SAME_LOWER": _onnx_transpose("SAME_LOWER"),
+    "pytorch output_padding=1 at stride 1": _torch_output_padding_refusal,
+    "pytorch pixel_shuffle": _torch_pixel_shuffle,
+    "tensorflow depth_to_space": _tf_depth_to_space,
+    "onnx DepthToSpace DCR": _onnx_depth_to_space("DCR"),
+    "onnx DepthToSpace CRD": _onnx_depth_to_space("CRD"),
+    "pytorch max_pool1d ceil_mode, i = 2, k = 1, s = 2": _torch_pool(
+        "F.max_pool1d([1, 2], kernel_size=1, stride=2, ceil_mode=True)",
+        lambda torch: torch.nn.functional.max_pool1d(torch.tensor([[[1.0, 2.0]]]), 1, 2, ceil_mode=True).ravel()),
+    "pytorch max_pool1d ceil_mode, i = 112, k = 3, s = 2": _torch_pool(
+        "F.max_pool1d(ones(112), kernel_size=3, stride=2, ceil_mode=True).shape[-1]",
+        lambda torch: torch.nn.functional.max_pool1d(torch.ones(1, 1, 112), 3, 2, ceil_mode=True).shape[-1]),
+    "pytorch max_pool1d padding above half the window": _torch_pool(
+        "F.max_pool1d(ones(8), kernel_size=3, stride=1, padding=2)",
+        lambda torch: torch.nn.functional.max_pool1d(torch.ones(1, 1, 8), 3, 1, padding=2)),
+    "tensorflow conv1d VALID stride 2, i = 8, k = 3": _tf_valid_small,
+    "pytorch conv2d figure 1.1": _torch_conv2d_figure_1_1,
+    "tensorflow conv2d figure 1.1": _tf_conv2d_figure_1_1,
+    "pytorch Conv2d(2, 3, 3) shapes": _torch_conv2d_shapes,
+    "keras Conv2D(3, 3) shapes": _keras_conv2d_shapes,
+    "pytorch conv_transpose2d padding=1 output_padding=1": _torch_output_padding_crop,
+    "pytorch conv_transpose2d padding=0 output_padding=1": _torch_output_padding_zeros,
+    "pytorch names in lesson 04's table": _torch_names,
+    "tensorflow names in lesson 04's table": _tf_names,
+    "keras names in lesson 04's table": _keras_names,
+    "pytorch input and weight gradients, lesson 04": _torch_gradients04,
+    "tensorflow input and filter gradients, lesson 04": _tf_gradients04,
+    "tensorflow conv2d_transpose without output_shape": _tf_transpose_needs_shape,
+    "pytorch conv_transpose2d groups=2": _torch_grouped_transpose,
+    "pytorch conv1d output lengths": _torch_conv_lengths,
+    "tensorflow conv1d VALID and SAME lengths": _tf_conv_lengths,
+    "keras Conv1D padding=1": _keras_conv_padding_number,
+    "keras ZeroPadding1D then Conv1D valid": _keras_zero_padding_then_valid,
+    "tensorflow avg_pool1d SAME on 3s": _tf_avg_pool_same,
+    "tensorflow max_pool1d VALID and SAME lengths": _tf_pool_lengths,
+    "tensorflow max_pool1d SAME on negatives": _tf_max_pool_same_negative,
+    "tensorflow max_pool_with_argmax": _tf_max_pool_with_argmax,
+    "keras MaxPooling1D default strides": _keras_max_pooling_default_strides,
+    "keras GlobalAveragePooling2D": _keras_global_average,
+    "pytorch adaptive_avg_pool2d 1": _torch_adaptive_average,
+    "pytorch max_pool1d padding on negatives": _torch_max_pool_pad_negative,
+    "pytorch avg_pool1d count_include_pad": _torch_avg_pool_count_include_pad,
+    "pytorch max_unpool2d with switches": _torch_max_unpool2d,
+    "pytorch max_unpool1d shared switch": _torch_max_unpool_shared_switch,
+}
+"""Every recording: its name and the recipe that makes it with the real framework."""
+
+
+def _run(recipe) -> dict:
+    framework, call, value = recipe()
+    entry = {"framework": framework, "call": call}
+    if callable(value):  # the recipe's call may raise: record the error
+        try:
+            entry["output"] = _plain(value())
+        except Exception as err:  # noqa: BLE001 - any framework error is what is recorded
+            entry["error"] = _error_text(err)
+        return entry
+    entry["output"] = _plain(value)
+    return entry
+
+
+def record(selected=None) -> dict:
+    """Run the recipes (all, or the names in ``selected``) with the installed frameworks.
+
+    Needs PyTorch, TensorFlow, JAX and ONNX Runtime (``make crosscheck`` installs them).
+
+    Parameters
+    ----------
+    selected : iterable of str, optional
+
+    Returns
+    -------
+    dict
+        name -> entry, as stored in the data file.
+
+    Examples
+    --------
+    >>> sorted(record([]))
+    []
+    """
+    chosen = list(RECIPES) if selected is None else list(selected)
+    unknown = [name for name in chosen if name not in RECIPES]
+    if unknown:
+        raise ValueError(f"selected must name recipes from RECIPES, got unknown {unknown}")
+    return {name: _run(RECIPES[name]) for name in chosen}
+
+
+def main(argv=None) -> int:
+    """``python -m course_lib.recordings --write``: run every recipe and rewrite the data file."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--write", action="store_true", help="rewrite course_lib/data/framework_outputs.json")
+    args = parser.parse_args(argv)
+    data = {"about": "Outputs recorded from the real frameworks by course_lib.recordings; "
+                     "make crosscheck runs every recipe again and compares.",
+            "recordings": record()}
+    text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+    if args.write:
+        DATA_FILE.parent.mkdir(parents=True, exist_ok=True)
+        DATA_FILE.write_text(text, encoding="utf-8")
+    else:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
