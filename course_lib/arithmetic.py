@@ -364,8 +364,9 @@ def pool_output_size(i, k, s=1, p=0, ceil_mode=False) -> int:
     Floor (the default, PyTorch's ``ceil_mode=False``): o = ⌊(i + 2p - k) / s⌋ + 1, the windows
     that fit in the padded input, as for a convolution.
 
-    Ceil (PyTorch's ``ceil_mode=True``, Caffe's pooling): o = ⌈(i + 2p - k) / s⌉ + 1, then minus
-    one if the last window would start in the right padding, i.e. if (o - 1)s >= i + p. Windows
+    Ceil (PyTorch's ``ceil_mode=True``): o = ⌈(i + 2p - k) / s⌉ + 1, then minus one if the last
+    window would start in the right padding, i.e. if (o - 1)s >= i + p. (Caffe subtracts only
+    when p > 0: :func:`course_lib.frameworks.caffe_pool_output_size`.) Windows
     are added until the padded input is covered, so the last may run past its end (it is
     clipped), but a window must start inside the input or the left padding. The subtraction is
     needed at most once because p <= k/2. (PyTorch's ceil mode also accepts a window wider than
@@ -376,8 +377,7 @@ def pool_output_size(i, k, s=1, p=0, ceil_mode=False) -> int:
     i, k, s : int
         Input size, window size, stride (all >= 1).
     p : int
-        Padding on each side, ``0 <= p <= k/2`` (PyTorch refuses more: a window could then
-        read only padding).
+        Padding on each side, ``0 <= p <= k/2`` (PyTorch's limit).
     ceil_mode : bool
         Round up instead of down.
 
@@ -403,7 +403,7 @@ def pool_output_size(i, k, s=1, p=0, ceil_mode=False) -> int:
     (2, 3)
     >>> pool_output_size(5, 2, s=2, p=1, ceil_mode=True)   # ⌈5/2⌉ + 1 = 4, the 4th starts in the padding
     3
-    >>> pool_output_size(55, 3, s=2, ceil_mode=True)        # AlexNet in Caffe: same as floor here
+    >>> pool_output_size(55, 3, s=2, ceil_mode=True)        # AlexNet's pool1: same as floor here
     27
     """
     i = check_int("i", i, minimum=1)

@@ -532,7 +532,8 @@ def torch_pool_output_size(i, k, s=None, p=0, ceil_mode=False) -> int:
 
     Floor: ⌊(i + 2p − k)/s⌋ + 1. ``ceil_mode=True``: ⌈(i + 2p − k)/s⌉ + 1, minus one when the last
     window would start at or past i + p, with or without padding. PyTorch refuses p > k/2
-    (it says "pad should be at most half of effective kernel size").
+    ("max_pool1d() padding should be at most half of kernel size"; ``max_pool2d`` says "pad
+    should be at most half of effective kernel size").
 
     Parameters
     ----------
@@ -566,8 +567,8 @@ def torch_pool_output_size(i, k, s=None, p=0, ceil_mode=False) -> int:
     s = k if s is None else s
     p = check_int("p", p, minimum=0)
     if 2 * p > k:
-        raise FrameworkRefusal(f"PyTorch refuses pooling padding p = {p} > k/2 = {k / 2:g} "
-                               f"(\"pad should be at most half of effective kernel size\")")
+        raise FrameworkRefusal(f"PyTorch refuses pooling padding p = {p} > k/2 = {k / 2:g}: "
+                               f"padding should be at most half of kernel size")
     return arithmetic.pool_output_size(i, k, s, p, ceil_mode=ceil_mode)
 
 

@@ -563,7 +563,7 @@ def walk(input_shape, layers) -> LayerTable:
 
     Examples
     --------
-    AlexNet's feature extractor (one GPU's worth of channels doubled, as in torchvision):
+    AlexNet's feature extractor (the paper's channel counts, both GPUs together, on 227×227):
 
     >>> alexnet = walk((3, 227, 227), [
     ...     Conv(96, 11, stride=4), Pool(3, 2), Conv(256, 5, padding=2), Pool(3, 2),

@@ -630,6 +630,20 @@ def _torch_max_unpool_shared_switch():
         "unpooled": torch.nn.functional.max_unpool1d(values, indices, 2, 1).ravel().tolist()}
 
 
+def _torch_max_pool_default_stride():
+    torch, version = _torch()
+    y = torch.nn.functional.max_pool1d(torch.ones(1, 1, 9), 3)
+    return version, "F.max_pool1d(ones(9), kernel_size=3).shape[-1] (stride not given)", int(y.shape[-1])
+
+
+def _torch_max_pool_default_rounding():
+    torch, version = _torch()
+    x = torch.arange(1, 7, dtype=torch.float64).reshape(1, 1, 6)
+    return version, "F.max_pool1d(x = 1..6, kernel_size=3, stride=2) without and with ceil_mode=True", {
+        "default": torch.nn.functional.max_pool1d(x, 3, 2).ravel().tolist(),
+        "ceil_mode=True": torch.nn.functional.max_pool1d(x, 3, 2, ceil_mode=True).ravel().tolist()}
+
+
 RECIPES = {
     "tensorflow conv1d SAME stride 2, i = 224, k = 7": _tf_same_strided,
     "tensorflow conv1d SAME stride 2, i = 8, k = 3": _tf_same_small,
@@ -689,6 +703,8 @@ RECIPES = {
     "pytorch avg_pool1d count_include_pad": _torch_avg_pool_count_include_pad,
     "pytorch max_unpool2d with switches": _torch_max_unpool2d,
     "pytorch max_unpool1d shared switch": _torch_max_unpool_shared_switch,
+    "pytorch max_pool1d default stride": _torch_max_pool_default_stride,
+    "pytorch max_pool1d default rounding": _torch_max_pool_default_rounding,
 }
 """Every recording: its name and the recipe that makes it with the real framework."""
 

@@ -242,6 +242,9 @@ def test_torch_pool_output_size_against_pytorch(torch):
                 assert refuses(call)
             continue
         assert ours == call(), (i, k, s, p, ceil)
+    for i, k in itertools.product(range(1, 10), range(1, 5)):   # stride defaults to the window
+        if k <= i:
+            assert frameworks.torch_pool_output_size(i, k) == F.max_pool1d(torch.ones(1, 1, i), k).shape[-1]
 
 
 # --- weight layouts and pixel shuffle -----------------------------------------------------------------
