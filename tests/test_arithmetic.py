@@ -80,7 +80,7 @@ def test_transposed_equivalent_restores_input_size(args):
 
 @pytest.mark.parametrize(
     "i, k, s, p, i_prime, i_stretched, p_prime, a",
-    [  # The guide's Figures 4.1-4.7 (FACTS.md).
+    [  # The guide's Figures 4.1-4.7.
         (4, 3, 1, 0, 2, 2, 2, 0),
         (5, 4, 1, 2, 6, 6, 1, 0),
         (5, 3, 1, 1, 5, 5, 1, 0),
@@ -102,7 +102,7 @@ def test_transposed_equivalent_is_frozen():
 
 
 def test_common_wrong_formula_for_p_prime_differs():
-    """FACTS.md erratum: p' = k - 1 - 2p is wrong; i=5, k=3, s=2, p=1 shows it."""
+    """Erratum (docs/ERRATA.md): p' = k - 1 - 2p is wrong; i=5, k=3, s=2, p=1 shows it."""
     eq = ar.transposed_equivalent(5, 3, 2, 1)
     assert eq.p_prime == 1 != 3 - 1 - 2 * 1
 

@@ -222,7 +222,7 @@ def test_equivalent_scene_reproduces_the_transposed_convolution(params, extra):
 
 
 def test_the_guides_transposed_figures_have_its_sizes():
-    """FACTS.md's table of Figures 4.1-4.7: i′, ĩ′, a and p′ of the emulating convolution."""
+    """The guide's Figures 4.1-4.7: i′, ĩ′, a and p′ of the emulating convolution."""
     table = {
         (4, 3, 1, 0): (2, 2, 0, 2), (5, 4, 1, 2): (6, 6, 0, 1), (5, 3, 1, 1): (5, 5, 0, 1),
         (5, 3, 1, 2): (7, 7, 0, 0), (5, 3, 2, 0): (2, 3, 0, 2), (5, 3, 2, 1): (3, 5, 0, 1),
@@ -507,7 +507,7 @@ def test_text_follows_the_saving_dpi():
 
 @pytest.mark.parametrize("p, a", [(1, 1), (2, 1), (0, 1), (1, 2)])
 def test_scatter_scene_output_padding_rows_are_computed_or_zero_as_its_docstring_says(p, a):
-    # FACTS.md: output_padding rows are computed outputs while output_padding <= padding,
+    # output_padding rows are computed outputs while output_padding <= padding,
     # zeros past the full scatter output. Checked against numeric.conv_transpose2d.
     s, k = 3, 3
     y, w = np.arange(1, 5).reshape(2, 2), np.arange(1, 10).reshape(3, 3)

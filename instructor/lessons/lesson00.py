@@ -16,7 +16,7 @@ from course_lib.numeric import conv1d, conv_transpose2d
 I1, K1, S1, P1 = 7, 5, 2, 2
 # Question l00.2: what numeric.conv1d (like torch.nn.functional.conv1d) gives.
 X2, W2 = [2, 0, 1, 3], [1, 2, 3]
-# Question l00.3: FACTS.md's first output_padding example (checked with torch 2.13).
+# Question l00.3: the first output_padding example of lesson 00 (recorded from PyTorch 2.13).
 X3, W3 = [[1]], np.arange(1, 10).reshape(3, 3)
 S3, P3, A3 = 2, 1, 1
 

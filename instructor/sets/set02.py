@@ -2,7 +2,7 @@
 
 Every expected answer is computed from the student's parameters with course_lib's math
 modules, in the grader's process. Defaults are the guide's figures (Dumoulin & Visin), an even
-kernel under "same" padding (FACTS.md: k = 4 pads one unit before and two after), the CS231n
+kernel under "same" padding (k = 4 pads one unit before and two after, frameworks.tf_same_padding), the CS231n
 integer rule on a layer it calls invalid, an AlexNet-like stem (224 to 56 at stride 4) and a
 kernel shorter than its stride.
 """
@@ -31,7 +31,7 @@ DEFAULTS = {
     "i7": 6, "k7": 3, "s7": 2, "p7": 1,                # Figure 2.7
     "i8": 6, "o8": 3,
     "x10": FIGURE_1_1_INPUT, "w10": FIGURE_1_1_KERNEL, "s10": 1, "p10": 0,  # Figure 1.1
-    "i11": 7, "k11": 4,                                # FACTS.md: k = 4, one unit before, two after
+    "i11": 7, "k11": 4,                                # k = 4: one unit before, two after
     "w12": 11, "f12": 5, "p12": 1, "s12": 3,           # (11 - 5 + 2)/3 + 1 is not an integer
     "i13": 224, "k13": 11, "s13": 4, "o13": 56,        # an AlexNet-like stem halved twice
     "i14": 11, "k14": 3, "s14": 4, "p14": 1,           # a kernel shorter than its stride
