@@ -7,8 +7,13 @@ and it awards no points: the grader does that, in its own process.
 
 For a value question, ✅ means the answer's digest equals the expected answer's digest for the
 parameters in the notebook: the answer is right, and the grader will find it so. ❌ names the
-mistake when the answer equals a declared common mistake. If the student changed the question's
-parameters, no digest belongs to them: check() says it can no longer judge the answer.
+mistake when the answer equals a declared common mistake. When no digest belongs to the
+parameters in the notebook (they were edited, or this copy of the course lacks the student's
+variant), check() says it cannot judge the answer here and checks only its form.
+
+Public checks are the instructor's Python expressions over ``answer`` and the parameters
+(:func:`check_holds`); the grader's feedback evaluates them the same way. A check that cannot be
+evaluated on an answer says nothing about it, so its message is never shown for it.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["check", "verdict"]
+__all__ = ["check", "verdict", "check_holds"]
 
 _PUBLIC_DIR = Path(__file__).resolve().parent / "public"
 _ID = re.compile(r"^((?:ex|l)\d\d)\.\d+$")  # exercise sets exNN, lessons' questions lNN
@@ -71,8 +76,9 @@ def check(qid) -> None:
 def verdict(qid, namespace: dict) -> tuple[str, str]:
     """``(status, message)`` for question ``qid`` answered in ``namespace``.
 
-    ``status`` is "passed", "wrong", "not attempted", "cannot judge" (the parameters were
-    edited), "form checked" (a set that gives no right/wrong feedback) or "unknown".
+    ``status`` is "passed", "wrong", "not attempted", "cannot judge" (no digests for the
+    parameters in ``namespace``: edited, or a variant this copy of the course lacks), "form
+    checked" (a set that gives no right/wrong feedback) or "unknown".
 
     Examples
     --------
@@ -195,12 +201,7 @@ def _run(question, public, namespace):
         return _wrong(qid, failed["message"], failed.get("hint") or hint)
     if "digests" in question:
         if entry is None:
-            names = ", ".join(question["uses"])
-            return CANNOT_JUDGE, (
-                f"⚠️ {qid}: the form is right, but check() can no longer judge this answer: the values of "
-                f"{names} differ from the ones this notebook was released with, and its answer digests belong "
-                f"to the original numbers. Put back the original PARAMETERS cell to get a verdict; the "
-                f"grader always uses your original parameters.")
+            return _cannot_judge(question)
         return _wrong(qid, "not the expected answer.", hint)
     mistake = _expression_mistake(question, kind, answer)
     if mistake is not None:
@@ -237,16 +238,85 @@ def _expression_mistake(question, kind, answer):
     return None
 
 
+def _cannot_judge(question):
+    """⚠️ for a well-formed answer whose parameters have no digests in this copy of the course."""
+    names = ", ".join(f"`{name}`" for name in question["uses"])
+    tried = "the form is right and the public checks pass" if question.get("checks") else "the form is right"
+    return CANNOT_JUDGE, (
+        f"⚠️ {question['id']}: {tried}, but check() cannot judge this answer here: it has no answer digests "
+        f"for these values of {names}. Either they were edited (put back the original PARAMETERS cell to get "
+        f"a verdict) or this copy of the course lacks the check files of your variant (ask your instructor). "
+        f"The grader always uses your original parameters.")
+
+
+def check_holds(test: str, parameters: dict, answer) -> bool | None:
+    """Whether a public check's ``test`` is true for ``answer`` and these parameters.
+
+    The parameters, ``answer``, ``math``, ``floor`` and ``ceil`` are the expression's globals:
+    a generator or comprehension in the test has a scope of its own that sees globals only, so
+    names handed to ``eval`` as locals would be undefined there. Parameters are read as plain
+    data (numbers, nested tuples), so a numpy array in a notebook and the declaration's list
+    give the same result.
+
+    Parameters
+    ----------
+    test : str
+        A Python expression over ``answer`` and parameter names, with a few safe builtins.
+    parameters : dict
+        Parameter name -> value.
+    answer : object
+        The answer as public checks see it (an int, a tuple of ints, rows, an expression).
+
+    Returns
+    -------
+    bool or None
+        The test's truth, or None when it cannot be evaluated on this answer (it raised):
+        that says nothing about the answer.
+
+    Examples
+    --------
+    >>> check_holds("all(0 <= p <= k13 - 1 for p in answer)", {"k13": 11}, (4, 5))
+    True
+    >>> check_holds("all(0 <= p <= k13 - 1 for p in answer)", {"k13": 11}, (4, 11))
+    False
+    >>> check_holds("answer[3] > 0", {}, (1, 2)) is None
+    True
+    """
+    scope = {name: _plain_parameter(value) for name, value in parameters.items()}
+    scope.update(answer=answer, math=math, floor=math.floor, ceil=math.ceil, __builtins__=_SAFE_BUILTINS)
+    try:
+        return bool(eval(test, scope))  # noqa: S307 - the instructor's text, with safe builtins only
+    except Exception:  # noqa: BLE001 - whatever the test raised, it did not judge the answer
+        return None
+
+
+def _plain_parameter(value):
+    """A parameter as public checks see it: numbers and nested tuples, as in the declaration."""
+    from course_lib.grading._encode import encode
+    from course_lib.grading.values import ArrayValue, decode
+
+    def nested(item):
+        if isinstance(item, ArrayValue):
+            return _unflatten(item.shape, item.entries)
+        if isinstance(item, tuple):
+            return tuple(nested(x) for x in item)
+        return item
+
+    return nested(decode(encode(value)))
+
+
+def _unflatten(shape, entries):
+    """Row-major ``entries`` as nested tuples of ``shape`` (a 0-d array is its one entry)."""
+    if not shape:
+        return entries[0]
+    step = len(entries) // shape[0] if shape[0] else 0
+    return tuple(_unflatten(shape[1:], entries[n * step:(n + 1) * step]) for n in range(shape[0]))
+
+
 def _failed_check(question, plain, params):
-    """The first public check this answer fails, or None."""
+    """The first public check this answer fails, or None; one that cannot be evaluated is skipped."""
     for check_ in question.get("checks", []):
-        scope = dict({p: params[p] for p in check_.get("uses", [])}, answer=plain, math=math,
-                     floor=math.floor, ceil=math.ceil)
-        try:
-            ok = bool(eval(check_["test"], {"__builtins__": _SAFE_BUILTINS}, scope))  # noqa: S307 - course text
-        except Exception:  # noqa: BLE001 - a check that cannot run on this answer counts as failed
-            ok = False
-        if not ok:
+        if check_holds(check_["test"], {p: params[p] for p in check_.get("uses", [])}, plain) is False:
             return check_
     return None
 

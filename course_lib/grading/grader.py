@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
-import math
 import multiprocessing
 import os
 import random
@@ -319,23 +318,18 @@ def _payload(lines: list[str], qid: str):
 
 
 def _public_messages(question: Question, params: dict, answer) -> list[str]:
-    """Messages of the public checks this answer fails (the same ones check() shows)."""
-    from course_lib.grading.checking import _SAFE_BUILTINS, _plain_answer
+    """Messages of the public checks this answer fails, judged as check() judges them.
 
-    messages = []
+    A check that cannot be evaluated on this answer is left out: its message would be false.
+    """
+    from course_lib.grading.checking import _plain_answer, check_holds
+
     try:
         plain = _plain_answer(question.kind, answer)
     except Exception:  # noqa: BLE001 - a malformed answer already got its form message
-        return messages
-    for check_ in question.checks:
-        scope = {**params, "answer": plain, "math": math, "floor": math.floor, "ceil": math.ceil}
-        try:
-            ok = bool(eval(check_.test, {"__builtins__": _SAFE_BUILTINS}, scope))  # noqa: S307 - instructor's text
-        except Exception:  # noqa: BLE001
-            ok = False
-        if not ok:
-            messages.append(f"Public check: {check_.message}")
-    return messages
+        return []
+    return [f"Public check: {check_.message}" for check_ in question.checks
+            if check_holds(check_.test, params, plain) is False]
 
 
 def _mistake_hint(question: Question, params: dict, answer) -> str | None:

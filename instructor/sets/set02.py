@@ -113,9 +113,10 @@ def _same_split(i, k):
     numeric.conv1d's "same" is TensorFlow's rule (crosschecked against PyTorch's padding="same");
     exactly one split of the k - 1 padding units reproduces its output on an increasing input.
     """
-    x, w = np.arange(1, i + 1), np.arange(1, k + 1)
-    same = conv1d(x, w, padding="same")
-    return next((b, k - 1 - b) for b in range(k) if np.array_equal(same, conv1d(x, w, padding=((b, k - 1 - b),))))
+    ramp, weights = np.arange(1, i + 1), np.arange(1, k + 1)
+    same = conv1d(ramp, weights, padding="same")
+    return next((b, k - 1 - b) for b in range(k)
+                if np.array_equal(same, conv1d(ramp, weights, padding=((b, k - 1 - b),))))
 
 
 def _even_same(P):

@@ -1,9 +1,9 @@
 """Exercise set ex05 — transposed convolution (instructor only: answers and hidden tests).
 
 Every expected answer is computed from the student's parameters with course_lib's math modules,
-in the grader's process. Defaults: the guide's Figure 4.7 and FACTS.md's output_padding examples
+in the grader's process. Defaults: the guide's Figure 4.7 and lesson 00's output_padding examples
 (public examples of ex05.1), a stride-3 setting with a = 1, d2l's k = 5, p = 2, s = 3 layer, a
-dilated layer, and FACTS.md's erratum p′ = k − 1 − 2p on a 9-unit input.
+dilated layer, and the erratum p′ = k − 1 − 2p (docs/ERRATA.md) on a 9-unit input.
 """
 
 from fractions import Fraction
@@ -351,7 +351,7 @@ QUESTIONS = [
             Mistake(lambda P: np.array(P["w10"])[::-1].tolist(), "You flipped only the rows: reverse both axes."),
             Mistake(lambda P: np.array(P["w10"])[:, ::-1].tolist(), "You flipped only the columns: reverse both axes."),
         ],
-        checks=[Check("np.shape(answer) == np.shape(w10)", "The kernel keeps its shape.")],
+        checks=[Check("len(answer) == len(w10) and len(answer[0]) == len(w10[0])", "The kernel keeps its shape.")],
         hint="In the scatter, weight w[m, n] lands m rows below and n columns right of its input unit; read "
              "from an output unit, which input meets w[0, 0]?",
     ),
