@@ -110,8 +110,9 @@ def _settings(i, o, *, strides=range(1, S_MAX + 1), paddings=None, ceil=False):
 def _same_split(i, k):
     """(before, after) of the frameworks' "same" padding at unit stride, read off numeric.conv1d.
 
-    numeric.conv1d's "same" is TensorFlow's rule (crosschecked against PyTorch's padding="same");
-    exactly one split of the k - 1 padding units reproduces its output on an increasing input.
+    numeric.conv1d's "same" is TensorFlow's rule at unit stride (frameworks.tf_same_padding, which
+    ``make crosscheck`` compares with TensorFlow and PyTorch); exactly one split of the k - 1
+    padding units reproduces its output on an increasing input.
     """
     ramp, weights = np.arange(1, i + 1), np.arange(1, k + 1)
     same = conv1d(ramp, weights, padding="same")
