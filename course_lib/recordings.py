@@ -644,6 +644,272 @@ def _torch_max_pool_default_rounding():
         "ceil_mode=True": torch.nn.functional.max_pool1d(x, 3, 2, ceil_mode=True).ravel().tolist()}
 
 
+# --- lesson 02: "same" with an even kernel, explicit padding in tf.nn ------------------------------
+
+
+def _torch_same_even():
+    torch, version = _torch()
+    import warnings
+
+    x = torch.arange(1, 10, dtype=torch.float64).reshape(1, 1, 9)
+    w = torch.tensor([1.0, 10.0, 100.0, 1000.0], dtype=torch.float64).reshape(1, 1, 4)
+    with warnings.catch_warnings():  # PyTorch warns that an even kernel needs a padded copy
+        warnings.simplefilter("ignore")
+        y = torch.nn.functional.conv1d(x, w, padding="same")
+    return version, "F.conv1d(x = 1..9, w = [1, 10, 100, 1000], padding='same')", y.numpy().ravel()
+
+
+def _tf_same_even():
+    tf, version = _tf()
+    x = tf.reshape(tf.range(1, 10, dtype=tf.float64), (1, 9, 1))
+    w = tf.constant([1.0, 10.0, 100.0, 1000.0], dtype=tf.float64, shape=(4, 1, 1))
+    y = tf.nn.conv1d(x, w, stride=1, padding="SAME")
+    return version, "tf.nn.conv1d(x = 1..9, w = [1, 10, 100, 1000], stride=1, padding='SAME')", y.numpy().ravel()
+
+
+def _tf_conv1d_explicit_padding():
+    tf, version = _tf()
+    x = tf.reshape(tf.range(1, 9, dtype=tf.float64), (1, 8, 1))
+    w = tf.constant([1.0, 10.0, 100.0], dtype=tf.float64, shape=(3, 1, 1))
+    return version, "tf.nn.conv1d(x = 1..8, w = [1, 10, 100], stride=1, padding=[[0, 0], [2, 2], [0, 0]])", \
+        lambda: tf.nn.conv1d(x, w, stride=1, padding=[[0, 0], [2, 2], [0, 0]])
+
+
+def _tf_conv2d_explicit_padding():
+    tf, version = _tf()
+    x = tf.reshape(tf.range(1, 9, dtype=tf.float64), (1, 1, 8, 1))
+    w = tf.constant([1.0, 10.0, 100.0], dtype=tf.float64, shape=(1, 3, 1, 1))
+    y = tf.nn.conv2d(x, w, strides=1, padding=[[0, 0], [0, 0], [2, 2], [0, 0]])
+    return version, ("tf.nn.conv2d(x = [1..8] (1 row), w = [[1, 10, 100]], strides=1, "
+                     "padding=[[0, 0], [0, 0], [2, 2], [0, 0]])"), y.numpy().ravel()
+
+
+# --- lesson 01: "same" at stride 1 with odd kernels ------------------------------------------------
+
+
+def _same_odd_inputs():
+    x = np.arange(1, 31, dtype=np.float64).reshape(5, 6)
+    return x, {k: np.arange(1, k * k + 1, dtype=np.float64).reshape(k, k) for k in (3, 5)}
+
+
+def _tf_conv2d_same_odd():
+    tf, version = _tf()
+    x, kernels = _same_odd_inputs()
+    return version, ("tf.nn.conv2d(x = 1..30 as 5×6, w = 1..k² as k×k, strides=1, padding='SAME') "
+                     "for k = 3 and 5"), {
+        str(k): tf.nn.conv2d(x[None, :, :, None], w[:, :, None, None], strides=1, padding="SAME")[0, :, :, 0].numpy().tolist()
+        for k, w in kernels.items()}
+
+
+def _keras_conv2d_same_odd():
+    keras, version = _keras()
+    x, kernels = _same_odd_inputs()
+    outputs = {}
+    for k, w in kernels.items():
+        layer = keras.layers.Conv2D(1, k, padding="same", use_bias=False, dtype="float64")
+        layer.build((1, *x.shape, 1))
+        layer.set_weights([w[:, :, None, None]])
+        outputs[str(k)] = np.asarray(layer(x[None, :, :, None]))[0, :, :, 0].tolist()
+    return version, ("keras.layers.Conv2D(1, k, padding='same', use_bias=False) with kernel 1..k² as k×k, "
+                     "on x = 1..30 as 5×6, for k = 3 and 5"), outputs
+
+
+# --- lesson 04: weight shapes, TensorFlow's gradients as returned, output_shape at stride 1 -------
+
+
+def _torch_weight_shapes04():
+    torch, version = _torch()
+    conv, transposed = torch.nn.Conv2d(2, 3, 3), torch.nn.ConvTranspose2d(3, 2, 3)
+    return version, "nn.Conv2d(2, 3, 3).weight.shape, nn.ConvTranspose2d(3, 2, 3).weight.shape", {
+        "Conv2d(2, 3, 3)": list(conv.weight.shape), "ConvTranspose2d(3, 2, 3)": list(transposed.weight.shape)}
+
+
+def _tf_gradients04_as_returned():
+    tf, version = _tf()
+    x, w, g = _lesson04_arrays()
+    x_nhwc = tf.constant(x.transpose(1, 2, 0)[None])            # (1, 4, 4, C_in)
+    g_nhwc = tf.constant(g.transpose(1, 2, 0)[None])            # (1, 4, 4, C_out)
+    w_hwio = tf.constant(w.transpose(2, 3, 1, 0))               # forward filter [k, k, C_in, C_out]
+    transposed = tf.nn.conv2d_transpose(g_nhwc, w_hwio, output_shape=(1, 4, 4, 2), strides=1, padding="SAME")
+    backprop_input = tf.compat.v1.nn.conv2d_backprop_input((1, 4, 4, 2), w_hwio, g_nhwc, strides=[1, 1, 1, 1],
+                                                           padding="SAME")
+    backprop_filter = tf.compat.v1.nn.conv2d_backprop_filter(x_nhwc, (3, 3, 2, 3), g_nhwc, strides=[1, 1, 1, 1],
+                                                             padding="SAME")
+    variable = tf.Variable(w_hwio)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(g_nhwc * tf.nn.conv2d(x_nhwc, variable, strides=1, padding="SAME"))
+    return version, ("x, g: lesson 04's x3, g3 as NHWC (1, 4, 4, 2) and (1, 4, 4, 3); W: W3 as the forward filter "
+                     "[k, k, in_channels, out_channels] = (3, 3, 2, 3); tf.nn.conv2d_transpose(g, W, "
+                     "output_shape=(1, 4, 4, 2), strides=1, padding='SAME'), tf.compat.v1.nn.conv2d_backprop_input((1, 4, 4, 2), W, g, "
+                     "strides=[1, 1, 1, 1], padding='SAME'), tf.compat.v1.nn.conv2d_backprop_filter(x, (3, 3, 2, 3), "
+                     "g, strides=[1, 1, 1, 1], padding='SAME'), tf.GradientTape().gradient(sum(g * tf.nn.conv2d(x, W, "
+                     "strides=1, padding='SAME')), W); arrays as TensorFlow returns them"), {
+        "conv2d_transpose": transposed.numpy().tolist(),
+        "compat.v1 conv2d_backprop_input": backprop_input.numpy().tolist(),
+        "compat.v1 conv2d_backprop_filter": backprop_filter.numpy().tolist(),
+        "GradientTape filter": tape.gradient(loss, variable).numpy().tolist()}
+
+
+def _tf_transpose_needs_shape_stride1():
+    tf, version = _tf()
+    return version, "tf.nn.conv2d_transpose(ones(1, 2, 2, 1), ones(3, 3, 1, 1), strides=1, padding='SAME')", lambda: (
+        tf.nn.conv2d_transpose(tf.ones((1, 2, 2, 1)), tf.ones((3, 3, 1, 1)), strides=1, padding="SAME"))
+
+
+# --- lesson 03: the divisor of count_include_pad, pooling an unpooled array again ----------------
+
+
+def _torch_avg_pool_ceil_divisor():
+    torch, version = _torch()
+    x = torch.arange(1, 7, dtype=torch.float64).reshape(1, 1, 6)
+    return version, "F.avg_pool1d(x = 1..6, kernel_size=3, stride=2, ceil_mode=True, count_include_pad=True)", \
+        torch.nn.functional.avg_pool1d(x, 3, 2, ceil_mode=True, count_include_pad=True).numpy().ravel()
+
+
+def _torch_avg_pool2d_divisor():
+    torch, version = _torch()
+    x = torch.ones(1, 1, 3, 3, dtype=torch.float64)
+    return version, "F.avg_pool2d(ones(3, 3), kernel_size=3, stride=1, padding=1, count_include_pad=True)", \
+        torch.nn.functional.avg_pool2d(x, 3, 1, padding=1, count_include_pad=True)[0, 0].numpy()
+
+
+def _torch_pool_unpooled_negatives():
+    torch, version = _torch()
+    x = torch.tensor([[-1.0, -2.0], [-3.0, -4.0]], dtype=torch.float64).reshape(1, 1, 2, 2)
+    values, indices = torch.nn.functional.max_pool2d(x, 2, return_indices=True)
+    unpooled = torch.nn.functional.max_unpool2d(values, indices, 2)
+    return version, ("F.max_pool2d(x, 2, return_indices=True), F.max_unpool2d of that, then F.max_pool2d of the "
+                     "unpooled array, x = [[-1, -2], [-3, -4]]: {pooled, unpooled, pooled again}"), {
+        "pooled": values.ravel().tolist(), "unpooled": unpooled[0, 0].tolist(),
+        "pooled again": torch.nn.functional.max_pool2d(unpooled, 2).ravel().tolist()}
+
+
+# --- lesson 00: the notation table's argument names; Keras and PyTorch crop differently ------------
+
+
+def _signature_names(*callables):
+    import inspect
+
+    return {name: list(inspect.signature(obj).parameters) for name, obj in callables}
+
+
+def _torch_table_names():
+    torch, version = _torch()
+    return version, "list(inspect.signature(obj).parameters)", _signature_names(
+        ("torch.nn.Conv2d", torch.nn.Conv2d), ("torch.nn.ConvTranspose2d", torch.nn.ConvTranspose2d))
+
+
+def _tf_table_names():
+    tf, version = _tf()
+    return version, "list(inspect.signature(obj).parameters)", _signature_names(("tf.nn.conv2d", tf.nn.conv2d))
+
+
+def _keras_table_names():
+    keras, version = _keras()
+    return version, "list(inspect.signature(obj).parameters)", _signature_names(
+        ("keras.layers.Conv2D", keras.layers.Conv2D), ("keras.layers.Conv2DTranspose", keras.layers.Conv2DTranspose))
+
+
+def _keras_transpose_same_output_padding():
+    keras, version = _keras()
+    layer = keras.layers.Conv1DTranspose(1, 3, strides=2, padding="same", output_padding=1, use_bias=False)
+    layer.build((1, 3, 1))
+    layer.set_weights([np.array([1.0, 10.0, 100.0], dtype="float32").reshape(3, 1, 1)])
+    out = layer(np.array([1.0, 2.0, 3.0], dtype="float32").reshape(1, 3, 1))
+    return version, ("keras.layers.Conv1DTranspose(1, 3, strides=2, padding='same', output_padding=1, "
+                     "use_bias=False), kernel [1, 10, 100], on [1, 2, 3]"), np.asarray(out).ravel()
+
+
+def _torch_transpose_output_padding_1d():
+    torch, version = _torch()
+    y = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64).reshape(1, 1, 3)
+    w = torch.tensor([1.0, 10.0, 100.0], dtype=torch.float64).reshape(1, 1, 3)
+    out = torch.nn.functional.conv_transpose1d(y, w, stride=2, padding=1, output_padding=1)
+    return version, "F.conv_transpose1d([1, 2, 3], [1, 10, 100], stride=2, padding=1, output_padding=1)", out.numpy().ravel()
+
+
+# --- lesson 05: ONNX with k < s, weight layouts, JAX's lhs_dilation, PyTorch's refusal, bias, p > k - 1
+
+
+def _onnx_transpose_short_kernel():
+    y = np.array([1.0, 2.0, 3.0]).reshape(1, 1, 3)
+    w = np.array([5.0]).reshape(1, 1, 1)
+    out, version = _onnx_run("ConvTranspose", {"X": y, "W": w}, strides=[2], auto_pad="SAME_UPPER")
+    return version, "ConvTranspose([1, 2, 3], W = [5], strides=[2], auto_pad='SAME_UPPER')", out.ravel()
+
+
+def _torch_transpose_weight_shape():
+    torch, version = _torch()
+    layer = torch.nn.ConvTranspose2d(5, 7, 3)
+    out = layer(torch.zeros(1, 5, 4, 4))
+    return version, "nn.ConvTranspose2d(5, 7, 3)(zeros(1, 5, 4, 4)): shapes of weight and output", {
+        "weight shape": list(layer.weight.shape), "output shape": list(out.shape)}
+
+
+def _keras_transpose_kernel_shape():
+    keras, version = _keras()
+    layer = keras.layers.Conv2DTranspose(7, 3)
+    out = layer(np.zeros((1, 4, 4, 5), dtype="float32"))
+    return version, "keras.layers.Conv2DTranspose(7, 3)(zeros(1, 4, 4, 5)): shapes of kernel and output", {
+        "weight shape": [int(n) for n in layer.kernel.shape], "output shape": [int(n) for n in out.shape]}
+
+
+def _tf_transpose_filter_shape():
+    tf, version = _tf()
+    x = tf.zeros((1, 4, 4, 5))
+    out = tf.nn.conv2d_transpose(x, tf.zeros((3, 3, 7, 5)), output_shape=(1, 6, 6, 7), strides=1, padding="VALID")
+    try:
+        tf.nn.conv2d_transpose(x, tf.zeros((3, 3, 5, 7)), output_shape=(1, 6, 6, 7), strides=1, padding="VALID")
+        swapped = "accepted"
+    except Exception as err:  # noqa: BLE001 - TensorFlow raises several error types for a wrong filter
+        swapped = _error_text(err)
+    return version, ("tf.nn.conv2d_transpose(zeros(1, 4, 4, 5), zeros(3, 3, 7, 5), output_shape=(1, 6, 6, 7), "
+                     "strides=1, padding='VALID'), and the same with a (3, 3, 5, 7) filter"), {
+        "weight shape": [3, 3, 7, 5], "output shape": [int(n) for n in out.shape], "filter (3, 3, 5, 7)": swapped}
+
+
+def _onnx_transpose_weight_shape():
+    out, version = _onnx_run("ConvTranspose", {"X": np.zeros((1, 5, 4, 4)), "W": np.zeros((5, 7, 3, 3))})
+    return version, "ConvTranspose(X = zeros(1, 5, 4, 4), W = zeros(5, 7, 3, 3)): shapes of W and output", {
+        "weight shape": [5, 7, 3, 3], "output shape": list(out.shape)}
+
+
+def _jax_lhs_dilation():
+    jax, version = _jax()
+    y = jax.numpy.array([1.0, 2.0, 3.0]).reshape(1, 3, 1)
+    w = jax.numpy.array([1.0, 2.0, 3.0]).reshape(3, 1, 1)
+
+    def dilated(kernel):
+        return np.asarray(jax.lax.conv_general_dilated(y, kernel, (1,), [(2, 2)], lhs_dilation=(2,),
+                                                       dimension_numbers=("NWC", "WIO", "NWC"))).ravel()
+    return version, ("jax.lax.conv_general_dilated([1, 2, 3], w, window_strides=(1,), padding=[(2, 2)], "
+                     "lhs_dilation=(2,)) with w = [1, 2, 3] and w = [3, 2, 1]"), {
+        "w = [1, 2, 3]": dilated(w).tolist(), "w = [3, 2, 1]": dilated(w[::-1]).tolist()}
+
+
+def _torch_transpose_too_small():
+    torch, version = _torch()
+    return version, "F.conv_transpose1d(ones(2), ones(3), padding=2)", lambda: torch.nn.functional.conv_transpose1d(
+        torch.ones(1, 1, 2), torch.ones(1, 1, 3), padding=2)
+
+
+def _torch_transpose_bias():
+    torch, version = _torch()
+    y = torch.tensor([[[1.0, 2.0]]], dtype=torch.float64)
+    w = torch.tensor([[[1.0, 2.0, 3.0]]], dtype=torch.float64)
+    out = torch.nn.functional.conv_transpose1d(y, w, bias=torch.tensor([10.0], dtype=torch.float64), stride=2,
+                                               output_padding=1)
+    return version, "F.conv_transpose1d([1, 2], [1, 2, 3], bias=[10], stride=2, output_padding=1)", out.numpy().ravel()
+
+
+def _torch_transpose_large_padding():
+    torch, version = _torch()
+    y = torch.tensor([[[1.0, 2.0, 3.0, 4.0]]], dtype=torch.float64)
+    w = torch.tensor([[[1.0, 10.0]]], dtype=torch.float64)
+    out = torch.nn.functional.conv_transpose1d(y, w, stride=2, padding=2)
+    return version, "F.conv_transpose1d([1, 2, 3, 4], [1, 10], stride=2, padding=2)", out.numpy().ravel()
+
+
 RECIPES = {
     "tensorflow conv1d SAME stride 2, i = 224, k = 7": _tf_same_strided,
     "tensorflow conv1d SAME stride 2, i = 8, k = 3": _tf_same_small,
@@ -705,6 +971,32 @@ RECIPES = {
     "pytorch max_unpool1d shared switch": _torch_max_unpool_shared_switch,
     "pytorch max_pool1d default stride": _torch_max_pool_default_stride,
     "pytorch max_pool1d default rounding": _torch_max_pool_default_rounding,
+    "pytorch conv1d padding='same', i = 9, k = 4": _torch_same_even,
+    "tensorflow conv1d SAME, i = 9, k = 4": _tf_same_even,
+    "tensorflow conv1d explicit padding": _tf_conv1d_explicit_padding,
+    "tensorflow conv2d explicit padding, one row": _tf_conv2d_explicit_padding,
+    "tensorflow conv2d SAME, k = 3 and 5": _tf_conv2d_same_odd,
+    "keras Conv2D padding='same', k = 3 and 5": _keras_conv2d_same_odd,
+    "pytorch Conv2d(2, 3, 3) and ConvTranspose2d(3, 2, 3) weight shapes": _torch_weight_shapes04,
+    "tensorflow input and filter gradients as returned, lesson 04": _tf_gradients04_as_returned,
+    "tensorflow conv2d_transpose without output_shape, stride 1": _tf_transpose_needs_shape_stride1,
+    "pytorch avg_pool1d ceil_mode count_include_pad, x = 1..6": _torch_avg_pool_ceil_divisor,
+    "pytorch avg_pool2d count_include_pad, ones(3, 3), padding 1": _torch_avg_pool2d_divisor,
+    "pytorch max_pool2d of max_unpool2d on negatives": _torch_pool_unpooled_negatives,
+    "pytorch argument names in lesson 00's table": _torch_table_names,
+    "tensorflow argument names in lesson 00's table": _tf_table_names,
+    "keras argument names in lesson 00's table": _keras_table_names,
+    "keras Conv1DTranspose same output_padding=1 on [1, 2, 3]": _keras_transpose_same_output_padding,
+    "pytorch conv_transpose1d padding=1 output_padding=1 on [1, 2, 3]": _torch_transpose_output_padding_1d,
+    "onnx ConvTranspose SAME_UPPER, k = 1 < s = 2": _onnx_transpose_short_kernel,
+    "pytorch ConvTranspose2d(5, 7, 3) weight shape": _torch_transpose_weight_shape,
+    "keras Conv2DTranspose(7, 3) kernel shape on 5 maps": _keras_transpose_kernel_shape,
+    "tensorflow conv2d_transpose filter shape, 5 -> 7 maps": _tf_transpose_filter_shape,
+    "onnx ConvTranspose weight shape, 5 -> 7 maps": _onnx_transpose_weight_shape,
+    "jax conv_general_dilated lhs_dilation=2": _jax_lhs_dilation,
+    "pytorch conv_transpose1d padding=2 with k = 3, i' = 2": _torch_transpose_too_small,
+    "pytorch conv_transpose1d bias, output_padding=1": _torch_transpose_bias,
+    "pytorch conv_transpose1d padding=2 > k - 1": _torch_transpose_large_padding,
 }
 """Every recording: its name and the recipe that makes it with the real framework."""
 

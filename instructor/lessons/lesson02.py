@@ -7,7 +7,7 @@ numbers are the lesson's. Every expected answer is computed with course_lib's ma
 
 from course_lib.arithmetic import conv_output_size, inputs_sharing_output, pool_output_size
 from course_lib.grading.kinds import Int, IntTuple
-from course_lib.grading.spec import ExerciseSet, Mistake, Question
+from course_lib.grading.spec import Check, ExerciseSet, Mistake, Question
 
 
 def _out(i, k, s=1, p=0, *, ceil=False):
@@ -22,20 +22,23 @@ def alexnet_sizes():
     return pool1, conv2, pool_output_size(conv2, 3, 2)
 
 
-def alexnet_walk(*, conv2_padding=2, plus_one=1, ceil_halving=False):
-    """A mistaken walk: without conv2's padding, without the +1, or halving with rounding up."""
+def alexnet_walk(*, conv2_padding=2, plus_one=1, pool_plus_one=None, ceil_halving=False):
+    """A mistaken walk: without conv2's padding, without the +1 (everywhere, or only in the pools),
+    or halving with rounding up."""
     if ceil_halving:
         pool1 = -(-55 // 2)
         return pool1, pool1, -(-pool1 // 2)
-    pool1 = (55 - 3) // 2 + plus_one
+    pool_plus_one = plus_one if pool_plus_one is None else pool_plus_one
+    pool1 = (55 - 3) // 2 + pool_plus_one
     conv2 = pool1 + 2 * conv2_padding - 5 + plus_one
-    return pool1, conv2, (conv2 - 3) // 2 + plus_one
+    return pool1, conv2, (conv2 - 3) // 2 + pool_plus_one
 
 
 FORGOT_ONE = "You forgot the +1: the first placement counts too (Figure 2.8)."
-ROUNDED_UP = "You rounded up; the kernel must fit, so (i + 2p - k) / s is rounded down (floor)."
+ROUNDED_UP = ("Rounding (i - k) / s up, or halving i because the stride is 2, both give this; but the "
+              "last placement must fit inside the input, so (i - k) / s is rounded down before the +1.")
 
-# Question 1: i = 8, k = 3, s = 2, p = 0.   Question 2: i = 11, k = 3, s = 3, p = 1.
+# Question 1: i = 8, k = 3, s = 2, no padding.   Question 2: i = 11, k = 3, s = 3, p = 1.
 # Question 3: AlexNet after conv1 (55): pool1 3/2, conv2 5 with p = 2, pool2 3/2.
 QUESTIONS = [
     Question(
@@ -56,10 +59,21 @@ QUESTIONS = [
         mistakes=[
             Mistake(lambda P: (11,), "Other input sizes give the same output too: the floor maps s "
                     "consecutive values of i + 2p - k to one output size."),
-            Mistake(lambda P: (11, 12, 13), "You only counted upwards from 11: 13 already gives a larger "
-                    "output, and a smaller size shares 11's."),
-            Mistake(lambda P: (9, 10, 11), "You only counted downwards from 11: 9 gives a smaller output, "
-                    "and a larger size shares 11's."),
+            Mistake(lambda P: (11, 12, 13), "You took 11 as the first size of its group, but that holds only "
+                    "when s divides i + 2p - k, which it does not for 11: find where the group really starts."),
+            Mistake(lambda P: tuple(inputs_sharing_output(11, 3, 3, 0)), "You left out the padding: with "
+                    "p = 1 the kernel slides over n + 2 units, which moves the group of sizes sharing an output."),
+        ],
+        checks=[
+            Check("11 in answer", "11 itself gives the same output size as 11.",
+                  "Include the size the layer receives."),
+            Check("all((n + 2 * 1 - 3) // 3 == (11 + 2 * 1 - 3) // 3 for n in answer)",
+                  "Some of your sizes give a different output size than 11 does.",
+                  "Compute the output size of each size you listed, padding included."),
+            Check("all((n + 2 * 1 - 3) // 3 != (11 + 2 * 1 - 3) // 3 for n in (min(answer) - 1, max(answer) + 1))",
+                  "Every size you listed shares 11's output size, but some are missing: a size next to your "
+                  "list gives that output too.",
+                  "Try the sizes just below and just above your list."),
         ],
         hint="Find the sizes n with the same floor((n + 2p - k) / s); there are at most s of them.",
     ),
@@ -69,7 +83,10 @@ QUESTIONS = [
         mistakes=[
             Mistake(lambda P: alexnet_walk(conv2_padding=0), "You left out conv2's padding: 2 zeros on each "
                     "side make the input 4 units longer."),
-            Mistake(lambda P: alexnet_walk(plus_one=0), FORGOT_ONE),
+            Mistake(lambda P: alexnet_walk(plus_one=0), "You forgot the +1 in every layer, conv2 included: the "
+                    "first placement counts too (Figure 2.8)."),
+            Mistake(lambda P: alexnet_walk(pool_plus_one=0), "You forgot the +1 in the pooling layers: the first "
+                    "window counts too (Figure 2.8)."),
             Mistake(lambda P: alexnet_walk(ceil_halving=True), "You divided by the stride and rounded up: "
                     "that is the size \"same\" padding would give; these pooling layers have no padding, "
                     "so the size is floor((i - k) / s) + 1."),
