@@ -58,8 +58,10 @@ QUESTIONS = [
         id="l03.2", name="cy2_ceil", title="Floor or ceil: a padded pooling layer", points=1,
         kind=IntTuple(length=2), answer=lambda P: _sizes(8, 3, 2, 1),
         mistakes=[
-            Mistake(lambda P: (_sizes(8, 3, 2, 1)[0],) * 2, "You rounded down in both: ceil_mode rounds "
-                    "(i + 2p - k)/s up, adding a last, clipped window."),
+            Mistake(lambda P: (_sizes(8, 3, 2, 1)[0],) * 2, "Your ceil_mode size equals the floor size: either "
+                    "you rounded down in both (ceil_mode rounds (i + 2p - k)/s up), or you dropped the extra "
+                    "window although it starts before the right padding: compare its start, in padded "
+                    "positions, with i + p, not with i."),
             Mistake(lambda P: (_sizes(8, 3, 2, 1)[1],) * 2, "You rounded up in both: the default (floor) keeps "
                     "only windows that fit entirely in the padded input."),
             Mistake(lambda P: _sizes(8, 3, 2, 0), "You left out the padding: p = 1 unit on each side makes the "
