@@ -28,8 +28,8 @@ QUESTIONS = [
             Mistake(lambda P: [[1, 0, 0, 0], [0, 0, 1, 0], [0, 0, 0, 0], [0, 0, 0, 0]], "That moves x2 to "
                     "position 1: ↑2 puts a zero after every kept sample, so x2 goes back to position 2."),
         ],
-        hint="Follow x = (x0, x1, x2, x3): ↓2 gives (x0, x2), ↑2 gives (x0, 0, x2, 0). Row m of the matrix "
-             "says which x lands at position m.",
+        hint="Follow x = (x0, x1, x2, x3) through ↓2 first, then through ↑2. Row m of the matrix says which "
+             "x lands at position m.",
     ),
     Question(
         id="l06.2", name="cy2_merged", title="Repeat by three, then convolve", points=1, kind=IntTuple(length=4),
@@ -39,11 +39,11 @@ QUESTIONS = [
                     "1·q0."),
             Mistake(lambda P: (1, 3, 2, 0), "Repeating by 3 is (1, 1, 1) ∗ after ↑3, not (1, 1) ∗: the kernel "
                     "that fills the two inserted zeros has three ones."),
-            Mistake(lambda P: (1, 2, 1, 2), "The kernels are convolved, not written one after another: "
-                    "((1, 1, 1) ∗ q)[m] = Σ q[t] over the t with m - 2 <= t <= m."),
+            Mistake(lambda P: (1, 2, 0, 0), "That is q alone, padded with zeros: repeating by 3 is ↑3 followed "
+                    "by a convolution with three ones, and that convolution merges with q too."),
         ],
-        hint="Both stages are convolutions after the same ↑3, so they merge into one kernel (1, 1, 1) ∗ q "
-             "(sampling.convolve_kernels).",
+        hint="Repeating by 3 is zero insertion ↑3 followed by a convolution with three ones; two convolutions "
+             "in a row merge into one, whose kernel is the convolution of the two kernels.",
     ),
     Question(
         id="l06.3", name="cy3_phases", title="The phases of a kernel", points=1,
@@ -55,10 +55,10 @@ QUESTIONS = [
             Mistake(lambda P: ((4, 1), (5, 2), (0, 3)), "Those are the phases reversed. In the polyphase form each "
                     "phase is used as a true convolution kernel, in the order w[r], w[r+s], ...; only a "
                     "cross-correlation (conv2d) needs them rotated."),
-            Mistake(lambda P: ((1, 4), (2, 5), (0, 3)), "Pad the short phase at its end: w[2::3] = (3,), "
-                    "zero-padded to (3, 0)."),
+            Mistake(lambda P: ((1, 4), (2, 5), (0, 3)), "Pad the short phase at its end: a phase lists w[r], "
+                    "w[r+s], ... in that order, and the missing taps come after them."),
         ],
-        hint="Output m = q·s + r only ever meets the taps w[r], w[r+s], w[r+2s], ...; pad each phase with zeros "
+        hint="Output m = u·s + r only ever meets the taps w[r], w[r+s], w[r+2s], ...; pad each phase with zeros "
              "at the end to the common length ceil(K/s).",
     ),
 ]
