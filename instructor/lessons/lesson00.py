@@ -12,8 +12,10 @@ from course_lib.grading.kinds import Int, IntTuple, Matrix
 from course_lib.grading.spec import ExerciseSet, Mistake, Question
 from course_lib.numeric import conv1d, conv_transpose2d
 
-# Question l00.1: a 7-long input, kernel 5, stride 2, padding 2 on each side.
-I1, K1, S1, P1 = 7, 5, 2, 2
+# Question l00.1: a 9-long input, kernel 7, stride 2, padding 3 on each side. p > s and i + 2p - k even,
+# so padding one side only (3), forgetting the +1 (4), no padding (2) and unit stride (9) all differ
+# from each other and from the answer (5).
+I1, K1, S1, P1 = 9, 7, 2, 3
 # Question l00.2: what numeric.conv1d (like torch.nn.functional.conv1d) gives.
 X2, W2 = [2, 0, 1, 3], [1, 2, 3]
 # Question l00.3: the first output_padding example of lesson 00 (recorded from PyTorch 2.13).
@@ -42,6 +44,9 @@ EXERCISE_SET = ExerciseSet(
                 Mistake(lambda P: (I1 - K1) // S1 + 1,
                         "You left out the padding: the kernel slides over i + 2p units, p zeros on "
                         "each side."),
+                Mistake(lambda P: (I1 + P1 - K1) // S1 + 1,
+                        "You padded one side only: p zeros go on each side, so the kernel slides over "
+                        "i + 2p units."),
                 Mistake(lambda P: I1 + 2 * P1 - K1 + 1,
                         "You slid the kernel one unit at a time: with stride s it moves s units per "
                         "step, so divide by s (and round down)."),

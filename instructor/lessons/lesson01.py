@@ -29,13 +29,17 @@ EXERCISE_SET = ExerciseSet(
             id="l01.1", name="cy1_y", title="Figure 1.1's output, by hand", points=1, kind=Matrix(),
             answer=lambda P: conv2d(X, W).tolist(),
             mistakes=[
+                # W's top and bottom rows are equal, so a left-right flip of W is its 180° rotation: this
+                # answer comes from either mistake, and the hint names both.
                 Mistake(lambda P: conv2d(X, np.rot90(W, 2)).tolist(),
-                        "That is the flipped kernel (a true convolution): the guide and deep-learning libraries "
-                        "lay the kernel on the input as it is, weight (0, 0) on the patch's top-left unit."),
+                        "That is what the kernel gives flipped left to right, which for this w is the same as "
+                        "rotated by 180° (a true convolution), because w's top and bottom rows are equal. The "
+                        "guide and deep-learning libraries lay the kernel on the input as it is, weight (0, 0) on "
+                        "the patch's top-left unit."),
                 Mistake(lambda P: conv2d(X, W).T.tolist(),
-                        "Your output is transposed: row r of the output comes from input rows r to r + 2."),
+                        "Your output is transposed: row u of the output comes from input rows u to u + 2."),
                 Mistake(lambda P: conv2d(X, W.T).tolist(),
-                        "You used the transposed kernel: w[m, n] multiplies x[r + m, c + n], m along the rows."),
+                        "You used the transposed kernel: w[m, n] multiplies x[u + m, v + n], m along the rows."),
             ],
             hint="Lay the kernel on the top-left 3×3 patch, multiply unit by unit and add the nine products; "
                  "then move it one column (or one row) at a time.",
@@ -61,6 +65,9 @@ EXERCISE_SET = ExerciseSet(
             kind=IntTuple(partial=False),
             answer=lambda P: _kept(5, 3, 2, 1),
             mistakes=[
+                Mistake(lambda P: tuple(range(1, conv_output_size(5, 3, 1, 1) + 1, 2)),
+                        "You counted the outputs from 1, as the guide's 'odd elements' do (the 1st, 3rd, ... "
+                        "output); the question counts from 0, as Python's indices do."),
                 Mistake(lambda P: tuple(range(1, conv_output_size(5, 3, 1, 1), 2)),
                         "Indices start at 0: the strided convolution keeps the first kernel position, index 0 "
                         "(the guide's 'odd elements' count from 1)."),
