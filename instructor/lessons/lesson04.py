@@ -34,6 +34,15 @@ def _overwritten(y, kernel=KERNEL, i=5, s=2):
     return tuple(out)
 
 
+def _scattered(y, step, kernel=KERNEL, i=5):
+    """Kernel copies weighted by y and added, copy t starting at unit t·step of an i-unit output."""
+    out = [0] * i
+    for t, value in enumerate(y):
+        for j, w in enumerate(kernel):
+            out[t * step + j] += value * w
+    return tuple(out)
+
+
 def _rank_nullity(i, kernel, s=1, p=0):
     C = sympy.Matrix(conv_matrix(i, kernel, stride=s, padding=p))
     return C.rank(), C.cols - C.rank()
@@ -49,10 +58,12 @@ QUESTIONS = [
         mistakes=[
             Mistake(lambda P: _c(5, s=2, p=0), "You left out the padding: the first placement starts on the "
                     "padding unit before x₀, so row 0 holds only w₁ and w₂ (the tap on the padding has no column)."),
-            Mistake(lambda P: _c(5, s=1, p=1), "You ignored the stride: each row is the previous one shifted "
-                    "by s = 2 columns, so there are only 3 rows."),
+            Mistake(lambda P: _c(5, s=1, p=1), "You ignored the stride: consecutive output units place the "
+                    "kernel s = 2 input units apart, so its start moves 2 columns from one row to the next and "
+                    "C has fewer rows."),
             Mistake(lambda P: _c(5, KERNEL[::-1], s=2, p=1), "That is the flipped kernel: C holds the weights "
-                    "in their own order (cross-correlation), w₀ on the left of each row."),
+                    "in their own order (cross-correlation), w₀, w₁, w₂ from left to right within each row; a "
+                    "tap that falls on the padding is simply missing from its row."),
             Mistake(lambda P: np.array(_c(5, s=2, p=1)).T.tolist(), "That is Cᵀ: C has one row per output "
                     "unit and one column per input unit."),
         ],
@@ -60,15 +71,16 @@ QUESTIONS = [
              "write w_j in column r·s − p + j and drop taps that fall on padding.",
     ),
     Question(
-        id="l04.2", name="cy2_transposed", title="Predicting Cᵀ y", points=1, kind=IntTuple(),
+        id="l04.2", name="cy2_transposed", title="Predicting Cᵀ y", points=1, kind=IntTuple(length=5),
         answer=lambda P: _transposed((1, 2)),
         mistakes=[
             Mistake(lambda P: _overwritten((1, 2)), "Overlapping kernel copies add up: the unit where both "
                     "copies land gets the sum of the two contributions."),
-            Mistake(lambda P: _transposed((1, 2), KERNEL[::-1]), "That is the flipped kernel: column c of C "
-                    "read downwards gives the weights in their own order, so each copy is w₀, w₁, w₂."),
-            Mistake(lambda P: _transposed((1, 2), s=1, i=4), "You moved the kernel copies one unit apart: "
-                    "they sit s = 2 units apart, where the forward kernel was placed."),
+            Mistake(lambda P: _transposed((1, 2), KERNEL[::-1]), "That is the flipped kernel: each column of "
+                    "Cᵀ, read downwards, is a row of C, with the weights in their own order, so each copy is "
+                    "w₀, w₁, w₂ from left to right."),
+            Mistake(lambda P: _scattered((1, 2), step=1), "You moved the kernel copies one unit "
+                    "apart: they sit s = 2 units apart, where the forward kernel was placed."),
         ],
         hint="Cᵀ y is a sum of the columns of Cᵀ, i.e. of the rows of C, weighted by y: y₀ times row 0 "
              "plus y₁ times row 1.",
@@ -78,10 +90,11 @@ QUESTIONS = [
         kind=IntTuple(length=2), answer=lambda P: _rank_nullity(7, [1, -2, 1]),
         mistakes=[
             Mistake(lambda P: (7, 0), "C has only o = 5 rows, so its rank is at most 5: it cannot be injective."),
-            Mistake(lambda P: (5, 0), "Rank + nullity = the number of columns, i = 7: two directions of the "
-                    "input are lost."),
-            Mistake(lambda P: (6, 1), "C has only o = 5 rows, so its rank is at most 5; besides constants, "
-                    "ramps (0, 1, 2, ...) are also sent to 0."),
+            Mistake(lambda P: (5, 0), "Rank + nullity is the number of columns of C (i = 7), not its number "
+                    "of rows."),
+            Mistake(lambda P: (6, 1), "C has only o = 5 rows, so its rank is at most 5."),
+            Mistake(lambda P: (5, 1), "The rank is right, but constants are not the only inputs whose second "
+                    "difference is 0: which input grows by the same amount at every step?"),
         ],
         hint="Count C's rows (o) and columns (i); then ask which inputs a second difference sends to 0.",
     ),
