@@ -525,3 +525,13 @@ def test_scatter_scene_output_padding_rows_are_computed_or_zero_as_its_docstring
     grid = scene.grid("output")
     assert grid.shape == (len(full) + max(a - p, 0),) * 2
     assert np.array_equal(grid.values[p:p + out.shape[0], p:p + out.shape[1]], out)
+
+
+def test_a_narrow_matrix_figure_is_wide_enough_for_its_title_and_caption():
+    from course_lib.draw.render import SceneArtist, _text_width
+    fig = draw.draw_conv_matrix(4, 3, transposed=True, unit=0)    # Cᵀ: 4 columns, a long caption
+    scene = fig.course_artists[0].scene
+    caption = f"rows: {scene.ylabel} · columns: {scene.xlabel}"
+    width_points = fig.get_size_inches()[0] * 72
+    assert width_points >= _text_width(caption, SceneArtist.LABEL_SIZES[1])
+    assert width_points >= _text_width(scene.title, 11.0)

@@ -742,7 +742,10 @@ def draw_conv_matrix(i, k, s=1, p=0, d=1, *, transposed=False, unit=None, other=
     scene = matrix_scene(i, k, s, p, d, transposed=transposed, unit=unit, other=other, w=w)
     if ax is None:
         rows, cols = scene.shape
-        fig = new_figure((min(12.0, 1.2 + cols * 0.32), min(9.0, 1.4 + rows * 0.32)))
+        # wide enough for the title and the caption, which are not wrapped (Cᵀ has few columns)
+        caption = f"rows: {scene.ylabel} · columns: {scene.xlabel}" if len(scene.xlabel) > 4 else ""
+        text = max(_text_width(scene.title, 11.0), _text_width(caption, SceneArtist.LABEL_SIZES[1])) / 72
+        fig = new_figure((min(12.0, max(1.2 + cols * 0.32, text + 0.5)), min(9.0, 1.4 + rows * 0.32)))
         ax = fig.add_subplot()
     artist = MatrixArtist(ax)
     artist.draw(scene)
