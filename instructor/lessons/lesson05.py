@@ -23,6 +23,15 @@ def _emulated(kernel):
     return tuple(conv1d(np.pad(stretched, len(W1) - 1), np.array(kernel)).tolist())
 
 
+def _overwritten(later_wins):
+    """Question 1's scatter with overlapping units overwritten instead of summed."""
+    out = np.zeros((len(Y1) - 1) * S1 + len(W1), dtype=int)
+    copies = [(r * S1, y * np.array(W1)) for r, y in enumerate(Y1)]
+    for start, copy in copies if later_wins else copies[::-1]:
+        out[start:start + len(W1)] = copy
+    return tuple(out.tolist())
+
+
 def _round_trip(i, k, s, p):
     """(size a same-settings transposed convolution gives back, output_padding restoring i)."""
     o = conv_output_size(i, k, s, p)
@@ -40,8 +49,12 @@ QUESTIONS = [
                     "at output r·s."),
             Mistake(lambda P: tuple(conv_transpose1d(Y1, W1, stride=1).tolist()), "You ignored the stride: the "
                     "second copy starts s = 2 units after the first, not 1."),
-            Mistake(lambda P: (1, 2, 3, 2, 4, 6), "Copies that overlap add up: the copies start 2 units apart "
-                    "and each is 3 long, so they share one output unit."),
+            Mistake(lambda P: _overwritten(later_wins=True), "Copies that overlap add up: where two weighted "
+                    "copies share an output unit, that unit holds their sum, not the later copy's value."),
+            Mistake(lambda P: _overwritten(later_wins=False), "Copies that overlap add up: where two weighted "
+                    "copies share an output unit, that unit holds their sum, not the first copy's value."),
+            Mistake(lambda P: (1, 2, 3, 2, 4, 6), "You placed the copies end to end: each copy starts s units "
+                    "after the previous one, which is fewer than the kernel's length here."),
         ],
         hint="Scatter: y[0]·w starts at output 0, y[1]·w at output 0 + s; add where they overlap.",
     ),
@@ -49,8 +62,8 @@ QUESTIONS = [
         id="l05.2", name="cy2_round_trip", title="Does the size come back?", points=1, kind=IntTuple(length=2),
         answer=lambda P: _round_trip(16, 4, 3, 1),
         mistakes=[
-            Mistake(lambda P: (16, 0), "That is the popular claim: the same settings give back i only when "
-                    "(i + 2p - k) mod s = 0. Compute i' first, then s(i' - 1) + k - 2p."),
+            Mistake(lambda P: (16, 0), "You assumed the popular claim that the same settings always give back "
+                    "i; they do only when (i + 2p - k) mod s = 0. Compute i' first, then s(i' - 1) + k - 2p."),
             Mistake(lambda P: (_round_trip(16, 4, 3, 1)[0], (16 - 4) % 3), "Your a leaves out the padding: "
                     "a = (i + 2p - k) mod s."),
             Mistake(lambda P: (_round_trip(16, 4, 3, 1)[0] + 2, _round_trip(16, 4, 3, 1)[1]),
@@ -65,8 +78,8 @@ QUESTIONS = [
                               if transposed_output_size(32, 4, 2, p, a=a) == 64),
         mistakes=[
             Mistake(lambda P: (transposed_equivalent(64, 4, 2, 1).p_prime, 0), "That is p' = k - p - 1, the "
-                    "emulating convolution's padding. PyTorch's padding is the direct convolution's p: it "
-                    "crops p units from each side of the full output."),
+                    "emulating convolution's padding. PyTorch's padding is the direct convolution's p (in the "
+                    "scatter view, p units cropped from each side of the full output)."),
             Mistake(lambda P: (0, 0), "Without padding the full scatter output is (32 - 1)·2 + 4 = 66: "
                     "padding must crop 2 units."),
             Mistake(lambda P: (1, 1), "With padding 1 the output is already 64; output_padding 1 adds a 65th unit."),
