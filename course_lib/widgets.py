@@ -440,8 +440,9 @@ def transposed_state(i, k, s=1, p=0, d=1, output_padding=None, unit=0, out_unit=
         f"PyTorch: <code>nn.ConvTranspose2d(..., kernel_size={_fmt(g.k)}, stride={_fmt(g.s)}, "
         f"padding={_fmt(args['padding'])}, output_padding={_fmt(args['output_padding'])}"
         + (f", dilation={_fmt(g.d)}" if g.d != (1, 1) else "")
-        + f")</code> maps {_fmt(args['i_prime'])} → {_fmt(args['o_prime'])}; its padding crops the full "
-        f"{_fmt(args['full'])} scatter output, it does not pad the input."
+        + f")</code> maps {_fmt(args['i_prime'])} → {_fmt(args['o_prime'])}: the padding you pass is p, which "
+        f"crops p units from each end of the full {_fmt(args['full'])} scatter output (panel 2) — the same "
+        f"output as padding the stretched input by p′ = k̂ − p − 1 (panel 3)."
     )
     lines += _framework_lines(args)
     lines.append(
