@@ -193,12 +193,14 @@ def _tf_same_strided():
     return version, "tf.nn.conv1d(x = 1..224, w = ones(7), stride=2, padding='SAME')", y.numpy().ravel()
 
 
-def _tf_same_small():
-    tf, version = _tf()
-    x = tf.reshape(tf.range(1, 9, dtype=tf.float64), (1, 8, 1))
-    w = tf.constant([1.0, 10.0, 100.0], dtype=tf.float64, shape=(3, 1, 1))
-    y = tf.nn.conv1d(x, w, stride=2, padding="SAME")
-    return version, "tf.nn.conv1d(x = 1..8, w = [1, 10, 100], stride=2, padding='SAME')", y.numpy().ravel()
+def _tf_conv1d_small(padding):
+    def recipe():
+        tf, version = _tf()
+        x = tf.reshape(tf.range(1, 9, dtype=tf.float64), (1, 8, 1))
+        w = tf.constant([1.0, 10.0, 100.0], dtype=tf.float64, shape=(3, 1, 1))
+        y = tf.nn.conv1d(x, w, stride=2, padding=padding)
+        return version, f"tf.nn.conv1d(x = 1..8, w = [1, 10, 100], stride=2, padding='{padding}')", y.numpy().ravel()
+    return recipe
 
 
 def _torch_pad1_small():
@@ -341,14 +343,6 @@ _FIGURE_1_1_KERNEL = [[0, 1, 2], [2, 2, 0], [0, 1, 2]]
 """The guide's Figure 1.1: input and kernel drawn with seed 1234 (``draw.guide_values(5, 3)``)."""
 
 
-def _tf_valid_small():
-    tf, version = _tf()
-    x = tf.reshape(tf.range(1, 9, dtype=tf.float64), (1, 8, 1))
-    w = tf.constant([1.0, 10.0, 100.0], dtype=tf.float64, shape=(3, 1, 1))
-    y = tf.nn.conv1d(x, w, stride=2, padding="VALID")
-    return version, "tf.nn.conv1d(x = 1..8, w = [1, 10, 100], stride=2, padding='VALID')", y.numpy().ravel()
-
-
 def _torch_conv2d_figure_1_1():
     torch, version = _torch()
     x = torch.tensor(_FIGURE_1_1_INPUT, dtype=torch.float64)[None, None]
@@ -451,21 +445,31 @@ def _torch_gradients04():
         name: value.numpy().tolist() for name, value in values.items()}
 
 
-def _tf_gradients04():
-    tf, version = _tf()
+def _tf_gradient_arrays04(tf):
+    """TensorFlow's input and filter gradients on lesson 04's x3, W3, g3, as TensorFlow returns them."""
     x, w, g = _lesson04_arrays()
     x_nhwc = tf.constant(x.transpose(1, 2, 0)[None])            # (1, 4, 4, C_in)
     g_nhwc = tf.constant(g.transpose(1, 2, 0)[None])            # (1, 4, 4, C_out)
     w_hwio = tf.constant(w.transpose(2, 3, 1, 0))               # forward filter [k, k, C_in, C_out]
-    transposed = tf.nn.conv2d_transpose(g_nhwc, w_hwio, output_shape=(1, 4, 4, 2), strides=1, padding="SAME")
-    backprop_input = tf.compat.v1.nn.conv2d_backprop_input((1, 4, 4, 2), w_hwio, g_nhwc, strides=[1, 1, 1, 1],
-                                                           padding="SAME")
-    backprop_filter = tf.compat.v1.nn.conv2d_backprop_filter(x_nhwc, (3, 3, 2, 3), g_nhwc, strides=[1, 1, 1, 1],
-                                                             padding="SAME")
     variable = tf.Variable(w_hwio)
     with tf.GradientTape() as tape:
         loss = tf.reduce_sum(g_nhwc * tf.nn.conv2d(x_nhwc, variable, strides=1, padding="SAME"))
-    tape_filter = tape.gradient(loss, variable)
+    return {
+        "conv2d_transpose": tf.nn.conv2d_transpose(g_nhwc, w_hwio, output_shape=(1, 4, 4, 2), strides=1,
+                                                   padding="SAME"),
+        "compat.v1 conv2d_backprop_input": tf.compat.v1.nn.conv2d_backprop_input(
+            (1, 4, 4, 2), w_hwio, g_nhwc, strides=[1, 1, 1, 1], padding="SAME"),
+        "compat.v1 conv2d_backprop_filter": tf.compat.v1.nn.conv2d_backprop_filter(
+            x_nhwc, (3, 3, 2, 3), g_nhwc, strides=[1, 1, 1, 1], padding="SAME"),
+        "GradientTape filter": tape.gradient(loss, variable),
+    }
+
+
+def _tf_gradients04():
+    tf, version = _tf()
+    arrays = _tf_gradient_arrays04(tf)
+    transposed, backprop_input = arrays["conv2d_transpose"], arrays["compat.v1 conv2d_backprop_input"]
+    backprop_filter, tape_filter = arrays["compat.v1 conv2d_backprop_filter"], arrays["GradientTape filter"]
     as_chw = lambda t: t.numpy()[0].transpose(2, 0, 1).tolist()    # noqa: E731
     as_oihw = lambda t: t.numpy().transpose(3, 2, 0, 1).tolist()   # noqa: E731
     return version, ("tf.nn.conv2d_transpose(g, W, output_shape, strides=1, 'SAME'), "
@@ -726,28 +730,14 @@ def _torch_weight_shapes04():
 
 def _tf_gradients04_as_returned():
     tf, version = _tf()
-    x, w, g = _lesson04_arrays()
-    x_nhwc = tf.constant(x.transpose(1, 2, 0)[None])            # (1, 4, 4, C_in)
-    g_nhwc = tf.constant(g.transpose(1, 2, 0)[None])            # (1, 4, 4, C_out)
-    w_hwio = tf.constant(w.transpose(2, 3, 1, 0))               # forward filter [k, k, C_in, C_out]
-    transposed = tf.nn.conv2d_transpose(g_nhwc, w_hwio, output_shape=(1, 4, 4, 2), strides=1, padding="SAME")
-    backprop_input = tf.compat.v1.nn.conv2d_backprop_input((1, 4, 4, 2), w_hwio, g_nhwc, strides=[1, 1, 1, 1],
-                                                           padding="SAME")
-    backprop_filter = tf.compat.v1.nn.conv2d_backprop_filter(x_nhwc, (3, 3, 2, 3), g_nhwc, strides=[1, 1, 1, 1],
-                                                             padding="SAME")
-    variable = tf.Variable(w_hwio)
-    with tf.GradientTape() as tape:
-        loss = tf.reduce_sum(g_nhwc * tf.nn.conv2d(x_nhwc, variable, strides=1, padding="SAME"))
+    arrays = _tf_gradient_arrays04(tf)
     return version, ("x, g: lesson 04's x3, g3 as NHWC (1, 4, 4, 2) and (1, 4, 4, 3); W: W3 as the forward filter "
                      "[k, k, in_channels, out_channels] = (3, 3, 2, 3); tf.nn.conv2d_transpose(g, W, "
                      "output_shape=(1, 4, 4, 2), strides=1, padding='SAME'), tf.compat.v1.nn.conv2d_backprop_input((1, 4, 4, 2), W, g, "
                      "strides=[1, 1, 1, 1], padding='SAME'), tf.compat.v1.nn.conv2d_backprop_filter(x, (3, 3, 2, 3), "
                      "g, strides=[1, 1, 1, 1], padding='SAME'), tf.GradientTape().gradient(sum(g * tf.nn.conv2d(x, W, "
                      "strides=1, padding='SAME')), W); arrays as TensorFlow returns them"), {
-        "conv2d_transpose": transposed.numpy().tolist(),
-        "compat.v1 conv2d_backprop_input": backprop_input.numpy().tolist(),
-        "compat.v1 conv2d_backprop_filter": backprop_filter.numpy().tolist(),
-        "GradientTape filter": tape.gradient(loss, variable).numpy().tolist()}
+        name: value.numpy().tolist() for name, value in arrays.items()}
 
 
 def _tf_transpose_needs_shape_stride1():
@@ -912,7 +902,7 @@ def _torch_transpose_large_padding():
 
 RECIPES = {
     "tensorflow conv1d SAME stride 2, i = 224, k = 7": _tf_same_strided,
-    "tensorflow conv1d SAME stride 2, i = 8, k = 3": _tf_same_small,
+    "tensorflow conv1d SAME stride 2, i = 8, k = 3": _tf_conv1d_small("SAME"),
     "pytorch conv1d padding=1 stride 2, i = 8, k = 3": _torch_pad1_small,
     "pytorch conv1d padding='same' stride 2": _torch_same_strided,
     "tensorflow conv2d_transpose SAME 2x2 -> 4x4": _tf_transpose_qa,
@@ -940,7 +930,7 @@ RECIPES = {
     "pytorch max_pool1d padding above half the window": _torch_pool(
         "F.max_pool1d(ones(8), kernel_size=3, stride=1, padding=2)",
         lambda torch: torch.nn.functional.max_pool1d(torch.ones(1, 1, 8), 3, 1, padding=2)),
-    "tensorflow conv1d VALID stride 2, i = 8, k = 3": _tf_valid_small,
+    "tensorflow conv1d VALID stride 2, i = 8, k = 3": _tf_conv1d_small("VALID"),
     "pytorch conv2d figure 1.1": _torch_conv2d_figure_1_1,
     "tensorflow conv2d figure 1.1": _tf_conv2d_figure_1_1,
     "pytorch Conv2d(2, 3, 3) shapes": _torch_conv2d_shapes,
