@@ -13,7 +13,7 @@ import sympy
 
 from course_lib.grading import checking as check_module
 from course_lib.grading._encode import encode
-from course_lib.grading.kinds import Int, IntTuple, Matrix, Number
+from course_lib.grading.kinds import Choice, Int, IntTuple, Matrix, Number, Order
 from course_lib.grading.release import Layout, release, release_variants
 from course_lib.grading.spec import load_sets
 from course_lib.grading.values import decode
@@ -73,6 +73,12 @@ def right_forms(kind, value) -> list:
         return [tuple(tuple(x) for x in value), [list(x) for x in value]]
     if isinstance(kind, IntTuple):
         return [tuple(value), list(value), np.array(value), tuple(float(x) for x in value)]
+    if isinstance(kind, Choice) and not kind.multiple:
+        return [value, value.lower(), [value], {value}]
+    if isinstance(kind, Choice):
+        return ["".join(value), ", ".join(value).lower(), list(value), set(value)]
+    if isinstance(kind, Order):
+        return ["".join(value), ", ".join(value), list(value), tuple(x.lower() for x in value)]
     if isinstance(kind, Matrix):
         rows = matrix_rows(value)
         if any(isinstance(x, sympy.Basic) and not x.is_number for row in rows for x in row):  # symbolic
@@ -102,6 +108,12 @@ def wrong_candidates(kind, value) -> list:
                 for d in (1, 2) for n in range(len(value))]
     if isinstance(kind, IntTuple):
         return [tuple(value[:n]) + (value[n] + d,) + tuple(value[n + 1:]) for d in (1, 2) for n in range(len(value))]
+    if isinstance(kind, Choice) and not kind.multiple:
+        return [letter for letter in kind.letters if letter != value]
+    if isinstance(kind, Choice):  # one option decided the other way
+        return ["".join(sorted(set(value) ^ {letter})) for letter in kind.letters]
+    if isinstance(kind, Order):  # two neighbours swapped
+        return ["".join(value[:n]) + value[n + 1] + value[n] + "".join(value[n + 2:]) for n in range(len(value) - 1)]
     if isinstance(kind, Matrix):
         changed = []
         for d in (1, 2, -1):
@@ -141,6 +153,10 @@ def expected_hint_number(question, params, value):
 
 def test_every_value_question_of_ex02_and_ex03_declares_mistakes(sets):
     for _, question in value_questions(sets):
+        if isinstance(question.kind, Choice) and not question.mistakes:
+            # a choice's options carry its misconceptions: each must have its hint
+            assert set(question.kind.option_hints) == set(question.kind.letters), question.id
+            continue
         assert question.mistakes, question.id
         assert all(m.hint.strip() for m in question.mistakes)
     hints = [m.hint for m in sets["ex02"].question("ex02.2").mistakes]
@@ -172,9 +188,17 @@ def test_wrong_answers_get_a_cross_and_the_general_hint_not_a_mistake_hint(sets,
                 if is_right(question, params, value) or expected_hint_number(question, params, value) is not None:
                     continue
                 status, message = check_module.verdict(question.id, namespace_for(params, question.name, value))
+                form = question.kind.form(decode(encode(value)))
+                if form is not None:  # a candidate of the wrong form is told what is off with it
+                    assert status == "wrong" and form in message, (question.id, who, value, message)
+                    continue
                 assert status == "wrong" and message.startswith(f"❌ {question.id}:"), (question.id, who, message)
                 assert not any(hint in message for hint in hints), (question.id, who, value, message)
-                if "not the expected answer." in message:
+                if isinstance(question.kind, Choice):  # the options decided wrongly, with their hints
+                    assert "decided wrongly" in message or "is not the right choice." in message, message
+                    assert "Hint:" in message or "   option " in message, message
+                    generic += 1
+                elif "not the expected answer." in message:
                     assert message.endswith(f"Hint: {question.hint}")
                     generic += 1
                 else:  # a public check objects first, with its own message
@@ -234,7 +258,7 @@ def test_expression_mistakes_are_named_at_the_public_points(sets):
             assert status == "wrong" and message.endswith(f"Hint: {mistake.hint}"), (qid, message)
         assert check_module.verdict(qid, {question.name: question.answer(params)})[0] == "passed"
         status, message = check_module.verdict(qid, {question.name: question.answer(params) + 7})
-        assert status == "wrong" and "should give" in message
+        assert status == "wrong" and "which is not right there." in message
         assert not any(m.hint in message for m in question.mistakes)
 
 
@@ -324,7 +348,9 @@ def test_roster_public_file_holds_every_variant_and_the_committed_defaults(sets,
         for mine, theirs in zip(committed["questions"], roster["questions"]):
             for fingerprint, entry in mine.get("digests", {}).items():
                 assert theirs["digests"][fingerprint] == entry
-            if "digests" in mine:
+            if "digests" in mine and not mine["uses"]:  # an answer that reads no parameter: one entry
+                assert len(theirs["digests"]) == 1
+            elif "digests" in mine:
                 assert 1 < len(theirs["digests"]) <= len(STUDENTS) + 1
                 assert len({e["salt"] for e in theirs["digests"].values()}) == len(theirs["digests"])
 

@@ -19,7 +19,9 @@ import sympy
 from course_lib.grading import checking
 from course_lib.grading import grader
 from course_lib.grading._encode import encode
-from course_lib.grading.kinds import Expression, Int, IntTuple, Matrix, Number, parameter_fingerprint, values_at
+from course_lib.grading.kinds import (
+    Choice, Expression, Int, IntTuple, Matrix, Number, Order, parameter_fingerprint, values_at,
+)
 from course_lib.grading.spec import Check, Question, load_sets
 from course_lib.grading.values import decode
 
@@ -138,6 +140,14 @@ def near_misses(kind, right) -> list:
             extra = bump(extra, 1) if kind.item_length else max(items, default=-1) + 1
             misses += [tuple(items[:-1]), tuple(items) + (extra,)]
         return misses
+    if isinstance(kind, Choice):  # one option decided the other way
+        if not kind.multiple:
+            return [letter for letter in kind.letters if letter != right]
+        chosen = set(right)
+        return [tuple(sorted(chosen ^ {letter})) for letter in kind.letters]
+    if isinstance(kind, Order):  # two neighbouring steps swapped
+        items = list(right)
+        return [tuple(items[:n] + [items[n + 1], items[n]] + items[n + 2:]) for n in range(len(items) - 1)]
     raise AssertionError(f"no near misses for {kind}")
 
 
@@ -275,6 +285,12 @@ def test_wrong_answers_fail_only_checks_that_are_false(sets, roster_public, set_
                         hint = question.mistakes[number].hint if number is not None else None
                         assert (hint is not None and message.endswith(f"Hint: {hint}")) or (
                             hint is None and "common mistake" not in message), context
+                    elif isinstance(question.kind, Choice):  # the options decided wrongly, or the mistake
+                        number = published_mistake(question, params, value)
+                        if number is not None:
+                            assert f"Hint: {question.mistakes[number].hint}" in message, context
+                        else:
+                            assert "decided wrongly" in message or "is not the right choice." in message, context
                     else:
                         assert message == expected_wrong_message(question, params, value), context
                     # The grader's feedback: the same checks, and a mistake's hint only for its answer.

@@ -7,9 +7,15 @@ and it awards no points: the grader does that, in its own process.
 
 For a value question, ✅ means the answer's digest equals the expected answer's digest for the
 parameters in the notebook: the answer is right, and the grader will find it so. ❌ names the
-mistake when the answer equals a declared common mistake. When no digest belongs to the
-parameters in the notebook (they were edited, or this copy of the course lacks the student's
-variant), check() says it cannot judge the answer here and checks only its form.
+mistake when the answer equals a declared common mistake. For a ``Choice`` of several options,
+❌ names the options decided wrongly, found by one digest per option, with their hints. When no
+digest belongs to the parameters in the notebook (they were edited, or this copy of the course
+lacks the student's variant), check() says it cannot judge the answer here and checks only its
+form.
+
+A failed public example names the call and says the result differs (and how its shape differs,
+for a matrix or a tuple); an expression wrong at a public point gives its own value there.
+Neither ever shows an expected value: it may be another question's answer.
 
 Public checks are the instructor's Python expressions over ``answer`` and the parameters
 (:func:`check_holds`); the grader's feedback evaluates them the same way. A check that cannot be
@@ -61,8 +67,9 @@ def _namespace():
 def check(qid) -> None:
     """Check your answer to question ``qid`` (e.g. ``"ex02.3"``) and print a short verdict.
 
-    For a number, tuple or matrix, ✅ means your answer is right for your parameters (the
-    grader gives the points when it grades); ❌ says what is off. For a function or an
+    For a number, tuple, matrix, choice or order, ✅ means your answer is right for your
+    parameters (the grader gives the points when it grades); ❌ says what is off (for a choice
+    of several options: which options you decided wrongly). For a function or an
     expression, ✅ means it passed the public examples; the grader tests it further.
 
     Examples
@@ -159,8 +166,7 @@ def _run(question, public, namespace):
                 continue
             want = decode(example["expected"])
             if kind.result.compare(got, want).fraction != 1:
-                return _wrong(qid, f"`{example['call']}` returned {_show(result)}, but it should return "
-                                   f"{_show(_plain(want))}.", hint)
+                return _wrong(qid, _example_differs(example["call"], kind.result, got, want), hint)
         if form_only:
             return _form_checked(qid, question, "your function runs on the public examples and returns "
                                                 f"{kind.result.describe()}")
@@ -182,6 +188,7 @@ def _run(question, public, namespace):
                                        "cells from the top (the PARAMETERS cells first).")
         params[parameter] = namespace[parameter]
 
+    mistake = None
     if "digests" in question:
         fingerprint = kinds.parameter_fingerprint({p: params[p] for p in question["uses"]})
         entry = question["digests"].get(fingerprint)
@@ -192,16 +199,18 @@ def _run(question, public, namespace):
                     return PASSED, f"✅ {qid} is right."
                 return PASSED, (f"✅ {qid} is right for your parameters. The grader will confirm it "
                                 f"when it grades, for its {_points(question)}.")
-            for wrong, number in entry["mistakes"]:
-                if digest == wrong:
-                    return WRONG, (f"❌ {qid}: not the expected answer; it is what a common mistake gives.\n"
-                                   f"   Hint: {question['mistake_hints'][number]}")
+            mistake = next((number for wrong, number in entry["mistakes"] if digest == wrong), None)
+            if mistake is not None and not isinstance(kind, kinds.Choice):
+                return WRONG, (f"❌ {qid}: not the expected answer; it is what a common mistake gives.\n"
+                               f"   Hint: {question['mistake_hints'][mistake]}")
     failed = _failed_check(question, plain, params)
     if failed:
         return _wrong(qid, failed["message"], failed.get("hint") or hint)
     if "digests" in question:
         if entry is None:
             return _cannot_judge(question)
+        if isinstance(kind, kinds.Choice):
+            return _choice_wrong(question, kind, answer, entry, mistake)
         return _wrong(qid, "not the expected answer.", hint)
     mistake = _expression_mistake(question, kind, answer)
     if mistake is not None:
@@ -215,12 +224,82 @@ def _run(question, public, namespace):
             return _wrong(qid, f"Your expression cannot be evaluated at {where}.", hint)
         if got != want:
             shown = str(got.numerator) if got.denominator == 1 else str(got)
-            return _wrong(qid, f"At {where} your expression gives {shown}, but it should give {want}.", hint)
+            return _wrong(qid, f"At {where} your expression gives {shown}, which is not right there.", hint)
     count = len(question.get("points_at", []))
     where = f"gives the right values at the {count} public test point{'s' if count != 1 else ''}" if count \
         else "passed the public checks"
     return PASSED, (f"✅ {qid} {where}. The grader compares it with the expected expression at every valid "
                     f"point, for its {_points(question)}.")
+
+
+def _choice_wrong(question, kind, answer, entry, mistake):
+    """❌ for a wrong choice: the options decided wrongly (never which way they should go) and their hints.
+
+    With ``multiple`` the options are found by their digests (:meth:`Choice.decided_wrongly`);
+    for a single choice only the chosen option is named, as naming the right one would give it away.
+    """
+    from course_lib.grading.kinds import _listing
+
+    qid = question["id"]
+    chosen = kind.chosen(answer)
+    wrong = kind.decided_wrongly(entry["salt"], answer, entry["options"]) if "options" in entry else []
+    if kind.multiple and wrong:
+        others = len(kind.letters) - len(wrong)
+        also = f"; the other {others} option{'s are' if others != 1 else ' is'} right" if others else ""
+        summary = f"option{'s' if len(wrong) > 1 else ''} {_listing(wrong)} {'are' if len(wrong) > 1 else 'is'} " \
+                  f"decided wrongly{also}."
+    elif kind.multiple:  # a public file without option digests
+        summary = "not the expected choice."
+    else:
+        wrong, summary = chosen, f"option {chosen[0]} is not the right choice."
+    lines = [f"❌ {qid}: {summary}"]
+    shown = kind.shown_hints(answer, wrong)
+    lines += [f"   option {letter}: {text}" for letter, text in shown]
+    if mistake is not None:
+        lines.append(f"   Hint: {question['mistake_hints'][mistake]}")
+    elif not shown and question.get("hint"):
+        lines.append(f"   Hint: {question['hint']}")
+    return WRONG, "\n".join(lines)
+
+
+def _example_differs(call: str, kind, got, want) -> str:
+    """Why a public example failed, naming the call and never the expected value.
+
+    For a matrix or a tuple of numbers (``kind``, the function's result kind) a shape that
+    differs is said in words; otherwise the result is only said to differ.
+
+    Examples
+    --------
+    >>> from course_lib.grading.kinds import Int, IntTuple
+    >>> _example_differs("f(1)", IntTuple(), (1, 2), (1, 2, 3))
+    '`f(1)` returned a tuple of 2 items; the expected result has 3 items.'
+    >>> _example_differs("f(1)", Int(), 4, 5)
+    '`f(1)` returned a result that is not the expected one.'
+    """
+    mine, theirs = _shape(kind, got), _shape(kind, want)
+    if mine is not None and theirs is not None and mine != theirs:
+        if isinstance(mine, tuple):
+            return (f"`{call}` returned a {mine[0]}x{mine[1]} matrix; the expected result is "
+                    f"{theirs[0]}x{theirs[1]}.")
+        return (f"`{call}` returned a tuple of {mine} item{'s' if mine != 1 else ''}; the expected result "
+                f"has {theirs} item{'s' if theirs != 1 else ''}.")
+    return f"`{call}` returned a result that is not the expected one."
+
+
+def _shape(kind, value):
+    """(rows, columns) of a matrix result, the number of items of a tuple result, else None."""
+    from course_lib.grading import kinds
+
+    try:
+        if isinstance(kind, kinds.Matrix):
+            rows = kind._rows(value)
+            return None if rows is None else (len(rows), len(rows[0]) if rows else 0)
+        if isinstance(kind, kinds.IntTuple):
+            items = kind._items(value)
+            return None if items is None else len(items)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return None
 
 
 def _expression_mistake(question, kind, answer):
@@ -327,7 +406,8 @@ def _form_checked(qid, question, what):
 
 
 def _plain_answer(kind, answer):
-    """The answer as public checks see it: ints, tuples of ints, rows, or a SymPy expression."""
+    """The answer as public checks see it: ints, tuples of ints, rows, a SymPy expression, or letters
+    (a tuple of the chosen letters, sorted; one letter for a single choice; an order's letters)."""
     from course_lib.grading import kinds
 
     if isinstance(kind, kinds.Int):
@@ -338,17 +418,8 @@ def _plain_answer(kind, answer):
         return kind._rows(answer)
     if isinstance(kind, kinds.Expression):
         return kind._normalize(answer)
+    if isinstance(kind, kinds.Choice):
+        return tuple(kind.chosen(answer)) if kind.multiple else kind.chosen(answer)[0]
+    if isinstance(kind, kinds.Order):
+        return tuple(kind.sequence(answer))
     return answer
-
-
-def _plain(value):
-    from course_lib.grading.values import ArrayValue
-
-    if isinstance(value, ArrayValue):
-        return value.rows()
-    return value
-
-
-def _show(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 200 else text[:200] + "..."

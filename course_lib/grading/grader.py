@@ -347,13 +347,19 @@ def _mistake_hint(question: Question, params: dict, answer) -> str | None:
     return None
 
 
-def _teach(result: QuestionResult, question: Question, mistake_hint: str | None = None) -> QuestionResult:
-    """Add what to think about to a question that lost points: the matching mistake's hint, or
-    the question's general hint. Both are the instructor's declared text, never an answer."""
+def _teach(result: QuestionResult, question: Question, mistake_hint: str | None = None,
+           option_hints: list | None = None) -> QuestionResult:
+    """Add what to think about to a question that lost points: the hints of a choice's options
+    decided wrongly (``(letter, hint)`` pairs), the matching mistake's hint, or else the question's
+    general hint. All are the instructor's declared text, never an answer."""
     if result.points >= result.max_points:
         return result
+    for letter, hint in option_hints or []:
+        result.messages.append(_sentence(f"Option {letter}: {hint}"))
     if mistake_hint:
         result.messages.append(_sentence(f"This is a common mistake: {mistake_hint}"))
+    elif option_hints:
+        pass  # the options' own hints say more than the question's general one
     elif question.hint:
         result.messages.append(_sentence(f"Hint: {question.hint}"))
     return result
@@ -398,7 +404,19 @@ def _score_value(plan: _Plan, payload, params: dict) -> QuestionResult:
         result.messages.append(f"At the end of your notebook `{question.name}` is {describe(answer)}.")
     if well_formed:
         result.messages += _public_messages(question, params, answer)
-    return _teach(result, question, _mistake_hint(question, params, answer) if well_formed else None)
+    return _teach(result, question, _mistake_hint(question, params, answer) if well_formed else None,
+                  _option_hints(question, plan.expected, answer) if well_formed else None)
+
+
+def _option_hints(question: Question, expected, answer) -> list:
+    """``(letter, hint)`` of the options of a choice this answer decides wrongly (see
+    :meth:`~course_lib.grading.kinds.Choice.shown_hints`); empty for other kinds."""
+    if not isinstance(question.kind, kinds.Choice):
+        return []
+    try:
+        return question.kind.shown_hints(answer, question.kind.wrong_options(answer, expected))
+    except Exception:  # noqa: BLE001 - an instructor's malformed answer is reported by compare()
+        return []
 
 
 _SHORT_CALL = 120  # a public example's call is shown only when its text is at most this long

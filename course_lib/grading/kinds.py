@@ -14,6 +14,7 @@ import itertools
 import json
 import math
 import signal
+import string
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -25,8 +26,8 @@ from course_lib.grading.values import (
 )
 
 __all__ = [
-    "Kind", "Int", "Number", "IntTuple", "Expression", "Matrix", "Function", "Verdict",
-    "kind_from_json", "as_int", "answer_digest", "parameter_fingerprint", "values_at", "expansion_size",
+    "Kind", "Int", "Number", "IntTuple", "Choice", "Order", "Expression", "Matrix", "Function", "Verdict",
+    "read_letters", "kind_from_json", "as_int", "answer_digest", "parameter_fingerprint", "values_at", "expansion_size",
 ]
 
 
@@ -378,6 +379,394 @@ class IntTuple(Kind):
         return json.dumps([list(x) if isinstance(x, tuple) else x for x in items], separators=(",", ":"))
 
 
+# --- choices and orders: answers written as option letters -------------------------------------
+
+_LETTERS = string.ascii_uppercase
+# Characters a message may echo from a student's text (nothing markdown or a terminal reads).
+_SHOWN = set(string.digits + ".;:/+-&()!?=")
+
+
+def _span(letters: str) -> str:
+    """How a message names a run of option letters: "A and B", "A–D"."""
+    return f"{letters[0]} and {letters[1]}" if len(letters) == 2 else f"{letters[0]}–{letters[-1]}"
+
+
+def _listing(letters) -> str:
+    """Letters as words: "B", "B and D", "A, B and D"."""
+    letters = list(letters)
+    return letters[0] if len(letters) == 1 else ", ".join(letters[:-1]) + " and " + letters[-1]
+
+
+def _labels(texts, what: str) -> tuple:
+    """``texts`` as a tuple of 2 to 26 non-empty strings (an option's or an item's text)."""
+    if isinstance(texts, str) or not isinstance(texts, (tuple, list)):
+        raise TypeError(f"{what} must be a tuple of strings, got {type(texts).__name__}")
+    texts = tuple(texts)
+    if not 2 <= len(texts) <= len(_LETTERS):
+        raise ValueError(f"{what} must hold 2 to {len(_LETTERS)} texts, got {len(texts)}")
+    for number, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(f"{what}[{number}] must be a string, got {type(text).__name__}")
+        if not text.strip():
+            raise ValueError(f"{what}[{number}] must not be empty, got {text!r}")
+    return texts
+
+
+def read_letters(value) -> tuple[list | None, str | None]:
+    """The option letters an answer names, upper-case and in its order, or why it names none.
+
+    The rule for every answer written as letters: a string of letters, with commas and white
+    space between them allowed anywhere (``"AC"``, ``"A, C"``, ``"a c"``), or a list, tuple, set or
+    1-D array whose items are one letter each (``["A", "C"]``, ``{"c", "a"}``); upper or lower case.
+    Repeated and unknown letters are left for the kind to judge.
+
+    Parameters
+    ----------
+    value : object
+        A decoded answer (see :func:`course_lib.grading.values.decode`).
+
+    Returns
+    -------
+    tuple
+        ``(letters, None)``; ``(None, why)`` when the answer holds something that is not a
+        letter; ``(None, None)`` when it is neither text nor a collection.
+
+    Examples
+    --------
+    >>> read_letters("a, C"), read_letters(("C", "b")), read_letters(SetValue(("b",)))
+    ((['A', 'C'], None), (['C', 'B'], None), (['B'], None))
+    >>> read_letters("A;C")
+    (None, "your answer also holds ';'")
+    >>> read_letters(("A", "BC")), read_letters(3)
+    ((None, "item 2 of your answer is 'BC', not one letter"), (None, None))
+    """
+    if isinstance(value, str):
+        letters = []
+        for character in value:
+            if character == "," or character.isspace():
+                continue
+            if character not in string.ascii_letters:
+                shown = f"'{character}'" if character in _SHOWN else "a character that is no letter, comma or space"
+                return None, f"your answer also holds {shown}"
+            letters.append(character.upper())
+        return letters, None
+    if isinstance(value, SetValue):
+        items = value.items
+    elif isinstance(value, (list, set, frozenset)):  # an instructor's answer, not decoded
+        items = tuple(value)
+    else:
+        items = _sequence(value)
+    if items is None:
+        return None, None
+    letters = []
+    for number, item in enumerate(items, start=1):
+        text = item.strip() if isinstance(item, str) else None
+        if text is None or len(text) != 1 or text not in string.ascii_letters:
+            if text is not None and text.isascii() and text.isalnum() and len(text) <= 12:
+                shown = f"'{text}'"
+            else:
+                shown = describe(item)
+            return None, f"item {number} of your answer is {shown}, not one letter"
+        letters.append(text.upper())
+    return letters, None
+
+
+def _letter_problem(letters: list, known: str, what: str) -> str | None:
+    """The first unknown or repeated letter, in words (None when there is none)."""
+    for letter in letters:
+        if letter not in known:
+            return f"Your answer names {letter}, but the {what} are lettered {_span(known)}."
+    for letter in known:
+        if letters.count(letter) > 1:
+            return f"Your answer names {letter} {'twice' if letters.count(letter) == 2 else 'more than once'}."
+    return None
+
+
+@dataclass
+class Choice(Kind):
+    """Choose the true claims (``multiple=True``) or the one right option (``multiple=False``).
+
+    Options are labelled "A", "B", ... in order (``options[0]`` is "A"). The expected answer
+    (``question.answer(P)``) is a tuple of the true options' letters (possibly empty) with
+    ``multiple``, one letter (a str) without. Students answer with letters as
+    :func:`read_letters` reads them: ``"AC"``, ``"A, C"``, ``"a c"``, ``["A", "C"]``, ``{"A", "C"}``;
+    ``""`` or ``[]`` for none; exactly one letter for a single choice.
+
+    With ``multiple`` every option counts on its own: the credit is the share of options decided
+    right (chosen when true, left out when false), and the message names the others. A single
+    choice is all or nothing. ``option_hints`` maps a letter to the misconception a wrong
+    decision on that option shows; it is shown for an option decided wrongly (for a single
+    choice: for the chosen option, when it is wrong).
+
+    Examples
+    --------
+    >>> kind = Choice(("s = 1 keeps every unit", "p = 0 never pads", "k = 1 copies the input"),
+    ...               option_hints={"B": "p = 0 means no zeros are added."})
+    >>> kind.canonical("c, a"), kind.compare("A", ("A", "C")).message
+    ('AC', '2 of 3 options are decided right; option C is not.')
+    >>> kind.form("AE")
+    'Your answer names E, but the options are lettered A–C.'
+    >>> Choice(("yes", "no"), multiple=False).form("AB")
+    'Choose one option; your answer names A and B.'
+    """
+
+    options: tuple[str, ...]
+    multiple: bool = True
+    option_hints: dict[str, str] = field(default_factory=dict)
+    name = "choice"
+
+    def __post_init__(self):
+        self.options = _labels(self.options, "options")
+        if not isinstance(self.multiple, bool):
+            raise TypeError(f"multiple must be True or False, got {type(self.multiple).__name__}")
+        if not isinstance(self.option_hints, dict):
+            raise TypeError(f"option_hints must be a dict of letter -> hint, got {type(self.option_hints).__name__}")
+        for letter, hint in self.option_hints.items():
+            if letter not in self.letters:
+                raise ValueError(f"option_hints keys must be option letters {_span(self.letters)}, got {letter!r}")
+            if not isinstance(hint, str):
+                raise TypeError(f"option_hints[{letter!r}] must be a string, got {type(hint).__name__}")
+            if not hint.strip():
+                raise ValueError(f"option_hints[{letter!r}] must be a non-empty string, got {hint!r}")
+
+    @property
+    def letters(self) -> str:
+        """The options' letters, in order.
+
+        Examples
+        --------
+        >>> Choice(("w", "x", "y", "z")).letters
+        'ABCD'
+        """
+        return _LETTERS[:len(self.options)]
+
+    def to_json(self):
+        return {"kind": self.name, "options": list(self.options), "multiple": self.multiple,
+                "option_hints": dict(self.option_hints)}
+
+    def describe(self):
+        if self.multiple:
+            return f'the letters of the options you choose (such as "{self.letters[0]}{self.letters[-1]}", or "" for none)'
+        return f"one letter ({_span(self.letters)})"
+
+    def chosen(self, value) -> list | None:
+        """The letters an answer chooses, sorted, or None when it has the wrong form.
+
+        Examples
+        --------
+        >>> Choice(("a", "b", "c")).chosen(["c", "A"]), Choice(("a", "b", "c")).chosen("AA")
+        (['A', 'C'], None)
+        """
+        return None if self.form(value) else sorted(read_letters(value)[0])
+
+    def form(self, value):
+        letters, why = read_letters(value)
+        if letters is None:
+            example = f'"{self.letters[0]}{self.letters[-1]}" or "{self.letters[0]}, {self.letters[-1]}"' \
+                if self.multiple else f'"{self.letters[-1]}"'
+            if why:
+                return f"Write the letters of your choice, such as {example}; {why}."
+            return self._expected_form(value)
+        problem = _letter_problem(letters, self.letters, "options")
+        if problem:
+            return problem
+        if not self.multiple and len(letters) != 1:
+            if not letters:
+                return f"Choose one option (one letter of {_span(self.letters)}); your answer names none."
+            return f"Choose one option; your answer names {_listing(letters)}."
+        return None
+
+    def _expected(self, expected) -> set:
+        letters, _ = read_letters(expected)
+        if letters is None or _letter_problem(letters, self.letters, "options") or (not self.multiple and len(letters) != 1):
+            raise ValueError(f"the expected answer {expected!r} is not {self.describe()}")
+        return set(letters)
+
+    def wrong_options(self, value, expected) -> list[str]:
+        """The letters of the options ``value`` decides wrongly (chosen but false, or true but left out).
+
+        Examples
+        --------
+        >>> Choice(("a", "b", "c", "d")).wrong_options("AB", ("A", "C"))
+        ['B', 'C']
+        """
+        chosen, right = set(self.chosen(value)), self._expected(expected)
+        return [letter for letter in self.letters if (letter in chosen) != (letter in right)]
+
+    def compare(self, value, expected):
+        problem = self.form(value)
+        if problem:
+            return Verdict(Fraction(0), problem)
+        wrong = self.wrong_options(value, expected)
+        if not wrong:
+            return Verdict(Fraction(1), "Correct.")
+        if not self.multiple:
+            return Verdict(Fraction(0), f"Option {self.chosen(value)[0]} is not the right choice.")
+        right = len(self.letters) - len(wrong)
+        return Verdict(Fraction(right, len(self.letters)),
+                       f"{right} of {len(self.letters)} options are decided right; "
+                       f"option{'s' if len(wrong) > 1 else ''} {_listing(wrong)} {'are' if len(wrong) > 1 else 'is'} not.")
+
+    def canonical(self, value):
+        """The chosen letters, sorted and upper-case: "AC" for ``"c, a"`` and ``{"A", "C"}``; "" for none.
+
+        Examples
+        --------
+        >>> Choice(("a", "b", "c")).canonical(SetValue(("c", "a"))), Choice(("a", "b")).canonical(())
+        ('AC', '')
+        """
+        chosen = self.chosen(value)
+        return None if chosen is None else "".join(chosen)
+
+    def option_digests(self, salt: str, expected) -> list[str]:
+        """One salted digest per option of its right state (``"A:1"`` true, ``"A:0"`` false), in order.
+
+        ``check()`` compares them with the digests of a student's decisions
+        (:meth:`decided_wrongly`) and so names the options decided wrongly without the answer.
+        Each option has two states only: the digests hide nothing from someone who tries both.
+
+        Examples
+        --------
+        >>> kind = Choice(("a", "b"))
+        >>> kind.option_digests("00", ("B",)) == [answer_digest("00", "A:0"), answer_digest("00", "B:1")]
+        True
+        """
+        right = self._expected(expected)
+        return [answer_digest(salt, f"{letter}:{int(letter in right)}") for letter in self.letters]
+
+    def decided_wrongly(self, salt: str, value, digests: list) -> list[str]:
+        """The letters whose decision in ``value`` has another digest than the right one.
+
+        Examples
+        --------
+        >>> kind = Choice(("a", "b", "c"))
+        >>> kind.decided_wrongly("00", "AB", kind.option_digests("00", ("A", "C")))
+        ['B', 'C']
+        """
+        chosen = set(self.chosen(value))
+        return [letter for letter, right in zip(self.letters, digests)
+                if answer_digest(salt, f"{letter}:{int(letter in chosen)}") != right]
+
+    def shown_hints(self, value, wrong: list) -> list[tuple[str, str]]:
+        """``(letter, hint)`` of the options whose hint a student who decided ``wrong`` wrongly sees.
+
+        With ``multiple``: every option in ``wrong`` that has a hint. For a single choice: the
+        chosen option's hint, when it is wrong (naming the right option would give it away).
+
+        Examples
+        --------
+        >>> kind = Choice(("a", "b", "c"), multiple=False, option_hints={"B": "b is tempting", "C": "c is right"})
+        >>> kind.shown_hints("B", ["B", "C"])
+        [('B', 'b is tempting')]
+        """
+        if self.multiple:
+            shown = wrong
+        else:
+            chosen = self.chosen(value)
+            shown = chosen if chosen and chosen[0] in wrong else []
+        return [(letter, self.option_hints[letter]) for letter in shown if letter in self.option_hints]
+
+
+@dataclass
+class Order(Kind):
+    """Put the items in order: the answer is every item's letter once, in the right order.
+
+    Items are labelled "A", "B", ... (``items[0]`` is "A"); the expected answer is a tuple of all
+    letters, such as ``("C", "A", "B")``. Students answer with letters as :func:`read_letters`
+    reads them: ``"CAB"``, ``"C, A, B"``, ``["C", "A", "B"]`` (not a set: it has no order). The
+    credit is the share of items in their right place (all right: 1), and the message names the
+    first position that is off. Declared mistakes (wrong orders) work as for any value question.
+
+    Examples
+    --------
+    >>> kind = Order(("pad the input", "slide the kernel", "add the bias"))
+    >>> kind.canonical("a, b, c"), kind.compare("ACB", ("A", "B", "C")).message
+    ('ABC', '1 of 3 items are in their right place; position 2 (counting from 1) is the first that is off.')
+    >>> kind.form("AB")
+    'Your order leaves out C; put every item (A–C) in it once.'
+    """
+
+    items: tuple[str, ...]
+    name = "order"
+
+    def __post_init__(self):
+        self.items = _labels(self.items, "items")
+
+    @property
+    def letters(self) -> str:
+        """The items' letters, in the order they are listed.
+
+        Examples
+        --------
+        >>> Order(("x", "y", "z")).letters
+        'ABC'
+        """
+        return _LETTERS[:len(self.items)]
+
+    def to_json(self):
+        return {"kind": self.name, "items": list(self.items)}
+
+    def describe(self):
+        return f'the letters {_span(self.letters)}, each once, in order (such as "{self._example()}")'
+
+    def _example(self) -> str:
+        return self.letters[-1] + self.letters[:-1]
+
+    def sequence(self, value) -> list | None:
+        """The letters of an answer in its order, or None when it has the wrong form.
+
+        Examples
+        --------
+        >>> Order(("x", "y", "z")).sequence(["c", "a", "b"]), Order(("x", "y", "z")).sequence("CA")
+        (['C', 'A', 'B'], None)
+        """
+        return None if self.form(value) else read_letters(value)[0]
+
+    def form(self, value):
+        if isinstance(value, (SetValue, set, frozenset)):
+            return (f'A set has no order: write the letters in order, such as "{self._example()}" or '
+                    f'["{self._example()[0]}", "{self._example()[1]}", ...].')
+        letters, why = read_letters(value)
+        if letters is None:
+            if why:
+                return f'Write the letters in order, such as "{self._example()}" or "{", ".join(self._example())}"; {why}.'
+            return self._expected_form(value)
+        problem = _letter_problem(letters, self.letters, "items")
+        if problem:
+            return problem
+        missing = [letter for letter in self.letters if letter not in letters]
+        if missing:
+            return f"Your order leaves out {_listing(missing)}; put every item ({_span(self.letters)}) in it once."
+        return None
+
+    def compare(self, value, expected):
+        problem = self.form(value)
+        if problem:
+            return Verdict(Fraction(0), problem)
+        want = self.sequence(expected)
+        if want is None:
+            raise ValueError(f"the expected answer {expected!r} is not {self.describe()}")
+        got = self.sequence(value)
+        right = [a == b for a, b in zip(got, want)]
+        if all(right):
+            return Verdict(Fraction(1), "Correct.")
+        first = right.index(False) + 1
+        return Verdict(Fraction(sum(right), len(right)),
+                       f"{sum(right)} of {len(right)} items are in their right place; position {first} "
+                       "(counting from 1) is the first that is off.")
+
+    def canonical(self, value):
+        """The letters in the answer's order, upper-case: "CAB" for ``"c, a, b"`` and ``["C", "A", "B"]``.
+
+        Examples
+        --------
+        >>> Order(("x", "y", "z")).canonical(["c", "a", "b"]), Order(("x", "y", "z")).canonical("CAA")
+        ('CAB', None)
+        """
+        letters = self.sequence(value)
+        return None if letters is None else "".join(letters)
+
+
 @contextmanager
 def _time_limit(seconds: float):
     """Raise TimeoutError if the body runs longer than ``seconds`` (main thread only)."""
@@ -710,6 +1099,8 @@ def kind_from_json(data: dict) -> Kind:
     --------
     >>> kind_from_json(IntTuple(length=2).to_json())
     IntTuple(length=2, unordered=False, partial=True, item_length=None)
+    >>> kind_from_json(Choice(("yes", "no"), multiple=False, option_hints={"B": "why?"}).to_json())
+    Choice(options=('yes', 'no'), multiple=False, option_hints={'B': 'why?'})
     """
     name = data["kind"]
     if name == "int":
@@ -719,6 +1110,10 @@ def kind_from_json(data: dict) -> Kind:
     if name == "int_tuple":
         return IntTuple(length=data["length"], unordered=data["unordered"], partial=data["partial"],
                         item_length=data["item_length"])
+    if name == "choice":
+        return Choice(tuple(data["options"]), multiple=data["multiple"], option_hints=dict(data["option_hints"]))
+    if name == "order":
+        return Order(tuple(data["items"]))
     if name == "expression":
         return Expression({name: (lo, hi) for name, lo, hi in data["symbols"]}, data["condition"])
     if name == "matrix":

@@ -9,7 +9,9 @@ For a value question the public file holds no answer, only salted digests: a tab
 fingerprint of the parameters the question reads (one entry for the defaults, one per distinct
 student variant in a roster release), each entry with its salt, the digests of every canonical
 form the grader accepts (:meth:`~course_lib.grading.kinds.Kind.accepted`) and the digests of the
-declared mistakes, each tied to its hint by number. A mistake that equals the right answer for a
+declared mistakes, each tied to its hint by number; a ``Choice(multiple=True)`` entry also holds
+one digest per option of its right state (``"A:1"`` or ``"A:0"``), which a reader of the file
+can undo by trying both. A mistake that equals the right answer for a
 variant is left out of that variant's entry. Sets with ``feedback="form-only"`` ship no digests,
 no public checks and no expected values.
 """
@@ -37,6 +39,8 @@ __all__ = [
 ]
 
 PUBLIC_DIR = Path(__file__).resolve().parent / "public"
+MAX_DRAWS = 200
+"""How many times :meth:`ExerciseSet.draw` draws a variant before it gives up."""
 # Exercise sets are exNN (graded, lesson NN's exercises); a lesson's check-yourself questions are
 # lNN (never graded: check() only).
 _SET_ID = re.compile(r"^(ex|l)(\d\d)$")
@@ -82,7 +86,9 @@ class HiddenGroup:
 
     ``cases`` are fixed inputs (argument tuples) and ``draw(rng)`` returns one fresh argument
     tuple; ``count`` fresh ones are drawn at every grading. The group scores only if the
-    student's function matches the reference on all of them.
+    student's function matches the reference on all of them. ``example`` is the public example
+    (one of the question's ``examples``) that stands for this group, so that a ✅ from
+    ``check()`` means every group has been tried once; the question's text names the groups.
     """
 
     title: str
@@ -90,6 +96,7 @@ class HiddenGroup:
     draw: Callable[[random.Random], tuple] | None = None
     count: int = 8
     weight: int = 1
+    example: tuple | None = None
 
     def inputs(self, rng: random.Random) -> list[tuple]:
         fresh = [self.draw(rng) for _ in range(self.count)] if self.draw else []
@@ -170,6 +177,13 @@ class Question:
         >>> entry = q.digest_entry({"i": 4, "k": 3}, "00")
         >>> entry["answer"] == [_kinds.answer_digest("00", "2")], [n for _, n in entry["mistakes"]]
         (True, [0])
+
+        A question that chooses several options (:class:`~course_lib.grading.kinds.Choice`)
+        also gets one digest per option, of its right state:
+
+        >>> q = Question("l07.1", "claims", "T", 1, _kinds.Choice(("a", "b")), answer=lambda P: ("B",))
+        >>> q.digest_entry({}, "00")["options"] == [_kinds.answer_digest("00", "A:0"), _kinds.answer_digest("00", "B:1")]
+        True
         """
         right = {_kinds.answer_digest(salt, t) for t in self.kind.accepted(decode(encode(self.answer(parameters))))}
         if not right:
@@ -184,7 +198,71 @@ class Question:
                 continue
             mistakes += [[digest, number] for digest in sorted(wrong - seen)]
             seen |= wrong
-        return {"salt": salt, "answer": sorted(right), "mistakes": mistakes}
+        entry = {"salt": salt, "answer": sorted(right), "mistakes": mistakes}
+        if isinstance(self.kind, _kinds.Choice) and self.kind.multiple:
+            # One digest per option, so check() can name the options decided wrongly.
+            entry["options"] = self.kind.option_digests(salt, decode(encode(self.answer(parameters))))
+        return entry
+
+    def uncovered_groups(self) -> list[str]:
+        """The hidden groups of a function question with no public example standing for them.
+
+        Examples
+        --------
+        >>> q = Question("ex09.1", "f", "T", 1, _kinds.Function(_kinds.Int()), reference=abs,
+        ...              examples=[(-1,)], hidden=[HiddenGroup("negative", example=(-1,)), HiddenGroup("zero")])
+        >>> q.uncovered_groups()
+        ["ex09.1: hidden group 'zero' has no public example"]
+        """
+        examples = {tuple(map(repr, e)) for e in self.examples}
+        return [f"{self.id}: hidden group {group.title!r} has no public example" for group in self.hidden
+                if group.example is None or tuple(map(repr, group.example)) not in examples]
+
+    def separation_problems(self, parameters: dict) -> list[str]:
+        """Where these parameters let a declared mistake pass for the answer or for another mistake.
+
+        A value question tells a mistake apart when its canonical forms share nothing with the
+        answer's or with another mistake's; an expression question when its values at the public
+        points differ. A mistake that returns None cannot happen here and is skipped. Every
+        variant a student is given must have no problem (see :meth:`ExerciseSet.parameters_for`).
+
+        Examples
+        --------
+        >>> q = Question("ex02.1", "o1", "T", 1, _kinds.Int(), answer=lambda P: P["i"] - P["k"] + 1,
+        ...              mistakes=[Mistake(lambda P: P["i"] - P["k"], "forgot +1"),
+        ...                        Mistake(lambda P: P["i"] - 2, "right when k = 3")])
+        >>> q.separation_problems({"i": 4, "k": 3})
+        ["ex02.1: mistake 1 ('right when k = 3') gives the answer"]
+        >>> q.separation_problems({"i": 6, "k": 4})
+        []
+        """
+        if self.is_function:
+            return []
+        if isinstance(self.kind, _kinds.Expression):
+            expression = self.answer(parameters)
+            if not self.points_at or not self.mistakes:
+                return []
+            def texts(value):
+                return {_kinds.values_at(value, self.points_at)}
+        else:
+            expression = None
+            def texts(value):
+                return set(self.kind.accepted(decode(encode(value))))
+        right = texts(expression if expression is not None else self.answer(parameters))
+        problems, seen = [], []
+        for number, mistake in enumerate(self.mistakes):
+            value = mistake.answer(parameters)
+            if value is None:
+                continue
+            wrong = texts(value)
+            label = f"mistake {number} ({mistake.hint[:40]!r})"
+            if wrong & right:
+                problems.append(f"{self.id}: {label} gives the answer")
+            for other, other_texts in seen:
+                if wrong & other_texts:
+                    problems.append(f"{self.id}: {label} gives the same answer as mistake {other}")
+            seen.append((number, wrong))
+        return problems
 
     def _mistakes_at(self, expression, parameters: dict) -> dict:
         """Digests of the declared mistakes' values at the public points of an expression question."""
@@ -319,13 +397,45 @@ class ExerciseSet:
         raise KeyError(qid)
 
     def parameters_for(self, student: str | None, secret: bytes | None) -> dict:
-        """The student's parameters: the defaults, or the variant from (student, secret)."""
+        """The student's parameters: the defaults, or the variant from (student, secret).
+
+        A drawn variant in which a declared mistake would pass for the answer or for another
+        mistake (:meth:`separation_problems`) is drawn again, from the same generator, up to
+        :data:`MAX_DRAWS` times; the result depends only on (secret, set, student).
+        """
         if student is None or secret is None or self.generate is None:
             return dict(self.parameters)
-        params = self.generate(random.Random(variant_seed(secret, self.id, student)))
-        if set(params) != set(self.parameters):
-            raise ValueError(f"{self.id}: generate() must return the parameters {sorted(self.parameters)}")
-        return params
+        return self.draw(random.Random(variant_seed(secret, self.id, student)))
+
+    def draw(self, rng: random.Random) -> dict:
+        """One variant from ``generate(rng)`` that separates every declared mistake (redrawn until it does).
+
+        Raises
+        ------
+        ValueError
+            If ``generate`` returns other parameter names, or no separating variant comes up in
+            :data:`MAX_DRAWS` draws (a mistake that always coincides: fix the declaration).
+        """
+        for _ in range(MAX_DRAWS):
+            params = self.generate(rng)
+            if set(params) != set(self.parameters):
+                raise ValueError(f"{self.id}: generate() must return the parameters {sorted(self.parameters)}")
+            if not self.separation_problems(params):
+                return params
+        raise ValueError(f"{self.id}: no variant in {MAX_DRAWS} draws separates every declared mistake; last "
+                         f"problems: {self.separation_problems(params)}")
+
+    def separation_problems(self, params: dict) -> list[str]:
+        """Every place where ``params`` let a declared mistake pass for an answer or another mistake.
+
+        Examples
+        --------
+        >>> import course_lib
+        >>> sets = load_sets(Path(course_lib.__file__).parent.parent / "instructor" / "sets")
+        >>> sets["ex06"].separation_problems(sets["ex06"].parameters)
+        []
+        """
+        return [problem for question in self.questions for problem in question.separation_problems(params)]
 
     def expected(self, params: dict) -> dict:
         """Expected answers of the value questions for these parameters."""

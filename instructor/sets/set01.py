@@ -1,58 +1,138 @@
 """Exercise set ex01 — discrete convolution (instructor only: answers and hidden tests).
 
 Every expected answer is computed from the student's parameters with course_lib's math modules,
-in the grader's process. Defaults are the guide's Figure 1.2 (seed 1234), its Figure 2.7, the first
-layers of AlexNet and of the Atari DQN, and a 3-D layer on a video clip.
+in the grader's process. The questions: an output by hand (stride and padding, other numbers than
+Figure 1.2, whose output lesson 01 prints), a convolution loop (function), the output shape of a
+multi-channel layer, a weight array's shape, the parameters of a convolution and of a fully
+connected layer between the same units (weight sharing), multiply-adds, which unit-stride outputs
+a convolution with different strides along its two axes keeps, what the stride saves, the kernel
+for a true convolution (a 2 × 3 kernel with no symmetry), a 3-D layer on optical flow; then true
+claims (choice), a multi-channel 1-D layer with a bug to find and fix (function), and what Keras
+does with a ported PyTorch layer (from ``frameworks.WEIGHT_LAYOUTS``, checked against the
+frameworks by ``make crosscheck``).
+
+The defaults are not the lesson's layers (AlexNet's and the DQN's first layers are computed in
+lesson 01): every default separates every declared mistake (``tests/test_variant_separation.py``),
+and ``generate`` draws each question's numbers until its declared mistakes give distinct answers.
 """
 
 import numpy as np
 
+from course_lib import frameworks
 from course_lib.arithmetic import conv_multiply_adds, conv_output_size, conv_parameter_count
-from course_lib.grading.kinds import Function, Int, IntTuple, Matrix
+from course_lib.grading.kinds import Choice, Function, Int, IntTuple, Matrix
 from course_lib.grading.spec import Check, ExerciseSet, HiddenGroup, Mistake, Question
-from course_lib.numeric import conv2d
+from course_lib.numeric import conv1d, conv2d
 
 # Figures 1.1 and 1.2: numpy.random.RandomState(1234).randint(0, 4, (5, 5)) and the guide's kernel.
 GUIDE_INPUT = np.random.RandomState(1234).randint(0, 4, (5, 5)).tolist()
 GUIDE_KERNEL = [[0, 1, 2], [2, 2, 0], [0, 1, 2]]
 
 DEFAULTS = {
-    "x1": GUIDE_INPUT, "w1": GUIDE_KERNEL, "s1": 2, "p1": 1,                 # Figure 1.2
-    "c3": 3, "i3": 227, "f3": 96, "k3": 11, "s3": 4, "p3": 0,                 # AlexNet's first layer
-    "c4": 4, "i4": 84, "f4": 16, "k4": 8, "s4": 4, "p4": 0,                   # the Atari DQN's first layer
-    "i7": 6, "k7": 3, "s7": 2, "p7": 1,                                       # Figure 2.7
-    "g9": GUIDE_KERNEL,
-    "c10": 3, "t10": 16, "h10": 112, "f10": 64, "k10": 3, "p10": 1,           # a 3-D layer on a video clip
+    # Figure 1.2's stride and padding on another input and a kernel with no symmetry
+    "x1": [[1, 0, 2, 3, 1], [2, 1, 0, 1, 3], [0, 3, 1, 2, 0], [1, 2, 3, 0, 1], [3, 0, 1, 1, 2]],
+    "w1": [[1, 0, 2], [-1, 1, 0], [0, 2, 1]], "s1": 2, "p1": 1,
+    "c3": 3, "i3": 128, "f3": 32, "k3": 7, "s3": 3, "p3": 3,             # a 7 × 7 first layer at stride 3
+    "c4": 8, "i4": 40, "f4": 24, "k4": 5, "s4": 2, "p4": 1,              # a middle layer
+    "h7": 7, "w7": 9, "k7": 3, "sr7": 2, "sc7": 3, "p7": 1,              # strides (2, 3)
+    "g9": [[1, 2, 0], [0, -1, 3]],                                         # 2 × 3, no symmetry
+    "c10": 2, "t10": 16, "h10": 112, "f10": 64, "k10": 3, "p10": 1,      # optical flow (x, y) over 16 frames
+    "c13": 3, "f13": 16, "kh13": 5, "kw13": 7, "s13": 2, "n13": 8, "h13": 32, "w13": 48,
 }
 
 
-def _asymmetric_kernel(rng, rows, cols):
+def _asymmetric_kernel(rng, rows, cols, low=-2, high=2):
     """A kernel that differs from its flips and its transpose, all pairwise (so every mistake shows)."""
     while True:
-        g = np.array([[rng.randint(-2, 2) for _ in range(cols)] for _ in range(rows)])
+        g = np.array([[rng.randint(low, high) for _ in range(cols)] for _ in range(rows)])
         forms = [g, np.rot90(g, 2), g[::-1], g[:, ::-1]] + ([g.T] if rows == cols else [])
         if len({f.tobytes() for f in forms}) == len(forms):
             return g.tolist()
 
 
+def _separated(P, *ids):
+    """Whether these parameters tell every declared mistake of the questions ``ids`` apart."""
+    return not any(_QUESTION[qid].separation_problems(P) for qid in ids)
+
+
+def _draw_until(rng, draw, *ids, tries=50):
+    """Parameters from ``draw(rng)``, drawn again (at most ``tries`` times) until they separate the
+    mistakes of ``ids``; otherwise the last draw, which :meth:`ExerciseSet.draw` then rejects."""
+    for _ in range(tries):
+        P = draw(rng)
+        if _separated(P, *ids):
+            break
+    return P
+
+
+def _draw1(rng):
+    """Figure 1.2's stride and padding on a random input, with a kernel that has no symmetry."""
+    return {"x1": [[rng.randint(0, 3) for _ in range(5)] for _ in range(5)],
+            "w1": _asymmetric_kernel(rng, 3, 3, -1, 2), "s1": 2, "p1": 1}
+
+
+def _draw3(rng):
+    """A first layer whose spatial mistakes all differ: s3 >= 3, a remainder that is neither 0 nor
+    s3 - 1 (so rounding up and the s² shortcut both show), and 2·p3 > s3 + remainder (so leaving
+    out the padding loses more than one output unit)."""
+    while True:
+        P = {"c3": rng.choice([3, 4]), "i3": rng.randint(60, 240), "f3": rng.choice([32, 48, 64, 96]),
+             "k3": rng.choice([7, 9, 11]), "s3": rng.randint(3, 4)}
+        P["p3"] = rng.randint(3, P["k3"] // 2)
+        remainder = (P["i3"] + 2 * P["p3"] - P["k3"]) % P["s3"]
+        if remainder not in (0, P["s3"] - 1) and 2 * P["p3"] > P["s3"] + remainder:
+            return P
+
+
+def _draw4(rng):
+    """A layer with several input maps, a stride and a padding that is not "half" (p4 != (k4 - 1)/2)."""
+    while True:
+        P = {"c4": rng.randint(2, 8), "i4": rng.choice([28, 32, 40, 48, 56, 64]), "f4": rng.choice([12, 16, 24, 32]),
+             "k4": rng.randint(3, 7), "s4": rng.randint(2, 3)}
+        P["p4"] = rng.randint(1, P["k4"] - 1)
+        if 2 * P["p4"] != P["k4"] - 1:
+            return P
+
+
+def _draw7(rng):
+    """A non-square input and two different strides, so that a mix-up of the axes shows."""
+    P = {"k7": rng.randint(2, 3)}
+    P["h7"], P["w7"] = rng.sample(range(5, 11), 2)
+    P["sr7"], P["sc7"] = rng.sample([2, 3], 2)
+    P["p7"] = rng.randint(1, P["k7"] - 1)
+    return P
+
+
+def _draw10(rng):
+    """As many input maps as the kernel size would make two mistakes give one answer: not drawn."""
+    while True:
+        P = {"c10": rng.choice([2, 3]), "t10": rng.choice([8, 12, 16]), "h10": rng.choice([56, 64, 112]),
+             "f10": rng.choice([16, 32, 64]), "k10": rng.choice([3, 5])}
+        P["p10"] = rng.randint(1, P["k10"] // 2)
+        if P["c10"] != P["k10"]:
+            return P
+
+
+def _draw13(rng):
+    """A non-square kernel and input, channel counts unlike every other size, a stride."""
+    while True:
+        P = {"c13": rng.choice([1, 2, 3, 4]), "f13": rng.choice([8, 16, 32, 64]), "s13": rng.randint(2, 3),
+             "n13": rng.randint(2, 16)}
+        P["kh13"], P["kw13"] = rng.sample([1, 2, 3, 4, 5, 7], 2)
+        P["h13"], P["w13"] = rng.sample([24, 28, 32, 40, 48, 64], 2)
+        if P["c13"] not in (P["kh13"], P["kw13"]):
+            return P
+
+
 def generate(rng):
-    """One student's parameters."""
-    P = {}
-    P["x1"] = [[rng.randint(0, 3) for _ in range(5)] for _ in range(5)]
-    P["w1"] = [[rng.randint(-1, 2) for _ in range(3)] for _ in range(3)]
-    P["s1"], P["p1"] = 2, 1
-    P["c3"], P["i3"] = rng.choice([1, 3]), rng.randint(60, 240)
-    P["f3"], P["k3"] = rng.choice([32, 48, 64, 96]), rng.choice([5, 7, 9, 11])
-    P["s3"], P["p3"] = rng.randint(2, 4), rng.randint(0, 3)
-    P["c4"], P["i4"] = rng.randint(1, 4), rng.choice([64, 72, 80, 84, 96])
-    P["f4"], P["k4"] = rng.choice([8, 16, 32]), rng.randint(3, 8)
-    P["s4"], P["p4"] = rng.randint(2, 4), rng.randint(0, 2)
-    P["i7"], P["k7"] = rng.randint(6, 12), rng.randint(2, 4)
-    P["s7"], P["p7"] = rng.randint(2, 4), rng.randint(0, P["k7"] - 1)
+    """One student's parameters (each question's block drawn until its mistakes all differ)."""
+    P = _draw_until(rng, _draw1, "ex01.1")
+    P.update(_draw_until(rng, _draw3, "ex01.3", "ex01.8"))
+    P.update(_draw_until(rng, _draw4, "ex01.4", "ex01.5", "ex01.6"))
+    P.update(_draw_until(rng, _draw7, "ex01.7"))
     P["g9"] = _asymmetric_kernel(rng, rng.randint(2, 3), 3)
-    P["c10"], P["t10"], P["h10"] = rng.choice([1, 3]), rng.choice([8, 12, 16]), rng.choice([56, 64, 112])
-    P["f10"], P["k10"] = rng.choice([16, 32, 64]), rng.choice([3, 5])
-    P["p10"] = rng.randint(0, P["k10"] // 2)
+    P.update(_draw_until(rng, _draw10, "ex01.10"))
+    P.update(_draw_until(rng, _draw13, "ex01.13"))
     return P
 
 
@@ -86,6 +166,18 @@ def _draw(rng, *, stride, padding, rectangular=False, real=False):
     return (x, w, s, p)
 
 
+# One public example per hidden group; inputs and kernels are not square, so a mix-up of rows and
+# columns fails at once.
+EXAMPLE2_UNIT = ([[1, 2, 0, 3], [4, -1, 2, 0], [0, 1, 3, -2]], [[1, 0], [-1, 2]], 1, 0)
+EXAMPLE2_PADDED = ([[2, -1, 0], [1, 3, 1]], [[1, 2, 0], [0, -1, 1]], 1, 2)
+EXAMPLE2_STRIDED = ([[1, 2, 3, 4, 5, 6, 7], [0, 1, 0, 2, 0, 3, 0], [3, 1, -2, 0, 1, 1, 2], [1, 1, 1, 0, 0, 2, -1]],
+                    [[1, 0], [2, -1]], 3, 0)
+EXAMPLE2_BOTH = ([[1, 0, 2, -1, 3, 1], [2, 1, 0, 0, -2, 1], [0, 3, 1, 2, 1, 0], [-1, 2, 0, 1, 1, 2]],
+                 [[1, -1], [0, 2], [3, 1]], 2, 1)
+EXAMPLE2_REAL = ([[0.5, -1.25, 2.0, 1.5], [1.0, 0.25, -0.75, 2.5], [-2.0, 1.75, 0.5, -0.5]],
+                 [[1.5, -0.5], [0.25, 2.0]], 2, 1)
+
+
 # --- ex01.3 to ex01.6, ex01.8, ex01.10 ----------------------------------------------------------------
 
 def _o(i, k, s=1, p=0, *, ceil=False):
@@ -106,6 +198,18 @@ def _o4(P, **how):
     return _o(P["i4"], P["k4"], P["s4"], P["p4"], **how)
 
 
+def _params5(P, *, conv_bias=True, c_in=None, dense_biases="unit", connections=False):
+    """The answer of ex01.5 (convolution, fully connected), or (with the keywords) a mistake's."""
+    c_in = P["c4"] if c_in is None else c_in
+    o = _o4(P)
+    conv = conv_parameter_count(c_in, P["f4"], (P["k4"], P["k4"]), bias=conv_bias)
+    if connections:
+        conv *= o * o
+    inputs, outputs = P["c4"] * P["i4"] ** 2, P["f4"] * o * o
+    biases = {"unit": outputs, "map": P["f4"], "none": 0}[dense_biases]
+    return (conv, inputs * outputs + biases)
+
+
 def _costs8(P):
     o_strided = conv_output_size(P["i3"], P["k3"], P["s3"], P["p3"])
     o_unit = conv_output_size(P["i3"], P["k3"], 1, P["p3"])
@@ -121,8 +225,106 @@ def _layer10(P, *, bias=True, c_in=None, depth_kernel=True):
     return (P["f10"], o_t, o_h, o_h, params)
 
 
+# --- ex01.7 -----------------------------------------------------------------------------------------
+
+def _kept7(P, *, first=0, strides=None, padding=None, strided_indices=False, past_end=False):
+    """The (row, column) entries of the unit-stride output that the strided convolution keeps, or
+    (with the keywords) what a common mistake keeps."""
+    sr, sc = (P["sr7"], P["sc7"]) if strides is None else strides
+    p = P["p7"] if padding is None else padding
+
+    def axis(i, s):
+        if strided_indices:
+            return range(conv_output_size(i, P["k7"], s, p))
+        end = i + 2 * p if past_end else _o(i, P["k7"], 1, p)
+        start = s - 1 if first == "last" else first
+        return range(start, end, s)
+
+    return sorted((r, c) for r in axis(P["h7"], sr) for c in axis(P["w7"], sc))
+
+
+# --- ex01.11 ----------------------------------------------------------------------------------------
+
+CLAIMS11 = (
+    "A layer from C_in to C_out maps with k × k kernels has C_out · C_in · k² weights: every output map has "
+    "a kernel for each input map.",
+    "Doubling the input's height and width doubles the layer's number of parameters.",
+    "A stride-2 convolution keeps the unit-stride outputs with the odd indices 1, 3, 5, … (Python's "
+    "indices, counted from 0).",
+    "`conv2d(x, w.T)` gives the true convolution of x with w for every square kernel w.",
+    "`conv2d(x, np.rot90(w, 2))` gives the true convolution of x with w, for rectangular kernels too.",
+    "For every input size, the unit-stride route (compute every output, keep one in s along each axis) costs "
+    "exactly s² times as many multiply-adds as the strided convolution.",
+    "The multiply-add count C_out · o₁o₂ · C_in · k₁k₂ includes products with padding zeros.",
+)
+HINTS11 = {
+    "A": "Each output map sums one k × k kernel per input map: C_out · C_in kernels in all (lesson 01's "
+         "common mistake counts only C_out).",
+    "B": "Weight sharing: the same kernels slide over every position, so the parameters do not depend on the "
+         "input size; the multiply-adds do.",
+    "C": "The guide's 'odd elements' count from 1; in Python's indices the kept outputs are 0, s, 2s, …: the "
+         "first kernel position is always kept.",
+    "D": "A transpose swaps rows and columns; the flip reverses both axes. `w.T` works only for a kernel "
+         "symmetric about its anti-diagonal.",
+    "E": "Rotating by 180° reverses both axes, the flip a true convolution needs, whatever the kernel's shape.",
+    "F": "The ratio is that of the numbers of output units, (o⁽¹⁾/o⁽ˢ⁾)²: at most s², equal to it only for "
+         "some sizes, and close to it for large inputs.",
+    "G": "The formula counts every weight meeting a unit of the padded input, zeros included; it equals the "
+         "layer matrix's nonzeros only when p = 0.",
+}
+
+
+# --- ex01.12 ----------------------------------------------------------------------------------------
+
+def layer1d(x, w, b, stride=1, padding=0):
+    """Reference for ex01.12: a 1-D layer, x (C_in, L), w (C_out, C_in, k), b (C_out,) -> (C_out, o)."""
+    return conv1d(np.array(x), np.array(w), np.array(b), stride=stride, padding=padding).tolist()
+
+
+def _draw12(rng, group):
+    """(x, w, b, stride, padding) with several input maps and biases that are not zero."""
+    real = group == "real"
+    c_in = {"two": 2, "strided": rng.randint(3, 4), "real": rng.randint(2, 3)}[group]
+    c_out = rng.randint(1, 3)
+    s = {"two": 1, "strided": rng.randint(2, 3), "real": rng.randint(1, 3)}[group]
+    p = {"two": 0, "strided": rng.randint(1, 2), "real": rng.randint(0, 2)}[group]
+    k = rng.randint(1, 4)
+    length = rng.randint(max(1, k - 2 * p), 9)
+    value = (lambda: round(rng.uniform(-2, 2), 2)) if real else (lambda: rng.randint(-3, 3))
+    nonzero = (lambda: rng.choice([-1, 1]) * round(rng.uniform(0.25, 2), 2)) if real else \
+        (lambda: rng.choice([-3, -2, -1, 1, 2, 3]))
+    x = [[value() for _ in range(length)] for _ in range(c_in)]
+    w = [[[value() for _ in range(k)] for _ in range(c_in)] for _ in range(c_out)]
+    return (x, w, [nonzero() for _ in range(c_out)], s, p)
+
+
+EXAMPLE12_TWO = ([[1, 2, 0, -1, 3], [0, 1, 2, 2, -2]], [[[1, -1], [2, 0]], [[0, 1], [1, 1]], [[3, 0], [-1, 2]]],
+                 [1, -2, 3], 1, 0)
+EXAMPLE12_STRIDED = ([[1, 0, 2, 3, -1, 2, 1], [2, 1, -1, 0, 1, 0, 3], [0, 2, 1, 1, 2, -2, 1]],
+                     [[[1, 0, 2], [0, 1, -1], [2, 1, 0]], [[-1, 1, 1], [1, 0, 0], [0, 2, 1]]], [2, -1], 3, 1)
+EXAMPLE12_REAL = ([[0.5, -1.5, 2.0, 1.25], [1.0, 0.75, -0.5, 2.5]], [[[1.5, -0.5, 0.25], [2.0, 1.0, -1.25]]],
+                  [0.75], 2, 2)
+
+
+# --- ex01.13 ----------------------------------------------------------------------------------------
+
+def _port13(P, *, kernel=None, output=None, stride=None):
+    """The answer of ex01.13 ((Keras kernel shape), (Keras output shape)), or a mistake's.
+
+    The kernel shape is PyTorch's weight moved into Keras's layout with ``frameworks.convert_weight``
+    (``frameworks.WEIGHT_LAYOUTS``, which ``make crosscheck`` verifies by running both frameworks).
+    """
+    torch_weight = np.zeros((P["f13"], P["c13"], P["kh13"], P["kw13"]))
+    layouts = frameworks.WEIGHT_LAYOUTS["pytorch", "conv"], frameworks.WEIGHT_LAYOUTS["keras", "conv"]
+    target = layouts[1] if kernel is None else kernel
+    kernel_shape = tuple(frameworks.convert_weight(torch_weight, layouts[0], target).shape)
+    s = P["s13"] if stride is None else stride
+    rows, cols = _o(P["h13"], P["kh13"], s), _o(P["w13"], P["kw13"], s)
+    shapes = {"NHWC": (P["n13"], rows, cols, P["f13"]), "NCHW": (P["n13"], P["f13"], rows, cols)}
+    return (kernel_shape, shapes["NHWC" if output is None else output])
+
+
 FORGOT_ONE = "You forgot the +1: a kernel that fits exactly once still gives one output unit."
-PADDING_ONCE = "You counted the padding once; it is added on both sides (2p)."
 NO_BIAS = "You left out the biases: one per output map (per kernel)."
 NO_C_IN = ("Each output map has a kernel for every input map: the weights of one output map span all "
            "C_in input maps.")
@@ -145,32 +347,36 @@ QUESTIONS = [
         ],
         checks=[Check("len(answer) == (len(x1) + 2 * p1 - len(w1)) // s1 + 1",
                       "Your matrix should have one row per kernel position.",
-                      "Relationship 6 gives the number of rows (and of columns).")],
-        hint="Pad x1 with p1 zeros on every side; put the kernel's top-left weight on padded unit (r·s1, c·s1), "
-             "multiply unit by unit and add.",
+                      "Count the kernel's positions down the padded input.")],
+        hint="Pad x1 first. For output unit (r, c), where does the kernel's top-left weight sit after r jumps "
+             "down and c jumps to the right?",
     ),
     Question(
         id="ex01.2", name="conv2d_loop", title="A convolution loop with stride and padding", points=4,
         kind=Function(result=Matrix(), time_limit=5.0),
         reference=conv2d_loop,
-        examples=[(GUIDE_INPUT, GUIDE_KERNEL, 1, 0), (GUIDE_INPUT, GUIDE_KERNEL, 2, 1),
-                  ([[1, 2, 3, 4]], [[1, -1]], 2, 0)],
+        examples=[EXAMPLE2_UNIT, EXAMPLE2_PADDED, EXAMPLE2_STRIDED, EXAMPLE2_BOTH, EXAMPLE2_REAL],
         hidden=[
             # fixed hidden cases differ from the public examples, which students already see
             HiddenGroup("unit stride, no padding", cases=[([[1, 2, 3], [4, 5, 6], [7, 8, 9]], [[1, 0], [0, -1]], 1, 0)],
-                        draw=lambda rng: _draw(rng, stride=False, padding=False)),
+                        draw=lambda rng: _draw(rng, stride=False, padding=False, rectangular=True),
+                        example=EXAMPLE2_UNIT),
             HiddenGroup("zero padding", cases=[(GUIDE_INPUT, GUIDE_KERNEL, 1, 2), ([[5]], [[1, 2, 3]] * 3, 1, 1)],
-                        draw=lambda rng: _draw(rng, stride=False, padding=True)),
+                        draw=lambda rng: _draw(rng, stride=False, padding=True, rectangular=True),
+                        example=EXAMPLE2_PADDED),
             HiddenGroup("strides", cases=[(GUIDE_INPUT, GUIDE_KERNEL, 2, 0), ([[1, 2, 3, 4, 5, 6]], [[1]], 4, 0)],
-                        draw=lambda rng: _draw(rng, stride=True, padding=False)),
+                        draw=lambda rng: _draw(rng, stride=True, padding=False, rectangular=True),
+                        example=EXAMPLE2_STRIDED),
             HiddenGroup("strides and padding, rectangular inputs and kernels",
                         cases=[(GUIDE_INPUT, [[1, 2], [3, 4]], 3, 1), ([[1, 2, 3], [4, 5, 6]], [[1, 0, -1]], 2, 1)],
-                        draw=lambda rng: _draw(rng, stride=True, padding=True, rectangular=True)),
+                        draw=lambda rng: _draw(rng, stride=True, padding=True, rectangular=True),
+                        example=EXAMPLE2_BOTH),
             HiddenGroup("real-valued inputs and kernels", draw=lambda rng: _draw(
-                rng, stride=rng.random() < 0.5, padding=rng.random() < 0.5, rectangular=True, real=True)),
+                rng, stride=rng.random() < 0.5, padding=rng.random() < 0.5, rectangular=True, real=True),
+                example=EXAMPLE2_REAL),
         ],
-        hint="Pad first (np.pad), compute the output size per axis with Relationship 6, then for every output "
-             "unit (r, c) sum w times the padded patch whose top-left corner is (r·stride, c·stride).",
+        hint="Pad first, then count the kernel's positions along each axis. Each output unit is one weighted sum "
+             "over a patch of the padded input: where does the patch of unit (r, c) start?",
     ),
     Question(
         id="ex01.3", name="shape3", title="The output shape of a multi-channel layer", points=1,
@@ -181,17 +387,17 @@ QUESTIONS = [
             Mistake(lambda P: _shape3(P)[1:] + (P["f3"],), "Give the shape channels first, (C_out, rows, "
                     "columns), as PyTorch and course_lib do."),
             Mistake(lambda P: (P["f3"],) + (_o(P["i3"], P["k3"], 1, P["p3"]),) * 2, "You ignored the stride: "
-                    "divide (i + 2p - k) by s3, rounding down, before adding 1."),
+                    "the kernel jumps s3 units at a time, so only every s3-th position gives an output."),
             Mistake(lambda P: (P["f3"],) + (_o(P["i3"], P["k3"], P["s3"], P["p3"], ceil=True),) * 2,
-                    "You rounded up; the output size rounds (i + 2p - k) / s down, since the kernel must fit."),
+                    "You rounded up; the number of kernel positions rounds (i + 2p - k) / s down, since the "
+                    "kernel must fit."),
             Mistake(lambda P: (P["f3"],) + ((P["i3"] + 2 * P["p3"] - P["k3"]) // P["s3"],) * 2, FORGOT_ONE),
             Mistake(lambda P: (P["f3"],) + (_o(P["i3"], P["k3"], P["s3"], 0),) * 2 if P["p3"] else None,
                     "You left out the padding: p3 zeros on every side make each axis i3 + 2·p3 long."),
-            Mistake(lambda P: (P["f3"],) + (_o(P["i3"] - P["p3"], P["k3"], P["s3"], P["p3"]),) * 2 if P["p3"] else None,
-                    PADDING_ONCE),
         ],
         checks=[Check("answer[1] == answer[2]", "The input and kernel are square, so the output maps are too.")],
-        hint="Channels: one output map per kernel. Rows and columns: Relationship 6 on each axis.",
+        hint="Channels: how many maps does the layer write? Rows and columns: count the kernel's positions "
+             "along one axis of the padded input.",
     ),
     Question(
         id="ex01.4", name="weights4", title="The weight array's shape", points=1, kind=IntTuple(length=4),
@@ -204,22 +410,26 @@ QUESTIONS = [
             Mistake(lambda P: (P["f4"], 1, P["k4"], P["k4"]), NO_C_IN),
         ],
         checks=[Check("answer[2] == answer[3] == k4", "The last two axes are the kernel's rows and columns.")],
-        hint="One k4 × k4 kernel for every pair (output map, input map), in PyTorch's order.",
+        hint="How many k4 × k4 kernels does the layer hold, and which axis does PyTorch put first?",
     ),
     Question(
-        id="ex01.5", name="params5", title="Parameters of a multi-channel layer", points=1, kind=Int(),
-        answer=lambda P: conv_parameter_count(P["c4"], P["f4"], (P["k4"], P["k4"])),
+        id="ex01.5", name="params5", title="Weight sharing: a convolution against a fully connected layer",
+        points=2, kind=IntTuple(length=2), answer=_params5,
         mistakes=[
-            Mistake(lambda P: conv_parameter_count(P["c4"], P["f4"], (P["k4"], P["k4"]), bias=False), NO_BIAS),
-            Mistake(lambda P: conv_parameter_count(1, P["f4"], (P["k4"], P["k4"])), NO_C_IN),
-            Mistake(lambda P: conv_parameter_count(P["c4"], P["f4"], (P["k4"], P["k4"]), bias=False) + 1,
-                    "Every output map has its own bias: f4 biases, not one."),
-            Mistake(lambda P: _o4(P) ** 2 * conv_parameter_count(P["c4"], P["f4"], (P["k4"], P["k4"])),
-                    "You counted connections: every position shares the same kernels, so the parameters do not "
-                    "grow with the output size."),
+            Mistake(lambda P: _params5(P, conv_bias=False), NO_BIAS),
+            Mistake(lambda P: _params5(P, c_in=1), NO_C_IN),
+            Mistake(lambda P: _params5(P, connections=True), "You counted connections for the convolution: every "
+                    "position shares the same kernels, so its parameters do not grow with the output size."),
+            Mistake(lambda P: _params5(P, dense_biases="map"), "A fully connected layer has a bias for every "
+                    "output unit, not one per output map: it shares nothing between positions."),
+            Mistake(lambda P: _params5(P, dense_biases="none"), "You left out the fully connected layer's biases: "
+                    "one per output unit."),
         ],
-        checks=[Check("answer >= f4 * k4 * k4", "Every output map has at least one k4 × k4 kernel.")],
-        hint="The weight array of ex01.4 plus one bias per output map.",
+        checks=[Check("answer[0] >= f4 * k4 * k4", "Every output map has at least one k4 × k4 kernel."),
+                Check("answer[1] > answer[0]", "The fully connected layer has a weight for every pair of input "
+                      "and output unit: it needs more parameters than the convolution.")],
+        hint="What does the convolution share between positions that the fully connected layer does not? Count "
+             "each layer's weights, then its biases.",
     ),
     Question(
         id="ex01.6", name="macs6", title="Multiply-adds of a multi-channel layer", points=2, kind=Int(),
@@ -236,30 +446,29 @@ QUESTIONS = [
                     "with its own kernels: multiply by f4."),
         ],
         checks=[Check("answer % (k4 * k4) == 0", "Each output unit costs a whole number of k4 × k4 kernels.")],
-        hint="One multiply-add per weight of an output map, for every output unit of every output map.",
+        hint="What does one output unit of one output map cost, and how many output units does the layer write?",
     ),
     Question(
-        id="ex01.7", name="kept7", title="Strides as subsampling: which outputs are kept", points=2,
-        kind=IntTuple(partial=False),
-        answer=lambda P: tuple(range(0, conv_output_size(P["i7"], P["k7"], 1, P["p7"]), P["s7"])),
+        id="ex01.7", name="kept7", title="Strides as subsampling in 2-D: which outputs are kept", points=2,
+        kind=IntTuple(item_length=2, unordered=True), answer=_kept7,
         mistakes=[
-            Mistake(lambda P: tuple(range(1, _o(P["i7"], P["k7"], 1, P["p7"]), P["s7"])), "Indices start at 0: "
-                    "the strided convolution keeps the first kernel position, index 0 (the guide's 'odd "
-                    "elements' count from 1)."),
-            Mistake(lambda P: tuple(range(P["s7"] - 1, _o(P["i7"], P["k7"], 1, P["p7"]), P["s7"])),
-                    "A stride keeps the first unit of every group of s7, not the last: indices 0, s7, 2·s7, ..."),
-            Mistake(lambda P: tuple(range(_o(P["i7"], P["k7"], P["s7"], P["p7"]))), "Those are the strided "
-                    "output's own indices; give the unit-stride indices they come from."),
-            Mistake(lambda P: tuple(range(0, _o(P["i7"], P["k7"], 1, 0), P["s7"])) if P["p7"] else None,
-                    "You left out the padding: the unit-stride convolution runs on the same padded input, "
-                    "i7 + 2·p7 - k7 + 1 outputs long."),
-            Mistake(lambda P: tuple(range(0, P["i7"] + 2 * P["p7"], P["s7"])), "Some of those indices are past "
-                    "the unit-stride output's end: the kernel must fit in the padded input."),
+            Mistake(lambda P: _kept7(P, first=1), "Indices start at 0: the strided convolution keeps the first "
+                    "kernel position, index 0, along both axes (the guide's 'odd elements' count from 1)."),
+            Mistake(lambda P: _kept7(P, first="last"), "A stride keeps the first unit of every group of s, not the "
+                    "last: indices 0, s, 2·s, ... along each axis."),
+            Mistake(lambda P: _kept7(P, strides=(P["sc7"], P["sr7"])), "You swapped the strides: sr7 is the "
+                    "stride down the rows (it picks the row indices), sc7 the stride along the columns."),
+            Mistake(lambda P: _kept7(P, strided_indices=True), "Those are the strided output's own indices; give "
+                    "the unit-stride indices they come from."),
+            Mistake(lambda P: _kept7(P, padding=0), "You left out the padding: the unit-stride convolution runs "
+                    "on the same padded input, i + 2·p7 - k7 + 1 outputs long along each axis."),
+            Mistake(lambda P: _kept7(P, past_end=True), "Some of those entries are past the unit-stride output's "
+                    "end: the kernel must fit in the padded input."),
         ],
-        checks=[Check("list(answer) == sorted(set(answer))", "List the indices in increasing order, each once."),
-                Check("len(answer) == 0 or answer[0] >= 0", "Indices count from 0.")],
-        hint="Output r of the stride-s7 convolution places the kernel where the unit-stride convolution "
-             "places it for output r·s7.",
+        checks=[Check("all(r >= 0 and c >= 0 for r, c in answer)", "Indices count from 0."),
+                Check("len(set(answer)) == len(answer)", "List each kept entry once.")],
+        hint="Treat the rows and the columns separately, each with its own stride: which unit-stride position "
+             "does the strided output's first, second, ... unit come from?",
     ),
     Question(
         id="ex01.8", name="costs8", title="What the stride saves", points=2, kind=IntTuple(length=2),
@@ -301,17 +510,65 @@ QUESTIONS = [
             Mistake(lambda P: _layer10(P, depth_kernel=False), "The kernel is a cuboid k10 × k10 × k10: it "
                     "slides over the frames too."),
             Mistake(lambda P: _layer10(P, bias=False), NO_BIAS),
-            Mistake(lambda P: _layer10(P, c_in=1), NO_C_IN),
+            Mistake(lambda P: _layer10(P, c_in=1) if P["c10"] > 1 else None, NO_C_IN),
             Mistake(lambda P: (P["f10"], P["t10"] - P["k10"] + 1, P["h10"] - P["k10"] + 1,
                                P["h10"] - P["k10"] + 1, _layer10(P)[4]) if P["p10"] else None,
                     "You left out the padding: p10 zeros on both sides of every axis, frames included."),
         ],
         checks=[Check("answer[0] == f10", "The output has one map per kernel."),
                 Check("answer[2] == answer[3]", "The frames are square, so the output's rows and columns agree.")],
-        hint="Relationship 2 on each of the three axes; the parameters count one k10 × k10 × k10 kernel per "
-             "pair of output map and input map, and one bias per output map.",
+        hint="A 3-D layer works like a 2-D one with one more axis: count the kernel's positions along each of the "
+             "three axes; for the parameters, ask what one output map's kernel spans.",
+    ),
+    Question(
+        id="ex01.11", name="claims11", title="Which claims about a convolutional layer are true?", points=2,
+        kind=Choice(CLAIMS11, option_hints=HINTS11), answer=lambda P: ("A", "E", "G"),
+        mistakes=[
+            Mistake(lambda P: ("A", "E", "F", "G"), "s² is what the cost ratio tends to for large inputs, not its "
+                    "value for every input: lesson 01 finds 2.25, not 4, for i = 5, k = 3, s = 2."),
+            Mistake(lambda P: ("A", "D", "E", "G"), "The flip of a true convolution is a 180° rotation, not a "
+                    "transpose: `w.T` gives it only for kernels symmetric about their anti-diagonal."),
+        ],
+        hint="For each claim, find the lesson's cell that tests it, or a small case that would break it.",
+    ),
+    Question(
+        id="ex01.12", name="layer1d", title="Find and fix the bug: a multi-channel 1-D layer", points=2,
+        kind=Function(result=Matrix(), time_limit=5.0), reference=layer1d,
+        examples=[EXAMPLE12_TWO, EXAMPLE12_STRIDED, EXAMPLE12_REAL],
+        hidden=[
+            HiddenGroup("two input maps, unit stride", draw=lambda rng: _draw12(rng, "two"), example=EXAMPLE12_TWO,
+                        cases=[([[1, 2, 3], [4, 5, 6]], [[[1, 0], [0, 1]]], [5], 1, 0)]),
+            HiddenGroup("three or four input maps, strides 2 and 3, padding", draw=lambda rng: _draw12(rng, "strided"),
+                        example=EXAMPLE12_STRIDED,
+                        cases=[([[1, 0, 2, 1], [0, 1, 1, 0], [2, 2, 0, 1]], [[[1, 1], [1, 0], [0, 1]]], [-1], 2, 1)]),
+            HiddenGroup("real-valued inputs, weights and biases", draw=lambda rng: _draw12(rng, "real"),
+                        example=EXAMPLE12_REAL),
+        ],
+        hint="Write out, for one output unit y[j, u], the sum the layer should compute over the input maps. How "
+             "many times does the bias appear in it, and how many times in the code?",
+    ),
+    Question(
+        id="ex01.13", name="port13", title="A PyTorch layer in Keras: which shapes?", points=2,
+        kind=IntTuple(length=2, item_length=4), answer=_port13,
+        mistakes=[
+            Mistake(lambda P: _port13(P, kernel="OIHW"), "That kernel is PyTorch's weight layout (C_out, C_in, kh, "
+                    "kw); Keras keeps its kernel as (kh, kw, C_in, C_out)."),
+            Mistake(lambda P: _port13(P, kernel="HWOI"), "You swapped the channel axes of the kernel: Keras's is "
+                    "(kh, kw, C_in, C_out), input channels before output channels."),
+            Mistake(lambda P: _port13(P, output="NCHW"), "That output is PyTorch's (N, C, H, W); Keras puts the "
+                    "channels last by default: (N, H, W, C)."),
+            Mistake(lambda P: _port13(P, stride=1), "You ignored the stride: with strides=s13 the kernel jumps "
+                    "s13 units, along both axes."),
+        ],
+        checks=[Check("answer[1][0] == n13", "The output keeps the batch axis first: n13 images."),
+                Check("sorted(answer[0]) == sorted((kh13, kw13, c13, f13))",
+                      "Keras's kernel holds the same four sizes as PyTorch's weight, in another order.")],
+        hint="Lesson 01's section on the frameworks shows both layouts on one layer; for the output, count the "
+             "kernel's positions along each axis with padding='valid'.",
     ),
 ]
+
+_QUESTION = {question.id: question for question in QUESTIONS}
 
 EXERCISE_SET = ExerciseSet(
     id="ex01", notebook="01_discrete_convolution.ipynb", title="Discrete convolution",

@@ -1,58 +1,106 @@
-"""Exercise set ex03 — layer arithmetic: the Atari DQN network, pooling, receptive fields (instructor only).
+"""Exercise set ex03 — layer arithmetic: a DQN-like network, pooling, receptive fields (instructor only).
 
-ex03.1-ex03.9: the network of Mnih et al. (2013) as the course notes describe it: an 84x84x4
-input, 16 filters of 8x8 with stride 4, 32 filters of 4x4 with stride 2, 256 fully connected
-units and 18 outputs. ex03.10-ex03.13 (lesson 03): pooling with ceil_mode, max-unpooling with
-switches, the receptive field of a small stack and the walk of a Nature-DQN-like network.
-Every expected answer is computed here, in the grader's process, with course_lib (the layer
-tables with course_lib.layers.walk).
+ex03.1-ex03.9: the network of Mnih et al. (2013) as the course notes describe it (conv 8x8/4,
+conv 4x4/2, a hidden dense layer, one output per action), with other sizes: lesson 03 fills in
+the paper's 84x84x4 network, where every division is exact, so the defaults here are a
+100x100x3 input, a first layer of stride 3 and 6 actions (the floor matters in both layers).
+ex03.10-ex03.16 (lesson 03): which input sizes get an extra ceil_mode window, the backward pass
+of an overlapping max pooling, the receptive field of a small stack, what a third convolution
+costs, true claims about layers (choice), what PyTorch does with four pooling layers (a
+framework's sizes and refusals, from course_lib.frameworks), and a receptive-field function
+with a bug to find and fix. Every expected answer is computed here, in the grader's process,
+with course_lib (the layer tables with course_lib.layers.walk).
 """
 
 import numpy as np
 import sympy
 
-from course_lib import numeric
+from course_lib import frameworks, numeric
 from course_lib.arithmetic import conv_output_size, pool_output_size
 from course_lib.layers import Conv, Dense, Flatten, Pool, walk
-from course_lib.grading.kinds import Expression, Function, Int, IntTuple, Matrix, Number
+from course_lib.grading.kinds import Choice, Expression, Function, Int, IntTuple, Matrix, Number
 from course_lib.grading.spec import Check, ExerciseSet, HiddenGroup, Mistake, Question
 
-DEFAULTS = {"J": 84, "L": 4, "F1": 16, "M1": 8, "S1": 4, "F2": 32, "M2": 4, "S2": 2, "H": 256, "A": 18,
-            # ex03.10: a pooling layer whose floor and ceil_mode sizes differ
-            "i10": 28, "k10": 3, "s10": 2, "p10": 1,
-            # ex03.11: a 4x4 input, 2x2 max pooling with stride 2, then unpooling
-            "x11": [[4, 11, 2, 7], [9, 1, 15, 3], [6, 13, 8, 5], [10, 12, 16, 14]],
-            # ex03.12: conv ka/sa (same padding), pool kp/2, conv kb, conv kc (stride 1, same padding)
+DEFAULTS = {"J": 100, "L": 3, "F1": 16, "M1": 8, "S1": 3, "F2": 32, "M2": 4, "S2": 2, "H": 256, "A": 6,
+            # ex03.10: a padded pooling layer; which of the sizes i10 .. i10 + 2·s10 - 1 get an extra window
+            "i10": 20, "k10": 3, "s10": 3, "p10": 1,
+            # ex03.11: a 5x5 input, 3x3 max pooling with stride 2 (overlapping windows), a 2x2 gradient
+            "x11": [[1, 43, 5, 11, 38], [3, 20, 2, 18, 31], [39, 25, 28, 47, 29], [9, 24, 7, 42, 26],
+                    [16, 32, 34, 22, 14]],
+            "g11": [[2, -1], [3, -2]],
+            # ex03.12: conv ka/sa, pool kp/2, conv kb, conv kc (padded by k // 2)
             "ka12": 5, "sa12": 2, "kp12": 3, "kb12": 3, "kc12": 3,
             # ex03.13: a Nature-DQN-like network: conv 8/4, conv 4/2, conv 3/1, dense, dense
-            "J13": 96, "L13": 3, "Fa13": 32, "Fb13": 64, "Fc13": 64, "H13": 256, "A13": 6}
+            "J13": 96, "L13": 3, "Fa13": 32, "Fb13": 64, "Fc13": 48, "H13": 256, "A13": 6,
+            # ex03.15: four PyTorch pooling layers on an input of i15 units
+            "i15": 30, "k15": 5, "s15": 4, "q15": 3, "p15": 2}
 
 
-def _pool10(rng):
-    """A pooling layer (i, k, s, p) whose floor and ceil_mode output sizes differ."""
+def _dqn(rng):
+    """The DQN-like network's sizes: the first layer's stride never divides J - M1 (the floor shows)."""
     while True:
-        k = rng.choice([2, 3, 3, 4])
-        s, p, i = rng.choice([2, 3]), rng.randint(0, k // 2), rng.randint(15, 120)
-        if pool_output_size(i, k, s, p) != pool_output_size(i, k, s, p, ceil_mode=True):
-            return {"i10": i, "k10": k, "s10": s, "p10": p}
+        J, M1, S1 = rng.randint(80, 110), rng.randint(6, 8), rng.randint(3, 4)
+        if (J - M1) % S1:
+            break
+    return {"J": J, "L": rng.randint(2, 4), "F1": rng.choice([8, 16, 32]), "M1": M1, "S1": S1,
+            "F2": rng.choice([16, 32, 64]), "M2": rng.randint(3, 5), "S2": rng.randint(2, 3),
+            "H": rng.choice([128, 256, 512]), "A": rng.randint(4, 18)}
+
+
+# (k, s, p) with p <= k/2 where, over 2s consecutive input sizes, ceil_mode adds a window for some
+# sizes and drops it (it would start in the right padding) for others; 2p is never a multiple of s,
+# so leaving the padding out changes which remainders occur.
+POOL10_SETTINGS = [(3, 3, 1), (3, 4, 1), (4, 3, 2), (4, 4, 1), (6, 4, 3)]
+
+
+def _draw11(rng):
+    """A 5x5 input of distinct values in which exactly two of the four 3x3/2 windows share their maximum."""
+    strips = {"top": (slice(0, 3), slice(0, 5), [(r, 2) for r in range(3)]),
+              "bottom": (slice(2, 5), slice(0, 5), [(r, 2) for r in range(2, 5)]),
+              "left": (slice(0, 5), slice(0, 3), [(2, c) for c in range(3)]),
+              "right": (slice(0, 5), slice(2, 5), [(2, c) for c in range(2, 5)])}
+    while True:
+        x = np.array(rng.sample(range(1, 50), 25)).reshape(5, 5)
+        rows, cols, shared = strips[rng.choice(sorted(strips))]
+        r, c = rng.choice(shared)
+        union = x[rows, cols]
+        top = np.unravel_index(np.argmax(union), union.shape)
+        top = (top[0] + rows.start, top[1] + cols.start)
+        x[r, c], x[top] = x[top], x[r, c]
+        if len(set(_switches11(x).ravel().tolist())) == 3:
+            return x.tolist()
+
+
+def _pool15(rng):
+    """Window, stride and paddings for ex03.15: the ceil_mode window is added without padding and
+    dropped with padding p15; padding q15 is refused or accepted."""
+    k, s, p = rng.choice([(5, 4, 2), (6, 4, 3), (6, 5, 3), (7, 6, 3)])
+    while True:
+        i = rng.randint(16, 40)
+        added = pool_output_size(i, k, s, 0, ceil_mode=True) == pool_output_size(i, k, s) + 1
+        dropped = (i + 2 * p - k) % s and pool_output_size(i, k, s, p, ceil_mode=True) == pool_output_size(i, k, s, p)
+        if added and dropped:
+            return {"i15": i, "k15": k, "s15": s, "p15": p, "q15": rng.choice([k // 2, k // 2 + 1])}
 
 
 def generate(rng):
-    """One student's network: the same architecture with other sizes (new questions' values drawn last)."""
-    values = {
-        "J": rng.choice([64, 72, 80, 84, 88, 96]), "L": rng.randint(1, 4),
-        "F1": rng.choice([8, 16, 32]), "M1": rng.randint(6, 8), "S1": rng.randint(2, 4),
-        "F2": rng.choice([16, 32, 64]), "M2": rng.randint(3, 5), "S2": rng.randint(1, 2),
-        "H": rng.choice([128, 256, 512]), "A": rng.randint(4, 18),
-    }
-    values.update(_pool10(rng))
-    distinct = rng.sample(range(1, 40), 16)              # no ties: every window has one maximum
-    values["x11"] = [distinct[r * 4:r * 4 + 4] for r in range(4)]
-    values.update({"ka12": rng.choice([3, 5, 7]), "sa12": rng.randint(1, 2), "kp12": rng.randint(2, 3),
-                   "kb12": rng.choice([3, 5]), "kc12": rng.choice([1, 3])})
+    """One student's numbers (the network first, then each later question's own)."""
+    values = _dqn(rng)
+    k, s, p = rng.choice(POOL10_SETTINGS)
+    values.update({"i10": rng.randint(15, 60), "k10": k, "s10": s, "p10": p})
+    values["x11"] = _draw11(rng)
+    while True:  # no two gradients cancel at a shared maximum, and a transposed answer is wrong
+        values["g11"] = [[rng.choice([-3, -2, -1, 1, 2, 3]) for _ in range(2)] for _ in range(2)]
+        gradient = np.array(_grad11(values))
+        if np.count_nonzero(gradient) == 3 and not np.array_equal(gradient, gradient.T):
+            break
+    values.update({"ka12": rng.choice([3, 5, 7]), "sa12": rng.randint(2, 3), "kp12": rng.randint(2, 3),
+                   "kb12": rng.choice([3, 5]), "kc12": rng.choice([3, 5])})
+    Fb, Fc = rng.sample([32, 48, 64], 2)
     values.update({"J13": rng.choice([80, 84, 88, 96, 100]), "L13": rng.randint(1, 4),
-                   "Fa13": rng.choice([16, 32]), "Fb13": rng.choice([32, 64]), "Fc13": rng.choice([32, 64]),
+                   "Fa13": rng.choice([16, 32]), "Fb13": Fb, "Fc13": Fc,
                    "H13": rng.choice([256, 512]), "A13": rng.randint(4, 18)})
+    values.update(_pool15(rng))
     return values
 
 
@@ -127,6 +175,10 @@ def _parameters(P, *, bias=1):
     return (P["F1"] * per[0], P["F2"] * per[1], P["H"] * per[2], P["A"] * per[3])
 
 
+def _conv_share(counts):
+    return (counts[0] + counts[1]) / sum(counts)
+
+
 NO_BIAS = "You left out the biases: every neuron has one more weight, its bias."
 CONNECTIONS_NOT_PARAMETERS = ("You counted connections: the neurons of one feature map share their weights, so a "
                               "convolutional layer has only (filters) x (weights per filter) parameters.")
@@ -167,27 +219,58 @@ def draw_fc_only(rng):
     return (rng.randint(1, 32), rng.randint(1, 4), [("fc", rng.randint(1, 300)) for _ in range(rng.randint(1, 3))])
 
 
-# --- ex03.10-ex03.13 (lesson 03) ----------------------------------------------------------------
-
-def _pool_sizes(P, *, p=None):
-    i, k, s = P["i10"], P["k10"], P["s10"]
-    p = P["p10"] if p is None else p
-    return pool_output_size(i, k, s, p), pool_output_size(i, k, s, p, ceil_mode=True)
-
-
-def _unpooled(P, x=None):
-    values, switches = numeric.max_pool2d(np.array(P["x11"] if x is None else x), 2, return_indices=True)
-    return numeric.max_unpool2d(values, switches, 2).tolist()
+# ex03.9's public examples, one for each hidden group (every size below needs the floor somewhere)
+EXAMPLE9_CONV = (20, 2, [("conv", 4, 3, 2, 0), ("conv", 8, 2, 3, 0)])
+EXAMPLE9_PADDED = (15, 1, [("conv", 8, 3, 2, 1), ("conv", 4, 5, 1, 2)])
+EXAMPLE9_FC_AFTER = (32, 3, [("conv", 6, 5, 1, 0), ("conv", 16, 5, 2, 0), ("fc", 120), ("fc", 10)])
+EXAMPLE9_FC_ONLY = (4, 2, [("fc", 5), ("fc", 3)])
 
 
-def _corner_unpooled(P):
-    out = np.zeros((4, 4), dtype=int)
-    out[::2, ::2] = numeric.max_pool2d(np.array(P["x11"]), 2)
-    return out.tolist()
+# --- ex03.10-ex03.16 (lesson 03) ----------------------------------------------------------------
+
+def _sizes10(P):
+    return range(P["i10"], P["i10"] + 2 * P["s10"])
+
+
+def _extra10(P):
+    k, s, p = P["k10"], P["s10"], P["p10"]
+    return tuple(i for i in _sizes10(P) if pool_output_size(i, k, s, p, ceil_mode=True) > pool_output_size(i, k, s, p))
+
+
+def _extra10_mistake(P, *, drop_from=None, padding=None):
+    """Sizes where a last window hangs past the padded input, dropped when it starts at or past
+    ``drop_from(i, p)`` (None: never dropped); ``padding`` replaces p10 (0: padding left out)."""
+    k, s = P["k10"], P["s10"]
+    p = P["p10"] if padding is None else padding
+    sizes = []
+    for i in _sizes10(P):
+        span = i + 2 * p - k
+        start = (span // s + 1) * s            # where the extra window would start, in padded units
+        if span % s and (drop_from is None or start < drop_from(i, p)):
+            sizes.append(i)
+    return tuple(sizes)
+
+
+def _switches11(x):
+    return numeric.max_pool2d(np.array(x), 3, 2, return_indices=True)[1]
+
+
+def _grad11(P, *, values=None, overwrite=False, where=None, spread=False):
+    """dL/dx of 3x3/2 max pooling: each g goes to its window's switch (or a mistake's variant)."""
+    g = np.array(P["g11"] if values is None else values).ravel()
+    out = np.zeros((5, 5), dtype=int)
+    if spread:
+        for (r, c), value in zip([(0, 0), (0, 2), (2, 0), (2, 2)], g):
+            out[r:r + 3, c:c + 3] += value
+        return out.tolist()
+    flat = out.ravel()
+    for n, value in zip(_switches11(P["x11"]).ravel() if where is None else where, g):
+        flat[n] = value if overwrite else flat[n] + value
+    return flat.reshape(5, 5).tolist()
 
 
 def _stack12(P, *, pool=True):
-    """conv ka/sa, pool kp/2, conv kb, conv kc; convolutions padded to keep the size (odd kernels)."""
+    """conv ka/sa, pool kp/2, conv kb, conv kc; each convolution padded by k // 2."""
     layers = [Conv(8, P["ka12"], stride=P["sa12"], padding=P["ka12"] // 2)]
     if pool:
         layers.append(Pool(P["kp12"], 2))
@@ -212,26 +295,149 @@ def _field12_own_jump(P):
     return field
 
 
-def _nature13(P, *, third=True, bias=True):
+def _nature13(P, *, third=True, bias=True, padded_third=False):
     layers = [Conv(P["Fa13"], 8, stride=4, bias=bias), Conv(P["Fb13"], 4, stride=2, bias=bias)]
     if third:
-        layers.append(Conv(P["Fc13"], 3, bias=bias))
+        layers.append(Conv(P["Fc13"], 3, padding=1 if padded_third else 0, bias=bias))
     layers += [Flatten(), Dense(P["H13"], bias=bias), Dense(P["A13"], bias=bias)]
     return walk((P["L13"], P["J13"], P["J13"]), layers)
 
 
-def _walk13(P, **how):
-    table = _nature13(P, **how)
-    flat = next(row for row in table.rows if row.kind == "flatten").output_shape[0]
-    return (flat, table.total_parameters)
+def _features13(table):
+    return next(row for row in table.rows if row.kind == "flatten").output_shape[0]
 
 
-def _unless_right(wrong, right):
-    """A mistake that some variants make right is not declared for them."""
-    return None if wrong == right else wrong
+def _third13(P, *, bias=True, padded_third=False, count="parameters"):
+    """(features with the third convolution, total with minus total without it)."""
+    def total(table):
+        return sum(getattr(row, count) for row in table.rows)
+    with_third = _nature13(P, bias=bias, padded_third=padded_third)
+    return (_features13(with_third), total(with_third) - total(_nature13(P, third=False, bias=bias)))
+
+
+def _third13_alone(P):
+    """Only the third convolution's own parameters."""
+    with_third = _nature13(P)
+    conv3 = [row for row in with_third.rows if row.kind == "conv"][2]
+    return (_features13(with_third), conv3.parameters)
+
+
+def _torch_length(i, k, s=None, p=0, ceil_mode=False):
+    """PyTorch's pooling output length (course_lib.frameworks, checked against PyTorch), 0 if refused."""
+    refused = frameworks.FrameworkRefusal
+    try:
+        return frameworks.torch_pool_output_size(i, k, s, p, ceil_mode=ceil_mode)
+    except refused:
+        return 0
+
+
+def _calls15(P):
+    i, k, s = P["i15"], P["k15"], P["s15"]
+    return (_torch_length(i, k), _torch_length(i, k, s, ceil_mode=True), _torch_length(i, k, s, P["q15"]),
+            _torch_length(i, k, s, P["p15"], ceil_mode=True))
+
+
+def _call15_replaced(P, position, value):
+    calls = list(_calls15(P))
+    calls[position] = value
+    return tuple(calls)
+
+
+def _refused15(P):
+    return 2 * P["q15"] > P["k15"]
+
+
+def field_span(layers):
+    """Reference for ex03.16: span of the field of one unit of the last layer; layers = [(k, s), ...]."""
+    field, jump = 1, 1
+    for k, s in layers:
+        field += (k - 1) * jump
+        jump *= s
+    return field
+
+
+def _draw16(rng, kind):
+    """A stack of (k, s) layers on which the bug (the jump taken after the layer's stride) shows."""
+    while True:
+        if kind == "single":
+            layers = [(rng.randint(2, 7), rng.randint(2, 4))]
+        elif kind == "last":
+            layers = [(rng.randint(1, 5), 1) for _ in range(rng.randint(1, 3))] + [(rng.randint(2, 5), rng.randint(2, 4))]
+        elif kind == "pooling":
+            layers = []
+            for _ in range(rng.randint(2, 3)):
+                window = rng.randint(2, 3)
+                layers += [(rng.choice([3, 5]), 1), (window, window)]
+            layers.append((rng.choice([3, 5]), 1))
+        else:  # windows shorter than their stride
+            layers = [(rng.randint(1, 3), rng.randint(2, 4)) for _ in range(rng.randint(2, 4))]
+            layers[rng.randrange(len(layers))] = (1, rng.randint(2, 4))
+        if field_span(layers) != _buggy16(layers):
+            return (layers,)
+
+
+# The function shown to students (a string, so that the bundle check does not take it for a secret).
+BUGGY16 = """def field_span(layers):
+    \"\"\"Span, in input units, of the field of one unit of the last layer; layers = [(k, s), ...].\"\"\"
+    field, jump = 1, 1
+    for k, s in layers:
+        jump = jump * s
+        field = field + (k - 1) * jump
+    return field
+"""
+_buggy_namespace = {}
+exec(BUGGY16, _buggy_namespace)  # noqa: S102 - the course's own text
+_buggy16 = _buggy_namespace["field_span"]
+
+
+EXAMPLE16_SINGLE = ([(3, 2)],)
+EXAMPLE16_LAST = ([(3, 1), (5, 1), (4, 3)],)
+EXAMPLE16_POOLING = ([(3, 1), (2, 2), (3, 1), (2, 2), (3, 1)],)
+EXAMPLE16_SHORT = ([(2, 3), (1, 2), (3, 2)],)
+
+# ex03.14: claims about layers; A, D and F are true, H depends on the student's network
+CLAIMS14 = (
+    "A pooling layer has no weights, yet it widens the receptive field of every unit after it.",
+    "The receptive field of a stack is 1 + Σ (k − 1), whatever the strides.",
+    "Zero padding a convolution enlarges its receptive field.",
+    "With PyTorch's default rounding, a pooling layer's output size is that of a convolution with the same "
+    "window, stride and padding.",
+    "Max-unpooling with the switches gives back the input that was pooled.",
+    "Three 3×3 convolutions of stride 1 see a 7×7 field, with fewer weights than one 7×7 convolution "
+    "between the same numbers of maps.",
+    "With ceil_mode=True a pooling layer gives one more output unit whenever s does not divide i + 2p − k.",
+    "In the network of ex03.1–ex03.6, the second convolutional layer has more connections than the hidden "
+    "fully connected layer.",
+)
+HINTS14 = {
+    "A": "A window spans k units whatever it computes, and its stride spreads out the units after it: a pooling "
+         "layer widens the field as a convolution of the same window and stride does.",
+    "B": "1 + Σ (k − 1) holds only with unit strides: a layer's k − 1 extra units are spaced by the jump, the "
+         "product of the strides before it.",
+    "C": "Padding shifts where a field starts; its size depends only on the kernels and strides.",
+    "D": "Both count the placements of a k-unit window, s units apart, that fit in i + 2p units; what the "
+         "window computes does not matter.",
+    "E": "Only each window's maximum comes back, at its switch; every other unit is zero.",
+    "F": "Fields 3, 5, 7 with unit strides; 3 · 9 C² weights against 49 C².",
+    "G": "Not when that extra window would start in the right padding (at or past i + p): PyTorch drops it.",
+    "H": "Count both (ex03.4): a convolutional layer's connections are not limited by its few parameters.",
+}
+
+
+def _claims14(P, *, wrong_rules=False):
+    """The true claims' letters; H depends on the student's network. ``wrong_rules`` also takes B and G."""
+    connections = column(2)(P)
+    letters = {"A", "D", "F"} | ({"H"} if connections[1] > connections[2] else set())
+    return tuple(sorted(letters | ({"B", "G"} if wrong_rules else set())))
 
 
 F, M, N, L_ = sympy.symbols("F M N L", integer=True)
+J_, M_, S_ = sympy.symbols("J M S", integer=True)
+
+
+def _uses_per_weight(P):
+    return (sympy.floor((J_ - M_) / S_) + 1) ** 2
+
 
 QUESTIONS = [
     Question(
@@ -246,7 +452,8 @@ QUESTIONS = [
         ],
         checks=[Check("0 < answer[1] < answer[0] < J", "Each strided layer makes the maps smaller: "
                       "expect J > first width > second width > 0.")],
-        hint="The notes' formula 1 + (J - M)/s, with the floor when s does not divide J - M.",
+        hint="Count the filter positions along one row: each step moves S units, and the last position must "
+             "still fit inside the input. The second layer slides over what the first one produced.",
     ),
     Question(
         id="ex03.2", name="weights_per_neuron", title="Weights per neuron, bias included", points=2,
@@ -259,8 +466,8 @@ QUESTIONS = [
                     "(one map per filter of the first layer), not L."),
         ],
         checks=[Check("all(w >= 2 for w in answer)", "Every neuron has at least one weight plus its bias.")],
-        hint="A convolutional neuron sees M x M x (input depth) units; a fully connected one sees every unit "
-             "of the previous layer. Add 1 for the bias.",
+        hint="Ask what one neuron is connected to: which units of the layer before, across how many of its "
+             "maps; and do not forget its bias.",
     ),
     Question(
         id="ex03.3", name="neurons", title="Neurons per layer", points=2, kind=IntTuple(length=4),
@@ -272,7 +479,7 @@ QUESTIONS = [
                     "square: width x height is the width squared."),
         ],
         checks=[Check("answer[2] == H and answer[3] == A", "The fully connected layers have H and A neurons.")],
-        hint="A convolutional layer has width x height x (number of filters) neurons.",
+        hint="Each filter computes a whole map of its own: count the units of every map.",
     ),
     Question(
         id="ex03.4", name="connections", title="Connections into each layer's neurons", points=2,
@@ -283,7 +490,7 @@ QUESTIONS = [
                     "weights, even when neurons share them."),
         ],
         checks=[Check("all(c > 0 for c in answer)", "Every layer has connections.")],
-        hint="Neurons times weights per neuron.",
+        hint="Every neuron has its own incoming links, whether or not it shares their weights with other neurons.",
     ),
     Question(
         id="ex03.5", name="parameters", title="Independent parameters per layer", points=2,
@@ -304,121 +511,174 @@ QUESTIONS = [
             Mistake(lambda P: sum(_parameters(P, bias=0)), NO_BIAS),
         ],
         checks=[Check("answer > 0", "The network has parameters.")],
-        hint="Add up the previous answer.",
+        hint="Only what training can set counts: every layer's independent parameters, shared weights once.",
     ),
     Question(
-        id="ex03.7", name="fc_share", title="Where the parameters are: the hidden fully connected layer's share",
+        id="ex03.7", name="conv_share", title="Where the parameters are: the convolutional layers' share",
         points=1, kind=Number(rel_tol=1e-3),
-        answer=lambda P: table(P)[2][3] / sum(row[3] for row in table(P)),
+        answer=lambda P: _conv_share([row[3] for row in table(P)]),
         mistakes=[
-            Mistake(lambda P: 100 * table(P)[2][3] / sum(row[3] for row in table(P)),
+            Mistake(lambda P: 100 * _conv_share([row[3] for row in table(P)]),
                     "Give the share as a number between 0 and 1, not as a percentage."),
-            Mistake(lambda P: _times(_neurons(P), _per_neuron(P))[2] / sum(_times(_neurons(P), _per_neuron(P))),
-                    "That is the layer's share of the connections, not of the parameters."),
-            Mistake(lambda P: table(P)[2][3] / sum(row[3] for row in table(P)[:3]),
-                    "Divide by the parameters of the whole network, the output layer's included."),
+            Mistake(lambda P: _conv_share([row[2] for row in table(P)]),
+                    "That is the convolutional layers' share of the connections; weight sharing makes their "
+                    "share of the parameters far smaller."),
         ],
         checks=[Check("0 < answer < 1", "A share is a number between 0 and 1.")],
-        hint="Its parameters divided by the total.",
+        hint="Which layers share their weights, and how does that show in the parameter counts of ex03.5?",
     ),
     Question(
-        id="ex03.8", name="conv_params_expr", title="Parameters of a convolutional layer, symbolically",
-        points=2, kind=Expression({"F": (1, 6), "M": (1, 6), "N": (1, 6), "L": (1, 5)}),
-        answer=lambda P: F * (M * N * L_ + 1),
+        id="ex03.8", name="uses_per_weight", title="Weight sharing, symbolically: how often each parameter is used",
+        points=2, kind=Expression({"J": (1, 20), "M": (1, 6), "S": (1, 4), "F": (1, 3)}, "M <= J"),
+        answer=_uses_per_weight,
         mistakes=[
-            Mistake(lambda P: F * M * N * L_, "You left out the biases: one per filter."),
-            Mistake(lambda P: F * M * N * L_ + 1, "Each filter has its own bias: F biases, not one."),
-            Mistake(lambda P: F * (M * N + 1), "Each filter spans the input's whole depth L: M x N x L weights."),
+            Mistake(lambda P: ((J_ - M_) / S_ + 1) ** 2, "Without a floor your expression is not a whole number "
+                    "when S does not divide J − M: the last filter position must fit."),
+            Mistake(lambda P: sympy.floor((J_ - M_) / S_) + 1, "A map has width × height units, and each of them "
+                    "uses the filter once: square the width."),
+            Mistake(lambda P: F * (sympy.floor((J_ - M_) / S_) + 1) ** 2, "A filter's weights are used only by "
+                    "the units of its own map, not by the units of all F maps."),
+            Mistake(lambda P: (J_ - M_ + 1) ** 2, "You left out the stride: the filter moves S units at a time."),
         ],
-        points_at=[{"F": 6, "M": 5, "N": 5, "L": 3}],
-        hint="F filters of M x N x L weights, and one bias per filter.",
+        points_at=[{"J": 11, "M": 3, "S": 3, "F": 2}, {"J": 20, "M": 5, "S": 2, "F": 3}],
+        hint="Write the layer's connections and its parameters as products: which factor does one have that "
+             "the other lacks?",
     ),
     Question(
         id="ex03.9", name="layer_arithmetic", title="A function for any network", points=4,
         kind=Function(result=IntTuple(item_length=4, partial=False), time_limit=5.0),
         reference=layer_arithmetic,
-        examples=[(32, 3, [("conv", 6, 5, 1, 0), ("conv", 16, 5, 2, 0), ("fc", 10)]),
-                  (4, 1, [("fc", 3)])],
+        examples=[EXAMPLE9_FC_AFTER, EXAMPLE9_CONV, EXAMPLE9_PADDED, EXAMPLE9_FC_ONLY],
         hidden=[
-            HiddenGroup("convolutional layers without padding", draw=draw_conv_only,
+            HiddenGroup("convolutional layers without padding", draw=draw_conv_only, example=EXAMPLE9_CONV,
                         cases=[(84, 4, [("conv", 16, 8, 4, 0), ("conv", 32, 4, 2, 0)])]),
-            HiddenGroup("convolutional layers with padding", draw=draw_padded,
+            HiddenGroup("convolutional layers with padding", draw=draw_padded, example=EXAMPLE9_PADDED,
                         cases=[(28, 1, [("conv", 8, 3, 1, 1), ("conv", 8, 3, 2, 1)])]),
-            HiddenGroup("fully connected layers after convolutions", draw=draw_with_fc,
+            HiddenGroup("fully connected layers after convolutions", draw=draw_with_fc, example=EXAMPLE9_FC_AFTER,
                         cases=[(84, 4, [("conv", 16, 8, 4, 0), ("conv", 32, 4, 2, 0), ("fc", 256), ("fc", 18)])]),
-            HiddenGroup("fully connected layers only", draw=draw_fc_only, count=4,
+            HiddenGroup("fully connected layers only", draw=draw_fc_only, count=4, example=EXAMPLE9_FC_ONLY,
                         cases=[(1, 1, [("fc", 1)])]),
         ],
         hint="Keep track of the current size and depth (or, after a fully connected layer, of its number "
              "of units) as you go through the layers.",
     ),
     Question(
-        id="ex03.10", name="pool_sizes", title="Floor or ceil_mode: a pooling layer's output size", points=1,
-        kind=IntTuple(length=2), answer=_pool_sizes,
+        id="ex03.10", name="extra_window_sizes", title="Which input sizes get an extra ceil_mode window",
+        points=2, kind=IntTuple(unordered=True), answer=_extra10,
         mistakes=[
-            Mistake(lambda P: (_pool_sizes(P)[0],) * 2, "You rounded down in both: ceil_mode rounds "
-                    "(i + 2p - k)/s up and adds a last, clipped window."),
-            Mistake(lambda P: (_pool_sizes(P)[1],) * 2, "You rounded up in both: by default a window must fit "
-                    "entirely in the padded input (floor)."),
-            Mistake(lambda P: _unless_right(_pool_sizes(P, p=0), _pool_sizes(P)), "You left out the padding: "
-                    "the windows slide over i10 + 2·p10 units."),
-            Mistake(lambda P: None if (_pool_sizes(P)[0] - 1, _pool_sizes(P)[1] - 1) == _pool_sizes(P, p=0) else
-                    (_pool_sizes(P)[0] - 1, _pool_sizes(P)[1] - 1), "You forgot the +1: the first window counts too."),
+            Mistake(lambda P: _extra10_mistake(P), "ceil_mode does not add a window for every remainder: it drops "
+                    "one that would start in the right padding (at or past i + p10 in padded positions)."),
+            Mistake(lambda P: _extra10_mistake(P, drop_from=lambda i, p: i), "In padded positions the real units "
+                    "are p10 … i + p10 − 1: a window is dropped only when it starts at or past i + p10, not i."),
+            Mistake(lambda P: _extra10_mistake(P, padding=0, drop_from=lambda i, p: i + p), "You left out the "
+                    "padding: the windows slide over i + 2·p10 units."),
         ],
-        checks=[Check("answer[0] <= answer[1] <= answer[0] + 1", "ceil_mode gives the floor's size or one more.")],
-        hint="Floor: ⌊(i + 2p - k)/s⌋ + 1. Ceil: round up instead, then drop the last window if it would start "
-             "in the right padding, (o - 1)·s >= i + p.",
+        checks=[Check("all(i10 <= i < i10 + 2 * s10 for i in answer)",
+                      "Give only sizes from i10 to i10 + 2·s10 − 1.")],
+        hint="For each size, where does the floor's last window end, and where would one more window start? "
+             "Compare that start with where the right padding begins.",
     ),
     Question(
-        id="ex03.11", name="unpooled", title="Max-unpooling with switches", points=2,
-        kind=Matrix(shape=(4, 4)), answer=_unpooled,
+        id="ex03.11", name="pool_gradient", title="The backward pass of an overlapping max pooling", points=2,
+        kind=Matrix(shape=(5, 5)), answer=_grad11,
         mistakes=[
-            Mistake(lambda P: P["x11"], "Unpooling does not restore the input: only each window's maximum comes "
-                    "back, at its switch; the other units are zero."),
-            Mistake(lambda P: np.kron(numeric.max_pool2d(np.array(P["x11"]), 2), np.ones((2, 2), dtype=int)).tolist(),
-                    "That is nearest-neighbour upsampling (each maximum copied into its whole block); unpooling "
-                    "writes the maximum only where it was."),
-            Mistake(lambda P: _unless_right(_corner_unpooled(P), _unpooled(P)), "You put every maximum in its "
-                    "block's top-left corner; the switches record where in the window each maximum was."),
-            Mistake(lambda P: _unless_right(np.array(_unpooled(P)).T.tolist(), _unpooled(P)), "Your array is "
-                    "transposed: a switch row * 4 + col names row, then column."),
+            Mistake(lambda P: _grad11(P, overwrite=True), "Where two windows share their maximum, both gradients "
+                    "reach it: add them. (PyTorch's max_unpool2d writes a shared value once; the backward pass "
+                    "adds.)"),
+            Mistake(lambda P: _grad11(P, values=numeric.max_pool2d(np.array(P["x11"]), 3, 2)), "Those are the "
+                    "pooled values put back at their switches (unpooling); the backward pass sends back the "
+                    "gradient g11."),
+            Mistake(lambda P: _grad11(P, spread=True), "Only a window's maximum changes its output: the gradient "
+                    "goes to that one unit (the switch), not to every unit of the window."),
+            Mistake(lambda P: _grad11(P, where=[0, 2, 10, 12]), "You put each gradient at its window's top-left "
+                    "corner; it goes where the window's maximum is."),
+            Mistake(lambda P: np.array(_grad11(P)).T.tolist(), "Your array is transposed: g11[r][c] belongs to the "
+                    "window of output row r, column c."),
         ],
-        checks=[Check("sum(v != 0 for row in answer for v in row) == 4", "Four windows, four maxima: the "
-                      "unpooled array has exactly four nonzero units.")],
-        hint="Pool x11 with 2x2 windows and note where each maximum is (its switch); the unpooled array holds "
-             "that maximum there and 0 everywhere else.",
+        checks=[Check("sum(v != 0 for row in answer for v in row) <= 4", "Four windows send their gradients to "
+                      "at most four units (fewer when windows share a maximum); every other unit gets 0.")],
+        hint="Each output of max pooling copies one input unit. Which unit does each output depend on, and what "
+             "happens to a unit that two outputs depend on?",
     ),
     Question(
         id="ex03.12", name="receptive_field", title="The receptive field of a small stack", points=2, kind=Int(),
         answer=_field12,
         mistakes=[
-            Mistake(lambda P: _unless_right(1 + sum(k - 1 for k, _ in _kernels_strides12(P)), _field12(P)),
+            Mistake(lambda P: 1 + sum(k - 1 for k, _ in _kernels_strides12(P)),
                     "1 + the sum of (k - 1) holds only with unit strides: each layer's k - 1 extra units are "
                     "spaced by the jump, the product of the strides before it."),
-            Mistake(lambda P: _unless_right(_field12_own_jump(P), _field12(P)), "You multiplied by the jump after "
-                    "the layer's own stride; a layer's window steps over units of its input, spaced by the "
-                    "strides of the layers before it."),
-            Mistake(lambda P: _unless_right(_field12(P, pool=False), _field12(P)), "The pooling layer counts: its "
-                    "window widens the field and its stride multiplies the jump, though it has no weights."),
+            Mistake(lambda P: _field12_own_jump(P), "You multiplied by the jump after the layer's own stride; a "
+                    "layer's window steps over units of its input, spaced by the strides of the layers before it."),
+            Mistake(lambda P: _field12(P, pool=False), "The pooling layer counts: its window widens the field and "
+                    "its stride multiplies the jump, though it has no weights."),
         ],
         checks=[Check("answer >= ka12", "The field is at least the first kernel's size.")],
-        hint="r = r + (k - 1)·j, then j = j·s, layer by layer from r = j = 1; padding does not change r.",
+        hint="Go layer by layer from the input, keeping two numbers: the field so far, and how many input units "
+             "apart neighbouring units of the current layer are.",
     ),
     Question(
-        id="ex03.13", name="nature_walk", title="A network you have not seen: features and parameters",
-        points=2, kind=IntTuple(length=2), answer=_walk13,
+        id="ex03.13", name="third_conv", title="A network you have not seen: what a third convolution costs",
+        points=2, kind=IntTuple(length=2), answer=_third13,
         mistakes=[
-            Mistake(lambda P: (_walk13(P)[0], _walk13(P, bias=False)[1]), "You left out the biases: one per "
-                    "filter and one per dense unit."),
-            Mistake(lambda P: _walk13(P, third=False), "You left out the third convolution (3x3, stride 1): it "
-                    "shrinks the maps by 2 and changes the first dense layer's inputs."),
-            Mistake(lambda P: (_walk13(P)[0], sum(row.connections for row in _nature13(P).rows)),
-                    "You counted connections: the neurons of one feature map share their weights."),
+            Mistake(_third13_alone, "You counted only the new layer's own parameters. The third convolution also "
+                    "shrinks the maps, so the first dense layer has fewer inputs, and fewer weights."),
+            Mistake(lambda P: _third13(P, padded_third=True), "Without padding a 3x3 convolution of stride 1 "
+                    "shrinks each map by 2 units (here nothing is padded)."),
+            Mistake(lambda P: _third13(P, bias=False), "You left out the biases: one per filter and one per "
+                    "dense unit."),
+            Mistake(lambda P: _third13(P, count="connections"), "You counted connections: the neurons of one "
+                    "feature map share their weights."),
         ],
-        checks=[Check("answer[1] > answer[0] * H13", "The first dense layer alone has more than "
-                      "(features) x H13 weights.")],
-        hint="Walk the sizes with Relationship 5 (no padding); a convolution has C_out·(k²·C_in + 1) parameters, "
-             "a dense layer out·(in + 1).",
+        checks=[Check("answer[0] > 0", "The first dense layer has inputs.")],
+        hint="Adding the layer changes two things: its own parameters, and how many inputs the dense layer "
+             "after it has.",
+    ),
+    Question(
+        id="ex03.14", name="true_claims", title="Layers and fields: which claims are true?", points=2,
+        kind=Choice(CLAIMS14, option_hints=HINTS14), answer=_claims14,
+        mistakes=[
+            Mistake(lambda P: _claims14(P, wrong_rules=True), "Two of your claims are rules that hold only under a "
+                    "condition: with unit strides, and when the extra window starts before the right padding."),
+        ],
+        hint="For each claim, look for a small case that would break it.",
+    ),
+    Question(
+        id="ex03.15", name="torch_lengths", title="What PyTorch does with four pooling layers", points=2,
+        kind=IntTuple(length=4), answer=_calls15,
+        mistakes=[
+            Mistake(lambda P: _call15_replaced(P, 0, pool_output_size(P["i15"], P["k15"], 1)),
+                    "nn.MaxPool1d(k15) has no stride argument: PyTorch's default stride is the window, k15, not 1."),
+            Mistake(lambda P: _call15_replaced(P, 1, pool_output_size(P["i15"], P["k15"], P["s15"])),
+                    "With ceil_mode=True PyTorch keeps a last window that hangs past the end of the input, when it "
+                    "starts inside it."),
+            Mistake(lambda P: _call15_replaced(P, 2, conv_output_size(P["i15"], P["k15"], P["s15"], P["q15"]))
+                    if _refused15(P) else None,
+                    "PyTorch refuses a pooling padding larger than half the window (2·q15 > k15): write 0."),
+            Mistake(lambda P: None if _refused15(P) else _call15_replaced(P, 2, 0),
+                    "PyTorch accepts a pooling padding up to half the window (2·q15 <= k15)."),
+            Mistake(lambda P: _call15_replaced(P, 3, -(-(P["i15"] + 2 * P["p15"] - P["k15"]) // P["s15"]) + 1),
+                    "PyTorch drops a ceil_mode window that would start in the right padding (at or past "
+                    "i15 + p15, in padded positions)."),
+        ],
+        checks=[Check("all(n >= 0 for n in answer)", "Lengths are 0 (a refused call) or more.")],
+        hint="For each call: which stride does PyTorch use, does it accept the padding, and where would the "
+             "last window start?",
+    ),
+    Question(
+        id="ex03.16", name="field_span", title="Find and fix the bug: a receptive-field function",
+        points=2, kind=Function(result=Int(), time_limit=5.0), reference=field_span,
+        examples=[EXAMPLE16_SINGLE, EXAMPLE16_LAST, EXAMPLE16_POOLING, EXAMPLE16_SHORT],
+        hidden=[
+            HiddenGroup("a single strided layer", draw=lambda rng: _draw16(rng, "single"), example=EXAMPLE16_SINGLE,
+                        cases=[([(8, 4)],)]),
+            HiddenGroup("a stride only in the last layer", draw=lambda rng: _draw16(rng, "last"),
+                        example=EXAMPLE16_LAST, cases=[([(3, 1), (3, 1), (3, 2)],)]),
+            HiddenGroup("pooling layers (k = s) between convolutions", draw=lambda rng: _draw16(rng, "pooling"),
+                        example=EXAMPLE16_POOLING, cases=[([(3, 1), (3, 1), (2, 2), (3, 1), (3, 1), (2, 2), (3, 1)],)]),
+            HiddenGroup("windows shorter than their stride (k < s)", draw=lambda rng: _draw16(rng, "short"),
+                        example=EXAMPLE16_SHORT, cases=[([(1, 2), (2, 3), (3, 1)],)]),
+        ],
+        hint="Which spacing does a layer's window step over: that of its input units, or that of its output units?",
     ),
 ]
 

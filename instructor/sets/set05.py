@@ -1,30 +1,45 @@
 """Exercise set ex05 — transposed convolution (instructor only: answers and hidden tests).
 
-Every expected answer is computed from the student's parameters with course_lib's math modules,
-in the grader's process. Defaults: the guide's Figure 4.7 and lesson 00's output_padding examples
-(public examples of ex05.1), a stride-3 setting with a = 1, d2l's k = 5, p = 2, s = 3 layer, a
-dilated layer, and the erratum p′ = k − 1 − 2p (docs/ERRATA.md) on a 9-unit input.
+Every expected answer is computed from the student's parameters with course_lib's math modules
+(framework behaviour with course_lib.frameworks, which `make crosscheck` verifies against the
+frameworks), in the grader's process. Questions: ex05.1 a scatter implementation (hidden inputs);
+ex05.2 the emulating input along one axis as a 0/1 mask; ex05.3 an output by hand; ex05.4 every
+(padding, output_padding) pair PyTorch accepts for a target size; ex05.5 the error in
+p′ = k − 1 − 2p; ex05.6 which input sizes come back; ex05.7 a dilated layer's reach, p′ and output
+length; ex05.8 the useful share of zero insertion; ex05.9 what output_padding adds; ex05.10 the
+rotated kernel; ex05.11 true claims; ex05.12 what PyTorch, Keras and TensorFlow do with one
+layer; ex05.13 find and fix the bugs of an emulation (hidden inputs).
+
+Every variant, defaults included, separates each declared mistake from the answer and from the
+other mistakes: ``generate`` draws each question's numbers again until its mistakes separate
+(it rarely has to: the draws are built so that every tested idea shows), and the defaults avoid
+the degenerate numbers of the guide's figures (no p′ = 0 where p′ is tested, no a = 1 = p where
+output_padding and the +1 are, no stride 1 where stretching is).
 """
 
+import functools
+import itertools
 from fractions import Fraction
 
 import numpy as np
 
-from course_lib.arithmetic import conv_output_size, effective_kernel_size, transposed_equivalent, transposed_output_size
-from course_lib.grading.kinds import Function, Int, IntTuple, Matrix, Number
+from course_lib import frameworks
+from course_lib.arithmetic import conv_output_size, transposed_equivalent
+from course_lib.grading.kinds import Choice, Function, Int, IntTuple, Matrix, Number
 from course_lib.grading.spec import Check, ExerciseSet, HiddenGroup, Mistake, Question
-from course_lib.numeric import conv2d, conv_transpose1d, conv_transpose2d
+from course_lib.numeric import conv_transpose1d, conv_transpose2d
 
 DEFAULTS = {
     "i2": 12, "k2": 4, "s2": 3, "p2": 1,
     "y3": [[1, 2], [3, 4]], "w3": [[1, 0, 2], [0, 1, 0], [-1, 0, 1]], "s3": 2, "p3": 1, "a3": 1,
-    "i4": 7, "k4": 6, "s4": 3, "o4": 21,
-    "i5": 9, "k5": 5, "s5": 2, "p5": 2,
+    "i4": 7, "k4": 6, "s4": 3, "o4": 20,
+    "i5": 10, "k5": 5, "s5": 2, "p5": 1,
     "k6": 5, "s6": 3, "p6": 2, "lo6": 10, "hi6": 18,            # d2l's layer
-    "i7": 5, "k7": 3, "s7": 2, "p7": 1, "d7": 2, "a7": 1,
-    "i8": 16, "k8": 3, "s8": 2, "p8": 1,
+    "i7": 5, "k7": 3, "s7": 2, "p7": 2, "d7": 2, "a7": 1,
+    "i8": 16, "k8": 5, "s8": 2, "t8": 3, "p8": 1,
     "y9": [1, 2, 3], "w9": [1, 2, 3, 4], "s9": 3, "p9": 1, "a9": 2,
     "w10": [[1, 2, 3], [4, 5, 6]],
+    "n12": 4, "k12": 4, "s12": 3, "p12": 1, "a12": 2, "o12": 9,
 }
 
 
@@ -37,44 +52,119 @@ def _asymmetric_kernel(rng, rows, cols):
             return g.tolist()
 
 
+def _question(qid):
+    return next(q for q in QUESTIONS if q.id == qid)
+
+
+def _separated(rng, draw, qid):
+    """``draw(rng)`` (a dict of question ``qid``'s parameters) again until its mistakes separate.
+
+    The draws below are built so that this almost never repeats; it makes sure of it.
+    """
+    question = _question(qid)
+    while True:
+        part = draw(rng)
+        if not question.separation_problems({**DEFAULTS, **part}):
+            return part
+
+
+@functools.lru_cache(maxsize=None)
+def _separating_settings(qid, names, ranges):
+    """Every setting of a small parameter grid in which question ``qid``'s mistakes separate."""
+    question = _question(qid)
+    settings = []
+    for values in itertools.product(*ranges):
+        part = dict(zip(names, values))
+        try:
+            if not question.separation_problems({**DEFAULTS, **part}):
+                settings.append(values)
+        except ValueError:  # a kernel larger than the padded input: no such layer
+            continue
+    return settings
+
+
+def _draw2(rng):
+    s = rng.choice([3, 4])                       # 2p mod s != 0: a differs with and without the padding
+    k = rng.randint(4, 6)                        # the quoted p′ = k − 1 − 2p stays >= 1
+    p = rng.choice([q for q in range(1, (k - 2) // 2 + 1) if (2 * q) % s])
+    while True:
+        i = rng.randint(8, 16)
+        if (i + 2 * p - k) % s:                  # a != 0: rounding up and the a zeros both show
+            return {"i2": i, "k2": k, "s2": s, "p2": p}
+
+
+def _draw3(rng):
+    return {"y3": [[rng.randint(1, 4) for _ in range(2)] for _ in range(2)], "w3": _asymmetric_kernel(rng, 3, 3),
+            "s3": 2, "p3": 1, "a3": 1}
+
+
+def _draw4(rng):
+    while True:
+        s, i, k = rng.choice([3, 4]), rng.randint(4, 10), rng.randint(3, 6)
+        o = i * s + rng.randint(-2, 1)
+        D = (i - 1) * s + k - o                  # 2·padding − output_padding
+        if D >= 1 and (s == 4 or D % 2 == 0):    # two pairs: output_padding D mod 2 and D mod 2 + 2
+            return {"i4": i, "k4": k, "s4": s, "o4": o}
+
+
+def _draw5(rng):
+    # a != 0, p >= 1, quoted p′ != 0, an output >= 1, and the answer i − 2p apart from i, i′ and the
+    # other slips: the grid's settings where all of that holds
+    names = ("i5", "k5", "s5", "p5")
+    grid = (tuple(range(7, 15)), (4, 5, 6, 7), (2, 3), tuple(range(1, 7)))
+    settings = [(i, k, s, p) for i, k, s, p in _separating_settings("ex05.5", names, grid)
+                if p <= k - 1 and k - 1 - 2 * p != 0 and i - 2 * p >= 1]
+    return dict(zip(names, rng.choice(settings)))
+
+
+def _draw6(rng):
+    s = rng.choice([3, 4])
+    k = rng.randint(3, 5)
+    p = rng.choice([q for q in range(1, k // 2 + 1) if (2 * q) % s] or [1])
+    lo = rng.randint(8, 14)
+    return {"k6": k, "s6": s, "p6": p, "lo6": lo, "hi6": lo + rng.randint(6, 8)}
+
+
+def _draw7(rng):
+    while True:
+        s, d, k = rng.choice([2, 3]), rng.choice([2, 3]), rng.randint(2, 4)
+        p, i = rng.randint(1, 2), rng.randint(3, 8)
+        a = rng.randint(1, max(s, d) - 1)
+        if (d - 1) * (k - 1) >= 2 and _size7({"i7": i, "k7": k, "s7": s, "p7": p, "d7": d, "a7": a}) >= 1:
+            return {"i7": i, "k7": k, "s7": s, "p7": p, "d7": d, "a7": a}   # d(k − 1) != k: slips differ
+
+
+def _draw8(rng):
+    # two different strides, p >= 1, and a border that keeps the exact share apart from 1/(s·t), from
+    # either stride's share squared and from the scatter's share
+    names = ("i8", "k8", "s8", "t8", "p8")
+    grid = ((12, 16, 20, 24), (3, 4, 5), (2, 3), (2, 3), (1, 2, 3, 4))
+    settings = [(i, k, s, t, p) for i, k, s, t, p in _separating_settings("ex05.8", names, grid)
+                if p <= k - 1 and s != t]
+    return dict(zip(names, rng.choice(settings)))
+
+
+def _draw9(rng):
+    p, a = rng.choice([(2, 1), (3, 1), (3, 2), (1, 2)])     # a <= p: computed units; a > p: a zero too;
+    # p != a, or the full output's last a units would be the added ones
+    return {"y9": rng.sample(range(1, 6), 3), "w9": rng.sample(range(1, 7), 4),   # distinct: no unit repeats another
+            "s9": 3, "p9": p, "a9": a}
+
+
+def _draw12(rng):
+    n, k, s = rng.randint(3, 7), rng.randint(2, 5), rng.choice([2, 3])
+    return {"n12": n, "k12": k, "s12": s, "p12": rng.randint(1, k - 1), "a12": rng.randint(1, s - 1),
+            "o12": n * s + rng.randint(-s, 1)}
+
+
 def generate(rng):
     """One student's parameters."""
     P = {}
-    while True:
-        P["k2"], P["s2"] = rng.randint(3, 5), rng.randint(2, 3)
-        P["p2"] = rng.randint(1, P["k2"] - 1)
-        P["i2"] = rng.randint(8, 16)
-        if (P["i2"] + 2 * P["p2"] - P["k2"]) % P["s2"] and P["p2"] != 0:
-            break
-    P["y3"] = [[rng.randint(1, 4) for _ in range(2)] for _ in range(2)]
-    P["w3"] = _asymmetric_kernel(rng, 3, 3)
-    P["s3"], P["p3"], P["a3"] = 2, 1, 1
-    while True:
-        P["i4"], P["k4"], P["s4"] = rng.randint(4, 10), rng.randint(3, 6), rng.randint(2, 3)
-        P["o4"] = P["i4"] * P["s4"] + rng.choice([0, 0, 1, -1])
-        D = (P["i4"] - 1) * P["s4"] + P["k4"] - P["o4"]
-        if D >= 1 and _pad4(P) != _p_prime_mistake4(P):
-            break
-    while True:
-        P["k5"], P["s5"] = rng.choice([3, 5, 7]), rng.randint(1, 3)
-        P["p5"], P["i5"] = rng.randint(1, (P["k5"] - 1) // 2), rng.randint(6, 12)
-        if _quoted5(P) >= 1:
-            break
-    P["k6"], P["s6"] = rng.randint(3, 5), rng.randint(2, 3)
-    P["p6"] = rng.randint(0, P["k6"] // 2)
-    P["lo6"] = rng.randint(8, 14)
-    P["hi6"] = P["lo6"] + rng.randint(6, 8)
-    P["i7"], P["k7"], P["s7"] = rng.randint(3, 9), rng.randint(2, 4), rng.randint(1, 3)
-    P["d7"] = rng.randint(2, 3)
-    P["p7"] = rng.randint(0, 2)
-    P["a7"] = rng.randint(1, max(P["s7"], P["d7"]) - 1)
-    P["i8"], P["k8"], P["s8"] = rng.choice([12, 16, 20, 24]), rng.choice([3, 4, 5]), rng.randint(2, 3)
-    P["p8"] = rng.randint(0, P["k8"] - 1)
-    P["y9"] = [rng.randint(1, 5) for _ in range(3)]
-    P["w9"] = [rng.randint(1, 5) for _ in range(4)]
-    P["s9"] = 3
-    P["p9"], P["a9"] = rng.choice([(1, 2), (2, 1), (2, 2), (0, 1), (1, 1)])
+    for qid, draw in (("ex05.2", _draw2), ("ex05.3", _draw3), ("ex05.4", _draw4), ("ex05.5", _draw5),
+                      ("ex05.6", _draw6), ("ex05.7", _draw7), ("ex05.8", _draw8), ("ex05.9", _draw9)):
+        P.update(_separated(rng, draw, qid))
     P["w10"] = _asymmetric_kernel(rng, rng.randint(2, 3), 3)
+    P.update(_separated(rng, _draw12, "ex05.12"))
     return P
 
 
@@ -86,8 +176,13 @@ def conv_transpose_scatter(y, w, stride, padding, output_padding):
                             output_padding=output_padding).tolist()
 
 
-def _draw(rng, *, stride, padding, extra, rectangular=False, real=False):
-    """Random (y, w, stride, padding, output_padding) with a nonempty output."""
+def _draw(rng, *, stride, padding, extra, rectangular=False, real=False, zeros=False):
+    """Random (y, w, stride, padding, output_padding) with a nonempty output.
+
+    ``zeros``: True for output_padding larger than padding, so that some added units lie past the
+    full scatter output; False for output_padding <= padding (all added units computed); None for
+    either.
+    """
     while True:
         s = rng.randint(2, 3) if stride else 1
         p = rng.randint(1, 2) if padding else 0
@@ -96,6 +191,8 @@ def _draw(rng, *, stride, padding, extra, rectangular=False, real=False):
         wd = rng.randint(1, 4) if rectangular else h
         k1 = rng.randint(1, 4)
         k2 = rng.randint(1, 4) if rectangular else k1
+        if zeros is not None and zeros != (a > p):
+            continue
         if min((h - 1) * s + k1, (wd - 1) * s + k2) - 2 * p >= 1:
             break
     value = (lambda: round(rng.uniform(-2, 2), 2)) if real else (lambda: rng.randint(-3, 3))
@@ -106,19 +203,29 @@ def _draw(rng, *, stride, padding, extra, rectangular=False, real=False):
 FIG_47_Y = np.arange(1, 10).reshape(3, 3).tolist()
 ONES3 = [[1, 1, 1]] * 3
 ONE_TO_NINE = np.arange(1, 10).reshape(3, 3).tolist()
+# One public example per hidden group (the fixed hidden cases differ from all of them).
+EXAMPLE_UNIT = ([[2, -1], [0, 3]], [[1, 2], [3, 4]], 1, 0, 0)
+EXAMPLE_STRIDE = ([[1, 2], [3, 4]], ONES3, 2, 0, 0)
+EXAMPLE_COMPUTED = (FIG_47_Y, ONES3, 2, 1, 1)
+EXAMPLE_ZEROS = ([[1, 2], [3, 4]], [[1, 2], [3, 4]], 2, 0, 1)
+EXAMPLE_REAL = ([[0.5, -1.5, 2.0], [1.0, 0.0, -0.5]], [[1.0, 1.5, -1.0], [-2.0, 0.5, 2.5]], 2, 1, 1)
 
 # --- value questions -----------------------------------------------------------------------------------
 
-def _emulating2(P, *, quoted=False, a_without_p=False, stretched_si=False, ceil=False):
+
+def _mask2(P, *, quoted=False, a_without_p=False, stretched_si=False, ceil=False):
+    """The emulating input along one axis: 1 at a unit of y, 0 at an inserted or padding zero."""
     i, k, s, p = P["i2"], P["k2"], P["s2"], P["p2"]
     if ceil:
         i_prime = -(-(i + 2 * p - k) // s) + 1
     else:
         i_prime = conv_output_size(i, k, s, p)
-    i_st = s * i_prime if stretched_si else i_prime + (i_prime - 1) * (s - 1)
+    stretched = [1 if t % s == 0 else 0 for t in range(s * i_prime if stretched_si else (i_prime - 1) * s + 1)]
     p_prime = k - 1 - 2 * p if quoted else k - p - 1
     a = (i - k) % s if a_without_p else (i + 2 * p - k) % s
-    return (i_prime, i_st, p_prime, a)
+    if p_prime < 0:
+        return None
+    return tuple([0] * p_prime + stretched + [0] * (p_prime + a))
 
 
 def _output3(P, *, kernel=None, padding=None, zero_extra=False):
@@ -132,16 +239,26 @@ def _output3(P, *, kernel=None, padding=None, zero_extra=False):
     return out.tolist()
 
 
-def _pad4(P):
-    """The smallest padding (and its output_padding) taking i4 to o4 with k4, s4 in PyTorch."""
-    D = (P["i4"] - 1) * P["s4"] + P["k4"] - P["o4"]
-    p = -(-D // 2)
-    return (p, 2 * p - D)
+def _pairs4(P, *, padding_once=False, refused_too=False):
+    """Every (padding, output_padding) with which PyTorch takes i4 to o4 (kernel k4, stride s4).
 
-
-def _p_prime_mistake4(P):
-    p, a = _pad4(P)
-    return (P["k4"] - p - 1, a)
+    ``padding_once``: as if padding cropped p units once; ``refused_too``: also the pairs with an
+    output_padding of s4 or more, which PyTorch refuses.
+    """
+    i, k, s, o = P["i4"], P["k4"], P["s4"], P["o4"]
+    full = (i - 1) * s + k
+    if padding_once:
+        return tuple((full + a - o, a) for a in range(s) if full + a - o >= 0)
+    pairs = []
+    for a in range(2 * s if refused_too else s):
+        for p in range(0, full):
+            try:
+                length = frameworks.torch_conv_transpose_length(i, k, s, p, a)
+            except frameworks.FrameworkRefusal:
+                length = (i - 1) * s - 2 * p + k + a if refused_too and a >= s else None
+            if length == o:
+                pairs.append((p, a))
+    return tuple(pairs)
 
 
 def _quoted5(P, *, a=True, stretch=True):
@@ -162,76 +279,199 @@ def _size7(P, *, k_term=None, two_p=True, extra=True):
     return (i - 1) * s - (2 * p if two_p else p) + reach + (a if extra else 0)
 
 
-def _share8(P, *, one_d=False):
-    """Share of the emulating convolution's multiplications whose input is a unit of y (exact)."""
-    i, k, s, p = P["i8"], P["k8"], P["s8"], P["p8"]
+def _dilated7(P, *, undilated=False, no_plus_one=False, undilated_p_prime=False, two_p=True, extra=True):
+    """(k̂, p′, output length) of the dilated transposed layer, or what a slip gives."""
+    k, p, d = P["k7"], P["p7"], P["d7"]
+    reach = k if undilated else d * (k - 1) + (0 if no_plus_one else 1)
+    p_prime = (k if undilated_p_prime else reach) - p - 1
+    return (reach, p_prime, _size7(P, k_term=reach, two_p=two_p, extra=extra))
+
+
+def _share_1d(i, k, s, p):
+    """Along one axis: the share of the emulating convolution's products whose input is a unit of y."""
     eq = transposed_equivalent(i, k, s, p)
     mark = np.zeros(eq.i_stretched, dtype=int)
     mark[::s] = 1
     padded = np.pad(mark, (eq.p_prime, eq.p_prime + eq.a))
-    useful_1d = int(sum(padded[r:r + k].sum() for r in range(i)))
-    share = Fraction(useful_1d, i * k)
-    return float(share if one_d else share ** 2)
+    return Fraction(int(sum(padded[r:r + k].sum() for r in range(i))), i * k)
 
 
-def _far(value, answer, rel=1e-3):
-    return value if abs(value - answer) > rel * abs(answer) else None
+def _share8(P, *, strides=None):
+    """Share of the 2-D emulation's multiplications whose input is a unit of y (exact), with stride s8
+    along the rows and t8 along the columns; ``strides`` puts other strides on the two axes."""
+    i, k, p = P["i8"], P["k8"], P["p8"]
+    rows, cols = strides or (P["s8"], P["t8"])
+    return float(_share_1d(i, k, rows, p) * _share_1d(i, k, cols, p))
+
+
+def _scatter_share8(P):
+    """The scatter's products over the emulation's: i′ per axis for each stride, over i²."""
+    i, k, p = P["i8"], P["k8"], P["p8"]
+    return conv_output_size(i, k, P["s8"], p) * conv_output_size(i, k, P["t8"], p) / i ** 2
 
 
 def _added9(P, *, source="answer"):
+    """(index in the full scatter output or -1 past its end, value) of each unit output_padding adds.
+
+    ``source``: "zeros" (all taken for zeros past the end), "before" (the last a9 units without
+    output_padding), "full" (the last a9 units of the full output), "kept" (indices counted in the
+    kept output instead of the full one).
+    """
     y, w, s, p, a = np.array(P["y9"]), np.array(P["w9"]), P["s9"], P["p9"], P["a9"]
-    if source == "answer":
-        return tuple(conv_transpose1d(y, w, stride=s, padding=p, output_padding=a)[-a:].tolist())
+    full = conv_transpose1d(y, w, stride=s).tolist()
     if source == "zeros":
-        return (0,) * a
-    if source == "before":
-        return tuple(conv_transpose1d(y, w, stride=s, padding=p)[-a:].tolist())
-    full = conv_transpose1d(y, w, stride=s)
-    return tuple(full[-a:].tolist())
+        return ((-1, 0),) * a
+    start = {"answer": len(full) - p, "kept": len(full) - p, "before": len(full) - p - a, "full": len(full) - a}[source]
+    pairs = []
+    for t in range(start, start + a):
+        index = t if t < len(full) else -1
+        if source == "kept" and index >= 0:
+            index -= p
+        pairs.append((index, full[t] if t < len(full) else 0))
+    return tuple(pairs)
 
 
-SHAPE_FIRST = "Compute i′ (Relationship 6) first; ĩ′ = i′ + (i′ − 1)(s − 1)."
+def _frameworks12(P, *, none_as_zero=False, even_kernel_runs=False, tf_flipped=False, padding_once=False):
+    """Output lengths of the four layers of ex05.12, 0 where the framework refuses."""
+    n, k, s, p, a, o = (P[x] for x in ("n12", "k12", "s12", "p12", "a12", "o12"))
+
+    def refused_as_zero(call):
+        try:
+            return call()
+        except frameworks.FrameworkRefusal:
+            return 0
+
+    torch = refused_as_zero(lambda: frameworks.torch_conv_transpose_length(n, k, s, p, a))
+    if padding_once and torch:
+        torch += p
+    explicit = refused_as_zero(lambda: frameworks.keras_conv_transpose_length(n, k, s, "same", output_padding=0))
+    if even_kernel_runs and explicit == 0:
+        explicit = (n - 1) * s + k % 2
+    default = explicit if none_as_zero else frameworks.keras_conv_transpose_length(n, k, s, "same")
+    accepted = o in frameworks.tf_conv_transpose_output_sizes(n, k, s, "SAME")
+    tf = o if accepted != tf_flipped else 0
+    return (torch, default, explicit, tf)
+
+
+# --- ex05.13 ----------------------------------------------------------------------------------------
+
+BUGGY13 = '''def emulate_transpose(y, w, s, p, a):
+    """PyTorch's conv_transpose1d(y, w, stride=s, padding=p, output_padding=a), by zero insertion."""
+    y, w = np.asarray(y), np.asarray(w)
+    k = len(w)
+    stretched = np.zeros(len(y) * s, dtype=np.result_type(y, w))
+    stretched[::s] = y
+    p_prime = k - 1 - 2 * p
+    padded = np.pad(stretched, (p_prime, p_prime + a))
+    return np.correlate(padded, w[::-1], mode="valid")'''
+
+
+def emulate_transpose(y, w, s, p, a):
+    """Reference for ex05.13: PyTorch's conv_transpose1d, from course_lib.numeric."""
+    return tuple(int(v) for v in conv_transpose1d(np.array(y), np.array(w), stride=s, padding=p, output_padding=a))
+
+
+def _draw13(rng, *, stride, padding):
+    """Random integer (y, w, s, p, a) with 0 <= p <= k - 1, 0 <= a < s and a nonempty output."""
+    while True:
+        s = rng.randint(2, 3) if stride else 1
+        k = rng.randint(2, 5)
+        p = rng.randint(1, k - 1) if padding else 0
+        a = rng.randint(0, s - 1)
+        y = tuple(rng.randint(-4, 4) for _ in range(rng.randint(1, 6)))
+        if (len(y) - 1) * s + k - 2 * p + a >= 1:
+            return (y, tuple(rng.randint(-4, 4) for _ in range(k)), s, p, a)
+
+
+EXAMPLE13_PADDING = ((1, 2, 3), (1, -1, 2), 1, 1, 0)
+EXAMPLE13_STRIDE = ((2, -1), (1, 2, 3), 2, 0, 1)
+EXAMPLE13_BOTH = ((1, 0, 2), (3, 1, -2, 1), 3, 2, 2)
+
+# --- ex05.11 ----------------------------------------------------------------------------------------
+
+CLAIMS11 = Choice(
+    (
+        "PyTorch's `ConvTranspose2d(padding=p)` takes the direct convolution's p: it crops p units from "
+        "each side of the full scatter output.",
+        "A transposed convolution with the same kernel, stride and padding as a convolution gives back "
+        "that convolution's input size, whatever the input size.",
+        "The emulating direct convolution pads each side with p′ = k − 1 − 2p zeros.",
+        "Without bias, the units `output_padding` adds are computed scatter outputs while "
+        "output_padding ≤ padding, and zeros where they lie past the end of the full scatter output.",
+        "Emulating with the kernel as it is (not rotated) gives the right values whenever the kernel is "
+        "symmetric, w = wᵀ.",
+        "A transposed convolution with the convolution's own weights undoes it: it gives back the input's "
+        "values, not only its shape.",
+        "JAX's `lax.conv_transpose` without `transpose_kernel=True` slides the kernel as given over the "
+        "zero-stretched input, so for most kernels its result is not PyTorch's transposed convolution.",
+    ),
+    option_hints={
+        "A": "In the scatter view, what does PyTorch's padding do to the full output: add zeros, or remove units?",
+        "B": "That is the popular claim checked on one example: several input sizes share one output size, and "
+             "the transposed layer with output_padding 0 can return only one of them.",
+        "C": "That subtracts p twice: 2p is what the padding removes from the output size over both sides; "
+             "each side of the emulating input loses one p.",
+        "D": "Place the added units in the full scatter output: inside it they hold sums of kernel copies, past "
+             "its end nothing was scattered.",
+        "E": "Symmetric (w = wᵀ) is not enough: only a kernel that the 180° rotation leaves unchanged "
+             "(centrosymmetric) gives the same values unrotated.",
+        "F": "CᵀC is not the identity: the transposed convolution restores the shape and the connectivity, not "
+             "the values.",
+        "G": "Recall what the lesson recorded from JAX: does it insert zeros, and when does it rotate the kernel?",
+    },
+)
 
 QUESTIONS = [
     Question(
         id="ex05.1", name="conv_transpose_scatter", title="A transposed convolution by scatter", points=4,
         kind=Function(result=Matrix(), time_limit=5.0),
         reference=conv_transpose_scatter,
-        examples=[(FIG_47_Y, ONES3, 2, 1, 1), ([[1, 2], [3, 4]], ONES3, 2, 0, 0), ([[1]], ONE_TO_NINE, 2, 1, 1)],
+        examples=[EXAMPLE_COMPUTED, EXAMPLE_STRIDE, ([[1]], ONE_TO_NINE, 2, 1, 1), EXAMPLE_UNIT, EXAMPLE_ZEROS,
+                  EXAMPLE_REAL],
         hidden=[
-            # fixed hidden cases differ from the public examples, which students already see
             HiddenGroup("unit stride, no padding", cases=[([[1, 2], [3, 4]], [[1, -1], [2, 0]], 1, 0, 0)],
-                        draw=lambda rng: _draw(rng, stride=False, padding=False, extra=False)),
-            HiddenGroup("strides", cases=[([[1, -2, 3]], [[1, 2, 3]], 3, 0, 0), (FIG_47_Y, ONE_TO_NINE, 2, 0, 0)],
-                        draw=lambda rng: _draw(rng, stride=True, padding=False, extra=False)),
-            HiddenGroup("strides, padding and output_padding (computed units)",
+                        draw=lambda rng: _draw(rng, stride=False, padding=False, extra=False),
+                        example=EXAMPLE_UNIT),
+            HiddenGroup("strides 2 and 3", cases=[([[1, -2, 3]], [[1, 2, 3]], 3, 0, 0),
+                                                  (FIG_47_Y, ONE_TO_NINE, 2, 0, 0)],
+                        draw=lambda rng: _draw(rng, stride=True, padding=False, extra=False),
+                        example=EXAMPLE_STRIDE),
+            HiddenGroup("strides, padding and output_padding <= padding (computed units)",
                         cases=[(FIG_47_Y, ONE_TO_NINE, 2, 1, 1), ([[2, 1], [0, 3]], ONE_TO_NINE, 3, 2, 2)],
-                        draw=lambda rng: _draw(rng, stride=True, padding=True, extra=True)),
-            HiddenGroup("output_padding past the full output (zeros)",
-                        cases=[([[1, 1], [1, 1]], ONE_TO_NINE, 2, 0, 1), ([[1, 2, 3]], [[1, 2]], 3, 0, 2)],
-                        draw=lambda rng: _draw(rng, stride=True, padding=False, extra=True)),
+                        draw=lambda rng: _draw(rng, stride=True, padding=True, extra=True),
+                        example=EXAMPLE_COMPUTED),
+            HiddenGroup("output_padding > padding (zeros past the full output)",
+                        cases=[([[1, 1], [1, 1]], ONE_TO_NINE, 2, 0, 1), ([[1, 2, 3]], [[1, 2]], 3, 0, 2),
+                               ([[1, 2], [3, 4]], ONE_TO_NINE, 3, 1, 2)],
+                        draw=lambda rng: _draw(rng, stride=True, padding=rng.random() < 0.5, extra=True, zeros=True),
+                        example=EXAMPLE_ZEROS),
             HiddenGroup("real values, rectangular inputs and kernels", draw=lambda rng: _draw(
                 rng, stride=rng.random() < 0.7, padding=rng.random() < 0.5, extra=rng.random() < 0.5,
-                rectangular=True, real=True)),
+                rectangular=True, real=True, zeros=None), example=EXAMPLE_REAL),
         ],
-        hint="Make a zero array for the full output, (rows - 1)·stride + kernel rows (+ output_padding) per axis; "
-             "add y[r, c]·w at (r·stride, c·stride); then keep rows/columns padding .. padding + o - 1.",
+        hint="Check the size of your result against PyTorch's output size first. A wrong size usually means the "
+             "array you scatter into is too small for output_padding units that lie past the full output.",
     ),
     Question(
-        id="ex05.2", name="emulating2", title="The emulating convolution's numbers", points=2,
-        kind=IntTuple(length=4), answer=_emulating2,
+        id="ex05.2", name="mask2", title="The emulating input along one axis", points=2,
+        kind=IntTuple(), answer=_mask2,
         mistakes=[
-            Mistake(lambda P: _emulating2(P, quoted=True), "Your p′ subtracts the padding twice (p′ = k − 1 − 2p): "
-                    "the emulating padding is p′ = k − p − 1 per side."),
-            Mistake(lambda P: _emulating2(P, a_without_p=True), "Your a leaves out the padding: a = (i + 2p − k) mod s."),
-            Mistake(lambda P: _emulating2(P, stretched_si=True), "s − 1 zeros go *between* neighbours only: "
-                    "ĩ′ = i′ + (i′ − 1)(s − 1), not s·i′."),
-            Mistake(lambda P: _emulating2(P, ceil=True), "i′ is the direct convolution's output size: round "
-                    "(i + 2p − k)/s down, not up."),
+            Mistake(lambda P: _mask2(P, quoted=True), "Your padding subtracts p twice (p′ = k − 1 − 2p): the "
+                    "emulating padding loses one p per side, p′ = k − p − 1."),
+            Mistake(lambda P: _mask2(P, a_without_p=True), "Your trailing a zeros leave out the padding: a is "
+                    "what the direct convolution's floor dropped from i + 2p − k, not from i − k."),
+            Mistake(lambda P: _mask2(P, stretched_si=True), "s − 1 zeros go *between* neighbouring units only, "
+                    "not after the last one: the stretched input has i′ + (i′ − 1)(s − 1) units."),
+            Mistake(lambda P: _mask2(P, ceil=True), "One unit of y too many: i′ is the direct convolution's "
+                    "output size, which rounds (i + 2p − k)/s down, not up."),
         ],
-        checks=[Check("answer[3] < s2", "a is a remainder modulo the stride: 0 <= a < s2."),
-                Check("answer[1] >= answer[0]", "Stretching inserts zeros: ĩ′ is at least i′.")],
-        hint=SHAPE_FIRST + " Then p′ = k − p − 1 and a = (i + 2p − k) mod s; check that ĩ′ + 2p′ + a − k + 1 = i.",
+        checks=[Check("all(v in (0, 1) for v in answer)", "Write 1 for a unit of y and 0 for every zero."),
+                Check("len(answer) == i2 + k2 - 1",
+                      "At unit stride a kernel of k2 taps shortens its input by k2 − 1 units, and the emulating "
+                      "convolution must give back i2 units: its input has i2 + k2 − 1 units.")],
+        hint="Start from i′, the number of units of y. Then build the axis from left to right: the padding "
+             "zeros, the units of y with the inserted zeros between them, the padding zeros again and the a "
+             "extra zeros at the end.",
     ),
     Question(
         id="ex05.3", name="out3", title="A transposed output predicted by hand", points=2, kind=Matrix(),
@@ -248,23 +488,29 @@ QUESTIONS = [
         ],
         checks=[Check("len(answer) == (len(y3) - 1) * s3 - 2 * p3 + len(w3) + a3",
                       "Your matrix should have (i′ − 1)s − 2p + k + output_padding rows.")],
-        hint="Scatter the four weighted copies of w3 into the full output, then crop p3 from the top and left and "
-             "keep as many rows/columns as the output size says.",
+        hint="Scatter first: each unit of y3 adds a weighted copy of w3 into the full output, at a place its "
+             "row, its column and the stride decide. Then see which rows and columns padding removes and which "
+             "output_padding gives back.",
     ),
     Question(
-        id="ex05.4", name="args4", title="padding and output_padding for a target size", points=2,
-        kind=IntTuple(length=2), answer=_pad4,
+        id="ex05.4", name="pairs4", title="Every padding and output_padding for a target size", points=2,
+        kind=IntTuple(item_length=2, unordered=True), answer=_pairs4,
         mistakes=[
-            Mistake(_p_prime_mistake4, "You gave p′ = k − p − 1, the emulating convolution's padding; PyTorch's "
-                    "padding is the direct convolution's p, which crops the output."),
-            Mistake(lambda P: ((P["i4"] - 1) * P["s4"] + P["k4"] - P["o4"], 0) if _pad4(P)[1] or
-                    (P["i4"] - 1) * P["s4"] + P["k4"] - P["o4"] != _pad4(P)[0] else None,
-                    "padding crops p units from *each* side: it removes 2p units."),
-            Mistake(lambda P: (_pad4(P)[0], 0) if _pad4(P)[1] else None, "With output_padding 0 the output is "
-                    "one unit short of o4."),
+            Mistake(lambda P: _pairs4(P)[:1], "That pair works, but it is not the only one: PyTorch accepts any "
+                    "output_padding below the stride, and a larger padding with a larger output_padding reaches "
+                    "o4 too."),
+            Mistake(lambda P: tuple((P["k4"] - p - 1, a) for p, a in _pairs4(P)), "Those paddings are "
+                    "p′ = k − p − 1, the emulating convolution's; PyTorch's padding is the direct convolution's "
+                    "p, which crops the output."),
+            Mistake(lambda P: _pairs4(P, refused_too=True), "Your list holds a pair whose output_padding is not "
+                    "below the stride: PyTorch refuses it."),
+            Mistake(lambda P: _pairs4(P, padding_once=True), "padding crops p units from *each* side: it "
+                    "removes 2p units, not p."),
         ],
-        checks=[Check("answer[1] < s4 and answer[0] >= 0", "output_padding must be below the stride, padding >= 0.")],
-        hint="o = (i − 1)s − 2·padding + k + output_padding with 0 <= output_padding < s; try the smallest padding.",
+        checks=[Check("all(p >= 0 and 0 <= a < s4 for p, a in answer)",
+                      "PyTorch needs padding >= 0 and 0 <= output_padding < s4 (the stride).")],
+        hint="Write PyTorch's output length with padding and output_padding as the unknowns. Which values may "
+             "output_padding take, and for each of them, is there a whole padding >= 0 that gives o4?",
     ),
     Question(
         id="ex05.5", name="quoted5", title="Spot the error: p′ = k − 1 − 2p", points=2, kind=Int(),
@@ -272,73 +518,87 @@ QUESTIONS = [
         mistakes=[
             Mistake(lambda P: P["i5"], "That is what the correct p′ = k − p − 1 gives back (i5); the question asks "
                     "what the quoted formula's p′ gives."),
-            Mistake(lambda P: _quoted5(P, a=False) if transposed_equivalent(P["i5"], P["k5"], P["s5"], P["p5"]).a
-                    else None, "You left out the a extra zeros at the bottom/right."),
-            Mistake(lambda P: _quoted5(P, stretch=False) if P["s5"] > 1 else None, "The emulating input is the "
-                    "stretched ĩ′ (zeros between units), not i′."),
+            Mistake(lambda P: _quoted5(P, a=False), "You left out the a extra zeros at the bottom/right."),
+            Mistake(lambda P: _quoted5(P, stretch=False), "The emulating input is the stretched ĩ′ (zeros "
+                    "between units), not i′."),
+            Mistake(lambda P: transposed_equivalent(P["i5"], P["k5"], P["s5"], P["p5"]).i_prime, "That is i′, the "
+                    "transposed layer's input size; the question asks for the output size of the emulating "
+                    "convolution built with the quoted p′."),
         ],
         checks=[Check("answer < i5", "The quoted p′ is smaller than the correct one, so less comes back than i5.")],
-        hint="Build the emulating convolution with the quoted p′: its input is ĩ′ + 2p′ + a, the kernel k5, stride 1.",
+        hint="Build the emulating convolution as the lesson does, with the quoted p′ in place of k − p − 1. It "
+             "runs at stride 1, so its output size follows from the length of its padded input and k5.",
     ),
     Question(
         id="ex05.6", name="restored6", title="Which input sizes come back?", points=2,
         kind=IntTuple(unordered=True), answer=_restored6,
         mistakes=[
             Mistake(lambda P: tuple(range(P["lo6"], P["hi6"] + 1)), "That is the popular claim that the same "
-                    "settings always restore the size: they give back i − a, a = (i + 2p − k) mod s."),
-            Mistake(lambda P: _restored6(P, rule=lambda i: (i - P["k6"]) % P["s6"] == 0) if P["p6"] else None,
-                    "You left out the padding: the condition is (i + 2p − k) mod s = 0."),
+                    "settings always restore the size: several input sizes share one output size, and the "
+                    "transposed layer returns only one of them."),
+            Mistake(lambda P: _restored6(P, rule=lambda i: (i - P["k6"]) % P["s6"] == 0),
+                    "You left out the padding: the remainder that decides is the one of i + 2p − k, not i − k."),
             Mistake(lambda P: _restored6(P, rule=lambda i: (i + 2 * P["p6"] - P["k6"]) % P["s6"] != 0),
-                    "Reversed: the size comes back when the remainder a is 0."),
+                    "Reversed: the size comes back when the direct convolution drops nothing."),
         ],
         checks=[Check("all(lo6 <= i <= hi6 for i in answer)", "List sizes between lo6 and hi6 only.")],
-        hint="Going forward loses the remainder (i + 2p − k) mod s; coming back with output_padding 0 cannot restore it.",
+        hint="Going forward, several input sizes share one output size (the floor). Coming back with "
+             "output_padding 0, the transposed layer can return only one of them: which one?",
     ),
     Question(
-        id="ex05.7", name="size7", title="Output size of a dilated transposed layer", points=1, kind=Int(),
-        answer=lambda P: transposed_output_size(P["i7"], P["k7"], P["s7"], P["p7"], P["d7"], P["a7"]),
+        id="ex05.7", name="dilated7", title="A dilated transposed layer: reach, p′ and output length", points=1,
+        kind=IntTuple(length=3), answer=_dilated7,
         mistakes=[
-            Mistake(lambda P: _size7(P, k_term=P["k7"]), "You ignored the dilation: the kernel reaches "
-                    "d(k − 1) + 1 units."),
-            Mistake(lambda P: _size7(P, k_term=P["d7"] * (P["k7"] - 1)), "You forgot the +1: a dilated kernel "
-                    "spans d(k − 1) + 1 units."),
-            Mistake(lambda P: _size7(P, two_p=False), "padding crops from both sides: subtract 2p."),
-            Mistake(lambda P: _size7(P, extra=False), "You left out output_padding, added at the end."),
+            Mistake(lambda P: _dilated7(P, undilated=True), "You ignored the dilation: the kernel's taps are d "
+                    "apart, so it reaches d(k − 1) + 1 units."),
+            Mistake(lambda P: _dilated7(P, no_plus_one=True), "You forgot the +1: a dilated kernel spans "
+                    "d(k − 1) + 1 units (count the taps, not the gaps)."),
+            Mistake(lambda P: _dilated7(P, undilated_p_prime=True), "Your p′ is the undilated k − p − 1: the "
+                    "emulating padding must let the kernel's whole reach k̂ hang over the edge, p′ = k̂ − p − 1."),
+            Mistake(lambda P: _dilated7(P, two_p=False), "padding crops from both sides: subtract 2p."),
+            Mistake(lambda P: _dilated7(P, extra=False), "You left out output_padding, added at the end."),
         ],
-        hint="PyTorch: (i − 1)s − 2p + d(k − 1) + output_padding + 1.",
+        checks=[Check("answer[0] >= k7 and answer[1] >= 0", "The reach is at least k7 and p′ is not negative.")],
+        hint="Count the units a dilated kernel covers first; everything else (the emulating padding, the full "
+             "scatter output before padding crops it) follows from that reach as in the undilated case.",
     ),
     Question(
-        id="ex05.8", name="share8", title="How many multiplications are useful?", points=2,
-        kind=Number(rel_tol=1e-3), answer=_share8,
+        id="ex05.8", name="share8", title="How many multiplications are useful, with two strides?", points=2,
+        kind=Number(rel_tol=5e-3), answer=_share8,
         mistakes=[
-            Mistake(lambda P: _far(1 / P["s8"] ** 2, _share8(P)), "1/s² is the limit for large inputs; count this "
-                    "input exactly (the border rows and columns change it)."),
-            Mistake(lambda P: _far(_share8(P, one_d=True), _share8(P)), "That is the share along one axis; in 2-D "
-                    "both axes must hit a real unit: square it."),
-            Mistake(lambda P: _far(conv_output_size(P["i8"], P["k8"], P["s8"], P["p8"]) ** 2 / P["i8"] ** 2,
-                                   _share8(P)),
-                    "That counts every product of the scatter, including the ones that land in the cropped "
-                    "border; count the emulating convolution's products that read a unit of y."),
+            Mistake(lambda P: 1 / (P["s8"] * P["t8"]), "1/(s8·t8) is the limit for large inputs; count this input "
+                    "exactly (the border rows and columns change it)."),
+            Mistake(lambda P: _share8(P, strides=(P["s8"], P["s8"])), "You used the row stride s8 along both axes: "
+                    "the columns are stretched by t8."),
+            Mistake(lambda P: _share8(P, strides=(P["t8"], P["t8"])), "You used the column stride t8 along both "
+                    "axes: the rows are stretched by s8."),
+            Mistake(_scatter_share8, "That counts every product of the scatter, including the ones that land in "
+                    "the cropped border; count the emulating convolution's products that read a unit of y."),
         ],
         checks=[Check("0 < answer <= 1", "A share lies between 0 and 1.")],
-        hint="Mark the units of y with 1 in the stretched, padded input (zeros elsewhere); for each of the i8 × i8 "
-             "output positions count the marked cells under the k8 × k8 kernel; divide by i8²·k8².",
+        hint="Count along one axis first: for each output position, how many of the kernel's taps fall on a unit "
+             "of y rather than on an inserted zero or padding? A product in 2-D is useful only when both its row "
+             "and its column are, and the two axes have different strides here.",
     ),
     Question(
-        id="ex05.9", name="added9", title="What output_padding adds", points=2, kind=IntTuple(), answer=_added9,
+        id="ex05.9", name="added9", title="What output_padding adds, and where it comes from", points=2,
+        kind=IntTuple(item_length=2), answer=_added9,
         mistakes=[
-            Mistake(lambda P: _added9(P, source="zeros") if _added9(P) != _added9(P, source="zeros") else None,
-                    "Not all of them are zeros: the first min(a9, p9) added units lie inside the full scatter "
-                    "output (the crop had removed them), so they are computed values; only units past its end are zeros."),
-            Mistake(lambda P: _added9(P, source="before") if _added9(P) != _added9(P, source="before") else None,
+            Mistake(lambda P: _added9(P, source="zeros"),
+                    "Not all of them lie past the full output: the first min(a9, p9) added units are inside it "
+                    "(the crop had removed them), so they are computed values; only units past its end are zeros."),
+            Mistake(lambda P: _added9(P, source="before"),
                     "Those are the last units without output_padding; output_padding adds units after them."),
-            Mistake(lambda P: _added9(P, source="full") if _added9(P) != _added9(P, source="full") else None,
+            Mistake(lambda P: _added9(P, source="full"),
                     "Those are the last units of the full scatter output, but the kept output starts p9 units "
-                    "in: its added units are full-output units p9 + o − a9 ... p9 + o − 1 (zeros past the end)."),
+                    "in, so its added units end p9 units before the full output's end (or run past it)."),
+            Mistake(lambda P: _added9(P, source="kept"),
+                    "Those indices count from the start of the kept output; give each unit's index in the full "
+                    "scatter output, which starts p9 units earlier."),
         ],
         checks=[Check("len(answer) == a9", "output_padding adds a9 units.")],
-        hint="Scatter into the full output ((i′ − 1)s + k units), keep units p9, p9 + 1, ...; the added units are "
-             "the last a9 kept ones, zero where they lie past the full output.",
+        hint="Locate the added units in the full scatter output: the kept output starts p9 units in and has "
+             "o units. Do the added units fall inside the full output, or past its end?",
     ),
     Question(
         id="ex05.10", name="kernel10", title="The emulating convolution's kernel", points=1, kind=Matrix(),
@@ -355,26 +615,51 @@ QUESTIONS = [
         hint="In the scatter, weight w[m, n] lands m rows below and n columns right of its input unit; read "
              "from an output unit, which input meets w[0, 0]?",
     ),
+    Question(
+        id="ex05.11", name="claims11", title="Which claims are true?", points=2, kind=CLAIMS11,
+        answer=lambda P: ("A", "D", "G"),
+        hint="Test each claim on a case small enough to compute, as the lesson's cells do; several of them are "
+             "true only under a condition the claim leaves out.",
+    ),
+    Question(
+        id="ex05.12", name="lengths12", title="What PyTorch, Keras and TensorFlow do with one layer", points=2,
+        kind=IntTuple(length=4), answer=_frameworks12,
+        mistakes=[
+            Mistake(lambda P: _frameworks12(P, none_as_zero=True), "Keras's default output_padding=None is not "
+                    "output_padding=0: with None, 'same' gives n12·s12 units."),
+            Mistake(lambda P: _frameworks12(P, even_kernel_runs=True) if P["k12"] % 2 == 0 else None,
+                    "With an even kernel, Keras's 'same' and an explicit output_padding=0 ask its backend for a "
+                    "length TensorFlow's 'SAME' does not accept: the layer fails when it runs."),
+            Mistake(lambda P: _frameworks12(P, tf_flipped=True), "TensorFlow accepts exactly the output_shape "
+                    "lengths that its own 'SAME' convolution with stride s12 maps back to n12 units; check o12 "
+                    "against that."),
+            Mistake(lambda P: _frameworks12(P, padding_once=True), "PyTorch's padding crops p12 units from each "
+                    "side: it removes 2·p12 units."),
+        ],
+        checks=[Check("all(v >= 0 for v in answer)", "Give a length, or 0 where the framework refuses.")],
+        hint="Take each framework's own rule from the lesson's section 9: PyTorch's size rule and its limit on "
+             "output_padding, what Keras does with output_padding=None and with an explicit number, and which "
+             "output_shape lengths TensorFlow's 'SAME' accepts.",
+    ),
+    Question(
+        id="ex05.13", name="emulate_transpose", title="Find and fix the bugs: an emulation by zero insertion",
+        points=2, kind=Function(result=IntTuple(), time_limit=5.0),
+        reference=emulate_transpose,
+        examples=[EXAMPLE13_PADDING, EXAMPLE13_STRIDE, EXAMPLE13_BOTH],
+        hidden=[
+            HiddenGroup("unit stride with padding", cases=[((2, -1, 3, 1), (1, 2, 3), 1, 2, 0)],
+                        draw=lambda rng: _draw13(rng, stride=False, padding=True), example=EXAMPLE13_PADDING),
+            HiddenGroup("strides 2 and 3 without padding", cases=[((1, 2, 3), (1, 2, 3), 2, 0, 0)],
+                        draw=lambda rng: _draw13(rng, stride=True, padding=False), example=EXAMPLE13_STRIDE),
+            HiddenGroup("strides 2 and 3 with padding and output_padding",
+                        cases=[((3, -2, 1), (1, 0, 2), 2, 1, 1), ((1, 1, 1, 1), (2, -1, 1, 3, 1), 3, 4, 2)],
+                        draw=lambda rng: _draw13(rng, stride=True, padding=True), example=EXAMPLE13_BOTH),
+        ],
+        hint="Compare the length of what the function returns with PyTorch's output length, first with s = 1 and "
+             "p > 0, then with s > 1 and p = 0: each bug shows on its own in one of the two.",
+    ),
 ]
 
-def _same(value, answer) -> bool:
-    if isinstance(answer, float):
-        return abs(value - answer) <= 1e-3 * abs(answer)
-    return np.array_equal(np.asarray(value), np.asarray(answer))
-
-
-def _guard(question):
-    """Silence each declared mistake for the variants in which it gives the right answer."""
-    def guarded(mistake):
-        def wrong(P):
-            value = mistake.answer(P)
-            return None if value is None or _same(value, question.answer(P)) else value
-        return Mistake(wrong, mistake.hint)
-    question.mistakes = [guarded(m) for m in question.mistakes]
-    return question
-
-
-QUESTIONS = [_guard(q) if q.answer else q for q in QUESTIONS]
 EXERCISE_SET = ExerciseSet(
     id="ex05", notebook="05_transposed_convolution.ipynb", title="Transposed convolution",
     parameters=DEFAULTS, questions=QUESTIONS, generate=generate,

@@ -1,27 +1,43 @@
 """Exercise set ex06 — the sampling operator algebra (instructor only: answers and hidden tests).
 
-Every expected answer is computed from the student's parameters with course_lib.sampling and
-course_lib.numeric, in the grader's process. What is graded is the mathematical object (a matrix
-with symbolic entries, a kernel, a set of phases, an index), never a printed True.
+Every expected answer is computed from the student's parameters with course_lib.sampling,
+course_lib.numeric and course_lib.frameworks, in the grader's process. What is graded is the
+mathematical object (a matrix with symbolic entries, a kernel, positions, lengths), never a
+printed True; questions ask for what one library call does not print (a layer the operators
+express only after some thought, where each sample goes, lengths stage by stage), or say which
+call may only confirm the answer. Questions: ex06.1 PyTorch's strided conv1d with padding as a
+matrix; ex06.2 where ↓k ∘ ↑m sends each sample; ex06.3 convolve, then repeat, as one transposed
+convolution; ex06.4 the phase of a 2-D kernel that meets an output unit; ex06.5, ex06.6 where
+PyTorch's pixel shuffle and TensorFlow's depth_to_space put a channel; ex06.7 a kernel moved
+across ↓M and merged; ex06.8 lengths through a chain; ex06.9 a transpose as a transposed
+convolution; ex06.10 a polyphase transposed convolution (hidden inputs); ex06.11 true claims;
+ex06.12 the steps of a sub-pixel convolution in order; ex06.13 find and fix the bugs of a 1-D
+pixel shuffle (hidden inputs).
+
+Every variant, defaults included, separates each declared mistake from the answer and from the
+other mistakes: ``generate`` draws a question's numbers again until they do (its draws are built
+so that this is rare).
 """
 
+import numpy as np
 import sympy
 
 from course_lib import numeric, sampling
-from course_lib.grading.kinds import Function, Int, IntTuple, Matrix
-from course_lib.grading.spec import ExerciseSet, HiddenGroup, Mistake, Question
+from course_lib.grading.kinds import Choice, Function, IntTuple, Matrix, Order
+from course_lib.grading.spec import Check, ExerciseSet, HiddenGroup, Mistake, Question
 
-Q = sympy.symbols("q0:3")
+W = sympy.symbols("w0:3")
 
 DEFAULTS = {
-    "s1": 2, "n1": 6,                       # ↓2 ∘ (q∗)valid on length 6
-    "k2": 2, "n2": 5,                       # ↑2 ∘ ↓2 on length 5
-    "k3": 2, "q3": (3, -1, 2),              # repeat by 2, then q
-    "w4": (1, 2, 3, 4, 5, 6, 7), "s4": 3,   # phases
+    "s1": 2, "n1": 6,                       # F.conv1d(x, w, stride=2, padding=1) on length 6
+    "k2": 4, "m2": 6, "n2": 6,              # ↓4 ∘ ↑6 on length 6
+    "k3": 2, "q3": (3, -1, 2),              # q, then repeat by 2
+    "w4": [[1, 2, 3, 4, 5], [6, 7, 8, 9, 10], [11, 12, 13, 14, 15], [16, 17, 18, 19, 20], [21, 22, 23, 24, 25]],
+    "s4": 3, "p4": 1, "R4": 4, "C4": 6,     # a phase of a 5×5 kernel, stride 3, padding 1
     "C5": 2, "r5": 3, "ch5": 7, "h5": 4, "x5": 1,   # pixel shuffle, PyTorch (CRD)
-    "C6": 2, "r6": 3, "ch6": 7, "h6": 4, "x6": 1,   # depth_to_space, TensorFlow (DCR)
-    "h7": (2, -1, 3), "M7": 3,              # noble identity
-    "n8": 7,                                # a chain's output length
+    "C6": 3, "r6": 2, "ch6": 5, "h6": 2, "x6": 3,   # depth_to_space, TensorFlow (DCR)
+    "h7": (2, -1, 3), "M7": 3, "q7": (1, 2),  # noble identity, then a merge
+    "n8": 6, "u8": 3, "d8": 2,              # a chain's lengths
     "q9": (1, 2, 4), "s9": 2,               # the transpose of ↓s ∘ (q∗)valid as a tconv
 }
 
@@ -34,20 +50,68 @@ def _kernel(rng, size, low=-3, high=4):
             return q
 
 
+def _separated(rng, draw, qid):
+    """``draw(rng)`` (a dict of question ``qid``'s parameters) again until its mistakes separate."""
+    question = next(q for q in QUESTIONS if q.id == qid)
+    while True:
+        part = draw(rng)
+        if not question.separation_problems({**DEFAULTS, **part}):
+            return part
+
+
+def _draw2(rng):
+    # gcd(k, m) > 1 (coprime factors commute, so applying ↓k first would pass) and k not dividing m
+    # (then ↓k ∘ ↑m = ↑(m/k) drops nothing)
+    k, m = rng.choice([(4, 2), (6, 2), (6, 3), (4, 6), (6, 4)])
+    return {"k2": k, "m2": m, "n2": rng.randint(5, 8)}
+
+
+def _short_phases(K, s):
+    """The phase indices r whose phase w[r::s] is shorter than the common length ceil(K/s)."""
+    return [r for r in range(s) if len(range(r, K, s)) < -(-K // s)]
+
+
+def _draw4(rng):
+    s = rng.choice([3, 4])
+    K = rng.choice([4, 5]) if s == 3 else rng.choice([5, 6, 7])
+    p = rng.choice([q for q in range(1, K) if (2 * q) % s])    # skipping the padding moves the phase
+    short = _short_phases(K, s)
+    # a != b (a swap shows) and exactly one short axis (padding at the start shows, and differs from a rotation)
+    a, b = rng.choice([(a, b) for a in range(s) for b in range(s) if a != b and (a in short) != (b in short)])
+    w = np.array(rng.sample(range(1, 60), K * K)).reshape(K, K).tolist()
+    return {"w4": w, "s4": s, "p4": p, "R4": (a - p) % s + s * rng.randint(0, 2),
+            "C4": (b - p) % s + s * rng.randint(0, 2)}
+
+
+def _draw_shuffle(rng, n, order):
+    other = "DCR" if order == "CRD" else "CRD"
+    while True:
+        C, r = rng.choice([2, 3]), rng.choice([2, 3])
+        P = {f"C{n}": C, f"r{n}": r, f"ch{n}": rng.randint(1, C * r * r - 1),
+             f"h{n}": rng.randint(1, 5), f"x{n}": rng.randint(1, 5)}
+        # the right landing, the other framework's and the swapped offsets: all three apart
+        if len({_land(P, n, order), _land(P, n, other), _land(P, n, order, swap=True)}) == 3:
+            return P
+
+
+def _draw8(rng):
+    while True:
+        n, u, d = rng.randint(5, 9), rng.choice([2, 3]), rng.choice([2, 3, 4])
+        if (u * (n + 1) - 2) % d:         # ↓d rounds: rounding down shows
+            return {"n8": n, "u8": u, "d8": d}
+
+
 def generate(rng):
     """One student's parameters."""
-    P = {}
-    P["s1"], P["n1"] = rng.choice([2, 3]), rng.randint(5, 7)
-    P["k2"], P["n2"] = rng.choice([2, 3]), rng.randint(4, 7)
+    P = {"s1": rng.choice([2, 3]), "n1": rng.randint(5, 8)}
+    P.update(_separated(rng, _draw2, "ex06.2"))
     P["k3"], P["q3"] = rng.choice([2, 3]), _kernel(rng, 3)
-    P["s4"] = rng.choice([2, 3])    # 5-6 taps for s = 2, 7-9 for s = 3: always phases of 3 taps
-    P["w4"] = tuple(rng.sample(range(1, 10), rng.randint(2 * P["s4"] + 1, 3 * P["s4"])))
-    for n in (5, 6):
-        P[f"C{n}"], P[f"r{n}"] = rng.choice([2, 3]), rng.choice([2, 3])
-        P[f"ch{n}"] = rng.randint(1, P[f"C{n}"] * P[f"r{n}"] ** 2 - 2)
-        P[f"h{n}"], P[f"x{n}"] = rng.randint(1, 5), rng.randint(1, 5)
-    P["h7"], P["M7"] = _kernel(rng, 3), rng.choice([2, 3])
-    P["n8"] = rng.randint(5, 9)
+    P.update(_separated(rng, _draw4, "ex06.4"))
+    P.update(_separated(rng, lambda g: _draw_shuffle(g, 5, "CRD"), "ex06.5"))
+    P.update(_separated(rng, lambda g: _draw_shuffle(g, 6, "DCR"), "ex06.6"))
+    P.update(_separated(rng, lambda g: {"h7": _kernel(g, 3), "M7": g.choice([2, 3]), "q7": _kernel(g, 2, 1, 5)},
+                        "ex06.7"))
+    P.update(_separated(rng, _draw8, "ex06.8"))
     P["q9"], P["s9"] = _kernel(rng, 3), rng.choice([2, 3])
     return P
 
@@ -62,41 +126,61 @@ def _ints(kernel):
 
 # --- ex06.1 ------------------------------------------------------------------------------------
 
-def _strided1(P, kernel=Q, mode="valid", stride=None):
-    return _rows((sampling.Down(P["s1"] if stride is None else stride) @ sampling.Conv(kernel, mode)).matrix(P["n1"]))
+def _torch1(P, *, true_convolution=False, stride=None, padded=True):
+    """The matrix of F.conv1d(x, w, stride=s1, padding=1) with weights W on length n1.
+
+    A cross-correlation with padding 1 and a 3-tap kernel is the true convolution with flip(w) in
+    numpy's mode 'same'; ↓s keeps every s-th output. ``true_convolution``: w used unflipped.
+    """
+    kernel = W if true_convolution else sampling.flip(W)
+    mode = "same" if padded else "valid"
+    s = P["s1"] if stride is None else stride
+    return _rows((sampling.Down(s) @ sampling.Conv(kernel, mode)).matrix(P["n1"]))
 
 
 # --- ex06.2 ------------------------------------------------------------------------------------
 
-def _projection2(P):
-    """↑k ∘ ↓k on length n cut to a square n×n matrix (forgetting the trailing zeros)."""
-    k, n = P["k2"], P["n2"]
-    return [[1 if i == j and i % k == 0 else 0 for j in range(n)] for i in range(n)]
+def _landing2(P, *, down_first=False, renumber=True, keep_all=False):
+    """For each sample x_j: its index in the output of ↓k2 ∘ ↑m2, or -1 where ↓k2 drops it."""
+    k, m = P["k2"], P["m2"]
+    result = []
+    for j in range(P["n2"]):
+        if down_first:                           # ↑m ∘ ↓k: x_j survives when k divides j
+            result.append(m * (j // k) if j % k == 0 else -1)
+        elif keep_all:
+            result.append(m * j // k)
+        elif m * j % k == 0:
+            result.append(m * j // k if renumber else m * j)
+        else:
+            result.append(-1)
+    return tuple(result)
 
 
-def _odd_phase2(P):
-    """Keeping x1, x(k+1), ... instead of x0, xk, ..."""
-    k, n = P["k2"], P["n2"]
-    return [[1 if i == j and i % k == 1 else 0 for j in range(n)] for i in range(k * -(-n // k))]
+# --- ex06.3 ------------------------------------------------------------------------------------
+
+def _merged3(P, *, noble=True, ones=True, extra=True, reverse=False):
+    """(output_padding, taps) of the transposed convolution equal to repeat-by-k3 ∘ (q3∗)."""
+    k, q = P["k3"], P["q3"]
+    moved = sampling.upsample_kernel(q, k) if noble else tuple(q)
+    kernel = _ints(sampling.convolve_kernels((1,) * k, moved) if ones else moved)
+    return ((k - 1) if extra else 0,) + (kernel[::-1] if reverse else kernel)
 
 
 # --- ex06.4 ------------------------------------------------------------------------------------
 
-def _phases4(P):
-    return [_ints(phase) for phase in sampling.kernel_phases(P["w4"], P["s4"])]
-
-
-def _chunks4(P):
-    w, s = P["w4"], P["s4"]
-    size = -(-len(w) // s)
-    padded = tuple(w) + (0,) * (size * s - len(w))
-    return [padded[r * size:(r + 1) * size] for r in range(s)]
-
-
-def _front_padded4(P):
-    w, s = P["w4"], P["s4"]
-    size = -(-len(w) // s)
-    return [(0,) * (size - len(w[r::s])) + tuple(w[r::s]) for r in range(s)]
+def _phase4(P, *, swap=False, front=False, chunk=False, rotate=False, no_padding=False):
+    """The phase of w4 that output unit (R4, C4) of conv_transpose2d(stride=s4, padding=p4) meets."""
+    w, s = np.array(P["w4"]), P["s4"]
+    K = len(w)
+    L = -(-K // s)
+    shift = 0 if no_padding else P["p4"]
+    a, b = (P["R4"] + shift) % s, (P["C4"] + shift) % s
+    if swap:
+        a, b = b, a
+    part = w[a * L:(a + 1) * L, b * L:(b + 1) * L] if chunk else w[a::s, b::s]
+    rows, cols = L - part.shape[0], L - part.shape[1]
+    padded = np.pad(part, ((rows, 0), (cols, 0)) if front else ((0, rows), (0, cols)))
+    return (padded[::-1, ::-1] if rotate else padded).tolist()
 
 
 # --- ex06.5, ex06.6 ----------------------------------------------------------------------------
@@ -119,21 +203,27 @@ def _land(P, n, order, swap=False):
     return (c, row, col)
 
 
-def _or_none(value, answer):
-    return None if value == answer else value
+# --- ex06.7 ------------------------------------------------------------------------------------
+
+def _moved7(P, *, stretch=True, gaps=None, merge=True, stretch_q=False):
+    """g with (h7∗) ∘ ↓M7 ∘ (q7∗) = ↓M7 ∘ (g∗), or what a slip gives."""
+    h, M, q = P["h7"], P["M7"], P["q7"]
+    if stretch_q:
+        return _ints(sampling.upsample_kernel(sampling.convolve_kernels(h, q), M))
+    moved = sampling.upsample_kernel(h, M if gaps is None else gaps) if stretch else tuple(h)
+    return _ints(sampling.convolve_kernels(moved, q) if merge else moved)
 
 
 # --- ex06.8 ------------------------------------------------------------------------------------
 
-CHAIN8 = "↓2 ∘ ((1, 1, 1)∗)[valid] ∘ ↑3 ∘ ((1, 2)∗)"
-
-
-def _chain8(n, *, ceil_down=True, trailing=True, valid=True):
-    """Output length of ↓2 ∘ (3-tap∗)valid ∘ ↑3 ∘ (2-tap∗)full, or what a common slip computes."""
-    n = n + 2 - 1                                   # full convolution with 2 taps
-    n = n * 3 if trailing else (n - 1) * 3 + 1      # ↑3 (with its trailing zeros)
-    n = n - 3 + 1 if valid else n + 3 - 1           # valid convolution with 3 taps
-    return -(-n // 2) if ceil_down else n // 2
+def _chain8(P, *, ceil_down=True, trailing=True, valid=True):
+    """Lengths after each stage of ↓d ∘ ((1,1,1)∗)valid ∘ ↑u ∘ ((1,2)∗), or what a slip computes."""
+    n, u, d = P["n8"], P["u8"], P["d8"]
+    first = n + 2 - 1                                   # full convolution with 2 taps
+    second = first * u if trailing else (first - 1) * u + 1
+    third = second - 3 + 1 if valid else second + 3 - 1
+    fourth = -(-third // d) if ceil_down else third // d
+    return (first, second, third, fourth)
 
 
 # --- ex06.10 -----------------------------------------------------------------------------------
@@ -145,126 +235,214 @@ def polyphase_tconv(x, w, s):
 
 def _draw10(rng, *, long_kernel=False):
     s = rng.randint(2, 4)
-    size = rng.randint(s + 1, 3 * s + 1) if long_kernel else rng.randint(1, s + 1)
-    x = tuple(rng.randint(-5, 5) for _ in range(rng.randint(1, 7)))
+    size = rng.randint(s + 1, 3 * s + 1) if long_kernel else rng.randint(1, s)
+    x = tuple(rng.randint(-5, 5) for _ in range(rng.randint(2, 7)))
     w = tuple(rng.randint(-5, 5) for _ in range(size))
     return (x, w, s)
 
+
+EXAMPLE10_SHORT = ((2, -1, 3), (4, -2), 3)
+EXAMPLE10_LONG = ((1, -1, 2), (1, 2, 3, 4), 2)
+EXAMPLE10_ONE = ((3,), (1, 2), 3)
+
+# --- ex06.13 -----------------------------------------------------------------------------------
+
+BUGGY13 = '''def shuffle1d(x, r):
+    """1-D pixel shuffle in PyTorch's (CRD) order: (C·r, W) -> (C, W·r)."""
+    x = np.asarray(x)
+    C, W = x.shape[0] // r, x.shape[1]
+    out = np.zeros((C, W * r), dtype=x.dtype)
+    for c in range(C):
+        for j in range(r):
+            out[c, j * W:(j + 1) * W] = x[j * C + c]
+    return out'''
+
+
+def shuffle1d(x, r):
+    """Reference for ex06.13: output (c, w·r + j) holds input channel c·r + j at column w."""
+    x = np.asarray(x)
+    C, width = x.shape[0] // r, x.shape[1]
+    return x.reshape(C, r, width).transpose(0, 2, 1).reshape(C, width * r).tolist()
+
+
+def _draw13(rng, *, maps=None, width=None):
+    r = rng.randint(2, 3)
+    C = maps if maps is not None else rng.randint(2, 3)
+    cols = width if width is not None else rng.randint(2, 4)
+    return ([[rng.randint(-9, 9) for _ in range(cols)] for _ in range(C * r)], r)
+
+
+EXAMPLE13_ONE_MAP = ([[1, 2, 3], [4, 5, 6]], 2)
+EXAMPLE13_ONE_COLUMN = ([[1], [2], [3], [4], [5], [6]], 3)
+EXAMPLE13_BOTH = ([[1, 2], [3, 4], [5, 6], [7, 8]], 2)
+
+# --- ex06.11, ex06.12 --------------------------------------------------------------------------
+
+CLAIMS11 = Choice(
+    (
+        "↓k ∘ ↑k is the identity, for every input length.",
+        "↑k ∘ ↓k is the identity too: zero insertion undoes decimation.",
+        "(h∗) ∘ ↓M = ↓M ∘ (h∗) for every kernel h: a convolution commutes with decimation.",
+        "A stride-s transposed convolution equals s ordinary convolutions of its input with the kernel's "
+        "phases, interleaved: no weight is ever multiplied by a zero inserted into the input.",
+        "StridedConv(q, s) and ↓s ∘ (q∗)valid agree on every input length where both are defined, so their "
+        "transposes are equal too.",
+        "PyTorch's `pixel_shuffle` and TensorFlow's `depth_to_space` give the same output when there is one "
+        "output map (C = 1).",
+        "In a sub-pixel convolution the phases go into `conv2d` as they are, without a rotation.",
+    ),
+    option_hints={
+        "A": "Follow x through ↑k and then through ↓k: is any sample lost on the way?",
+        "B": "Decimation throws samples away first, and zero insertion cannot bring them back: ↑k ∘ ↓k keeps "
+             "one phase and zeroes the others.",
+        "C": "After ↓M, neighbouring samples were M apart in the original signal: moving a kernel across ↓M "
+             "changes it (noble identity). Only a one-tap kernel commutes.",
+        "D": "Write an output index as u·s + r: which taps of the kernel can ever reach it?",
+        "E": "A strided layer maps several input lengths to one output length, and each operator's transpose "
+             "picks one of them: StridedConv the shortest, ↓s ∘ (q∗)valid the longest.",
+        "F": "Put C = 1 into the two channel formulas, c·r² + i·r + j and (i·r + j)·C + c.",
+        "G": "conv2d is a cross-correlation while the phases act as true convolutions: each phase must be "
+             "rotated by 180°.",
+    },
+)
+
+STEPS12 = Order((
+    "Run one `conv2d` on the low-resolution input, with padding L − 1.",
+    "Crop p rows and columns at the start and keep o = (i − 1)s + K − 2p + a of them.",
+    "Split the K × K kernel into its s² phases w[a::s, b::s], each zero-padded to L × L and rotated by 180°.",
+    "Pixel-shuffle the C·s² maps into C maps s times larger (CRD order).",
+    "Stack the phases as the output channels of one `conv2d` weight: phase (a, b) of output map c as "
+    "channel c·s² + a·s + b.",
+))
 
 FLIPPED = ("That is the kernel reversed. Here (q∗) is a true convolution (numpy.convolve): "
            "(a ∗ b)[m] = Σ a[t] b[m - t], starting with a[0]·b[0].")
 
 QUESTIONS = [
     Question(
-        id="ex06.1", name="M1", title="The matrix of a strided convolution", points=2, kind=Matrix(),
-        answer=lambda P: _strided1(P),
+        id="ex06.1", name="M1", title="PyTorch's strided conv1d as a matrix", points=2, kind=Matrix(),
+        answer=_torch1,
         mistakes=[
-            Mistake(lambda P: _strided1(P, kernel=Q[::-1]), "Your matrix has the kernel reversed: row m of "
-                    "(q∗) holds q[t] in column m + K - 1 - t (valid mode), so q2 comes first in each row."),
-            Mistake(lambda P: _strided1(P, stride=1), "You left out ↓s1: that is the unit-stride convolution; "
-                    "keep only rows 0, s1, 2·s1, ..."),
-            Mistake(lambda P: _strided1(P, mode="full"), "Mode 'valid' keeps only the outputs where the whole "
-                    "kernel lies on x; you used the full convolution."),
-            Mistake(lambda P: _strided1(P, mode="same"), "Mode 'valid', not 'same': no output may reach past "
-                    "either end of x."),
+            Mistake(lambda P: _torch1(P, true_convolution=True), "Each row has the weights reversed: PyTorch's "
+                    "conv1d is a cross-correlation, so w0 meets the leftmost input of its window."),
+            Mistake(lambda P: _torch1(P, stride=1), "That is the unit-stride layer: with stride s1 only outputs "
+                    "0, s1, 2·s1, ... are computed."),
+            Mistake(lambda P: _torch1(P, padded=False), "You left out the padding: with padding=1 the first "
+                    "window starts one zero before x0, and there are more outputs."),
         ],
-        hint="Build (q∗)valid on length n1 (row m: q2, q1, q0 starting at column m), then keep every s1-th "
-             "row starting with row 0.",
+        checks=[Check("len(answer[0]) == n1", "The matrix has one column per input sample: n1 columns.")],
+        hint="Row m of the matrix is output m. Where does the kernel window of output m start in the padded "
+             "input, and which x_j does each weight meet there? PyTorch does not flip w.",
     ),
     Question(
-        id="ex06.2", name="M2", title="Decimation, then zero insertion", points=1, kind=Matrix(),
-        answer=lambda P: _rows((sampling.Up(P["k2"]) @ sampling.Down(P["k2"])).matrix(P["n2"])),
+        id="ex06.2", name="where2", title="Where ↓k ∘ ↑m sends each sample", points=1, kind=IntTuple(),
+        answer=_landing2,
         mistakes=[
-            Mistake(lambda P: [[int(i == j) for j in range(P["n2"])] for i in range(P["n2"])],
-                    "That is ↓k ∘ ↑k = I; in ↑k ∘ ↓k the decimation comes first and loses samples."),
-            Mistake(lambda P: _projection2(P) if P["n2"] % P["k2"] else None,
-                    "Count the rows: ↓k2 leaves ceil(n2/k2) samples and ↑k2 puts k2 - 1 zeros after each "
-                    "one, the last included, so the output has k2·ceil(n2/k2) rows."),
-            Mistake(lambda P: _odd_phase2(P), "↓k keeps x0, xk, x2k, ... (starting with x0), not x1, x(k+1), ..."),
+            Mistake(lambda P: _landing2(P, down_first=True), "You applied ↓k2 first: in ↓k2 ∘ ↑m2 the "
+                    "zero insertion ↑m2 acts first (A ∘ B applies B first)."),
+            Mistake(lambda P: _landing2(P, renumber=False), "Those are the positions in the output of ↑m2. "
+                    "↓k2 then keeps positions 0, k2, 2·k2, ... and renumbers them 0, 1, 2, ..."),
+            Mistake(lambda P: _landing2(P, keep_all=True), "↓k2 keeps only the positions that are multiples "
+                    "of k2; a sample that ↑m2 put anywhere else is dropped (-1)."),
         ],
-        hint="Follow x = (x0, ..., x_{n2-1}) through ↓k2 and then ↑k2; row m of the matrix has a 1 in the "
-             "column of the sample that lands at position m.",
+        checks=[Check("len(answer) == n2", "Give one entry per sample x_0 ... x_(n2-1)."),
+                Check("all(v >= -1 for v in answer)", "Use -1 for a dropped sample, an index >= 0 otherwise.")],
+        hint="Follow one sample: where does ↑m2 put x_j? Does ↓k2 keep that position, and if so, which output "
+             "index does it become?",
     ),
     Question(
-        id="ex06.3", name="w3", title="Repeat-upsampling and a kernel as one transposed convolution", points=1,
-        kind=IntTuple(),
-        answer=lambda P: _ints(sampling.convolve_kernels((1,) * P["k3"], P["q3"])),
+        id="ex06.3", name="w3", title="Convolve, then repeat: one transposed convolution", points=2,
+        kind=IntTuple(), answer=_merged3,
         mistakes=[
-            Mistake(lambda P: _ints(sampling.convolve_kernels((1,) * P["k3"], P["q3"]))[::-1], FLIPPED),
-            Mistake(lambda P: _ints(sampling.convolve_kernels((1, 1), P["q3"])) if P["k3"] != 2 else None,
-                    "Repeating by k3 after ↑k3 takes k3 ones, (1, ..., 1), not (1, 1)."),
-            Mistake(lambda P: tuple(P["q3"]), "The repeat is a convolution too: merge it with q3, "
-                    "(1, ..., 1) ∗ q3."),
+            Mistake(lambda P: _merged3(P, noble=False), "That merges the repeat with q3 as if q3 came after the "
+                    "upsampling. Here q3 acts first: moving it across ↑k3 stretches it (noble identity)."),
+            Mistake(lambda P: _merged3(P, ones=False), "Repeating is ↑k3 followed by a convolution with k3 "
+                    "ones; merge that convolution too."),
+            Mistake(lambda P: _merged3(P, extra=False), "↑k3 keeps k3 − 1 zeros after the last sample, so the "
+                    "output is as long as output_padding k3 − 1 makes it, not 0."),
+            Mistake(lambda P: _merged3(P, reverse=True), FLIPPED),
         ],
-        hint="Both stages are convolutions after the same ↑k3, so they merge into one kernel: "
-             "(1, ..., 1) ∗ q3 with k3 ones (it has k3 + 2 taps).",
+        checks=[Check("answer[0] >= 0 and answer[0] < k3", "output_padding lies between 0 and k3 − 1.")],
+        hint="Move q3 across ↑k3 first (a noble identity), then merge the two convolutions that now follow "
+             "↑k3. The trailing zeros of ↑k3 decide output_padding.",
     ),
     Question(
-        id="ex06.4", name="phases4", title="The phases of a kernel", points=1, kind=IntTuple(item_length=3),
-        answer=_phases4,
+        id="ex06.4", name="phase4", title="The phase of a 2-D kernel that meets an output unit", points=1,
+        kind=Matrix(), answer=_phase4,
         mistakes=[
-            Mistake(lambda P: _chunks4(P), "Those are consecutive chunks; phase r is every s4-th tap starting "
-                    "at r: w4[r::s4]."),
-            Mistake(lambda P: [p[::-1] for p in _phases4(P)], "Each phase keeps the kernel's order: "
-                    "w4[r], w4[r + s4], ..."),
-            Mistake(lambda P: _front_padded4(P), "Pad a short phase with zeros at its end, not its start: "
-                    "its first tap is w4[r]."),
+            Mistake(lambda P: _phase4(P, no_padding=True), "You left out the padding: output unit (R4, C4) is "
+                    "unit (R4 + p4, C4 + p4) of the full scatter output, and that index decides the phase."),
+            Mistake(lambda P: _phase4(P, swap=True), "Rows and columns are swapped: the row index picks the "
+                    "phase along the kernel's rows, the column index along its columns."),
+            Mistake(lambda P: _phase4(P, front=True), "Pad a short phase with zeros at its end, not its start: "
+                    "it lists w[a, b], w[a + s4, b], ... in that order."),
+            Mistake(lambda P: _phase4(P, chunk=True), "That is a block of neighbouring taps; a phase takes every "
+                    "s4-th tap along each axis."),
+            Mistake(lambda P: _phase4(P, rotate=True), "That is the phase rotated by 180°, the form conv2d needs "
+                    "in a sub-pixel convolution; the phase itself keeps the kernel's order."),
         ],
-        hint="Phase r = (w4[r], w4[r + s4], w4[r + 2·s4], ...), zero-padded at the end to ceil(K/s4) taps; "
-             "there are s4 phases.",
+        checks=[Check("len(answer) == len(answer[0])", "A phase is square, L × L.")],
+        hint="Find the unit's index in the full scatter output first; which taps w[m, n] can land there, given "
+             "that input unit (u, v) puts w[m, n] at (u·s4 + m, v·s4 + n)?",
     ),
     Question(
         id="ex06.5", name="where5", title="Where PyTorch's pixel shuffle puts a channel", points=1,
         kind=IntTuple(length=3),
         answer=lambda P: _land(P, 5, "CRD"),
         mistakes=[
-            Mistake(lambda P: _or_none(_land(P, 5, "DCR"), _land(P, 5, "CRD")),
-                    "That is TensorFlow's depth_to_space order (DCR, channel (i·r + j)·C + c). PyTorch "
-                    "groups the r² channels of one output map together: channel c·r² + (i·r + j)."),
-            Mistake(lambda P: _or_none(_land(P, 5, "CRD", swap=True), _land(P, 5, "CRD")),
-                    "You swapped i and j: i (the row offset) is the slower one, i·r + j."),
+            Mistake(lambda P: _land(P, 5, "DCR"),
+                    "That is TensorFlow's depth_to_space order (DCR), in which the output map's index runs "
+                    "fastest. PyTorch keeps the r² channels of one output map together."),
+            Mistake(lambda P: _land(P, 5, "CRD", swap=True),
+                    "You swapped the row and column offsets inside the block: the row offset is the slower one."),
         ],
-        hint="Split ch5 = c·r5² + i·r5 + j (divmod twice); the unit goes to (c, h5·r5 + i, x5·r5 + j).",
+        hint="PyTorch keeps the r5² channels that fill one output map next to each other. Which part of ch5 "
+             "picks the output map, and which the place inside the r5 × r5 block?",
     ),
     Question(
         id="ex06.6", name="where6", title="Where TensorFlow's depth_to_space puts a channel", points=1,
         kind=IntTuple(length=3),
         answer=lambda P: _land(P, 6, "DCR"),
         mistakes=[
-            Mistake(lambda P: _or_none(_land(P, 6, "CRD"), _land(P, 6, "DCR")),
-                    "That is PyTorch's order (CRD). depth_to_space puts the output map's index c fastest: "
-                    "channel (i·r + j)·C + c."),
-            Mistake(lambda P: _or_none(_land(P, 6, "DCR", swap=True), _land(P, 6, "DCR")),
-                    "You swapped i and j: i (the row offset) is the slower one, i·r + j."),
+            Mistake(lambda P: _land(P, 6, "CRD"),
+                    "That is PyTorch's order (CRD). depth_to_space puts the output map's index fastest."),
+            Mistake(lambda P: _land(P, 6, "DCR", swap=True),
+                    "You swapped the row and column offsets inside the block: the row offset is the slower one."),
         ],
-        hint="Split ch6 = (i·r6 + j)·C6 + c; the unit goes to (c, h6·r6 + i, x6·r6 + j).",
+        hint="In depth_to_space the output map's index runs fastest through the channels. Which part of ch6 "
+             "picks the output map, and which the place inside the r6 × r6 block?",
     ),
     Question(
-        id="ex06.7", name="g7", title="Moving a kernel across ↓M (noble identity)", points=1, kind=IntTuple(),
-        answer=lambda P: _ints(sampling.upsample_kernel(P["h7"], P["M7"])),
+        id="ex06.7", name="g7", title="Moving a kernel across ↓M, then merging (noble identity)", points=1,
+        kind=IntTuple(), answer=_moved7,
         mistakes=[
-            Mistake(lambda P: tuple(P["h7"]), "Without stretching, the kernel does not commute with ↓M7: after "
+            Mistake(lambda P: _moved7(P, stretch=False), "Without stretching, h7 does not commute with ↓M7: after "
                     "decimation neighbouring samples were M7 apart."),
-            Mistake(lambda P: _ints(sampling.upsample_kernel(P["h7"], P["M7"])) + (0,) * (P["M7"] - 1),
-                    "No zeros after the last tap: H(z^M) has M - 1 zeros *between* taps only."),
-            Mistake(lambda P: _ints(sampling.upsample_kernel(P["h7"], P["M7"] + 1)),
-                    "That puts M7 zeros between taps: taps M7 apart need M7 - 1 zeros between them."),
+            Mistake(lambda P: _moved7(P, merge=False), "That moves h7 across ↓M7, but q7 is still there: two "
+                    "convolutions in a row merge into one."),
+            Mistake(lambda P: _moved7(P, gaps=P["M7"] + 1), "That puts M7 zeros between the taps of h7: taps "
+                    "M7 apart need M7 - 1 zeros between them."),
+            Mistake(lambda P: _moved7(P, stretch_q=True), "You stretched q7 too: it acts before ↓M7 and does not "
+                    "cross it; only h7 moves."),
         ],
-        hint="H(z^M): put M7 - 1 zeros between consecutive taps of h7 (sampling.upsample_kernel).",
+        hint="Only h7 crosses the decimator, and after decimation its neighbouring taps were M7 samples apart in "
+             "the original signal; q7 stays where it is. Then two convolutions follow each other.",
     ),
     Question(
-        id="ex06.8", name="len8", title="The output length of a chain", points=1, kind=Int(),
-        answer=lambda P: _chain8(P["n8"]),
+        id="ex06.8", name="len8", title="Lengths through a chain, stage by stage", points=1,
+        kind=IntTuple(length=4), answer=_chain8,
         mistakes=[
-            Mistake(lambda P: _or_none(_chain8(P["n8"], ceil_down=False), _chain8(P["n8"])),
-                    "↓2 keeps x0, x2, ...: an odd length m gives (m + 1)/2 samples (round up)."),
-            Mistake(lambda P: _or_none(_chain8(P["n8"], trailing=False), _chain8(P["n8"])),
-                    "↑3 puts 2 zeros after every sample, the last one included: length m becomes 3m."),
-            Mistake(lambda P: _chain8(P["n8"], valid=False), "The (1, 1, 1) convolution is in mode 'valid': "
-                    "it shortens by 2, it does not lengthen."),
+            Mistake(lambda P: _chain8(P, ceil_down=False), "↓d8 keeps x0, x_d8, x_2d8, ... up to the last one "
+                    "that exists: it rounds up, not down."),
+            Mistake(lambda P: _chain8(P, trailing=False), "↑u8 puts u8 - 1 zeros after every sample, the last "
+                    "one included: length m becomes u8·m."),
+            Mistake(lambda P: _chain8(P, valid=False), "The (1, 1, 1) convolution is in mode 'valid': it "
+                    "shortens by 2, it does not lengthen."),
         ],
-        hint="Apply the stages right to left: full 2-tap m + 1; ↑3 3m; valid 3-tap m - 2; ↓2 ceil(m/2). "
-             "Check with the operator's out_len.",
+        checks=[Check("answer[0] == n8 + 1", "The first stage is the full 2-tap convolution of n8 samples.")],
+        hint="Take the stages one at a time from the right, each with its own rule: a full convolution "
+             "lengthens, a valid one shortens, ↑u8 keeps its trailing zeros, ↓d8 keeps the samples at 0, d8, "
+             "2·d8, ... that exist.",
     ),
     Question(
         id="ex06.9", name="tconv9", title="A transpose written as a transposed convolution", points=2,
@@ -278,26 +456,63 @@ QUESTIONS = [
             Mistake(lambda P: (0,) + tuple(P["q9"]), "Two slips: rotate the kernel, and ↑s's trailing zeros "
                     "need output_padding s9 - 1."),
         ],
-        hint="Transpose factor by factor: (↓s ∘ C)ᵀ = Cᵀ ∘ ↑s, and the transpose of (q∗)valid is the full "
-             "convolution with flip(q).",
+        hint="Transpose the product factor by factor, in reverse order. Then compare what you get with the "
+             "scatter of a transposed convolution: with which kernel does it scatter, and how long is the "
+             "output of ↑s9?",
     ),
     Question(
         id="ex06.10", name="polyphase_tconv", title="A transposed convolution from its phases", points=3,
         kind=Function(result=IntTuple(), time_limit=5.0),
         reference=polyphase_tconv,
-        examples=[((1, 2), (1, 1, 1), 2), ((1, -1, 2), (1, 2, 3, 4), 2), ((3,), (1, 2), 3)],
+        examples=[((1, 2), (1, 1, 1), 2), EXAMPLE10_LONG, EXAMPLE10_ONE, EXAMPLE10_SHORT],
         hidden=[
-            HiddenGroup("kernel no longer than the stride", cases=[((2, 1, 0, -1), (1, -2), 2), ((1, 1), (5,), 2)],
-                        draw=lambda rng: _draw10(rng)),
+            HiddenGroup("kernel shorter than the stride", cases=[((2, 1, 0, -1), (1, -2), 3), ((1, 1), (5,), 2)],
+                        draw=lambda rng: _draw10(rng), example=EXAMPLE10_SHORT),
             HiddenGroup("kernel longer than the stride",
                         cases=[((1, 2, 3), (1, 0, -1, 2, 1), 2), ((4, -2), (1, 2, 3, 4, 5, 6, 7), 3)],
-                        draw=lambda rng: _draw10(rng, long_kernel=True)),
+                        draw=lambda rng: _draw10(rng, long_kernel=True), example=EXAMPLE10_LONG),
             HiddenGroup("a one-sample input", cases=[((2,), (1, -1, 3), 2)],
                         draw=lambda rng: ((rng.randint(-5, 5),), tuple(rng.randint(-5, 5) for _ in range(rng.randint(1, 8))),
-                                          rng.randint(2, 4))),
+                                          rng.randint(2, 4)), example=EXAMPLE10_ONE),
         ],
-        hint="Compute np.convolve(x, phase) for each phase w[r::s] zero-padded to ceil(K/s) taps, and write "
-             "phase r's result into positions r, r + s, r + 2s, ... of the output.",
+        hint="Each phase gives one ordinary convolution of x; the phases' results interleave, phase r filling "
+             "every s-th position starting at r. Pad the phases to one length first, or their results will "
+             "not interleave.",
+    ),
+    Question(
+        id="ex06.11", name="claims11", title="Which claims are true?", points=2, kind=CLAIMS11,
+        answer=lambda P: ("A", "D", "F"),
+        hint="Try each claim on a short symbolic signal or a small matrix, as the lesson's cells do; "
+             "operators_agree tells you where an identity first fails.",
+    ),
+    Question(
+        id="ex06.12", name="steps12", title="A sub-pixel convolution, step by step", points=1, kind=STEPS12,
+        answer=lambda P: ("C", "E", "A", "D", "B"),
+        mistakes=[
+            Mistake(lambda P: ("C", "E", "D", "A", "B"), "The pixel shuffle rearranges the convolution's C·s² "
+                    "output maps: it comes after the convolution, which runs at low resolution."),
+            Mistake(lambda P: ("C", "E", "A", "B", "D"), "p, o and a count high-resolution units: the crop comes "
+                    "after the pixel shuffle."),
+        ],
+        hint="Which step needs the result of which? Start from the kernel you are given and end with what "
+             "conv_transpose2d returns.",
+    ),
+    Question(
+        id="ex06.13", name="shuffle1d", title="Find and fix the bugs: a 1-D pixel shuffle", points=2,
+        kind=Function(result=Matrix(), time_limit=5.0),
+        reference=shuffle1d,
+        examples=[EXAMPLE13_ONE_MAP, EXAMPLE13_ONE_COLUMN, EXAMPLE13_BOTH],
+        hidden=[
+            HiddenGroup("one output map (C = 1), several columns", cases=[([[1, 2], [3, 4], [5, 6]], 3)],
+                        draw=lambda rng: _draw13(rng, maps=1), example=EXAMPLE13_ONE_MAP),
+            HiddenGroup("several output maps, one column", cases=[([[1], [2], [3], [4]], 2)],
+                        draw=lambda rng: _draw13(rng, width=1), example=EXAMPLE13_ONE_COLUMN),
+            HiddenGroup("several output maps and columns",
+                        cases=[([[1, -1, 2], [0, 3, 1], [2, 2, -2], [5, 0, 1], [1, 1, 1], [-3, 4, 0]], 2)],
+                        draw=lambda rng: _draw13(rng), example=EXAMPLE13_BOTH),
+        ],
+        hint="Try the function on inputs where one bug cannot show: with C = 1 the channel order does not "
+             "matter, and with a single column W = 1 interleaving and blocks look the same.",
     ),
 ]
 

@@ -1,0 +1,69 @@
+"""Every variant a student can be given tells every declared mistake apart from the answer and
+from every other mistake, and every hidden-test group of a function question has a public example.
+
+2,000 variants of every exercise set are drawn the way a roster release draws them
+(``ExerciseSet.draw``: a draw that lets a mistake pass for the answer or for another mistake is
+drawn again); the defaults, which every student without a roster gets, must separate at once.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from course_lib.grading.spec import MAX_DRAWS, load_sets
+
+ROOT = Path(__file__).resolve().parents[1]
+SETS = load_sets(ROOT / "instructor" / "sets")
+LESSONS = load_sets(ROOT / "instructor" / "lessons")
+VARIANTS = 2000
+
+
+@pytest.mark.parametrize("set_id", sorted(SETS) + sorted(LESSONS))
+def test_the_defaults_separate_every_declared_mistake(set_id):
+    exercise_set = SETS.get(set_id) or LESSONS[set_id]
+    assert exercise_set.separation_problems(exercise_set.parameters) == []
+
+
+@pytest.mark.parametrize("set_id", sorted(SETS))
+def test_every_drawn_variant_separates_every_declared_mistake(set_id):
+    exercise_set = SETS[set_id]
+    if exercise_set.generate is None:
+        pytest.skip(f"{set_id} has no variants")
+    raw_draws = 0
+    generate = exercise_set.generate
+
+    def counting(rng):
+        nonlocal raw_draws
+        raw_draws += 1
+        return generate(rng)
+
+    exercise_set.generate = counting
+    try:
+        for seed in range(VARIANTS):
+            params = exercise_set.draw(random.Random(seed))
+            assert exercise_set.separation_problems(params) == [], seed
+    finally:
+        exercise_set.generate = generate
+    # the generator itself must rarely make a mistake invisible: redrawing is a safety net
+    assert raw_draws <= 1.5 * VARIANTS, f"{set_id}: {raw_draws} draws for {VARIANTS} variants"
+
+
+def test_a_mistake_that_always_gives_the_answer_is_refused():
+    exercise_set = SETS["ex02"]
+    question = exercise_set.questions[0]
+    original = list(question.mistakes)
+    try:
+        question.mistakes.append(type(original[0])(question.answer, "the answer itself"))
+        with pytest.raises(ValueError, match=f"no variant in {MAX_DRAWS} draws"):
+            exercise_set.draw(random.Random(0))
+    finally:
+        question.mistakes[:] = original
+
+
+@pytest.mark.parametrize("set_id", sorted(SETS))
+def test_every_hidden_group_has_a_public_example(set_id):
+    problems = [p for q in SETS[set_id].questions if q.is_function for p in q.uncovered_groups()]
+    assert problems == []
