@@ -71,7 +71,7 @@ def test_no_hidden_test_is_in_the_bundle(bundle):
     sets = load_sets(ROOT / "instructor" / "sets")
     forbidden = []
     for exercise_set in sets.values():
-        for question in exercise_set.questions:
+        for question in exercise_set.every_version():
             for group in question.hidden:
                 for case in group.cases:
                     forbidden += [json.dumps(encode_input(list(case))), repr(tuple(case))[1:-1]]

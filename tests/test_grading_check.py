@@ -48,7 +48,7 @@ def public_dir(monkeypatch):
 
 
 def value_questions(sets):
-    return [(s, q) for s in sets.values() for q in s.questions if q.has_digests]
+    return [(s, q) for s in sets.values() for q in s.every_version() if q.has_digests]
 
 
 def namespace_for(params: dict, name: str, value) -> dict:
@@ -124,9 +124,12 @@ def wrong_candidates(kind, value) -> list:
     raise AssertionError(f"no wrong answers for {kind}")
 
 
-def variants(sets, exercise_set):
-    return [("defaults", exercise_set.parameters)] + [
+def variants(sets, exercise_set, question=None):
+    """The defaults and the roster's parameters; with ``question``, only those that hold it (a pool's version)."""
+    every = [("defaults", exercise_set.parameters)] + [
         (student, exercise_set.parameters_for(student, SECRET)) for student in STUDENTS]
+    return [(who, params) for who, params in every
+            if question is None or any(question is q for q in exercise_set.questions_at(params))]
 
 
 def is_right(question, params, value) -> bool:
@@ -168,7 +171,8 @@ def test_right_answers_in_every_accepted_form_get_a_tick(sets, roster_public, pu
     if where == "roster":
         public_dir(roster_public)
     for exercise_set, question in value_questions(sets):
-        for who, params in (variants(sets, exercise_set) if where == "roster" else [("defaults", exercise_set.parameters)]):
+        held = variants(sets, exercise_set, question)
+        for who, params in (held if where == "roster" else [(w, p) for w, p in held if w == "defaults"]):
             right = question.answer(params)
             for form in right_forms(question.kind, right):
                 status, message = check_module.verdict(question.id, namespace_for(params, question.name, form))
@@ -182,7 +186,7 @@ def test_wrong_answers_get_a_cross_and_the_general_hint_not_a_mistake_hint(sets,
     generic = 0
     for exercise_set, question in value_questions(sets):
         hints = [m.hint for m in question.mistakes]
-        for who, params in variants(sets, exercise_set)[:3]:
+        for who, params in variants(sets, exercise_set, question)[:3]:
             right = question.answer(params)
             for value in wrong_candidates(question.kind, right):
                 if is_right(question, params, value) or expected_hint_number(question, params, value) is not None:
@@ -210,7 +214,7 @@ def test_each_declared_mistake_gets_its_own_hint(sets, roster_public, public_dir
     public_dir(roster_public)
     shown = set()
     for exercise_set, question in value_questions(sets):
-        for who, params in variants(sets, exercise_set):
+        for who, params in variants(sets, exercise_set, question):
             for number, mistake in enumerate(question.mistakes):
                 value = mistake.answer(params)
                 if value is None:  # the mistake cannot happen for these parameters
@@ -317,7 +321,7 @@ def test_public_files_hold_no_plain_answer(sets, roster_public):
         for folder in (ROOT / "course_lib" / "grading" / "public", roster_public):
             text = (folder / f"{exercise_set.id}.json").read_text()
             for who, params in variants(sets, exercise_set):
-                for question in exercise_set.questions:
+                for question in exercise_set.questions_at(params):
                     if not question.has_digests:
                         continue
                     right = question.answer(params)

@@ -308,16 +308,26 @@ def test_check_ticks_a_right_choice_or_order_in_any_accepted_form(public):
 
 def test_check_names_the_options_decided_wrongly_and_their_hints_never_which_way(public):
     public()
-    status, message = check_module.verdict("ex97.1", {"claims": "AD"})
+    status, message = check_module.verdict("ex97.1", {"claims": "ACD"})
     assert status == "wrong"
-    assert message == ("❌ ex97.1: options C and D are decided wrongly; the other 2 options are right.\n"
-                       f"   option C: {CLAIMS.option_hints['C']}\n"
+    assert message == ("❌ ex97.1: option D is decided wrongly; the other 3 options are right.\n"
                        f"   option D: {CLAIMS.option_hints['D']}")
     status, message = check_module.verdict("ex97.1", {"claims": "C"})
     assert message == ("❌ ex97.1: option A is decided wrongly; the other 3 options are right.\n"
                        "   Hint: Take the claims one by one.")  # A has no hint: the question's general one
     status, message = check_module.verdict("ex97.1", {"claims": "BD"})
-    assert message.splitlines()[0] == "❌ ex97.1: options A, B, C and D are decided wrongly."
+    assert message == ("❌ ex97.1: 4 of the 4 options are decided wrongly (check() names them when at most 1 is off "
+                       "in an answer naming some but not all).\n   Hint: Take the claims one by one.")
+
+
+def test_check_does_not_list_the_true_options_for_an_empty_or_a_full_answer(public):
+    """Naming every option decided wrongly would turn one call with "" into the answer key."""
+    public()
+    for answer, count in (("", 2), ("ABCD", 2), ("B", 3), ("AD", 2)):
+        status, message = check_module.verdict("ex97.1", {"claims": answer})
+        first = message.splitlines()[0]
+        assert status == "wrong" and first.startswith(f"❌ ex97.1: {count} of the 4 options"), message
+        assert "option A" not in message and "option C" not in message and "option D:" not in message, message
     for wrong in ("AD", "C", "BD", "", "ABCD"):
         message = check_module.verdict("ex97.1", {"claims": wrong})[1].lower()
         for word in ("true", "false", "should", "choose", "left out", "not chosen"):

@@ -81,7 +81,7 @@ def _clean(function, n, result_kind):
 
 def restyle_cell(set_id: str, n: int) -> str:
     lines = [f"SHADOWED = {SHADOWED!r}", RESTYLE]
-    for number, question in enumerate(SETS[set_id].questions):
+    for number, question in enumerate(SETS[set_id].questions_at(SETS[set_id].parameters)):
         if question.is_function:
             # Helpers the function calls keep the notebook's real builtins through the copy too.
             lines.append(f"{question.name} = _clean({question.name}, {n + number}, {question.kind.result.name!r})")

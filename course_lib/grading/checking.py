@@ -112,6 +112,17 @@ def verdict(qid, namespace: dict) -> tuple[str, str]:
         known = ", ".join(questions)
         return "unknown", f"❓ There is no question {qid}; this exercise set has {known}."
     question = questions[qid]
+    if "versions" in question:  # a pool: the notebook's PARAMETERS cell says which version it holds
+        parameter, count = question["version_parameter"], len(question["versions"])
+        number = namespace.get(parameter)
+        if parameter not in namespace:
+            return _not_attempted(qid, f"the parameter `{parameter}` is not defined. Run the notebook's "
+                                       "cells from the top (the PARAMETERS cells first).")
+        if isinstance(number, bool) or not isinstance(number, int) or not 0 <= number < count:
+            return CANNOT_JUDGE, (f"⚠️ {qid}: `{parameter}` says which version of this question your notebook "
+                                    f"holds (0-{count - 1}), but it is {number!r}. Put back the value your "
+                                    "notebook was released with.")
+        question = question["versions"][number]
     return _run(question, public, namespace)
 
 
@@ -235,15 +246,24 @@ def _run(question, public, namespace):
 def _choice_wrong(question, kind, answer, entry, mistake):
     """❌ for a wrong choice: the options decided wrongly (never which way they should go) and their hints.
 
-    With ``multiple`` the options are found by their digests (:meth:`Choice.decided_wrongly`);
-    for a single choice only the chosen option is named, as naming the right one would give it away.
+    With ``multiple`` the options are found by their digests (:meth:`Choice.decided_wrongly`)
+    and named, with their hints, only when an answer that chooses some options but not all is
+    nearly right (at most a quarter of the options off, at least one): otherwise one call with
+    an empty, a full or a one-letter answer would list the answer key. ❌ then gives their
+    number. For a single choice only the chosen option is named, as naming the right one would
+    give it away.
     """
     from course_lib.grading.kinds import _listing
 
     qid = question["id"]
     chosen = kind.chosen(answer)
     wrong = kind.decided_wrongly(entry["salt"], answer, entry["options"]) if "options" in entry else []
-    if kind.multiple and wrong:
+    named = max(1, len(kind.letters) // 4)
+    if kind.multiple and wrong and (len(wrong) > named or not 0 < len(chosen) < len(kind.letters)):
+        summary = (f"{len(wrong)} of the {len(kind.letters)} options are decided wrongly (check() names them "
+                   f"when at most {named} {'is' if named == 1 else 'are'} off in an answer naming some but not all).")
+        wrong = []
+    elif kind.multiple and wrong:
         others = len(kind.letters) - len(wrong)
         also = f"; the other {others} option{'s are' if others != 1 else ' is'} right" if others else ""
         summary = f"option{'s' if len(wrong) > 1 else ''} {_listing(wrong)} {'are' if len(wrong) > 1 else 'is'} " \

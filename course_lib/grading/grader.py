@@ -284,7 +284,7 @@ def _plan(exercise_set: ExerciseSet, params: dict, tag: str, rng: random.Random,
     hidden inputs can reach a value answer and, from there, the feedback.
     """
     plans = []
-    for question in exercise_set.questions:
+    for question in exercise_set.questions_at(params):
         if question.is_function:
             calls = [("example", tuple(args)) for args in question.examples]
             for number, group in enumerate(question.hidden):

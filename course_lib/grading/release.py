@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from course_lib.grading.markers import MarkerError, has_markers, solution_lines, strip_solutions
-from course_lib.grading.spec import ExerciseSet
+from course_lib.grading.spec import ExerciseSet, QuestionPool
 
 __all__ = [
     "ReleaseError", "Layout", "exercise_notebook", "release", "check_release", "read_roster",
@@ -29,6 +29,7 @@ PARAMETERS_MARK = "# PARAMETERS"
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _ID_COMMENT = re.compile(r"^#\s*(ex\d\d\.\d+)\b")
 _HEADING = re.compile(r"^##\s*(ex\d\d\.\d+)(?![\d.])")
+_VERSION_MARK = re.compile(r"^<!--\s*(?:version\s+(\d+)|end of versions)\s*-->\s*$")
 _CHECK_CALL = re.compile(r"""\bcheck\(\s*["'](ex\d\d\.\d+)["']\s*\)""")
 _LESSON_CHECK_CALL = re.compile(r"""\bcheck\(\s*["'](l\d\d\.\d+)["']\s*\)""")
 LESSON_HEADING = "### Check yourself · "
@@ -250,7 +251,8 @@ def exercise_notebook(solution, exercise_set: ExerciseSet, student: str | None =
             if has_markers(cell.source):
                 raise ReleaseError(f"{where}: solution markers belong in code cells, not in {cell.cell_type} cells")
             if cell.cell_type == "markdown":
-                new.source = with_heading(cell.source, exercise_set)
+                chosen = params if params is not None else exercise_set.parameters
+                new.source = with_heading(version_text(cell.source, exercise_set, chosen, where), exercise_set)
         nb.cells.append(new)
     return nb
 
@@ -280,6 +282,47 @@ def with_heading(source: str, exercise_set: ExerciseSet) -> str:
     except KeyError:
         raise ReleaseError(f"a heading names {match.group(1)}, which {exercise_set.id} does not declare") from None
     return question.heading + newline + rest
+
+
+def version_text(source: str, exercise_set: ExerciseSet, params: dict, where: str = "<cell>") -> str:
+    """A pool's heading cell with only the text of the version ``params`` hold.
+
+    The cell marks each version's text with a line ``<!-- version N -->`` and the end of the
+    last with ``<!-- end of versions -->``; text before and after is common to all versions.
+    Other cells are returned unchanged, and may not hold such marks.
+
+    Examples
+    --------
+    >>> from course_lib.grading import kinds
+    >>> from course_lib.grading.spec import Question
+    >>> versions = [Question("ex09.1", "a1", "T", 1, kinds.Int(), answer=lambda P, n=n: n) for n in (1, 2)]
+    >>> ex09 = ExerciseSet("ex09", "09_x.ipynb", "X", {"version1": 1}, [QuestionPool("version1", versions)])
+    >>> text = "## ex09.1\\nCount.\\n<!-- version 0 -->\\nOne?\\n<!-- version 1 -->\\nTwo?\\n<!-- end of versions -->"
+    >>> print(version_text(text, ex09, {"version1": 1}))
+    ## ex09.1
+    Count.
+    Two?
+    """
+    lines = source.split("\n")
+    marks = [(n, _VERSION_MARK.match(line)) for n, line in enumerate(lines) if _VERSION_MARK.match(line)]
+    heading = _HEADING.match(source)
+    question = exercise_set.question(heading.group(1)) if heading and heading.group(1) in \
+        {q.id for q in exercise_set.questions} else None
+    if not isinstance(question, QuestionPool):
+        if marks:
+            raise ReleaseError(f"{where}: version marks belong in the heading cell of a pool's question")
+        return source
+    numbers = [m.group(1) for _, m in marks]
+    wanted = [str(n) for n in range(len(question.versions))] + [None]
+    if numbers != wanted:
+        raise ReleaseError(f"{where}: {question.id} is a pool of {len(question.versions)} versions; its heading "
+                           f"cell needs the lines <!-- version 0 --> ... <!-- version {len(question.versions) - 1} "
+                           "--> and <!-- end of versions -->, in that order")
+    question.at(params)  # refuses a value that names no version
+    number = params[question.parameter]
+    start, end = marks[number][0], marks[number + 1][0]
+    kept = lines[:marks[0][0]] + lines[start + 1:end] + lines[marks[-1][0] + 1:]
+    return "\n".join(kept)
 
 
 def _check_questions(solution, exercise_set: ExerciseSet, name: str) -> None:

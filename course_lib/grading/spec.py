@@ -34,7 +34,7 @@ from course_lib.grading._encode import encode
 from course_lib.grading.values import decode
 
 __all__ = [
-    "Check", "Mistake", "HiddenGroup", "Question", "ExerciseSet", "load_sets", "variant_seed",
+    "Check", "Mistake", "HiddenGroup", "Question", "QuestionPool", "ExerciseSet", "load_sets", "variant_seed",
     "encode_input", "PUBLIC_DIR",
 ]
 
@@ -309,6 +309,70 @@ class Question:
         return data
 
 
+@dataclass
+class QuestionPool:
+    """One question slot filled, per student, by one of several versions of a question.
+
+    ``versions`` are questions (:class:`Question`) with the slot's ID, answer name and points; their texts,
+    kinds, answers, mistakes and hints may differ. The notebook's PARAMETERS cell holds the
+    version's number in ``parameter`` (0, 1, ...), which the set's ``generate`` draws like any
+    other parameter; ``course release`` keeps only that version's text in a student's notebook
+    (the heading cell marks each version's text with ``<!-- version N -->``), ``check()`` and
+    the grader judge the answer against that version.
+
+    Examples
+    --------
+    >>> v0 = Question("ex02.9", "o9", "T", 1, _kinds.Int(), answer=lambda P: P["i"] - 2)
+    >>> v1 = Question("ex02.9", "o9", "T", 1, _kinds.Int(), answer=lambda P: P["i"] + 2)
+    >>> pool = QuestionPool("version9", [v0, v1])
+    >>> pool.id, pool.at({"version9": 1, "i": 5}).answer({"i": 5})
+    ('ex02.9', 7)
+    """
+
+    parameter: str
+    versions: list[Question]
+
+    def __post_init__(self):
+        if not isinstance(self.parameter, str) or not self.parameter.isidentifier():
+            raise ValueError(f"parameter must name the PARAMETERS variable that holds the version, got {self.parameter!r}")
+        if len(self.versions) < 2 or not all(isinstance(v, Question) for v in self.versions):
+            raise ValueError(f"versions must be at least two Questions, got {self.versions!r}")
+        first = self.versions[0]
+        for version in self.versions[1:]:
+            if (version.id, version.name, version.points) != (first.id, first.name, first.points):
+                raise ValueError(f"{first.id}: every version of a pool needs the same ID, answer name and points "
+                                 f"({version.id}, {version.name!r}, {version.points} differ)")
+
+    id = property(lambda self: self.versions[0].id)
+    name = property(lambda self: self.versions[0].name)
+    points = property(lambda self: self.versions[0].points)
+    title = property(lambda self: self.versions[0].title)
+    heading = property(lambda self: self.versions[0].heading)
+    is_function = property(lambda self: all(v.is_function for v in self.versions))
+
+    def at(self, parameters: dict) -> Question:
+        """The version these parameters hold.
+
+        Raises
+        ------
+        ValueError
+            If ``parameters[self.parameter]`` is not the number of a version.
+        """
+        number = parameters.get(self.parameter)
+        if isinstance(number, bool) or not isinstance(number, int) or not 0 <= number < len(self.versions):
+            raise ValueError(f"{self.id}: the parameter {self.parameter} must be a version number "
+                             f"0-{len(self.versions) - 1}, got {number!r}")
+        return self.versions[number]
+
+    def separation_problems(self, parameters: dict) -> list[str]:
+        """The separation problems of the version these parameters hold (see :meth:`Question.separation_problems`)."""
+        return self.at(parameters).separation_problems(parameters)
+
+    def uncovered_groups(self) -> list[str]:
+        """The hidden groups without a public example, over every version."""
+        return [problem for version in self.versions for problem in version.uncovered_groups()]
+
+
 def _names_in(test: str, parameters: dict) -> list[str]:
     """The parameters a check's test refers to (check() needs only those)."""
     import ast
@@ -369,13 +433,23 @@ class ExerciseSet:
                 raise ValueError(f"{self.id}: {question.id} repeats a question ID or an answer name")
             ids.add(question.id)
             names.add(question.name)
-            if self.is_lesson and (question.is_function or self.generate is not None or self.parameters):
-                raise ValueError(f"{question.id}: a lesson's check-yourself questions are value questions with "
-                                 "their numbers in the text (no parameters, variants or functions)")
-            if question.is_function and (question.reference is None or not question.hidden):
-                raise ValueError(f"{question.id}: a function question needs a reference and hidden groups")
-            if not question.is_function and question.answer is None:
-                raise ValueError(f"{question.id}: needs an answer(parameters) function")
+            if isinstance(question, QuestionPool):
+                if self.is_lesson:
+                    raise ValueError(f"{question.id}: a lesson's check-yourself questions have no versions")
+                if question.parameter not in self.parameters:
+                    raise ValueError(f"{question.id}: its pool's parameter {question.parameter} is not one of the "
+                                     "set's parameters (the PARAMETERS cell must hold it)")
+                question.at(self.parameters)  # the defaults must name a version
+                if len({v.title for v in question.versions}) != 1:
+                    raise ValueError(f"{question.id}: every version of a pool needs the same title")
+            for version in getattr(question, "versions", [question]):
+                if self.is_lesson and (version.is_function or self.generate is not None or self.parameters):
+                    raise ValueError(f"{version.id}: a lesson's check-yourself questions are value questions with "
+                                     "their numbers in the text (no parameters, variants or functions)")
+                if version.is_function and (version.reference is None or not version.hidden):
+                    raise ValueError(f"{version.id}: a function question needs a reference and hidden groups")
+                if not version.is_function and version.answer is None:
+                    raise ValueError(f"{version.id}: needs an answer(parameters) function")
 
     @property
     def number(self) -> str:
@@ -390,11 +464,35 @@ class ExerciseSet:
     def max_points(self) -> float:
         return sum(q.points for q in self.questions)
 
-    def question(self, qid: str) -> Question:
+    def question(self, qid: str) -> Question | QuestionPool:
         for q in self.questions:
             if q.id == qid:
                 return q
         raise KeyError(qid)
+
+    def questions_at(self, params: dict) -> list[Question]:
+        """The questions a student with these parameters answers: each pool's version resolved.
+
+        Examples
+        --------
+        >>> import course_lib
+        >>> ex03 = load_sets(Path(course_lib.__file__).parent.parent / "instructor" / "sets")["ex03"]
+        >>> len(ex03.questions_at(ex03.parameters)) == len(ex03.questions)
+        True
+        """
+        return [q.at(params) if isinstance(q, QuestionPool) else q for q in self.questions]
+
+    def every_version(self) -> list[Question]:
+        """Every question a student may be given: each pool's versions in place of the pool.
+
+        Examples
+        --------
+        >>> import course_lib
+        >>> ex03 = load_sets(Path(course_lib.__file__).parent.parent / "instructor" / "sets")["ex03"]
+        >>> [q.id for q in ex03.every_version()][:2]
+        ['ex03.1', 'ex03.2']
+        """
+        return [version for q in self.questions for version in getattr(q, "versions", [q])]
 
     def parameters_for(self, student: str | None, secret: bytes | None) -> dict:
         """The student's parameters: the defaults, or the variant from (student, secret).
@@ -439,7 +537,7 @@ class ExerciseSet:
 
     def expected(self, params: dict) -> dict:
         """Expected answers of the value questions for these parameters."""
-        return {q.id: q.answer(params) for q in self.questions if not q.is_function}
+        return {q.id: q.answer(params) for q in self.questions_at(params) if not q.is_function}
 
     def public(self, variants: list[dict] = (), secret: bytes | None = None) -> dict:
         """Everything ``check()`` needs, and nothing the grader keeps hidden.
@@ -450,10 +548,17 @@ class ExerciseSet:
         form_only = self.feedback == "form-only"
         questions = []
         for question in self.questions:
-            data = question.public(self.parameters, form_only)
-            if "uses" in data:
-                data["digests"] = self._digest_table(question, data["uses"], variants, secret)
-            questions.append(data)
+            if isinstance(question, QuestionPool):
+                versions = []
+                for number, version in enumerate(question.versions):
+                    holding = [v for v in variants if v.get(question.parameter) == number]
+                    versions.append(self._question_public(version, holding, secret, form_only,
+                                                          defaults=self.parameters[question.parameter] == number))
+                questions.append({"id": question.id, "name": question.name, "title": question.title,
+                                  "points": question.points, "version_parameter": question.parameter,
+                                  "versions": versions})
+            else:
+                questions.append(self._question_public(question, variants, secret, form_only))
         return {
             "_generated": f"by `course release` from the instructor's declaration of {self.id}; do not edit",
             "id": self.id, "title": self.title, "notebook": self.notebook, "feedback": self.feedback,
@@ -461,9 +566,15 @@ class ExerciseSet:
             "parameters": sorted(self.parameters), "questions": questions,
         }
 
-    def _digest_table(self, question: Question, uses: list, variants, secret) -> dict:
+    def _question_public(self, question: Question, variants, secret, form_only: bool, defaults: bool = True) -> dict:
+        data = question.public(self.parameters, form_only)
+        if "uses" in data:
+            data["digests"] = self._digest_table(question, data["uses"], variants, secret, defaults)
+        return data
+
+    def _digest_table(self, question: Question, uses: list, variants, secret, defaults: bool = True) -> dict:
         table = {}
-        for params in [self.parameters, *variants]:
+        for params in [self.parameters] * defaults + list(variants):
             if question.uses(params) != uses:
                 raise ValueError(f"{question.id}: its answer reads other parameters for a variant than for "
                                  f"the defaults ({question.uses(params)} instead of {uses})")
