@@ -117,7 +117,9 @@ def test_every_honest_style_gets_full_credit(graded):
 
 
 def test_check_is_not_fooled_by_reused_builtin_names():
-    namespace = {"o1": 2, "i1": 4, "k1": 3, **{name: None for name in SHADOWED}}
+    defaults = SETS["ex02"].parameters
+    namespace = {"o1": defaults["i1"] - defaults["k1"] + 1, "i1": defaults["i1"], "k1": defaults["k1"],
+                 **{name: None for name in SHADOWED}}
     assert verdict("ex02.1", namespace)[0] == "passed"
 
 

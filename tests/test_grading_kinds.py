@@ -219,8 +219,10 @@ def test_check_explains_what_is_wrong_with_a_hint(sets):
     i, k, s, p = (namespace[n] for n in "iksp")
     namespace["o_expr"] = (i + 2 * p - k) / s + 1
     assert "Without a floor" in check_module.verdict("ex02.9", namespace)[1]
-    namespace["o_expr"] = (i + 2 * p - k) / s + 2
-    assert "At i=5, k=3, s=2, p=1 your expression gives 4, which is not right there." in check_module.verdict("ex02.9", namespace)[1]
+    namespace["o_expr"] = sympy.floor((i + 2 * p - k) / s) + 2
+    first = sets["ex02"].question("ex02.9").points_at[0]  # 12, 4, 3, 1: the floor of 10/3, plus 2
+    assert first == {"i": 12, "k": 4, "s": 3, "p": 1}
+    assert "At i=12, k=4, s=3, p=1 your expression gives 5, which is not right there." in check_module.verdict("ex02.9", namespace)[1]
     namespace["o_expr"] = AlwaysEqual()
     assert "AlwaysEqual" in check_module.verdict("ex02.9", namespace)[1]
 

@@ -173,7 +173,18 @@ def test_check_judges_the_version_the_notebook_holds(public):
     status, message = verdict("ex96.2", {"o2": 7, "version2": 1, "i2": 9})
     assert status == "wrong" and "you ignored the stride" in message
     status, message = verdict("ex96.2", {"o2": 4, "version2": 1, "i2": 7})  # no student holds this variant
-    assert status == "cannot judge"
+    assert status == "cannot judge" and "for these values of `i2`, `version2`." in message
+
+
+def test_a_version_nobody_was_given_cannot_be_judged_and_the_message_names_its_parameter(monkeypatch, tmp_path):
+    (tmp_path / "ex96.json").write_text(exercise_set().public_json())  # the defaults hold version 0 only
+    monkeypatch.setattr(check_module, "_PUBLIC_DIR", tmp_path)
+    check_module._public.cache_clear()
+    try:
+        status, message = check_module.verdict("ex96.1", {"claims1": "AC", "version1": 1})
+    finally:
+        check_module._public.cache_clear()
+    assert status == "cannot judge" and "for these values of `version1`." in message
 
 
 def test_check_asks_for_the_version_parameter_and_refuses_one_out_of_range(public):

@@ -89,13 +89,13 @@ def verdict(qid, namespace: dict) -> tuple[str, str]:
 
     Examples
     --------
-    >>> verdict("ex02.1", {"o1": ..., "i1": 4, "k1": 3})[0]
+    >>> verdict("ex02.1", {"o1": ..., "i1": 9, "k1": 4})[0]
     'not attempted'
-    >>> verdict("ex02.1", {"o1": 2.5, "i1": 4, "k1": 3})[1].splitlines()[0]
+    >>> verdict("ex02.1", {"o1": 2.5, "i1": 9, "k1": 4})[1].splitlines()[0]
     '❌ ex02.1: Expected a whole number, but your answer is the number 2.5.'
-    >>> verdict("ex02.1", {"o1": 2, "i1": 4, "k1": 3})[0]
+    >>> verdict("ex02.1", {"o1": 6, "i1": 9, "k1": 4})[0]
     'passed'
-    >>> verdict("ex02.1", {"o1": 3, "i1": 4, "k1": 3})[1].splitlines()[0]
+    >>> verdict("ex02.1", {"o1": 7, "i1": 9, "k1": 4})[1].splitlines()[0]
     '❌ ex02.1: not the expected answer.'
     >>> verdict("ex02.1", {"o1": 3, "i1": 5, "k1": 3})[0]
     'cannot judge'
@@ -122,7 +122,7 @@ def verdict(qid, namespace: dict) -> tuple[str, str]:
             return CANNOT_JUDGE, (f"⚠️ {qid}: `{parameter}` says which version of this question your notebook "
                                     f"holds (0-{count - 1}), but it is {number!r}. Put back the value your "
                                     "notebook was released with.")
-        question = question["versions"][number]
+        question = dict(question["versions"][number], version_parameter=parameter)
     return _run(question, public, namespace)
 
 
@@ -292,7 +292,7 @@ def _example_differs(call: str, kind, got, want) -> str:
     --------
     >>> from course_lib.grading.kinds import Int, IntTuple
     >>> _example_differs("f(1)", IntTuple(), (1, 2), (1, 2, 3))
-    '`f(1)` returned a tuple of 2 items; the expected result has 3 items.'
+    '`f(1)` returned 2 items; the expected result has 3 items.'
     >>> _example_differs("f(1)", Int(), 4, 5)
     '`f(1)` returned a result that is not the expected one.'
     """
@@ -301,7 +301,7 @@ def _example_differs(call: str, kind, got, want) -> str:
         if isinstance(mine, tuple):
             return (f"`{call}` returned a {mine[0]}x{mine[1]} matrix; the expected result is "
                     f"{theirs[0]}x{theirs[1]}.")
-        return (f"`{call}` returned a tuple of {mine} item{'s' if mine != 1 else ''}; the expected result "
+        return (f"`{call}` returned {mine} item{'s' if mine != 1 else ''}; the expected result "
                 f"has {theirs} item{'s' if theirs != 1 else ''}.")
     return f"`{call}` returned a result that is not the expected one."
 
@@ -339,7 +339,8 @@ def _expression_mistake(question, kind, answer):
 
 def _cannot_judge(question):
     """⚠️ for a well-formed answer whose parameters have no digests in this copy of the course."""
-    names = ", ".join(f"`{name}`" for name in question["uses"])
+    # A pool's version is chosen by a parameter of its own, which its answer need not read.
+    names = ", ".join(f"`{name}`" for name in question["uses"] + [question.get("version_parameter")] if name)
     tried = "the form is right and the public checks pass" if question.get("checks") else "the form is right"
     return CANNOT_JUDGE, (
         f"⚠️ {question['id']}: {tried}, but check() cannot judge this answer here: it has no answer digests "

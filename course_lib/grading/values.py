@@ -318,8 +318,8 @@ def describe(value) -> str:
     --------
     >>> describe(3.5)
     'the number 3.5'
-    >>> describe((1, 2))
-    'a tuple of 2 items'
+    >>> describe((1, 2))  # a list arrives as a tuple: the grader cannot tell them apart
+    'a list or tuple of 2 items'
     """
     if value is Ellipsis:
         return "`...` (nothing yet)"
@@ -334,11 +334,11 @@ def describe(value) -> str:
     if isinstance(value, str):
         return "a piece of text"
     if isinstance(value, tuple):
-        return f"a tuple of {len(value)} item{'s' if len(value) != 1 else ''}"
+        return f"a list or tuple of {len(value)} item{'s' if len(value) != 1 else ''}"
     if isinstance(value, ArrayValue) and not value.shape:
         return f"a 0-d array holding {describe(value.entries[0])}"
     if isinstance(value, ArrayValue):
-        return f"a {'x'.join(map(str, value.shape))} {'array' if value.source == 'numpy' else 'SymPy matrix'}"
+        return _shape_words(value)
     if isinstance(value, SetValue):
         return f"a set of {len(value.items)} items"
     if isinstance(value, DictValue):
@@ -352,6 +352,20 @@ def describe(value) -> str:
     return "an answer of an unexpected kind"
 
 
+def _shape_words(value: ArrayValue) -> str:
+    """An array's or matrix's shape in words: "a 2x3 array", "a 1-D array of 9 entries".
+
+    Examples
+    --------
+    >>> _shape_words(ArrayValue((9,), (0,) * 9, "numpy")), _shape_words(ArrayValue((2, 3), (0,) * 6, "sympy"))
+    ('a 1-D array of 9 entries', 'a 2x3 SymPy matrix')
+    """
+    what = "array" if value.source == "numpy" else "SymPy matrix"
+    if len(value.shape) == 1:
+        return f"a 1-D {what} of {value.shape[0]} entr{'ies' if value.shape[0] != 1 else 'y'}"
+    return f"a {'x'.join(map(str, value.shape))} {what}"
+
+
 def describe_type(value) -> str:
     """What sort of value a student gave, by its type and shape only, never by its contents.
 
@@ -361,7 +375,7 @@ def describe_type(value) -> str:
     Examples
     --------
     >>> describe_type(123456789), describe_type((1, 2)), describe_type(ArrayValue((2, 3), (0,) * 6, "numpy"))
-    ('a whole number', 'a tuple of 2 items', 'a 2x3 array')
+    ('a whole number', 'a list or tuple of 2 items', 'a 2x3 array')
     >>> describe_type(Unsupported("Secret_4_7_1"))
     'an object of a type the grader does not accept'
     """
@@ -378,11 +392,11 @@ def describe_type(value) -> str:
     if isinstance(value, str):
         return "a piece of text"
     if isinstance(value, tuple):
-        return f"a tuple of {len(value)} item{'s' if len(value) != 1 else ''}"
+        return f"a list or tuple of {len(value)} item{'s' if len(value) != 1 else ''}"
     if isinstance(value, ArrayValue):
         if not value.shape:
             return "a 0-d array"
-        return f"a {'x'.join(map(str, value.shape))} {'array' if value.source == 'numpy' else 'SymPy matrix'}"
+        return _shape_words(value)
     if isinstance(value, SetValue):
         return f"a set of {len(value.items)} items"
     if isinstance(value, DictValue):

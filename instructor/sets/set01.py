@@ -13,7 +13,8 @@ frameworks by ``make crosscheck``).
 
 The defaults are not the lesson's layers (AlexNet's and the DQN's first layers are computed in
 lesson 01): every default separates every declared mistake (``tests/test_variant_separation.py``),
-and ``generate`` draws each question's numbers until its declared mistakes give distinct answers.
+and ``generate`` draws each question's numbers once, from ranges where every declared mistake shows;
+``ExerciseSet.draw`` redraws the rare variant (about 1 in 500) where two still coincide.
 """
 
 import numpy as np
@@ -32,9 +33,9 @@ DEFAULTS = {
     # Figure 1.2's stride and padding on another input and a kernel with no symmetry
     "x1": [[1, 0, 2, 3, 1], [2, 1, 0, 1, 3], [0, 3, 1, 2, 0], [1, 2, 3, 0, 1], [3, 0, 1, 1, 2]],
     "w1": [[1, 0, 2], [-1, 1, 0], [0, 2, 1]], "s1": 2, "p1": 1,
-    "c3": 3, "i3": 128, "f3": 32, "k3": 7, "s3": 3, "p3": 3,             # a 7 × 7 first layer at stride 3
-    "c4": 8, "i4": 40, "f4": 24, "k4": 5, "s4": 2, "p4": 1,              # a middle layer
-    "h7": 7, "w7": 9, "k7": 3, "sr7": 2, "sc7": 3, "p7": 1,              # strides (2, 3)
+    "c3": 3, "h3": 96, "w3": 128, "f3": 64, "k3": 7, "s3": 3, "p3": 2,   # a 7 × 7 first layer at stride 3
+    "c4": 8, "i4": 40, "f4": 24, "k4": 7, "s4": 2, "p4": 2,              # a middle layer
+    "h7": 7, "w7": 9, "k7": 3, "sr7": 2, "sc7": 3, "p7": 2,              # strides (2, 3), full padding
     "g9": [[1, 2, 0], [0, -1, 3]],                                         # 2 × 3, no symmetry
     "c10": 2, "t10": 16, "h10": 112, "f10": 64, "k10": 3, "p10": 1,      # optical flow (x, y) over 16 frames
     "c13": 3, "f13": 16, "kh13": 5, "kw13": 7, "s13": 2, "n13": 8, "h13": 32, "w13": 48,
@@ -42,27 +43,14 @@ DEFAULTS = {
 
 
 def _asymmetric_kernel(rng, rows, cols, low=-2, high=2):
-    """A kernel that differs from its flips and its transpose, all pairwise (so every mistake shows)."""
-    while True:
-        g = np.array([[rng.randint(low, high) for _ in range(cols)] for _ in range(rows)])
-        forms = [g, np.rot90(g, 2), g[::-1], g[:, ::-1]] + ([g.T] if rows == cols else [])
-        if len({f.tobytes() for f in forms}) == len(forms):
-            return g.tolist()
+    """A kernel that differs from its flips and its transpose, all pairwise (so every mistake shows).
 
-
-def _separated(P, *ids):
-    """Whether these parameters tell every declared mistake of the questions ``ids`` apart."""
-    return not any(_QUESTION[qid].separation_problems(P) for qid in ids)
-
-
-def _draw_until(rng, draw, *ids, tries=50):
-    """Parameters from ``draw(rng)``, drawn again (at most ``tries`` times) until they separate the
-    mistakes of ``ids``; otherwise the last draw, which :meth:`ExerciseSet.draw` then rejects."""
-    for _ in range(tries):
-        P = draw(rng)
-        if _separated(P, *ids):
-            break
-    return P
+    Its four corners are four different numbers, each corner of a flip, rotation or transpose is
+    then another one; the other entries are random.
+    """
+    g = [[rng.randint(low, high) for _ in range(cols)] for _ in range(rows)]
+    g[0][0], g[0][-1], g[-1][0], g[-1][-1] = rng.sample(range(low, high + 1), 4)
+    return g
 
 
 def _draw1(rng):
@@ -71,68 +59,87 @@ def _draw1(rng):
             "w1": _asymmetric_kernel(rng, 3, 3, -1, 2), "s1": 2, "p1": 1}
 
 
+def _axis_size(rng, s, p, k, remainder, low, high):
+    """An input size i in [low, high] with (i + 2p - k) % s == remainder."""
+    q = rng.randint(-(-(low - remainder + 2 * p - k) // s), (high - remainder + 2 * p - k) // s)
+    return s * q + remainder - 2 * p + k
+
+
 def _draw3(rng):
-    """A first layer whose spatial mistakes all differ: s3 >= 3, a remainder that is neither 0 nor
-    s3 - 1 (so rounding up and the s² shortcut both show), and 2·p3 > s3 + remainder (so leaving
-    out the padding loses more than one output unit)."""
-    while True:
-        P = {"c3": rng.choice([3, 4]), "i3": rng.randint(60, 240), "f3": rng.choice([32, 48, 64, 96]),
-             "k3": rng.choice([7, 9, 11]), "s3": rng.randint(3, 4)}
-        P["p3"] = rng.randint(3, P["k3"] // 2)
-        remainder = (P["i3"] + 2 * P["p3"] - P["k3"]) % P["s3"]
-        if remainder not in (0, P["s3"] - 1) and 2 * P["p3"] > P["s3"] + remainder:
-            return P
+    """A first layer on a non-square input (rows h3, columns w3) whose spatial mistakes all differ.
+
+    Along one axis (i + 2p - k) % s = s - 1, along the other it is at most 2p - s - 1, with p = s - 1:
+    padding counted once then equals the answer along the first axis and forgetting the +1 along
+    the second, so it differs from both; leaving out the padding loses more than the +1 along the
+    second axis; rounding up shows along the first; the unit-stride output is not s times the
+    strided one along the second (ex01.8's s² shortcut), and 2p != k - 1 (so it is not the input
+    size either)."""
+    s = rng.choice([3, 4])
+    p = s - 1
+    k = rng.choice([9, 11] if p == 3 else [7, 9, 11])
+    sizes = [_axis_size(rng, s, p, k, s - 1, 56, 240), _axis_size(rng, s, p, k, rng.randint(0, 2 * p - s - 1), 56, 240)]
+    if (sizes[0] + 2 * p - k) // s == (sizes[1] + 2 * p - k) // s:   # rows and columns must give two sizes
+        sizes[1] += s if sizes[1] + s <= 240 else -s
+    rng.shuffle(sizes)
+    outputs = {(i + 2 * p - k) // s + 1 for i in sizes}   # C_out unlike both, so no order of the axes passes
+    return {"c3": rng.choice([3, 4]), "h3": sizes[0], "w3": sizes[1],
+            "f3": rng.choice([f for f in (32, 48, 64, 96) if f not in outputs]), "k3": k, "s3": s, "p3": p}
 
 
 def _draw4(rng):
-    """A layer with several input maps, a stride and a padding that is not "half" (p4 != (k4 - 1)/2)."""
-    while True:
-        P = {"c4": rng.randint(2, 8), "i4": rng.choice([28, 32, 40, 48, 56, 64]), "f4": rng.choice([12, 16, 24, 32]),
-             "k4": rng.randint(3, 7), "s4": rng.randint(2, 3)}
-        P["p4"] = rng.randint(1, P["k4"] - 1)
-        if 2 * P["p4"] != P["k4"] - 1:
-            return P
+    """A layer with several input maps, a stride, a padding that is not "half" (2p4 != k4 - 1, so the
+    unit-stride output is not the input's size) and larger than (i4 + 2p4 - k4) % s4 (so padding
+    counted once loses an output unit)."""
+    s, k = rng.randint(2, 3), rng.randint(3, 7)
+    p = rng.choice([p for p in range(1, k) if 2 * p != k - 1])
+    return {"c4": rng.randint(2, 8), "i4": _axis_size(rng, s, p, k, rng.randint(0, min(p, s) - 1), 24, 64),
+            "f4": rng.choice([12, 16, 24, 32]), "k4": k, "s4": s, "p4": p}
 
 
 def _draw7(rng):
-    """A non-square input and two different strides, so that a mix-up of the axes shows."""
-    P = {"k7": rng.randint(2, 3)}
-    P["h7"], P["w7"] = rng.sample(range(5, 11), 2)
-    P["sr7"], P["sc7"] = rng.sample([2, 3], 2)
-    P["p7"] = rng.randint(1, P["k7"] - 1)
-    return P
+    """A non-square input, two different strides (2 and 3), a 3 × 3 kernel with full padding (p7 = 2,
+    so the unit-stride output is neither the input's size nor the padded input's).
+
+    The unit-stride output's length e along each axis is chosen so that every mistake shows along
+    one of them: along the stride-2 axis e is even and along the stride-3 axis e % 3 == 1 (or e is
+    odd and e % 3 == 2), so forgetting the +1 and taking the input size keep other entries."""
+    k, p = 3, 2
+    odd = rng.random() < 0.5
+    ends = {2: 2 * rng.randint(3, 5) + odd, 3: 3 * rng.randint(2, 4) + (2 if odd else 1)}
+    strides = rng.sample([2, 3], 2)
+    h, w = (ends[s] - 2 * p + k - 1 for s in strides)
+    return {"h7": h, "w7": w, "k7": k, "sr7": strides[0], "sc7": strides[1], "p7": p}
 
 
 def _draw10(rng):
-    """As many input maps as the kernel size would make two mistakes give one answer: not drawn."""
-    while True:
-        P = {"c10": rng.choice([2, 3]), "t10": rng.choice([8, 12, 16]), "h10": rng.choice([56, 64, 112]),
-             "f10": rng.choice([16, 32, 64]), "k10": rng.choice([3, 5])}
-        P["p10"] = rng.randint(1, P["k10"] // 2)
-        if P["c10"] != P["k10"]:
-            return P
+    """Unit strides, "same" padding or less, and as many input maps as never the kernel size."""
+    k = rng.choice([3, 5])
+    return {"c10": rng.choice([2] if k == 3 else [2, 3]), "t10": rng.choice([8, 12, 16]),
+            "h10": rng.choice([56, 64, 112]), "f10": rng.choice([16, 32, 64]), "k10": k,
+            "p10": rng.randint(1, k // 2)}
 
 
 def _draw13(rng):
     """A non-square kernel and input, channel counts unlike every other size, a stride."""
-    while True:
-        P = {"c13": rng.choice([1, 2, 3, 4]), "f13": rng.choice([8, 16, 32, 64]), "s13": rng.randint(2, 3),
-             "n13": rng.randint(2, 16)}
-        P["kh13"], P["kw13"] = rng.sample([1, 2, 3, 4, 5, 7], 2)
-        P["h13"], P["w13"] = rng.sample([24, 28, 32, 40, 48, 64], 2)
-        if P["c13"] not in (P["kh13"], P["kw13"]):
-            return P
+    kh, kw = rng.sample([1, 2, 3, 4, 5, 7], 2)
+    h, w = rng.sample([24, 28, 32, 40, 48, 64], 2)
+    s = rng.randint(2, 3)
+    rows = (h - kh) // s + 1   # C_out unlike the output's rows, so PyTorch's (N, C, H, W) cannot pass
+    return {"c13": rng.choice([c for c in (1, 2, 3, 4) if c not in (kh, kw)]),
+            "f13": rng.choice([f for f in (8, 16, 32, 64) if f != rows]),
+            "kh13": kh, "kw13": kw, "s13": s, "n13": rng.randint(2, 16), "h13": h, "w13": w}
 
 
 def generate(rng):
-    """One student's parameters (each question's block drawn until its mistakes all differ)."""
-    P = _draw_until(rng, _draw1, "ex01.1")
-    P.update(_draw_until(rng, _draw3, "ex01.3", "ex01.8"))
-    P.update(_draw_until(rng, _draw4, "ex01.4", "ex01.5", "ex01.6"))
-    P.update(_draw_until(rng, _draw7, "ex01.7"))
+    """One student's parameters, each question's block drawn once from ranges where every declared
+    mistake shows (:meth:`ExerciseSet.draw` redraws the rare variant where two still coincide)."""
+    P = _draw1(rng)
+    P.update(_draw3(rng))
+    P.update(_draw4(rng))
+    P.update(_draw7(rng))
     P["g9"] = _asymmetric_kernel(rng, rng.randint(2, 3), 3)
-    P.update(_draw_until(rng, _draw10, "ex01.10"))
-    P.update(_draw_until(rng, _draw13, "ex01.13"))
+    P.update(_draw10(rng))
+    P.update(_draw13(rng))
     return P
 
 
@@ -152,8 +159,9 @@ def conv2d_loop(x, w, stride, padding):
     return conv2d(np.array(x), np.array(w), stride=stride, padding=padding).tolist()
 
 
-def _draw(rng, *, stride, padding, rectangular=False, real=False):
-    """Random (x, w, stride, padding) whose kernel fits in the padded input."""
+def _draw(rng, *, stride, padding, rectangular=False, real=False, quarters=False):
+    """Random (x, w, stride, padding) whose kernel fits in the padded input; with ``quarters``, an
+    integer input and a kernel of multiples of 0.25, at least one of them not a whole number."""
     s = rng.randint(2, 3) if stride else 1
     p = rng.randint(1, 2) if padding else 0
     k1 = rng.randint(1, 4)
@@ -163,6 +171,9 @@ def _draw(rng, *, stride, padding, rectangular=False, real=False):
     value = (lambda: round(rng.uniform(-2, 2), 2)) if real else (lambda: rng.randint(-3, 3))
     x = [[value() for _ in range(wd)] for _ in range(h)]
     w = [[value() for _ in range(k2)] for _ in range(k1)]
+    if quarters:
+        w = [[rng.randint(-8, 8) / 4 for _ in range(k2)] for _ in range(k1)]
+        w[rng.randrange(k1)][rng.randrange(k2)] = rng.choice([-1, 1]) * rng.choice([0.25, 0.5, 0.75, 1.25, 1.5])
     return (x, w, s, p)
 
 
@@ -174,6 +185,7 @@ EXAMPLE2_STRIDED = ([[1, 2, 3, 4, 5, 6, 7], [0, 1, 0, 2, 0, 3, 0], [3, 1, -2, 0,
                     [[1, 0], [2, -1]], 3, 0)
 EXAMPLE2_BOTH = ([[1, 0, 2, -1, 3, 1], [2, 1, 0, 0, -2, 1], [0, 3, 1, 2, 1, 0], [-1, 2, 0, 1, 1, 2]],
                  [[1, -1], [0, 2], [3, 1]], 2, 1)
+EXAMPLE2_QUARTERS = ([[2, 0, -1, 3], [1, 4, 2, -2], [0, -3, 1, 1]], [[0.5, -0.25, 1], [0.75, 0, -1.5]], 1, 1)
 EXAMPLE2_REAL = ([[0.5, -1.25, 2.0, 1.5], [1.0, 0.25, -0.75, 2.5], [-2.0, 1.75, 0.5, -0.5]],
                  [[1.5, -0.5], [0.25, 2.0]], 2, 1)
 
@@ -185,23 +197,35 @@ def _o(i, k, s=1, p=0, *, ceil=False):
     return (-(-(i + 2 * p - k) // s) if ceil else (i + 2 * p - k) // s) + 1
 
 
+def _sizes3(P, **how):
+    """The (rows, columns) of ex01.3's output, or (with ``_o``'s keywords or p=, s=) a mistake's."""
+    s, p = how.pop("s", P["s3"]), how.pop("p", P["p3"])
+    return tuple(_o(P[axis], P["k3"], s, p, **how) for axis in ("h3", "w3"))
+
+
 def _shape3(P):
-    o = conv_output_size(P["i3"], P["k3"], P["s3"], P["p3"])
-    return (P["f3"], o, o)
+    return (P["f3"],) + _sizes3(P)
+
+
+def _padded_once3(P):
+    """Padding counted once along each axis (i + p - k instead of i + 2p - k)."""
+    return tuple((P[axis] + P["p3"] - P["k3"]) // P["s3"] + 1 for axis in ("h3", "w3"))
 
 
 def _macs(c_in, c_out, k, o):
-    return c_out * o * o * c_in * k * k
+    """Multiply-adds of a layer with k × k kernels and o output units per map (o: a number or (rows, columns))."""
+    rows, cols = (o, o) if isinstance(o, int) else o
+    return c_out * rows * cols * c_in * k * k
 
 
 def _o4(P, **how):
     return _o(P["i4"], P["k4"], P["s4"], P["p4"], **how)
 
 
-def _params5(P, *, conv_bias=True, c_in=None, dense_biases="unit", connections=False):
+def _params5(P, *, conv_bias=True, c_in=None, dense_biases="unit", connections=False, o=None):
     """The answer of ex01.5 (convolution, fully connected), or (with the keywords) a mistake's."""
     c_in = P["c4"] if c_in is None else c_in
-    o = _o4(P)
+    o = _o4(P) if o is None else o
     conv = conv_parameter_count(c_in, P["f4"], (P["k4"], P["k4"]), bias=conv_bias)
     if connections:
         conv *= o * o
@@ -211,10 +235,10 @@ def _params5(P, *, conv_bias=True, c_in=None, dense_biases="unit", connections=F
 
 
 def _costs8(P):
-    o_strided = conv_output_size(P["i3"], P["k3"], P["s3"], P["p3"])
-    o_unit = conv_output_size(P["i3"], P["k3"], 1, P["p3"])
-    return (conv_multiply_adds(P["c3"], P["f3"], (P["k3"],) * 2, (o_strided,) * 2),
-            conv_multiply_adds(P["c3"], P["f3"], (P["k3"],) * 2, (o_unit,) * 2))
+    o_strided = tuple(conv_output_size(P[axis], P["k3"], P["s3"], P["p3"]) for axis in ("h3", "w3"))
+    o_unit = tuple(conv_output_size(P[axis], P["k3"], 1, P["p3"]) for axis in ("h3", "w3"))
+    return (conv_multiply_adds(P["c3"], P["f3"], (P["k3"],) * 2, o_strided),
+            conv_multiply_adds(P["c3"], P["f3"], (P["k3"],) * 2, o_unit))
 
 
 def _layer10(P, *, bias=True, c_in=None, depth_kernel=True):
@@ -227,7 +251,7 @@ def _layer10(P, *, bias=True, c_in=None, depth_kernel=True):
 
 # --- ex01.7 -----------------------------------------------------------------------------------------
 
-def _kept7(P, *, first=0, strides=None, padding=None, strided_indices=False, past_end=False):
+def _kept7(P, *, first=0, strides=None, padding=None, strided_indices=False, end=None):
     """The (row, column) entries of the unit-stride output that the strided convolution keeps, or
     (with the keywords) what a common mistake keeps."""
     sr, sc = (P["sr7"], P["sc7"]) if strides is None else strides
@@ -236,9 +260,9 @@ def _kept7(P, *, first=0, strides=None, padding=None, strided_indices=False, pas
     def axis(i, s):
         if strided_indices:
             return range(conv_output_size(i, P["k7"], s, p))
-        end = i + 2 * p if past_end else _o(i, P["k7"], 1, p)
+        last = {None: _o(i, P["k7"], 1, p), "past": i + 2 * p, "input": i, "no +1": i + 2 * p - P["k7"]}[end]
         start = s - 1 if first == "last" else first
-        return range(start, end, s)
+        return range(start, last, s)
 
     return sorted((r, c) for r in axis(P["h7"], sr) for c in axis(P["w7"], sc))
 
@@ -325,6 +349,7 @@ def _port13(P, *, kernel=None, output=None, stride=None):
 
 
 FORGOT_ONE = "You forgot the +1: a kernel that fits exactly once still gives one output unit."
+PADDED_ONCE = "You counted the padding once: the zeros are added on both sides, so each axis grows by 2p."
 NO_BIAS = "You left out the biases: one per output map (per kernel)."
 NO_C_IN = ("Each output map has a kernel for every input map: the weights of one output map span all "
            "C_in input maps.")
@@ -355,7 +380,7 @@ QUESTIONS = [
         id="ex01.2", name="conv2d_loop", title="A convolution loop with stride and padding", points=4,
         kind=Function(result=Matrix(), time_limit=5.0),
         reference=conv2d_loop,
-        examples=[EXAMPLE2_UNIT, EXAMPLE2_PADDED, EXAMPLE2_STRIDED, EXAMPLE2_BOTH, EXAMPLE2_REAL],
+        examples=[EXAMPLE2_UNIT, EXAMPLE2_PADDED, EXAMPLE2_STRIDED, EXAMPLE2_BOTH, EXAMPLE2_QUARTERS, EXAMPLE2_REAL],
         hidden=[
             # fixed hidden cases differ from the public examples, which students already see
             HiddenGroup("unit stride, no padding", cases=[([[1, 2, 3], [4, 5, 6], [7, 8, 9]], [[1, 0], [0, -1]], 1, 0)],
@@ -371,12 +396,18 @@ QUESTIONS = [
                         cases=[(GUIDE_INPUT, [[1, 2], [3, 4]], 3, 1), ([[1, 2, 3], [4, 5, 6]], [[1, 0, -1]], 2, 1)],
                         draw=lambda rng: _draw(rng, stride=True, padding=True, rectangular=True),
                         example=EXAMPLE2_BOTH),
+            HiddenGroup("integer inputs with a fractional kernel",
+                        cases=[([[1, 2, 3], [4, 5, 6]], [[0.5, -0.25]], 1, 0)],
+                        draw=lambda rng: _draw(rng, stride=rng.random() < 0.5, padding=rng.random() < 0.5,
+                                               rectangular=True, quarters=True),
+                        example=EXAMPLE2_QUARTERS),
             HiddenGroup("real-valued inputs and kernels", draw=lambda rng: _draw(
                 rng, stride=rng.random() < 0.5, padding=rng.random() < 0.5, rectangular=True, real=True),
                 example=EXAMPLE2_REAL),
         ],
-        hint="Pad first, then count the kernel's positions along each axis. Each output unit is one weighted sum "
-             "over a patch of the padded input: where does the patch of unit (r, c) start?",
+        hint="Take the public example that fails and work it out by hand: pad, count the kernel's positions "
+             "along each axis, compute one output unit. Then compare with your function's result: its shape, "
+             "that unit's value, and the kind of numbers it holds.",
     ),
     Question(
         id="ex01.3", name="shape3", title="The output shape of a multi-channel layer", points=1,
@@ -386,18 +417,21 @@ QUESTIONS = [
                     "whatever the number of input maps."),
             Mistake(lambda P: _shape3(P)[1:] + (P["f3"],), "Give the shape channels first, (C_out, rows, "
                     "columns), as PyTorch and course_lib do."),
-            Mistake(lambda P: (P["f3"],) + (_o(P["i3"], P["k3"], 1, P["p3"]),) * 2, "You ignored the stride: "
+            Mistake(lambda P: (P["f3"],) + _sizes3(P)[::-1], "You swapped rows and columns: the rows come "
+                    "from the input's h3 rows, the columns from its w3 columns."),
+            Mistake(lambda P: (P["f3"],) + _sizes3(P, s=1), "You ignored the stride: "
                     "the kernel jumps s3 units at a time, so only every s3-th position gives an output."),
-            Mistake(lambda P: (P["f3"],) + (_o(P["i3"], P["k3"], P["s3"], P["p3"], ceil=True),) * 2,
+            Mistake(lambda P: (P["f3"],) + _sizes3(P, ceil=True),
                     "You rounded up; the number of kernel positions rounds (i + 2p - k) / s down, since the "
                     "kernel must fit."),
-            Mistake(lambda P: (P["f3"],) + ((P["i3"] + 2 * P["p3"] - P["k3"]) // P["s3"],) * 2, FORGOT_ONE),
-            Mistake(lambda P: (P["f3"],) + (_o(P["i3"], P["k3"], P["s3"], 0),) * 2 if P["p3"] else None,
-                    "You left out the padding: p3 zeros on every side make each axis i3 + 2·p3 long."),
+            Mistake(lambda P: (P["f3"],) + tuple(o - 1 for o in _sizes3(P)), FORGOT_ONE),
+            Mistake(lambda P: (P["f3"],) + _sizes3(P, p=0) if P["p3"] else None,
+                    "You left out the padding: p3 zeros on every side make the rows h3 + 2·p3 long and the "
+                    "columns w3 + 2·p3."),
+            Mistake(lambda P: (P["f3"],) + _padded_once3(P) if P["p3"] else None, PADDED_ONCE),
         ],
-        checks=[Check("answer[1] == answer[2]", "The input and kernel are square, so the output maps are too.")],
         hint="Channels: how many maps does the layer write? Rows and columns: count the kernel's positions "
-             "along one axis of the padded input.",
+             "along each axis of the padded input, one axis at a time.",
     ),
     Question(
         id="ex01.4", name="weights4", title="The weight array's shape", points=1, kind=IntTuple(length=4),
@@ -424,6 +458,7 @@ QUESTIONS = [
                     "output unit, not one per output map: it shares nothing between positions."),
             Mistake(lambda P: _params5(P, dense_biases="none"), "You left out the fully connected layer's biases: "
                     "one per output unit."),
+            Mistake(lambda P: _params5(P, o=_o(P["i4"] - P["p4"], P["k4"], P["s4"], P["p4"])), PADDED_ONCE),
         ],
         checks=[Check("answer[0] >= f4 * k4 * k4", "Every output map has at least one k4 × k4 kernel."),
                 Check("answer[1] > answer[0]", "The fully connected layer has a weight for every pair of input "
@@ -444,6 +479,8 @@ QUESTIONS = [
                     "the kernel is applied once per output unit."),
             Mistake(lambda P: _macs(P["c4"], P["f4"], P["k4"], _o4(P)) // P["f4"], "Every output map is computed "
                     "with its own kernels: multiply by f4."),
+            Mistake(lambda P: _macs(P["c4"], P["f4"], P["k4"], _o(P["i4"] - P["p4"], P["k4"], P["s4"], P["p4"])),
+                    PADDED_ONCE),
         ],
         checks=[Check("answer % (k4 * k4) == 0", "Each output unit costs a whole number of k4 × k4 kernels.")],
         hint="What does one output unit of one output map cost, and how many output units does the layer write?",
@@ -462,8 +499,11 @@ QUESTIONS = [
                     "the unit-stride indices they come from."),
             Mistake(lambda P: _kept7(P, padding=0), "You left out the padding: the unit-stride convolution runs "
                     "on the same padded input, i + 2·p7 - k7 + 1 outputs long along each axis."),
-            Mistake(lambda P: _kept7(P, past_end=True), "Some of those entries are past the unit-stride output's "
+            Mistake(lambda P: _kept7(P, end="past"), "Some of those entries are past the unit-stride output's "
                     "end: the kernel must fit in the padded input."),
+            Mistake(lambda P: _kept7(P, end="input"), "You stopped at the input's size: the unit-stride output is "
+                    "i + 2·p7 - k7 + 1 long along each axis, which is i only for 'same' padding (2·p7 = k7 - 1)."),
+            Mistake(lambda P: _kept7(P, end="no +1"), FORGOT_ONE),
         ],
         checks=[Check("all(r >= 0 and c >= 0 for r, c in answer)", "Indices count from 0."),
                 Check("len(set(answer)) == len(answer)", "List each kept entry once.")],
@@ -478,8 +518,11 @@ QUESTIONS = [
                     "the large-input approximation: count the unit-stride outputs exactly."),
             Mistake(lambda P: (_costs8(P)[0], _costs8(P)[1] - _costs8(P)[0]), "Give the unit-stride route's whole "
                     "cost, not only what it throws away."),
-            Mistake(lambda P: (_costs8(P)[0], _macs(P["c3"], P["f3"], P["k3"], _o(P["i3"], P["k3"], 1, 0))) if P["p3"] else None,
+            Mistake(lambda P: (_costs8(P)[0], _macs(P["c3"], P["f3"], P["k3"], _sizes3(P, s=1, p=0))) if P["p3"] else None,
                     "The unit-stride convolution runs on the same padded input: keep p3."),
+            Mistake(lambda P: (_costs8(P)[0], _macs(P["c3"], P["f3"], P["k3"], (P["h3"], P["w3"]))),
+                    "A unit-stride convolution writes as many units as the input has only with 'same' padding "
+                    "(2·p3 = k3 - 1): count its output units for this k3 and p3."),
             Mistake(lambda P: (_costs8(P)[0] // P["c3"], _costs8(P)[1] // P["c3"]) if P["c3"] > 1 else None,
                     NO_C_IN),
         ],
@@ -511,11 +554,14 @@ QUESTIONS = [
                     "slides over the frames too."),
             Mistake(lambda P: _layer10(P, bias=False), NO_BIAS),
             Mistake(lambda P: _layer10(P, c_in=1) if P["c10"] > 1 else None, NO_C_IN),
+            Mistake(lambda P: _layer10(P)[1:4] + (P["f10"], _layer10(P)[4]), "Give the shape channels first, "
+                    "(C_out, frames, rows, columns), as PyTorch's Conv3d does."),
             Mistake(lambda P: (P["f10"], P["t10"] - P["k10"] + 1, P["h10"] - P["k10"] + 1,
                                P["h10"] - P["k10"] + 1, _layer10(P)[4]) if P["p10"] else None,
                     "You left out the padding: p10 zeros on both sides of every axis, frames included."),
         ],
-        checks=[Check("answer[0] == f10", "The output has one map per kernel."),
+        checks=[Check("answer[0] == f10", "The first entry is C_out: the shape is channels first, and the "
+                      "output has one map per kernel."),
                 Check("answer[2] == answer[3]", "The frames are square, so the output's rows and columns agree.")],
         hint="A 3-D layer works like a 2-D one with one more axis: count the kernel's positions along each of the "
              "three axes; for the parameters, ask what one output map's kernel spans.",
@@ -544,8 +590,9 @@ QUESTIONS = [
             HiddenGroup("real-valued inputs, weights and biases", draw=lambda rng: _draw12(rng, "real"),
                         example=EXAMPLE12_REAL),
         ],
-        hint="Write out, for one output unit y[j, u], the sum the layer should compute over the input maps. How "
-             "many times does the bias appear in it, and how many times in the code?",
+        hint="Take the smallest public example, compute one output unit y[j, u] by hand from the definition of "
+             "the layer, and compare it with what `layer1d_buggy` returns for that unit. Then follow that unit "
+             "through the loops, step by step, to where the two computations part.",
     ),
     Question(
         id="ex01.13", name="port13", title="A PyTorch layer in Keras: which shapes?", points=2,
@@ -567,8 +614,6 @@ QUESTIONS = [
              "kernel's positions along each axis with padding='valid'.",
     ),
 ]
-
-_QUESTION = {question.id: question for question in QUESTIONS}
 
 EXERCISE_SET = ExerciseSet(
     id="ex01", notebook="01_discrete_convolution.ipynb", title="Discrete convolution",

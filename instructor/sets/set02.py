@@ -1,7 +1,7 @@
 """Exercise set ex02 — convolution arithmetic (instructor only: answers and hidden tests).
 
 Every expected answer is computed from the student's parameters with course_lib's math
-modules, in the grader's process. The questions: Relationships 1-4 on the guide's figures,
+modules, in the grader's process. The questions: Relationships 1-4 (on other numbers than the guide's figures),
 a 2-D output shape whose axes differ, overlapping pooling windows (AlexNet's kind), a dilated
 output size, the input sizes two identical strided layers round together, the (k, s, p) that map
 i to o and read every input unit, o as a SymPy expression, a convolution computed as TensorFlow's
@@ -13,10 +13,11 @@ checked against the frameworks by ``make crosscheck``), and a placement-counting
 bug to find and fix.
 
 Every default separates every declared mistake (``tests/test_variant_separation.py``); where a
-guide figure's numbers would let a mistake pass (Figures 2.6/2.7's equal axes, Figure 1.5's unit
-stride, Figure 5.1's zero padding, Figure 1.1's output, which lesson 01 asks), the question uses
-other numbers and says so. ``generate`` draws each question's numbers until its declared mistakes
-give distinct answers.
+guide figure's numbers would let a mistake pass (Figure 2.1's i // k = i - k, Figures 2.6/2.7's equal
+axes, Figure 1.5's unit stride, Figure 5.1's zero padding, Figure 1.1's output, which lesson 01 asks),
+the question uses other numbers and says so. ``generate`` draws each question's numbers once, from
+ranges in which its declared mistakes give distinct answers (about 2 draws in 1,000 still let two
+coincide; ``ExerciseSet.draw`` draws those again).
 """
 
 import numpy as np
@@ -29,18 +30,18 @@ from course_lib.grading.spec import Check, ExerciseSet, HiddenGroup, Mistake, Qu
 from course_lib.numeric import conv1d, conv2d
 
 DEFAULTS = {
-    "i1": 4, "k1": 3,                                  # Figure 2.1
+    "i1": 9, "k1": 4,                                  # not Figure 2.1, whose i // k equals i - k
     "i2": 5, "k2": 4, "p2": 2,                         # Figure 2.2
     "i3": 5, "k3": 3,                                  # Figures 2.3 and 2.4
-    "h4": 7, "w4": 10, "k4": 3, "s4": 2, "p4": 2,      # axes that differ (Figures 2.6/2.7 both give 3)
-    "i5": 20, "k5": 3, "s5": 2,                        # overlapping pooling, AlexNet's window and stride
+    "h4": 7, "w4": 10, "k4": 6, "s4": 2, "p4": 3,      # axes that differ (Figures 2.6/2.7 both give 3), p != k - 1
+    "i5": 21, "k5": 4, "s5": 2,                        # overlapping pooling; k - s = 2, one unread unit
     "i6": 7, "k6": 3, "s6": 1, "p6": 2, "d6": 2,       # Figure 5.1, with padding (its p = 0 hides it)
     "i7": 22, "k7": 3, "s7": 2, "p7": 1,               # two halving layers
-    "i8": 9, "o8": 5,
+    "i8": 10, "o8": 4,                                 # (2, 3, 1) skips units, (3, 2, 0) drops the last one
     "x10": [[2, 1, 0, 3, 1], [0, 3, 1, 1, 2], [1, 0, 2, 0, 3], [3, 2, 1, 2, 0], [0, 1, 3, 1, 2]],
     "w10": [[1, 2], [0, -1]], "s10": 2,                # 'SAME' pads 0 before, 1 after
-    "i11": 7, "k11": 4,                                # k = 4: one unit before, two after
-    "w12": 12, "f12": 5, "p12": 2, "s12": 3,           # (12 - 5 + 4)/3 + 1 is not an integer
+    "i11": 13, "k11": 10,                              # not one of the kernels lesson 02 prints (2 to 8)
+    "w12": 19, "f12": 9, "p12": 4, "s12": 5,           # remainder 3 (> s/2, != s - 3) with the padding, 0 without it
     "i13": 224, "k13": 11, "s13": 4, "o13": 56,        # an AlexNet-like stem halved twice
     "i14": 11, "k14": 3, "s14": 4, "p14": 1,           # a kernel shorter than its stride
     "i16": 11, "k16": 5, "s16": 3,
@@ -49,114 +50,147 @@ DEFAULTS = {
 K_MAX, S_MAX = 5, 3
 
 
-def _separated(P, *ids):
-    """Whether these parameters tell every declared mistake of the questions ``ids`` apart."""
-    return not any(_QUESTION[qid].separation_problems(P) for qid in ids)
-
-
-def _draw_until(rng, draw, *ids, tries=50):
-    """Parameters from ``draw(rng)``, drawn again (at most ``tries`` times) until they separate the
-    mistakes of ``ids``; otherwise the last draw, which :meth:`ExerciseSet.draw` then rejects."""
-    for _ in range(tries):
-        P = draw(rng)
-        if _separated(P, *ids):
-            break
-    return P
-
-
 def _asymmetric_kernel(rng, k):
-    """A k × k kernel that differs from its 180° rotation and its transpose."""
-    while True:
-        w = np.array([[rng.randint(-1, 2) for _ in range(k)] for _ in range(k)])
-        if len({w.tobytes(), np.rot90(w, 2).tobytes(), w.T.tobytes()}) == 3:
-            return w.tolist()
+    """A k × k kernel that differs from its 180° rotation and its transpose (and they from each other):
+    its first and last diagonal entries differ, and so do its other two corners."""
+    w = [[rng.randint(-1, 2) for _ in range(k)] for _ in range(k)]
+    w[k - 1][k - 1] = rng.choice([v for v in range(-1, 3) if v != w[0][0]])
+    w[k - 1][0] = rng.choice([v for v in range(-1, 3) if v != w[0][k - 1]])
+    return w
 
 
 def _tf_same_total(i, k, s):
     return sum(frameworks.tf_same_padding(i, k, s))
 
 
+def _draw4(rng):
+    """Stride 2 or 3 with a (k, p) for which counting the padding once, leaving it out, forgetting the +1,
+    rounding up and TensorFlow's 'SAME' size ceil(h/s) (p != k - 1) all shift the output by different
+    amounts, and two axes whose remainders (h + 2p - k) mod s differ and whose outputs differ."""
+    s = rng.choice([2, 3])
+    if s == 2:
+        (k, p), h, d = rng.choice([(6, 3), (6, 4), (7, 5), (8, 4), (8, 5)]), rng.randint(5, 14), rng.choice([3, 5, 7])
+    else:
+        (k, p), h, d = rng.choice([(8, 4), (9, 6)]), rng.choice([6, 9, 12, 15]), rng.choice([4, 5, 7, 8])
+    h, w = (h, h + d) if rng.random() < 0.5 else (h + d, h)
+    return {"h4": h, "w4": w, "k4": k, "s4": s, "p4": p}
+
+
+# (s, k, remainder (i - k) mod s) for ex02.5: overlapping windows (s < k <= 2s) and a remainder > 0 that is
+# not the overlap k - s of two neighbouring windows (in these every declared mistake gives its own pair).
+_POOL5 = ((2, 4, 1), (3, 5, 1), (3, 6, 1), (3, 6, 2))
+
+
+def _draw5(rng):
+    """Overlapping windows, at least three of them, from _POOL5."""
+    s, k, r = rng.choice(_POOL5)
+    return {"i5": k + (rng.randint(3, 12) - 1) * s + r, "k5": k, "s5": s}
+
+
 def _draw6(rng):
-    """A dilated kernel that fits, with padding (a stride here would make two mistakes coincide often)."""
-    while True:
-        P = {"i6": rng.randint(7, 20), "k6": rng.randint(2, 4), "s6": rng.randint(1, 2), "p6": rng.randint(1, 3),
-             "d6": rng.randint(2, 3)}
-        if P["k6"] * P["d6"] <= P["i6"] + 2 * P["p6"]:
-            return P
+    """A dilated kernel that fits, with padding p != d - 1 (so that counting the padding once does not
+    shrink the output as much as spanning k·d units), at unit stride (a stride would round them together)."""
+    d = rng.randint(2, 3)
+    k = rng.randint(2, 4)
+    p = rng.choice([q for q in (1, 2, 3) if q != d - 1])
+    return {"i6": rng.randint(max(7, k * d), 20), "k6": k, "s6": 1, "p6": p, "d6": d}
+
+
+def _draw7(rng):
+    """An input size strictly inside its group of s² sizes (neither end), and not the first of the last
+    one-layer block in it: other sizes lie below and above it, and one layer's group differs from the
+    sizes above it."""
+    k, s = rng.randint(2, 4), rng.randint(2, 3)
+    P = {"k7": k, "s7": s, "p7": rng.randint(0, k - 1), "i7": rng.randint(10, 40)}
+    group = _sharing7(P)
+    P["i7"] = group[rng.choice([j for j in range(1, s * s - 1) if j != s * (s - 1)])]
+    return P
+
+
+# (i8, o8) for ex02.8: among the settings that give o8, a kernel shorter than its stride skips units and a
+# setting with s <= k drops a remainder of real input units, so every declared mistake gives its own list.
+_SIZES8 = ((7, 3), (8, 3), (9, 4), (10, 4), (11, 4), (12, 5), (13, 5), (14, 5), (15, 6), (16, 6))
 
 
 def _draw8(rng):
-    """A size and a target that at least two settings reach while reading every input unit."""
-    while True:
-        P = {"i8": rng.randint(6, 12)}
-        P["o8"] = rng.randint(2, P["i8"] + 2)
-        if len(_reading8(P)) >= 2:
-            return P
+    i, o = rng.choice(_SIZES8)
+    return {"i8": i, "o8": o}
+
+
+# (i, k, s) for ex02.10: a strided 'SAME' convolution with at least 3 × 3 outputs whose total padding is odd
+# (so the odd unit's side matters).
+_SAME10 = tuple((i, k, s) for s in (2, 3) for i in ((5, 6, 7) if s == 2 else (7,)) for k in (2, 3, 4)
+                if _tf_same_total(i, k, s) % 2)
 
 
 def _draw10(rng):
-    """A strided 'SAME' convolution whose total padding is odd (so the odd unit's side matters)."""
-    while True:
-        i, k, s = rng.randint(5, 7), rng.randint(2, 4), rng.randint(2, 3)
-        if _tf_same_total(i, k, s) % 2:
-            return {"x10": [[rng.randint(0, 3) for _ in range(i)] for _ in range(i)],
-                    "w10": _asymmetric_kernel(rng, k), "s10": s}
+    i, k, s = rng.choice(_SAME10)
+    return {"x10": [[rng.randint(0, 3) for _ in range(i)] for _ in range(i)], "w10": _asymmetric_kernel(rng, k),
+            "s10": s}
+
+
+# (stride, padding, remainder r = (w + 2p - f) mod s) for ex02.12: r > s/2, so that rounding to the nearest
+# whole number is not the floor; s - r >= 2, so that going down by s - r is neither r nor 1 (w12 - 1); and a
+# padding that changes the remainder, so that leaving it out of the rule (or counting it once) gives other
+# sizes; in these combinations every declared mistake gives its own pair.
+_RULE12 = ((5, 4, 3), (6, 5, 4), (7, 6, 4), (7, 6, 5), (8, 3, 5))
 
 
 def _draw12(rng):
-    params = {"s12": rng.randint(2, 4)}
-    params["f12"] = rng.randint(params["s12"], 7)
-    params["p12"] = rng.randint(1, params["f12"] // 2)
-    while True:  # a size the rule calls invalid: the division leaves a remainder
-        params["w12"] = rng.randint(params["f12"] + params["s12"], 30)
-        if (params["w12"] + 2 * params["p12"] - params["f12"]) % params["s12"]:
-            return params
+    s, p, r = rng.choice(_RULE12)
+    f = rng.randint(max(s, p + 1), 11)
+    w = rng.choice([w for w in range(f + s, 31) if (w + 2 * p - f) % s == r])
+    return {"w12": w, "f12": f, "p12": p, "s12": s}
+
+
+def _draw13(rng):
+    """Stride 3 with an odd kernel or stride 4, a kernel longer than the stride: several paddings give o13."""
+    s = rng.choice([3, 4])
+    k = rng.choice([5, 7, 9, 11]) if s == 3 else rng.randint(5, 11)
+    o = rng.randint(8, 64)
+    return {"s13": s, "k13": k, "o13": o, "i13": s * o}
 
 
 def _draw14(rng):
-    """A kernel shorter than its stride, so that it skips units between placements."""
-    while True:
-        s = rng.randint(3, 4)
-        k = rng.randint(2, s - 1)
-        P = {"s14": s, "k14": k, "p14": rng.randint(1, k - 1), "i14": rng.randint(7, 16)}
-        if _unread_inputs(P["i14"], k, s, P["p14"]):
-            return P
+    """A kernel shorter than its stride, so that it skips units between placements, on an input that is
+    not a multiple of the stride."""
+    s = rng.randint(3, 4)
+    k = rng.randint(2, s - 1)
+    return {"s14": s, "k14": k, "p14": rng.randint(1, k - 1),
+            "i14": rng.choice([n for n in range(9, 17) if n % s])}
+
+
+# (i, k, s) for ex02.16: an odd kernel and a stride for which TensorFlow's total padding is odd and not k - 1.
+_CALLS16 = tuple((i, k, s) for k in (3, 5, 7) for s in (2, 3) for i in range(max(7, k), 41)
+                 if _tf_same_total(i, k, s) % 2 and _tf_same_total(i, k, s) != k - 1)
 
 
 def _draw16(rng):
-    """An odd kernel and a stride for which TensorFlow's total padding is odd and not k - 1."""
-    while True:
-        P = {"k16": rng.choice([3, 5, 7]), "s16": rng.randint(2, 3), "i16": rng.randint(7, 40)}
-        total = _tf_same_total(P["i16"], P["k16"], P["s16"])
-        if total % 2 and total != P["k16"] - 1 and P["i16"] >= P["k16"]:
-            return P
+    i, k, s = rng.choice(_CALLS16)
+    return {"k16": k, "s16": s, "i16": i}
 
 
 def generate(rng):
-    """One student's parameters (each question's block drawn until its mistakes all differ)."""
+    """One student's parameters, each question's block drawn once from ranges in which its declared
+    mistakes give distinct answers (``ExerciseSet.draw`` redraws the rare variant where they do not)."""
     P = {}
-    P.update(_draw_until(rng, lambda r: (lambda i: {"i1": i, "k1": r.randint(2, min(7, i))})(r.randint(5, 16)),
-                         "ex02.1"))
-    P.update(_draw_until(rng, lambda r: (lambda k: {"i2": r.randint(5, 16), "k2": k, "p2": r.randint(1, k - 1)})(
-        r.randint(2, 7)), "ex02.2"))
-    P.update(_draw_until(rng, lambda r: {"i3": r.randint(5, 16), "k3": r.choice([3, 5, 7])}, "ex02.3"))
-    P.update(_draw_until(rng, lambda r: (lambda k: {"h4": r.randint(5, 16), "w4": r.randint(5, 16), "k4": k,
-                                                    "s4": r.randint(2, 3), "p4": r.randint(1, k - 1)})(
-        r.randint(2, 5)), "ex02.4"))
-    P.update(_draw_until(rng, lambda r: (lambda s: {"i5": r.randint(9, 40), "s5": s, "k5": r.randint(s + 1, 2 * s)})(
-        r.randint(2, 3)), "ex02.5"))
-    P.update(_draw_until(rng, _draw6, "ex02.6"))
-    P.update(_draw_until(rng, lambda r: (lambda k: {"i7": r.randint(10, 40), "k7": k, "s7": r.randint(2, 3),
-                                                    "p7": r.randint(0, k - 1)})(r.randint(2, 4)), "ex02.7"))
-    P.update(_draw_until(rng, _draw8, "ex02.8"))
-    P.update(_draw_until(rng, _draw10, "ex02.10"))
-    P.update(_draw_until(rng, lambda r: {"i11": r.randint(9, 32), "k11": r.choice([2, 4, 6, 8])}, "ex02.11"))
-    P.update(_draw_until(rng, _draw12, "ex02.12"))
-    P.update(_draw_until(rng, lambda r: (lambda s: (lambda o: {"s13": s, "k13": r.randint(s, 11), "o13": o,
-                                                               "i13": s * o})(r.randint(8, 64)))(
-        r.choice([2, 3, 4, 4])), "ex02.13"))
-    P.update(_draw_until(rng, _draw14, "ex02.14"))
-    P.update(_draw_until(rng, _draw16, "ex02.16"))
+    P.update({"i1": rng.randint(9, 16), "k1": rng.randint(3, 7)})
+    k2 = rng.randint(2, 7)
+    P.update({"i2": rng.randint(5, 16), "k2": k2, "p2": rng.randint(1, k2 - 1)})
+    k3 = rng.choice([3, 5, 7])
+    P.update({"i3": rng.randint(k3 + 2, 16), "k3": k3})
+    P.update(_draw4(rng))
+    P.update(_draw5(rng))
+    P.update(_draw6(rng))
+    P.update(_draw7(rng))
+    P.update(_draw8(rng))
+    P.update(_draw10(rng))
+    k11 = rng.choice([10, 12, 14])
+    P.update({"i11": rng.randint(k11 + 1, 32), "k11": k11})
+    P.update(_draw12(rng))
+    P.update(_draw13(rng))
+    P.update(_draw14(rng))
+    P.update(_draw16(rng))
     return P
 
 
@@ -295,19 +329,17 @@ CLAIMS15 = (
     "k = 3, s = 2, p = 1 halves every input size.",
 )
 HINTS15 = {
-    "A": "PyTorch, TensorFlow's 'VALID' and course_lib round (i + 2p − k)/s down: the layer runs, and the "
-         "remainder is dropped at the end (lesson 02, section 5).",
-    "B": "With s = 1 the output i + 2p − k + 1 grows by one with every input unit: the floor has nothing to "
-         "round together.",
-    "C": "Only an odd kernel: with an even k, p = k/2 pads k units in all, one more than the k − 1 that keep "
-         "the size, and the output is i + 1.",
-    "D": "With k ≥ s consecutive placements overlap or touch, so only the remainder the floor drops at the end "
-         "is never read.",
-    "E": "⌈i/s⌉ is the size of TensorFlow's 'SAME'; without padding the kernel must fit, ⌊(i − k)/s⌋ + 1 "
-         "placements.",
-    "F": "With p ≥ k the first placement covers padded positions 0 to k − 1, all of them padding: an output "
-         "unit that sees only zeros.",
-    "G": "Only an even size is halved: an odd i gives (i + 1)/2 (rule B of lesson 02).",
+    "A": "This is the 'must be an integer' rule of CS231n's notes, which ex02.12 examines; lesson 02, section 5 "
+         "runs a layer whose division leaves a remainder.",
+    "B": "Take two different input sizes at s = 1 and count their placements: is there anything for the floor to "
+         "round together?",
+    "C": "The claim says every kernel size: try an even one and count the placements on the padded input.",
+    "D": "With k ≥ s, do two neighbouring placements leave a gap between them? Then ask where unread units can "
+         "still be.",
+    "E": "⌈i/s⌉ is the length of a layer that pads (TensorFlow's 'SAME'); without padding, does a longer kernel "
+         "leave room for as many placements?",
+    "F": "Put the first placement on the padded input when p ≥ k: which units does it cover?",
+    "G": "The claim says every input size: try an odd one as well as an even one.",
 }
 
 
@@ -340,19 +372,21 @@ def kernel_starts(i, k, s=1, p=0):
 
 
 def _draw17(rng, group):
-    """(i, k, s, p) for which the last placement ends exactly at the end of the padded input."""
+    """(i, k, s, p) of one hidden group: the last placement ends exactly at the end of the padded input,
+    or (group "remainder") s > 1 leaves a remainder (i + 2p - k) mod s > 0 after it."""
     while True:
         k = rng.randint(1, 6)
         p = rng.randint(0, max(0, k - 1))
         s = 1 if group == "unit" else rng.randint(2, 3)
         i = k - 2 * p if group == "whole" else rng.randint(max(1, k - 2 * p), 20)
-        if i >= 1 and (i + 2 * p - k) % s == 0:
+        if i >= 1 and ((i + 2 * p - k) % s != 0) == (group == "remainder"):
             return (i, k, s, p)
 
 
 EXAMPLE17_UNIT = (7, 3, 1, 0)
 EXAMPLE17_EXACT = (9, 3, 2, 1)
 EXAMPLE17_WHOLE = (3, 5, 1, 1)
+EXAMPLE17_REMAINDER = (10, 3, 2, 0)
 
 
 FORGOT_ONE = "You forgot the +1: a kernel that fits exactly once still gives one output unit."
@@ -372,6 +406,8 @@ QUESTIONS = [
                     "padding the kernel must stay inside the input."),
             Mistake(lambda P: P["i1"], "Only half padding keeps the output as large as the input; without "
                     "padding it shrinks by k - 1."),
+            Mistake(lambda P: P["i1"] // P["k1"], "You cut the input into pieces of k units that do not overlap; "
+                    "the kernel moves one unit at a time, so its placements overlap."),
         ],
         checks=[Check("1 <= answer <= i1", "Without padding the output can't be larger than the input "
                       "(and it has at least one unit).")],
@@ -426,6 +462,11 @@ QUESTIONS = [
                                _out(P["w4"], P["k4"], P["s4"], P["p4"], ceil=True)), ROUNDED_UP),
             Mistake(lambda P: ((P["h4"] + 2 * P["p4"] - P["k4"]) // P["s4"], (P["w4"] + 2 * P["p4"] - P["k4"]) // P["s4"]),
                     FORGOT_ONE),
+            Mistake(lambda P: (_out(P["h4"] + P["p4"], P["k4"], P["s4"]), _out(P["w4"] + P["p4"], P["k4"], P["s4"])),
+                    PADDING_ONCE),
+            Mistake(lambda P: (-(-P["h4"] // P["s4"]), -(-P["w4"] // P["s4"])), "That is TensorFlow's 'SAME' size, "
+                    "the input size divided by the stride and rounded up: 'SAME' chooses its own padding; here "
+                    "the padding is fixed at p4 zeros on every side, whatever size that gives."),
         ],
         checks=[Check("answer[0] >= 1 and answer[1] >= 1", "Both output sizes are at least 1."),
                 Check("answer[0] <= h4 + 2 * p4 and answer[1] <= w4 + 2 * p4",
@@ -448,6 +489,8 @@ QUESTIONS = [
                     "count the shared units along the whole input."),
             Mistake(lambda P: (_pool5(P)[0], 2 * _pool5(P)[1]), "You counted each shared unit once for every "
                     "window that reads it; count each input unit once."),
+            Mistake(lambda P: (_pool5(P)[0], (P["i5"] - P["k5"]) % P["s5"]), "That is the number of input units "
+                    "at the end that no window reads; the question asks for the units that two windows read."),
         ],
         checks=[Check("1 <= answer[0] <= i5", "A pooling output has at least one unit and no more than the "
                       "input."),
@@ -485,8 +528,7 @@ QUESTIONS = [
         ],
         checks=[Check("i7 in answer", "i7 itself gives the same final size as i7."),
                 Check("list(answer) == sorted(set(answer))", "List the sizes in increasing order, each once."),
-                Check("len(answer) <= s7 * s7", "Through two stride-s7 layers at most s7² input sizes share a "
-                      "final size.")],
+                Check("all(n >= 1 for n in answer)", "Input sizes are 1 or more.")],
         hint="Work backwards: which first-layer output sizes give the second layer's output, and which input "
              "sizes give each of those?",
     ),
@@ -495,12 +537,16 @@ QUESTIONS = [
         kind=IntTuple(item_length=3, unordered=True), answer=_reading8,
         mistakes=[
             Mistake(lambda P: _settings(P["i8"], P["o8"]), "Those are all the settings that give o8; some of them "
-                    "never read an input unit (a remainder dropped at the end, or a kernel shorter than its "
-                    "stride)."),
+                    "leave input units unread: a kernel shorter than its stride skips units between placements, "
+                    "and a remainder longer than the padding at the end drops the last input units."),
+            Mistake(lambda P: [t for t in _settings(P["i8"], P["o8"]) if t[1] <= t[0]],
+                    "You left out the kernels shorter than their stride, but you kept settings that drop a remainder "
+                    "of real input units: after the last placement, more units can be left over than the p zeros "
+                    "at the end."),
             Mistake(lambda P: [t for t in _settings(P["i8"], P["o8"]) if (P["i8"] + 2 * t[2] - t[0]) % t[1] == 0],
-                    "You kept the settings for which s divides i + 2p - k (the integer rule): that also keeps "
-                    "kernels shorter than their stride, which skip units, and drops settings whose remainder "
-                    "falls in the padding, which lose nothing."),
+                    "You kept the settings for which s divides i + 2p - k (the integer rule): a kernel shorter than "
+                    "its stride can pass that test and still skip units, and a remainder that falls in the padding "
+                    "loses nothing."),
             Mistake(lambda P: _reading8(P, strides=[1]) or None, "You only tried unit strides; strides 2 and 3 count too."),
             Mistake(lambda P: _reading8(P, ceil=True), ROUNDED_UP),
         ],
@@ -522,10 +568,15 @@ QUESTIONS = [
             Mistake(lambda P: sympy.floor((i + 2 * p - k) / s), FORGOT_ONE),
             Mistake(lambda P: sympy.floor((i - k) / s) + 1, "You left out the padding: the kernel slides over "
                     "i + 2p units."),
+            Mistake(lambda P: sympy.floor((i + 2 * p) / s) - sympy.floor(k / s) + 1, "You rounded two parts "
+                    "separately, (i + 2p)/s and k/s: the difference of two floors is not the floor of the "
+                    "difference."),
         ],
-        points_at=[{"i": 5, "k": 3, "s": 2, "p": 1}, {"i": 7, "k": 2, "s": 3, "p": 0},
-                   {"i": 9, "k": 4, "s": 1, "p": 2}, {"i": 10, "k": 5, "s": 4, "p": 3},
-                   {"i": 2, "k": 6, "s": 3, "p": 2}],
+        # Chosen so that the answer, every declared mistake and other plausible wrong expressions (other
+        # splits of the floor, rounding to nearest, ceil(i/s), an off-by-one inside the floor) all differ.
+        points_at=[{"i": 12, "k": 4, "s": 3, "p": 1}, {"i": 4, "k": 4, "s": 1, "p": 0},
+                   {"i": 8, "k": 3, "s": 4, "p": 2}, {"i": 10, "k": 1, "s": 2, "p": 3},
+                   {"i": 6, "k": 1, "s": 3, "p": 0}],
         hint="Use the symbols i, k, s, p defined above; sympy.floor or // both work.",
     ),
     Question(
@@ -541,11 +592,11 @@ QUESTIONS = [
                     "Your windows start one unit too early: you put the odd unit of padding before the input "
                     "(or padded as much before it as after it, as PyTorch's symmetric padding does). TensorFlow "
                     "puts the odd unit after, at the bottom and on the right."),
-            Mistake(lambda P: _same10(P, padding=0), "That is 'VALID', no padding: 'SAME' pads so that the output "
-                    "has ceil(i / s) units per axis."),
+            Mistake(lambda P: _same10(P, padding=0), "That is 'VALID': you added no zeros at all, and 'SAME' "
+                    "does pad."),
         ],
-        checks=[Check("len(answer) == -(-len(x10) // s10)", "'SAME' gives ceil(i / s) rows: one per kernel "
-                      "position.", "Count the kernel positions down the padded input.")],
+        checks=[Check("len(answer) == len(answer[0])", "x10 and w10 are square and the stride is the same along "
+                      "both axes, so the output is square.", "Count the kernel positions along each axis.")],
         hint="First find how many zeros 'SAME' adds in all along an axis (the last placement must fit) and on "
              "which side the odd one goes; then compute each output unit on the padded input.",
     ),
@@ -574,13 +625,20 @@ QUESTIONS = [
         id="ex02.12", name="rule12", title="Spot the error: the integer rule", points=2,
         kind=IntTuple(length=2), answer=_rule12,
         mistakes=[
-            Mistake(lambda P: _rule12(P, ceil=True), ROUNDED_UP),
+            Mistake(lambda P: (round((P["w12"] + 2 * P["p12"] - P["f12"]) / P["s12"] + 1), _rule12(P)[1]),
+                    "You rounded to the nearest whole number (or up, which gives the same here); the output size "
+                    "rounds (W - F + 2P) / S down (floor), since the kernel must fit."),
             Mistake(lambda P: (_rule12(P)[0] - 1, _rule12(P)[1]), FORGOT_ONE),
             Mistake(lambda P: (_rule12(P)[0], _rule12(P)[1] + P["s12"]), "That is the next size the rule accepts "
                     "above w12, and it gives one output more; you want the largest accepted size not above w12."),
+            Mistake(lambda P: (_rule12(P)[0], P["w12"] - P["s12"] + (P["w12"] + 2 * P["p12"] - P["f12"]) % P["s12"]),
+                    "You went down by what is missing to reach the next accepted size above w12 (s12 minus the "
+                    "remainder); try your W in the rule: does the division come out exact?"),
             Mistake(lambda P: (_rule12(P)[0], P["w12"] - 1) if P["w12"] - 1 != _rule12(P)[1] else None,
-                    "Removing one unit is not enough: the rule needs W - F + 2P to be a multiple of S, so remove "
-                    "the whole remainder (W - F + 2P) mod S."),
+                    "You took w12 - 1, the first size below w12; try it in the rule: does it pass?"),
+            Mistake(lambda P: (_rule12(P)[0], P["w12"] - (P["w12"] - P["f12"]) % P["s12"]),
+                    "Your second number comes from the rule without its padding term: the rule, as the notes "
+                    "state it, includes 2P."),
             Mistake(lambda P: _rule12(P, padding=0) if P["p12"] else None, "You left out the padding: with P = "
                     "p12 the rule divides W - F + 2P by S."),
             Mistake(lambda P: (_out(P["w12"] - P["p12"], P["f12"], P["s12"], P["p12"]),
@@ -646,10 +704,10 @@ QUESTIONS = [
         id="ex02.15", name="claims15", title="Which claims about output sizes are true?", points=2,
         kind=Choice(CLAIMS15, option_hints=HINTS15), answer=lambda P: ("B", "D", "F"),
         mistakes=[
-            Mistake(lambda P: ("A", "B", "D", "F"), "Claim A is the integer rule of ex02.12: frameworks round "
-                    "(i + 2p − k)/s down and run the layer; the remainder is simply not read."),
-            Mistake(lambda P: ("B", "C", "D", "F"), "p = k/2 keeps the size only for an odd kernel: an even one "
-                    "gets one unit of padding too many, and the output is i + 1."),
+            Mistake(lambda P: ("A", "B", "D", "F"), "Claim A is the integer rule that ex02.12 examines: check what "
+                    "a framework does with a remainder before you accept it."),
+            Mistake(lambda P: ("B", "C", "D", "F"), "Claim C holds for the kernels of Relationship 3; the claim "
+                    "says every kernel size."),
         ],
         hint="For each claim, look for a small case (i, k, s, p) that would break it, and count its placements.",
     ),
@@ -662,10 +720,11 @@ QUESTIONS = [
                     "placement needs, which depends on i16 and s16."),
             Mistake(lambda P: _calls16(P, tf_split=frameworks.tf_same_padding(P["i16"], P["k16"], P["s16"])[::-1]),
                     "You put TensorFlow's odd unit of padding before the input; it goes after (at the end)."),
-            Mistake(lambda P: _calls16(P, tf_length=P["i16"]), "'SAME' keeps the size only at stride 1; with "
-                    "stride s16 TensorFlow's output has ceil(i / s) units."),
-            Mistake(lambda P: _calls16(P, torch_same=-(-P["i16"] // P["s16"])), "PyTorch does not copy "
-                    "TensorFlow here: it refuses padding='same' for a strided convolution (write 0)."),
+            Mistake(lambda P: _calls16(P, tf_length=P["i16"]), "You kept the input's length for TensorFlow: 'SAME' "
+                    "keeps the size only at stride 1; count its placements at stride s16."),
+            Mistake(lambda P: _calls16(P, torch_same=-(-P["i16"] // P["s16"])), "You gave PyTorch's "
+                    "padding='same' TensorFlow's length: PyTorch does not copy TensorFlow here (lesson 02, "
+                    "section 4 records what it does with a stride)."),
         ],
         checks=[Check("all(n >= 0 for n in answer)", "Lengths and paddings are 0 or more (0 for a refused call)."),
                 Check("answer[1] + answer[2] <= k16", "'SAME' never pads more than the kernel needs.")],
@@ -675,7 +734,7 @@ QUESTIONS = [
     Question(
         id="ex02.17", name="kernel_starts", title="Find and fix the bug: counting kernel placements", points=2,
         kind=Function(result=IntTuple(partial=False), time_limit=5.0), reference=kernel_starts,
-        examples=[EXAMPLE17_UNIT, EXAMPLE17_EXACT, EXAMPLE17_WHOLE],
+        examples=[EXAMPLE17_UNIT, EXAMPLE17_EXACT, EXAMPLE17_WHOLE, EXAMPLE17_REMAINDER],
         hidden=[
             HiddenGroup("unit strides", draw=lambda rng: _draw17(rng, "unit"), example=EXAMPLE17_UNIT,
                         cases=[(13, 4, 1, 0), (9, 5, 1, 2)]),
@@ -684,13 +743,14 @@ QUESTIONS = [
                         cases=[(14, 4, 2, 0), (12, 5, 3, 1)]),
             HiddenGroup("a kernel exactly as long as the padded input", draw=lambda rng: _draw17(rng, "whole"),
                         example=EXAMPLE17_WHOLE, cases=[(6, 6, 2, 0), (3, 7, 3, 2)]),
+            HiddenGroup("strides 2 and 3 with a remainder: the last placement ends before the end of the padded "
+                        "input", draw=lambda rng: _draw17(rng, "remainder"), example=EXAMPLE17_REMAINDER,
+                        cases=[(8, 3, 3, 1), (11, 4, 2, 0)]),
         ],
         hint="Take the smallest case the function gets wrong and follow its loop by hand: does it try the last "
              "position at which the kernel still fits?",
     ),
 ]
-
-_QUESTION = {question.id: question for question in QUESTIONS}
 
 EXERCISE_SET = ExerciseSet(
     id="ex02", notebook="02_convolution_arithmetic.ipynb", title="Convolution arithmetic",

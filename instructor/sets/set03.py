@@ -28,8 +28,9 @@ DEFAULTS = {"J": 100, "L": 3, "F1": 16, "M1": 8, "S1": 3, "F2": 32, "M2": 4, "S2
             "x11": [[1, 43, 5, 11, 38], [3, 20, 2, 18, 31], [39, 25, 28, 47, 29], [9, 24, 7, 42, 26],
                     [16, 32, 34, 22, 14]],
             "g11": [[2, -1], [3, -2]],
-            # ex03.12: conv ka/sa, pool kp/2, conv kb, conv kc (padded by k // 2)
-            "ka12": 5, "sa12": 2, "kp12": 3, "kb12": 3, "kc12": 3,
+            # ex03.12: conv ka/sa, pool kp/2, conv kb, conv kc (padded by k // 2); chosen so that the
+            # jump taken after a layer's stride and 2p added per padded convolution give different fields
+            "ka12": 3, "sa12": 2, "kp12": 2, "kb12": 5, "kc12": 3,
             # ex03.13: a Nature-DQN-like network: conv 8/4, conv 4/2, conv 3/1, dense, dense
             "J13": 96, "L13": 3, "Fa13": 32, "Fb13": 64, "Fc13": 48, "H13": 256, "A13": 6,
             # ex03.15: four PyTorch pooling layers on an input of i15 units
@@ -89,13 +90,18 @@ def generate(rng):
     k, s, p = rng.choice(POOL10_SETTINGS)
     values.update({"i10": rng.randint(15, 60), "k10": k, "s10": s, "p10": p})
     values["x11"] = _draw11(rng)
-    while True:  # no two gradients cancel at a shared maximum, and a transposed answer is wrong
+    while True:  # no two gradients cancel or are equal at a shared maximum; a transposed answer is wrong
         values["g11"] = [[rng.choice([-3, -2, -1, 1, 2, 3]) for _ in range(2)] for _ in range(2)]
         gradient = np.array(_grad11(values))
-        if np.count_nonzero(gradient) == 3 and not np.array_equal(gradient, gradient.T):
+        if (np.count_nonzero(gradient) == 3 and not np.array_equal(gradient, gradient.T)
+                and _grad11(values, overwrite=True) != _grad11(values, keep_first=True)):
             break
-    values.update({"ka12": rng.choice([3, 5, 7]), "sa12": rng.randint(2, 3), "kp12": rng.randint(2, 3),
-                   "kb12": rng.choice([3, 5]), "kc12": rng.choice([3, 5])})
+    while True:  # the jump taken after the stride and 2p added per padded convolution give different fields
+        stack = {"ka12": rng.choice([3, 5, 7]), "sa12": rng.randint(2, 3), "kp12": rng.randint(2, 3),
+                 "kb12": rng.choice([3, 5]), "kc12": rng.choice([3, 5])}
+        if _field12_own_jump(stack) != _field12_padding_added(stack):
+            break
+    values.update(stack)
     Fb, Fc = rng.sample([32, 48, 64], 2)
     values.update({"J13": rng.choice([80, 84, 88, 96, 100]), "L13": rng.randint(1, 4),
                    "Fa13": rng.choice([16, 32]), "Fb13": Fb, "Fc13": Fc,
@@ -255,8 +261,9 @@ def _switches11(x):
     return numeric.max_pool2d(np.array(x), 3, 2, return_indices=True)[1]
 
 
-def _grad11(P, *, values=None, overwrite=False, where=None, spread=False):
-    """dL/dx of 3x3/2 max pooling: each g goes to its window's switch (or a mistake's variant)."""
+def _grad11(P, *, values=None, overwrite=False, keep_first=False, where=None, spread=False):
+    """dL/dx of 3x3/2 max pooling: each g goes to its window's switch (or a mistake's variant:
+    ``overwrite`` keeps the last window's gradient at a shared switch, ``keep_first`` the first's)."""
     g = np.array(P["g11"] if values is None else values).ravel()
     out = np.zeros((5, 5), dtype=int)
     if spread:
@@ -264,8 +271,12 @@ def _grad11(P, *, values=None, overwrite=False, where=None, spread=False):
             out[r:r + 3, c:c + 3] += value
         return out.tolist()
     flat = out.ravel()
+    written = set()
     for n, value in zip(_switches11(P["x11"]).ravel() if where is None else where, g):
-        flat[n] = value if overwrite else flat[n] + value
+        if keep_first and n in written:
+            continue
+        flat[n] = value if overwrite or keep_first else flat[n] + value
+        written.add(n)
     return flat.reshape(5, 5).tolist()
 
 
@@ -293,6 +304,11 @@ def _field12_own_jump(P):
         jump *= s
         field += (k - 1) * jump
     return field
+
+
+def _field12_padding_added(P):
+    """The field with 2p (= k - 1 for these odd kernels) added for each padded convolution."""
+    return _field12(P) + sum(2 * (k // 2) for k in (P["ka12"], P["kb12"], P["kc12"]))
 
 
 def _nature13(P, *, third=True, bias=True, padded_third=False):
@@ -397,11 +413,12 @@ EXAMPLE16_SHORT = ([(2, 3), (1, 2), (3, 2)],)
 
 # ex03.14: claims about layers; A, D and F are true, H depends on the student's network
 CLAIMS14 = (
-    "A pooling layer has no weights, yet it widens the receptive field of every unit after it.",
+    "In a stack without padding, a pooling layer with a window of k ≥ 2 units has no weights, yet each of its "
+    "output units has a wider receptive field than the units it pools.",
     "The receptive field of a stack is 1 + Σ (k − 1), whatever the strides.",
     "Zero padding a convolution enlarges its receptive field.",
-    "With PyTorch's default rounding, a pooling layer's output size is that of a convolution with the same "
-    "window, stride and padding.",
+    "With PyTorch's default rounding (ceil_mode=False) and a padding PyTorch accepts (p ≤ k/2), a pooling "
+    "layer's output size is that of a convolution with the same window, stride and padding.",
     "Max-unpooling with the switches gives back the input that was pooled.",
     "Three 3×3 convolutions of stride 1 see a 7×7 field, with fewer weights than one 7×7 convolution "
     "between the same numbers of maps.",
@@ -410,17 +427,21 @@ CLAIMS14 = (
     "fully connected layer.",
 )
 HINTS14 = {
-    "A": "A window spans k units whatever it computes, and its stride spreads out the units after it: a pooling "
-         "layer widens the field as a convolution of the same window and stride does.",
-    "B": "1 + Σ (k − 1) holds only with unit strides: a layer's k − 1 extra units are spaced by the jump, the "
-         "product of the strides before it.",
-    "C": "Padding shifts where a field starts; its size depends only on the kernels and strides.",
-    "D": "Both count the placements of a k-unit window, s units apart, that fit in i + 2p units; what the "
-         "window computes does not matter.",
-    "E": "Only each window's maximum comes back, at its switch; every other unit is zero.",
-    "F": "Fields 3, 5, 7 with unit strides; 3 · 9 C² weights against 49 C².",
-    "G": "Not when that extra window would start in the right padding (at or past i + p): PyTorch drops it.",
-    "H": "Count both (ex03.4): a convolutional layer's connections are not limited by its few parameters.",
+    "A": "Having no weights does not keep a layer from widening the field: what widens it is a window that "
+         "reaches over several units, whatever the window computes.",
+    "B": "This sum treats every layer as if the units it reads were neighbouring input units; think about "
+         "what the strides before a layer do to that spacing.",
+    "C": "Zero padding adds units at the borders, not reach: ask whether a unit away from the borders reads "
+         "more input units once the input is padded.",
+    "D": "Where a window can be placed does not depend on what it computes: count the placements for a pooling "
+         "layer and for a convolution with the same k, s and p.",
+    "E": "The switches record where each maximum was, not the other values of its window.",
+    "F": "A bigger field does not need a bigger kernel: work out what stacking small kernels does to the field, "
+         "then compare the two choices' weights for the same numbers of maps.",
+    "G": "ceil_mode does not keep every leftover window: ask where such a window would start, and what "
+         "PyTorch does with one that would start in the padding.",
+    "H": "Read it off your ex03.4 answer rather than from the parameter counts: weight sharing makes a layer's "
+         "parameters and its connections very different numbers.",
 }
 
 
@@ -539,6 +560,8 @@ QUESTIONS = [
             Mistake(lambda P: F * (sympy.floor((J_ - M_) / S_) + 1) ** 2, "A filter's weights are used only by "
                     "the units of its own map, not by the units of all F maps."),
             Mistake(lambda P: (J_ - M_ + 1) ** 2, "You left out the stride: the filter moves S units at a time."),
+            Mistake(lambda P: (sympy.ceiling((J_ - M_) / S_) + 1) ** 2, "You rounded up; when S does not divide "
+                    "J − M, round (J − M) / S down: the last filter position must fit."),
         ],
         points_at=[{"J": 11, "M": 3, "S": 3, "F": 2}, {"J": 20, "M": 5, "S": 2, "F": 3}],
         hint="Write the layer's connections and its parameters as products: which factor does one have that "
@@ -559,8 +582,9 @@ QUESTIONS = [
             HiddenGroup("fully connected layers only", draw=draw_fc_only, count=4, example=EXAMPLE9_FC_ONLY,
                         cases=[(1, 1, [("fc", 1)])]),
         ],
-        hint="Keep track of the current size and depth (or, after a fully connected layer, of its number "
-             "of units) as you go through the layers.",
+        hint="Call your function on the network of ex03.1–ex03.5 (your parameters J, L, F1, …) and compare its "
+             "result, layer by layer and number by number, with the answers you worked out there: the first "
+             "number that differs shows which count to look at.",
     ),
     Question(
         id="ex03.10", name="extra_window_sizes", title="Which input sizes get an extra ceil_mode window",
@@ -585,6 +609,8 @@ QUESTIONS = [
             Mistake(lambda P: _grad11(P, overwrite=True), "Where two windows share their maximum, both gradients "
                     "reach it: add them. (PyTorch's max_unpool2d writes a shared value once; the backward pass "
                     "adds.)"),
+            Mistake(lambda P: _grad11(P, keep_first=True), "Where two windows share their maximum, both gradients "
+                    "reach it, not only the first window's: add them."),
             Mistake(lambda P: _grad11(P, values=numeric.max_pool2d(np.array(P["x11"]), 3, 2)), "Those are the "
                     "pooled values put back at their switches (unpooling); the backward pass sends back the "
                     "gradient g11."),
@@ -611,6 +637,9 @@ QUESTIONS = [
                     "layer's window steps over units of its input, spaced by the strides of the layers before it."),
             Mistake(lambda P: _field12(P, pool=False), "The pooling layer counts: its window widens the field and "
                     "its stride multiplies the jump, though it has no weights."),
+            Mistake(_field12_padding_added, "You added the padding to the field. Zero padding lets windows hang "
+                    "over the borders, but a window still spans k units: it does not widen the field of a unit "
+                    "away from the borders."),
         ],
         checks=[Check("answer >= ka12", "The field is at least the first kernel's size.")],
         hint="Go layer by layer from the input, keeping two numbers: the field so far, and how many input units "
@@ -678,7 +707,9 @@ QUESTIONS = [
             HiddenGroup("windows shorter than their stride (k < s)", draw=lambda rng: _draw16(rng, "short"),
                         example=EXAMPLE16_SHORT, cases=[([(1, 2), (2, 3), (3, 1)],)]),
         ],
-        hint="Which spacing does a layer's window step over: that of its input units, or that of its output units?",
+        hint="Try the smallest cases by hand: a stack of one layer (whose field is just its window), then two "
+             "layers. Follow the function line by line beside lesson 03's recurrence (section 6): where does "
+             "it first give another number?",
     ),
 ]
 

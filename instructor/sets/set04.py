@@ -25,11 +25,11 @@ from course_lib.symbolic import conv_matrix
 W_SYMBOLS = sympy.symbols("w0:4")
 
 DEFAULTS = {
-    "i1": 9, "k1": 3, "s1": 3, "p1": 1, "d1": 2,
+    "i1": 10, "k1": 3, "s1": 3, "p1": 1, "d1": 2,
     "i2": 7, "k2": 3, "s2": 2, "p2": 1,
     "x3": [2, -1, 3, 0, 1, -2, 1], "s3": 2, "p3": 1, "g3": [1, -2, 3, 2],
     "y5": [[1, 2], [-1, 3]], "w5": [[1, 0, 2], [2, -1, 1], [0, 1, -2]], "i5": 4, "s5": 2, "p5": 1,
-    "c6": 3, "f6": 16, "h6": 32, "v6": 24, "k6": 5, "s6": 2, "p6": 2,
+    "c6": 3, "f6": 16, "ih6": 32, "iw6": 24, "k6": 5, "s6": 2, "p6": 2,
     "w7": [1, 1, 1, 1], "i7": 7, "s7": 1, "p7": 1,
     "i8": 7, "k8": 3, "s8": 2, "p8": 1, "j8": 0,
     "n9": 8,
@@ -54,7 +54,8 @@ def _draw1(rng):
         k, (s, d) = rng.randint(2, 3), rng.choice([(2, 3), (3, 2)])
         span = (k - 1) * d + 1
         p, i = rng.randint(1, min(k, span - 1)), rng.randint(5, 9)
-        if (k - 1) * (d + 1) + 1 <= i and i + 2 * p - span >= s:   # every mistake fits; at least two rows
+        # every mistake fits; at least two rows; the floor drops a remainder (ceil gives one more row)
+        if (k - 1) * (d + 1) + 1 <= i and i + 2 * p - span >= s and (i + 2 * p - span) % s:
             return {"i1": i, "k1": k, "s1": s, "p1": p, "d1": d}
 
 
@@ -96,7 +97,7 @@ def _draw6(rng):
     while True:
         P = {"c6": rng.choice([2, 3, 4]), "f6": rng.choice([8, 16, 32, 64]), "k6": rng.choice([3, 5, 7]),
              "s6": rng.randint(1, 3)}
-        P["h6"], P["v6"] = rng.sample([16, 20, 24, 28, 32], 2)
+        P["ih6"], P["iw6"] = rng.sample([16, 20, 24, 28, 32], 2)
         P["p6"] = rng.randint(1, P["k6"] // 2)
         rows, columns = _shape6(P)
         if rows != columns:
@@ -138,6 +139,13 @@ def _c1(P, *, kernel=None, stride=None, padding=None, dilation=None):
     p = P["p1"] if padding is None else padding
     d = P["d1"] if dilation is None else dilation
     return sympy.Matrix(conv_matrix(P["i1"], w, stride=s, padding=p, dilation=d))
+
+
+def _c1_ceil(P):
+    """C with the output size rounded up: one more row, its taps past the input dropped."""
+    k, s, p, d, i = P["k1"], P["s1"], P["p1"], P["d1"], P["i1"]
+    rows = -(-(i + 2 * p - (k - 1) * d - 1) // s) + 1
+    return sympy.Matrix(rows, i, lambda r, c: sum((W_SYMBOLS[j] for j in range(k) if c == r * s - p + j * d), sympy.S.Zero))
 
 
 # --- ex04.2 -----------------------------------------------------------------------------------------
@@ -204,14 +212,18 @@ def _draw4(rng, *, stride, padding, real=False):
         if h != wd:  # a mix-up of height and width shows
             break
     value = (lambda: round(rng.uniform(-2, 2), 2)) if real else (lambda: rng.randint(-3, 3))
-    return ((h, wd), [[value() for _ in range(k2)] for _ in range(k1)], s, p)
+    while True:
+        kernel = [[value() for _ in range(k2)] for _ in range(k1)]
+        # a real kernel has a weight that float32 cannot store (0.1, 1.37, ...): float32 fails the tolerance
+        if not real or any(float(np.float32(v)) != v for row in kernel for v in row):
+            return ((h, wd), kernel, s, p)
 
 
 # ex04.4's public examples, one for each hidden group: every input and most kernels are not square
 EXAMPLE4_UNIT = ((3, 4), [[1, 2], [3, 4], [0, -1]], 1, 0)
 EXAMPLE4_PADDED = ((2, 4), [[1, 0, -1]], 1, 1)
 EXAMPLE4_STRIDED = ((5, 4), [[1, 2], [0, 1]], 2, 1)
-EXAMPLE4_REAL = ((4, 5), [[0.5, -1.25, 1.5], [2.0, 0.75, -0.5]], 2, 1)
+EXAMPLE4_REAL = ((4, 5), [[0.3, -1.15, 1.7], [2.1, 0.65, -0.45]], 2, 1)   # not exact in float32
 
 
 # --- ex04.5 -----------------------------------------------------------------------------------------
@@ -240,10 +252,10 @@ def _truth5(P):
 # --- ex04.6 -----------------------------------------------------------------------------------------
 
 def _shape6(P, *, padded=False):
-    oh = conv_output_size(P["h6"], P["k6"], P["s6"], P["p6"])
-    ow = conv_output_size(P["v6"], P["k6"], P["s6"], P["p6"])
+    oh = conv_output_size(P["ih6"], P["k6"], P["s6"], P["p6"])
+    ow = conv_output_size(P["iw6"], P["k6"], P["s6"], P["p6"])
     extra = 2 * P["p6"] if padded else 0
-    return (P["f6"] * oh * ow, P["c6"] * (P["h6"] + extra) * (P["v6"] + extra))
+    return (P["f6"] * oh * ow, P["c6"] * (P["ih6"] + extra) * (P["iw6"] + extra))
 
 
 # --- ex04.7 -----------------------------------------------------------------------------------------
@@ -275,19 +287,22 @@ def _truth8(P):
 # --- ex04.9 -----------------------------------------------------------------------------------------
 
 CLAIMS9 = (
-    "With stride 1, C is a banded Toeplitz matrix (every diagonal constant), whatever the padding and dilation.",
+    "With stride 1, padding cuts taps off the rows of C near its borders, yet each diagonal of C still holds a "
+    "single value (one weight, or 0), with or without dilation.",
     "Zero padding adds a column to C for every padded unit.",
     "Weight sharing is what makes C sparse.",
     "The gradient of the loss with respect to a convolution's input is Cᵀ g, which a transposed convolution "
-    "with the same kernel computes.",
+    "with the same kernel, stride and padding (and the output_padding that restores the input size) computes.",
     "A transposed convolution undoes its convolution: Cᵀ C x = x.",
     "The convolution with the kernel (1, 1, 1), stride 1 and padding 1 on an input of `n9` units can be undone "
     "for every input.",
-    "A strided C is the unit-stride C with only the rows 0, s, 2s, … kept.",
+    "Deleting rows 1, 3, 5, … of the unit-stride C gives the C of the same convolution with stride 2; "
+    "no column changes.",
 )
 HINTS9 = {
-    "A": "With s = 1 the next output unit lays the same kernel one input unit further right: every diagonal of C "
-         "holds one weight, or zeros.",
+    "A": "With s = 1 the next output unit lays the same kernel one input unit further right: entry (r, c) depends "
+         "only on c − r. The taps that padding cuts are entries that would lie outside C, not other values on a "
+         "diagonal.",
     "B": "Padded units are constants, not inputs: they have no columns; the taps that fall on them are simply "
          "missing from their rows.",
     "C": "Sparsity comes from locality (each output reads only k input units); weight sharing makes the nonzeros "
@@ -297,7 +312,8 @@ HINTS9 = {
          "has no inverse at all.",
     "F": "Its C is square, but a square C is not always invertible: that depends on the kernel's values and on "
          "the input size. Is there a nonzero input that C sends to 0?",
-    "G": "Output unit r of the strided convolution is output unit r·s of the unit-stride one.",
+    "G": "Output unit r of the stride-2 convolution lays the kernel where output unit 2r of the unit-stride one "
+         "does, on the same input units.",
 }
 
 
@@ -369,6 +385,19 @@ EXAMPLE11_S2 = ([1, -2, 3], [1, 2, -1], 8, 2, 0)
 EXAMPLE11_S3 = ([2, 1], [1, -1], 7, 3, 0)
 EXAMPLE11_PADDED = ([1, 2, -1], [3, 1, 2], 9, 3, 1)
 EXAMPLE11_WIDE = ([2, -1, 1], [1, 1, -2, 1], 11, 4, 2)
+EXAMPLE11_REACH = ([1, -2, 3], [2, 1, -1], 5, 2, 1)   # the last placement ends on the right-hand padding
+
+
+def _draw11_reach(rng):
+    """Ordinary layers: the last kernel placement reaches the right-hand padding (no input unit unread)."""
+    while True:
+        s, p, k = rng.randint(1, 3), rng.randint(1, 2), rng.randint(2, 4)
+        i = rng.randint(max(2, k - 2 * p), 10)
+        if k <= i + 2 * p and (i + 2 * p - k) % s < p:
+            o = conv_output_size(i, k, s, p)
+            g = [rng.choice([-3, -2, -1, 1, 2, 3]) for _ in range(o)]
+            w = [rng.choice([-2, -1, 1, 2, 3]) for _ in range(k)]
+            return (g, w, i, s, p)
 
 
 FLIPPED = ("That is the flipped kernel: C holds the weights in their own order (cross-correlation), so "
@@ -389,6 +418,8 @@ QUESTIONS = [
             Mistake(lambda P: _c1(P, dilation=P["d1"] + 1), "Dilation d1 puts d1 − 1 zeros between consecutive "
                     "weights (the taps are d1 units apart), not d1 zeros."),
             Mistake(lambda P: _c1(P, kernel=list(W_SYMBOLS[:P["k1"]])[::-1]), FLIPPED),
+            Mistake(_c1_ceil, "Your C has one row too many: a kernel placement counts only when the whole "
+                    "dilated kernel lies inside the padded input, so the number of placements rounds down."),
             Mistake(lambda P: _c1(P).T, "That is Cᵀ: C has one row per output unit and one column per input unit."),
         ],
         checks=[Check("len(answer[0]) == i1", "C should have one column per input unit (i1 of them).",
@@ -450,7 +481,9 @@ QUESTIONS = [
         id="ex04.5", name="xt5", title="Predict Cᵀ y for a padded 2-D convolution", points=2, kind=Matrix(),
         answer=_truth5,
         mistakes=[
-            Mistake(lambda P: _transposed5(P, kernel=np.rot90(np.array(P["w5"]), 2)), FLIPPED),
+            Mistake(lambda P: _transposed5(P, kernel=np.rot90(np.array(P["w5"]), 2)), "That is built from the "
+                    "kernel rotated by 180°: each entry of y5 scatters a copy of w5 as it is, w5[0][0] at the "
+                    "copy's top-left corner, where the forward kernel lay."),
             Mistake(lambda P: _transposed5(P, overwrite=True), "Overlapping kernel copies add up: where two copies "
                     "land on one unit, sum them."),
             Mistake(lambda P: np.array(_truth5(P)).T.tolist(), "Your map is transposed: y5[r][c] belongs to output "
@@ -519,15 +552,17 @@ QUESTIONS = [
         id="ex04.10", name="shapes10", title="The weight arrays PyTorch and TensorFlow want for Cᵀ", points=2,
         kind=IntTuple(length=2, item_length=4), answer=_shapes10,
         mistakes=[
-            Mistake(lambda P: _shapes10(P, torch_swapped=True), "PyTorch's ConvTranspose2d weight is (in_channels, "
-                    "out_channels, kH, kW) of the transposed layer, whose inputs are the forward layer's f10 "
-                    "output maps: the forward array fits unchanged."),
-            Mistake(lambda P: _shapes10(P, tf_swapped=True), "conv2d_transpose's filter is [kH, kW, output_channels, "
-                    "in_channels] of the transposed layer, whose outputs are the forward layer's c10 input maps."),
-            Mistake(lambda P: _shapes10(P, tf_as_torch=True), "TensorFlow puts the kernel's height and width first: "
-                    "[kH, kW, output_channels, in_channels]."),
-            Mistake(lambda P: _shapes10(P, torch_swapped=True, tf_swapped=True), "The transposed layer goes from the "
-                    "f10 maps back to the c10 maps: its in_channels are f10, its output channels c10."),
+            Mistake(lambda P: _shapes10(P, torch_swapped=True), "Your PyTorch shape has its two channel counts the "
+                    "wrong way round: you read ConvTranspose2d's I and O as the forward layer's input and output "
+                    "maps; they name the transposed layer's."),
+            Mistake(lambda P: _shapes10(P, tf_swapped=True), "Your TensorFlow shape has its two channel counts the "
+                    "wrong way round: conv2d_transpose's output_channels and in_channels are those of the transposed "
+                    "layer, not of the forward one."),
+            Mistake(lambda P: _shapes10(P, tf_as_torch=True), "Your TensorFlow shape is in PyTorch's axis order; "
+                    "TensorFlow's filters put the kernel's height and width first."),
+            Mistake(lambda P: _shapes10(P, torch_swapped=True, tf_swapped=True), "Both shapes have their channel "
+                    "counts the wrong way round: in both layouts, I and O name the transposed layer's input and "
+                    "output maps, not the forward layer's."),
         ],
         checks=[Check("sorted(answer[0]) == sorted(answer[1])", "Both arrays hold the same weights: their shapes "
                       "are the same four numbers in another order.")],
@@ -537,7 +572,7 @@ QUESTIONS = [
     Question(
         id="ex04.11", name="input_gradient", title="Find and fix the bug: an input gradient by scatter", points=2,
         kind=Function(result=IntTuple(), time_limit=5.0), reference=input_gradient,
-        examples=[EXAMPLE11_S2, EXAMPLE11_S3, EXAMPLE11_PADDED, EXAMPLE11_WIDE],
+        examples=[EXAMPLE11_S2, EXAMPLE11_S3, EXAMPLE11_PADDED, EXAMPLE11_WIDE, EXAMPLE11_REACH],
         hidden=[
             HiddenGroup("no padding, stride 2", draw=lambda rng: _draw11(rng, s=2, p=0), example=EXAMPLE11_S2,
                         cases=[([1, 1], [1, 2, 3], 6, 2, 0)]),
@@ -547,9 +582,12 @@ QUESTIONS = [
                         cases=[([1, -1], [2, 1, 1], 6, 3, 1)]),
             HiddenGroup("stride 4, padding 1 or 2", draw=lambda rng: _draw11(rng, s=4, p=rng.randint(1, 2)),
                         example=EXAMPLE11_WIDE, cases=[([1, 2], [1, -1, 1], 6, 4, 2)]),
+            HiddenGroup("kernel reaching the right-hand padding", draw=_draw11_reach, example=EXAMPLE11_REACH,
+                        cases=[([1, -1, 2, 1, -2], [1, 2, 3], 5, 1, 1)]),
         ],
-        hint="Run it on the first example and compare the length of what comes back with the number of input "
-             "units. Which input units does no kernel placement reach, and what is their gradient?",
+        hint="Take the example that failed and compute Cᵀ g for it by hand from C's rows (lesson 04, section 5). "
+             "Then trace the function on it step by step: where each kernel copy lands, what the list it fills "
+             "covers, and what the last line returns. Where do the two first differ?",
     ),
 ]
 

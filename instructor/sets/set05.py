@@ -7,7 +7,7 @@ ex05.2 the emulating input along one axis as a 0/1 mask; ex05.3 an output by han
 (padding, output_padding) pair PyTorch accepts for a target size; ex05.5 the error in
 p′ = k − 1 − 2p; ex05.6 which input sizes come back; ex05.7 a dilated layer's reach, p′ and output
 length; ex05.8 the useful share of zero insertion; ex05.9 what output_padding adds; ex05.10 the
-rotated kernel; ex05.11 true claims; ex05.12 what PyTorch, Keras and TensorFlow do with one
+rotated kernel; ex05.11 true claims (a pool of two versions, parameter ``version11``); ex05.12 what PyTorch, Keras and TensorFlow do with one
 layer; ex05.13 find and fix the bugs of an emulation (hidden inputs).
 
 Every variant, defaults included, separates each declared mistake from the answer and from the
@@ -26,19 +26,20 @@ import numpy as np
 from course_lib import frameworks
 from course_lib.arithmetic import conv_output_size, transposed_equivalent
 from course_lib.grading.kinds import Choice, Function, Int, IntTuple, Matrix, Number
-from course_lib.grading.spec import Check, ExerciseSet, HiddenGroup, Mistake, Question
-from course_lib.numeric import conv_transpose1d, conv_transpose2d
+from course_lib.grading.spec import Check, ExerciseSet, HiddenGroup, Mistake, Question, QuestionPool
+from course_lib.numeric import conv1d, conv_transpose1d, conv_transpose2d
 
 DEFAULTS = {
-    "i2": 12, "k2": 4, "s2": 3, "p2": 1,
-    "y3": [[1, 2], [3, 4]], "w3": [[1, 0, 2], [0, 1, 0], [-1, 0, 1]], "s3": 2, "p3": 1, "a3": 1,
+    "i2": 13, "k2": 5, "s2": 3, "p2": 1,
+    "y3": [[1, 2], [3, 4]], "w3": [[1, 2, 0], [0, 1, -1], [3, 0, 1]], "s3": 2, "p3": 1, "a3": 1,
     "i4": 7, "k4": 6, "s4": 3, "o4": 20,
-    "i5": 10, "k5": 5, "s5": 2, "p5": 1,
-    "k6": 5, "s6": 3, "p6": 2, "lo6": 10, "hi6": 18,            # d2l's layer
-    "i7": 5, "k7": 3, "s7": 2, "p7": 2, "d7": 2, "a7": 1,
+    "i5": 13, "k5": 6, "s5": 3, "p5": 2,
+    "k6": 5, "s6": 4, "p6": 1, "lo6": 10, "hi6": 18,            # not d2l's layer, which lesson 05 sweeps
+    "i7": 5, "k7": 4, "s7": 3, "p7": 1, "d7": 2, "a7": 2,
     "i8": 16, "k8": 5, "s8": 2, "t8": 3, "p8": 1,
     "y9": [1, 2, 3], "w9": [1, 2, 3, 4], "s9": 3, "p9": 1, "a9": 2,
     "w10": [[1, 2, 3], [4, 5, 6]],
+    "version11": 0,
     "n12": 4, "k12": 4, "s12": 3, "p12": 1, "a12": 2, "o12": 9,
 }
 
@@ -84,9 +85,10 @@ def _separating_settings(qid, names, ranges):
 
 
 def _draw2(rng):
-    s = rng.choice([3, 4])                       # 2p mod s != 0: a differs with and without the padding
-    k = rng.randint(4, 6)                        # the quoted p′ = k − 1 − 2p stays >= 1
-    p = rng.choice([q for q in range(1, (k - 2) // 2 + 1) if (2 * q) % s])
+    # 2p mod s != 0: a differs with and without the padding; the quoted p′ = k − 1 − 2p stays >= 1 and
+    # differs from p (k − 1 != 3p), and p′ = p differs from the right p′ = k − 1 − p (k − 1 != 2p)
+    s, k, p = rng.choice([(s, k, q) for s in (3, 4) for k in (5, 6, 7) for q in range(1, (k - 2) // 2 + 1)
+                          if (2 * q) % s and k - 1 != 3 * q and k - 1 != 2 * q])
     while True:
         i = rng.randint(8, 16)
         if (i + 2 * p - k) % s:                  # a != 0: rounding up and the a zeros both show
@@ -117,10 +119,17 @@ def _draw5(rng):
     return dict(zip(names, rng.choice(settings)))
 
 
+# Layers lesson 05 answers: d2l's (k, s, p) = (5, 3, 2), whose sizes 16-18 it prints, and its check-yourself's.
+_LESSON_LAYERS6 = {(5, 3, 2), (4, 3, 1)}
+
+
 def _draw6(rng):
-    s = rng.choice([3, 4])
-    k = rng.randint(3, 5)
-    p = rng.choice([q for q in range(1, k // 2 + 1) if (2 * q) % s] or [1])
+    while True:
+        s = rng.choice([3, 4])
+        k = rng.randint(3, 5)
+        p = rng.choice([q for q in range(1, k // 2 + 1) if (2 * q) % s] or [1])
+        if (k, s, p) not in _LESSON_LAYERS6:
+            break
     lo = rng.randint(8, 14)
     return {"k6": k, "s6": s, "p6": p, "lo6": lo, "hi6": lo + rng.randint(6, 8)}
 
@@ -164,6 +173,7 @@ def generate(rng):
                       ("ex05.6", _draw6), ("ex05.7", _draw7), ("ex05.8", _draw8), ("ex05.9", _draw9)):
         P.update(_separated(rng, draw, qid))
     P["w10"] = _asymmetric_kernel(rng, rng.randint(2, 3), 3)
+    P["version11"] = rng.randrange(2)
     P.update(_separated(rng, _draw12, "ex05.12"))
     return P
 
@@ -207,13 +217,13 @@ ONE_TO_NINE = np.arange(1, 10).reshape(3, 3).tolist()
 EXAMPLE_UNIT = ([[2, -1], [0, 3]], [[1, 2], [3, 4]], 1, 0, 0)
 EXAMPLE_STRIDE = ([[1, 2], [3, 4]], ONES3, 2, 0, 0)
 EXAMPLE_COMPUTED = (FIG_47_Y, ONES3, 2, 1, 1)
-EXAMPLE_ZEROS = ([[1, 2], [3, 4]], [[1, 2], [3, 4]], 2, 0, 1)
+EXAMPLE_ZEROS = ([[1, 2], [3, 4]], [[1, 2], [3, 4]], 3, 1, 2)   # stride 3: one computed unit, one zero
 EXAMPLE_REAL = ([[0.5, -1.5, 2.0], [1.0, 0.0, -0.5]], [[1.0, 1.5, -1.0], [-2.0, 0.5, 2.5]], 2, 1, 1)
 
 # --- value questions -----------------------------------------------------------------------------------
 
 
-def _mask2(P, *, quoted=False, a_without_p=False, stretched_si=False, ceil=False):
+def _mask2(P, *, quoted=False, a_without_p=False, stretched_si=False, ceil=False, direct_p=False):
     """The emulating input along one axis: 1 at a unit of y, 0 at an inserted or padding zero."""
     i, k, s, p = P["i2"], P["k2"], P["s2"], P["p2"]
     if ceil:
@@ -221,7 +231,7 @@ def _mask2(P, *, quoted=False, a_without_p=False, stretched_si=False, ceil=False
     else:
         i_prime = conv_output_size(i, k, s, p)
     stretched = [1 if t % s == 0 else 0 for t in range(s * i_prime if stretched_si else (i_prime - 1) * s + 1)]
-    p_prime = k - 1 - 2 * p if quoted else k - p - 1
+    p_prime = k - 1 - 2 * p if quoted else p if direct_p else k - p - 1
     a = (i - k) % s if a_without_p else (i + 2 * p - k) % s
     if p_prime < 0:
         return None
@@ -261,10 +271,16 @@ def _pairs4(P, *, padding_once=False, refused_too=False):
     return tuple(pairs)
 
 
-def _quoted5(P, *, a=True, stretch=True):
-    eq = transposed_equivalent(P["i5"], P["k5"], P["s5"], P["p5"])
-    base = eq.i_stretched if stretch else eq.i_prime
-    return base + 2 * (P["k5"] - 1 - 2 * P["p5"]) + (eq.a if a else 0) - P["k5"] + 1
+def _quoted5(P, *, a=True, stretch=True, ceil=False):
+    """The emulating convolution's output size with the quoted p′ = k − 1 − 2p (or what a slip gives).
+
+    ``ceil``: i′ rounded up, ⌈(i + 2p − k)/s⌉ + 1, rather than down.
+    """
+    i, k, s, p = P["i5"], P["k5"], P["s5"], P["p5"]
+    eq = transposed_equivalent(i, k, s, p)
+    i_prime = -(-(i + 2 * p - k) // s) + 1 if ceil else eq.i_prime
+    base = i_prime + (i_prime - 1) * (s - 1) if stretch else i_prime
+    return base + 2 * (k - 1 - 2 * p) + (eq.a if a else 0) - k + 1
 
 
 def _restored6(P, *, rule=None):
@@ -279,11 +295,20 @@ def _size7(P, *, k_term=None, two_p=True, extra=True):
     return (i - 1) * s - (2 * p if two_p else p) + reach + (a if extra else 0)
 
 
-def _dilated7(P, *, undilated=False, no_plus_one=False, undilated_p_prime=False, two_p=True, extra=True):
-    """(k̂, p′, output length) of the dilated transposed layer, or what a slip gives."""
+def _dilated7(P, *, undilated=False, no_plus_one=False, undilated_p_prime=False, two_p=True, extra=True,
+              p_prime_is_p=False, quoted_p_prime=False):
+    """(k̂, p′, output length) of the dilated transposed layer, or what a slip gives.
+
+    ``p_prime_is_p``: PyTorch's padding p taken for the emulating p′; ``quoted_p_prime``: the
+    popular p′ = k̂ − 1 − 2p, which subtracts p twice.
+    """
     k, p, d = P["k7"], P["p7"], P["d7"]
     reach = k if undilated else d * (k - 1) + (0 if no_plus_one else 1)
     p_prime = (k if undilated_p_prime else reach) - p - 1
+    if p_prime_is_p:
+        p_prime = p
+    if quoted_p_prime:
+        p_prime = reach - 1 - 2 * p
     return (reach, p_prime, _size7(P, k_term=reach, two_p=two_p, extra=extra))
 
 
@@ -372,24 +397,31 @@ def emulate_transpose(y, w, s, p, a):
 
 
 def _draw13(rng, *, stride, padding):
-    """Random integer (y, w, s, p, a) with 0 <= p <= k - 1, 0 <= a < s and a nonempty output."""
+    """Random integer (y, w, s, p, a) with 0 <= p <= k - 1 and a nonempty output.
+
+    Without padding a = 0 (output_padding comes with padding only); with stride and padding
+    1 <= a < s.
+    """
     while True:
         s = rng.randint(2, 3) if stride else 1
         k = rng.randint(2, 5)
         p = rng.randint(1, k - 1) if padding else 0
-        a = rng.randint(0, s - 1)
+        a = rng.randint(1, s - 1) if stride and padding else 0
         y = tuple(rng.randint(-4, 4) for _ in range(rng.randint(1, 6)))
         if (len(y) - 1) * s + k - 2 * p + a >= 1:
             return (y, tuple(rng.randint(-4, 4) for _ in range(k)), s, p, a)
 
 
+# One public example per hidden group. The strided ones have output_padding != s − 1: with a = s − 1 the
+# buggy stretch's s − 1 trailing zeros stand in for the a zeros, so a "fix" that keeps len(y)·s and
+# drops + a would pass them.
 EXAMPLE13_PADDING = ((1, 2, 3), (1, -1, 2), 1, 1, 0)
-EXAMPLE13_STRIDE = ((2, -1), (1, 2, 3), 2, 0, 1)
-EXAMPLE13_BOTH = ((1, 0, 2), (3, 1, -2, 1), 3, 2, 2)
+EXAMPLE13_STRIDE = ((2, -1), (1, 2, 3), 2, 0, 0)
+EXAMPLE13_BOTH = ((1, 0, 2), (3, 1, -2, 1), 3, 2, 1)
 
 # --- ex05.11 ----------------------------------------------------------------------------------------
 
-CLAIMS11 = Choice(
+CLAIMS11_V0 = Choice(
     (
         "PyTorch's `ConvTranspose2d(padding=p)` takes the direct convolution's p: it crops p units from "
         "each side of the full scatter output.",
@@ -407,19 +439,96 @@ CLAIMS11 = Choice(
     ),
     option_hints={
         "A": "In the scatter view, what does PyTorch's padding do to the full output: add zeros, or remove units?",
-        "B": "That is the popular claim checked on one example: several input sizes share one output size, and "
-             "the transposed layer with output_padding 0 can return only one of them.",
-        "C": "That subtracts p twice: 2p is what the padding removes from the output size over both sides; "
-             "each side of the emulating input loses one p.",
+        "B": "d2l checks this on one 16×16 input. Take its layer (or k = 3, s = 2, p = 1) and compute the "
+             "direct and then the transposed size for the input sizes next to it.",
+        "C": "Build a small emulation (k = 3, p = 1, stride 2) and count the zeros each side needs for its "
+             "first output to be the transposed layer's first unit.",
         "D": "Place the added units in the full scatter output: inside it they hold sums of kernel copies, past "
              "its end nothing was scattered.",
-        "E": "Symmetric (w = wᵀ) is not enough: only a kernel that the 180° rotation leaves unchanged "
-             "(centrosymmetric) gives the same values unrotated.",
-        "F": "CᵀC is not the identity: the transposed convolution restores the shape and the connectivity, not "
-             "the values.",
+        "E": "Take a 2×2 kernel with w = wᵀ, such as [[1, 2], [2, 3]], and rotate it by 180°: which kernel "
+             "do you get, and what does w = wᵀ say about it?",
+        "F": "Try a 1-D convolution and its transpose with the same kernel (say [1, 2], stride 1) on an input "
+             "of three units: compare what comes back with the input.",
         "G": "Recall what the lesson recorded from JAX: does it insert zeros, and when does it rotate the kernel?",
     },
 )
+
+CLAIMS11_V1 = Choice(
+    (
+        "For a 1-D convolution (PyTorch's `conv1d`) with kernel w of k taps, stride s and padding p that maps i "
+        "units to i′, and PyTorch's transposed convolution with the same w, s, p and output_padding "
+        "a = (i + 2p − k) mod s: ⟨conv(x), y⟩ = ⟨x, conv_transpose(y)⟩ for every x of i units and every y of "
+        "i′ units.",
+        "With output_padding=0, `ConvTranspose1d(1, 1, kernel_size=k, stride=s, padding=p)` returns s times as "
+        "many units as it receives, whatever k and p.",
+        "In the full scatter output (before padding crops it), unit t receives products only with kernel taps "
+        "w[m] whose index m leaves the same remainder as t when divided by s.",
+        "When the kernel is larger than the stride (k > s), every unit of the full scatter output at least k − 1 "
+        "units from both of its ends receives the same number of kernel copies.",
+        "When k is a multiple of s, every unit of the full scatter output at least k − 1 units from both of its "
+        "ends receives exactly k/s kernel copies.",
+        "The emulating direct convolution pads the stretched input with PyTorch's own padding p on each side "
+        "(p′ = p, plus the a extra zeros at the end), whatever the kernel size.",
+        "With a kernel smaller than the stride (k < s), an input of at least two units and no bias, some units "
+        "of the full scatter output are zero whatever the values of the input and the kernel.",
+    ),
+    option_hints={
+        "A": "Lesson 04 wrote the convolution as a matrix C. Which matrix does the transposed convolution apply, "
+             "and what does that say about ⟨Cx, y⟩? Try random x and y.",
+        "B": "Compute the output length for an input of 4 units, stride 2, output_padding=0 and a few kernels "
+             "and paddings (k = 2, p = 0; k = 3, p = 0; k = 3, p = 1), and compare each with 4·2.",
+        "C": "In the scatter, y[j]'s copy of w starts at unit j·s: which tap of that copy lands on unit t?",
+        "D": "Scatter an input of ones with a kernel of ones, for k = 3 and s = 2, then for k = 5 and s = 2: "
+             "count the copies that reach each unit far from both ends.",
+        "E": "Count the copies that reach one unit far from both ends, for k = 4 and s = 2, then for k = 6 and "
+             "s = 3.",
+        "F": "Emulate a small layer with p′ = p, e.g. y = [1, 1], k = 3, s = 2, p = 0: stretch, pad, slide the "
+             "rotated kernel, and compare the length and values with the transposed layer's.",
+        "G": "Place the copies of a one-tap kernel with stride 2 along the full output: what lies between them?",
+    },
+)
+
+@functools.cache
+def _claims11_v1() -> tuple:
+    """The true claims of ex05.11's version 1, each decided by a sweep over small layers."""
+    rng = np.random.default_rng(seed=511)  # ex05.11
+    layers = [(i, k, s, p) for i in range(3, 10) for k in range(1, 7) for s in (1, 2, 3) for p in range(k)
+              if k <= i + 2 * p]
+
+    def tconv(y, w, s, p=0, a=0):
+        return conv_transpose1d(np.asarray(y, float), np.asarray(w, float), stride=s, padding=p, output_padding=a)
+
+    def adjoint(i, k, s, p):  # A: <conv x, y> = <x, conv_transpose y> with a = (i + 2p - k) mod s
+        x, w, y = rng.normal(size=i), rng.normal(size=k), rng.normal(size=conv_output_size(i, k, s, p))
+        return np.isclose(conv1d(x, w, stride=s, padding=p) @ y, x @ tconv(y, w, s, p, (i + 2 * p - k) % s))
+
+    def copies(k, s):  # how many kernel copies reach each unit at least k - 1 from both ends
+        full = tconv(np.ones(6), np.ones(k), s)
+        return set(full[k - 1:len(full) - (k - 1)])
+
+    def emulated_with_p(i, k, s, p):  # F: stretch, pad p (+ a at the end), slide the rotated kernel
+        y, w = rng.normal(size=conv_output_size(i, k, s, p)), rng.normal(size=k)
+        extra = (i + 2 * p - k) % s  # output_padding
+        stretched = np.pad(tconv(y, [1.0], s), (p, p + extra))
+        emulation = np.correlate(stretched, w[::-1], "valid")
+        return len(emulation) == i and np.allclose(emulation, tconv(y, w, s, p, extra))
+
+    truths = {
+        "A": all(adjoint(*layer) for layer in layers),
+        "B": all(len(tconv(np.ones(n), np.ones(k), s, p)) == n * s
+                 for n in range(2, 6) for k in range(1, 6) for s in (2, 3) for p in range(k)),
+        "C": all((np.flatnonzero(tconv(np.eye(n)[j], np.eye(k)[m], s)) % s == m % s).all()
+                 for n in range(1, 5) for k in range(1, 6) for s in (1, 2, 3) for j in range(n) for m in range(k)),
+        "D": all(len(copies(k, s)) == 1 for k in range(2, 10) for s in (2, 3) if k > s),
+        "E": all(copies(k, s) == {k // s} for k in range(2, 10) for s in (2, 3) if k % s == 0),
+        "F": all(emulated_with_p(*layer) for layer in layers),
+        "G": all((tconv(np.ones(n), np.ones(k), s) == 0).any()
+                 for n in range(2, 6) for k in range(1, 6) for s in range(k + 1, 7)),
+    }
+    return tuple(letter for letter, true in truths.items() if true)
+
+HINT11 = ("Test each claim on a case small enough to compute, as the lesson's cells do; several of them are true "
+          "only under a condition the claim leaves out.")
 
 QUESTIONS = [
     Question(
@@ -449,8 +558,10 @@ QUESTIONS = [
                 rng, stride=rng.random() < 0.7, padding=rng.random() < 0.5, extra=rng.random() < 0.5,
                 rectangular=True, real=True, zeros=None), example=EXAMPLE_REAL),
         ],
-        hint="Check the size of your result against PyTorch's output size first. A wrong size usually means the "
-             "array you scatter into is too small for output_padding units that lie past the full output.",
+        hint="Work one small case by hand first (a 1×2 input and a 1×2 kernel, stride 2) and compare your function "
+             "with it step by step: the full output's size, where each weighted copy of w starts and which way it "
+             "faces, which units padding removes at each end, and which output_padding adds back. Then try a "
+             "rectangular input and kernel with fractional values.",
     ),
     Question(
         id="ex05.2", name="mask2", title="The emulating input along one axis", points=2,
@@ -458,6 +569,10 @@ QUESTIONS = [
         mistakes=[
             Mistake(lambda P: _mask2(P, quoted=True), "Your padding subtracts p twice (p′ = k − 1 − 2p): the "
                     "emulating padding loses one p per side, p′ = k − p − 1."),
+            Mistake(lambda P: _mask2(P, direct_p=True), "Your padding is the direct convolution's own p. The "
+                    "emulating convolution's padding is another number: how many zeros must its first window "
+                    "see before the first unit of y, so that its first output is the transposed layer's first "
+                    "unit (the one left after p is cropped)?"),
             Mistake(lambda P: _mask2(P, a_without_p=True), "Your trailing a zeros leave out the padding: a is "
                     "what the direct convolution's floor dropped from i + 2p − k, not from i − k."),
             Mistake(lambda P: _mask2(P, stretched_si=True), "s − 1 zeros go *between* neighbouring units only, "
@@ -467,8 +582,9 @@ QUESTIONS = [
         ],
         checks=[Check("all(v in (0, 1) for v in answer)", "Write 1 for a unit of y and 0 for every zero."),
                 Check("len(answer) == i2 + k2 - 1",
-                      "At unit stride a kernel of k2 taps shortens its input by k2 − 1 units, and the emulating "
-                      "convolution must give back i2 units: its input has i2 + k2 − 1 units.")],
+                      "Your mask has the wrong length for an input from which a unit-stride convolution with k2 "
+                      "taps gives back i2 units. Count each part again: the zeros between the units of y, the "
+                      "padding on each side, and the a extra zeros at the end.")],
         hint="Start from i′, the number of units of y. Then build the axis from left to right: the padding "
              "zeros, the units of y with the inserted zeros between them, the padding zeros again and the a "
              "extra zeros at the end.",
@@ -485,6 +601,9 @@ QUESTIONS = [
                     "values here (a3 <= p3): they are scatter outputs the crop had removed, not zeros."),
             Mistake(lambda P: np.array(_output3(P)).T.tolist(), "Your matrix is transposed: y3[r, c]'s copy "
                     "starts at row r·s3, column c·s3 of the full output."),
+            Mistake(lambda P: _output3(P, kernel=np.array(P["w3"]).T), "You transposed the kernel: the copy of w3 "
+                    "keeps its rows as rows, so w3[m, n] lands m rows below and n columns right of where the copy "
+                    "starts."),
         ],
         checks=[Check("len(answer) == (len(y3) - 1) * s3 - 2 * p3 + len(w3) + a3",
                       "Your matrix should have (i′ − 1)s − 2p + k + output_padding rows.")],
@@ -518,6 +637,8 @@ QUESTIONS = [
         mistakes=[
             Mistake(lambda P: P["i5"], "That is what the correct p′ = k − p − 1 gives back (i5); the question asks "
                     "what the quoted formula's p′ gives."),
+            Mistake(lambda P: _quoted5(P, ceil=True), "Your i′ is one too large: the direct convolution's output "
+                    "size rounds (i + 2p − k)/s down, not up."),
             Mistake(lambda P: _quoted5(P, a=False), "You left out the a extra zeros at the bottom/right."),
             Mistake(lambda P: _quoted5(P, stretch=False), "The emulating input is the stretched ĩ′ (zeros "
                     "between units), not i′."),
@@ -557,8 +678,14 @@ QUESTIONS = [
                     "emulating padding must let the kernel's whole reach k̂ hang over the edge, p′ = k̂ − p − 1."),
             Mistake(lambda P: _dilated7(P, two_p=False), "padding crops from both sides: subtract 2p."),
             Mistake(lambda P: _dilated7(P, extra=False), "You left out output_padding, added at the end."),
+            Mistake(lambda P: _dilated7(P, p_prime_is_p=True), "Your p′ is PyTorch's padding p7, the direct "
+                    "convolution's; the emulating convolution pads its stretched input by another amount, which "
+                    "depends on the reach."),
+            Mistake(lambda P: _dilated7(P, quoted_p_prime=True), "Your p′ subtracts p twice (k̂ − 1 − 2p): 2p is "
+                    "what padding removes from the output over both sides; each side of the emulating input "
+                    "loses one p."),
         ],
-        checks=[Check("answer[0] >= k7 and answer[1] >= 0", "The reach is at least k7 and p′ is not negative.")],
+        checks=[Check("answer[0] >= k7", "A dilated kernel reaches at least as many units as it has taps (k7).")],
         hint="Count the units a dilated kernel covers first; everything else (the emulating padding, the full "
              "scatter output before padding crops it) follows from that reach as in the undilated case.",
     ),
@@ -590,8 +717,9 @@ QUESTIONS = [
             Mistake(lambda P: _added9(P, source="before"),
                     "Those are the last units without output_padding; output_padding adds units after them."),
             Mistake(lambda P: _added9(P, source="full"),
-                    "Those are the last units of the full scatter output, but the kept output starts p9 units "
-                    "in, so its added units end p9 units before the full output's end (or run past it)."),
+                    "Those are the last a9 units of the full scatter output, but the kept output does not end "
+                    "where the full output ends: it starts p9 units in and is 2·p9 − a9 units shorter, so its end "
+                    "lies p9 − a9 units before the full output's end (past it when a9 > p9)."),
             Mistake(lambda P: _added9(P, source="kept"),
                     "Those indices count from the start of the kept output; give each unit's index in the full "
                     "scatter output, which starts p9 units earlier."),
@@ -615,12 +743,12 @@ QUESTIONS = [
         hint="In the scatter, weight w[m, n] lands m rows below and n columns right of its input unit; read "
              "from an output unit, which input meets w[0, 0]?",
     ),
-    Question(
-        id="ex05.11", name="claims11", title="Which claims are true?", points=2, kind=CLAIMS11,
-        answer=lambda P: ("A", "D", "G"),
-        hint="Test each claim on a case small enough to compute, as the lesson's cells do; several of them are "
-             "true only under a condition the claim leaves out.",
-    ),
+    QuestionPool("version11", [
+        Question(id="ex05.11", name="claims11", title="Which claims are true?", points=2, kind=CLAIMS11_V0,
+                 answer=lambda P: ("A", "D", "G"), hint=HINT11),
+        Question(id="ex05.11", name="claims11", title="Which claims are true?", points=2, kind=CLAIMS11_V1,
+                 answer=lambda P: _claims11_v1(), hint=HINT11),
+    ]),
     Question(
         id="ex05.12", name="lengths12", title="What PyTorch, Keras and TensorFlow do with one layer", points=2,
         kind=IntTuple(length=4), answer=_frameworks12,
@@ -628,8 +756,9 @@ QUESTIONS = [
             Mistake(lambda P: _frameworks12(P, none_as_zero=True), "Keras's default output_padding=None is not "
                     "output_padding=0: with None, 'same' gives n12·s12 units."),
             Mistake(lambda P: _frameworks12(P, even_kernel_runs=True) if P["k12"] % 2 == 0 else None,
-                    "With an even kernel, Keras's 'same' and an explicit output_padding=0 ask its backend for a "
-                    "length TensorFlow's 'SAME' does not accept: the layer fails when it runs."),
+                    "Check item 3 again: which output lengths does TensorFlow's conv_transpose accept for 'SAME' "
+                    "with stride s12 from n12 units, and is the length Keras computes for 'same' with an even "
+                    "kernel and output_padding=0 one of them?"),
             Mistake(lambda P: _frameworks12(P, tf_flipped=True), "TensorFlow accepts exactly the output_shape "
                     "lengths that its own 'SAME' convolution with stride s12 maps back to n12 units; check o12 "
                     "against that."),
@@ -649,9 +778,9 @@ QUESTIONS = [
         hidden=[
             HiddenGroup("unit stride with padding", cases=[((2, -1, 3, 1), (1, 2, 3), 1, 2, 0)],
                         draw=lambda rng: _draw13(rng, stride=False, padding=True), example=EXAMPLE13_PADDING),
-            HiddenGroup("strides 2 and 3 without padding", cases=[((1, 2, 3), (1, 2, 3), 2, 0, 0)],
+            HiddenGroup("strides 2 and 3 without padding or output_padding", cases=[((1, 2, 3), (1, 2, 3), 2, 0, 0)],
                         draw=lambda rng: _draw13(rng, stride=True, padding=False), example=EXAMPLE13_STRIDE),
-            HiddenGroup("strides 2 and 3 with padding and output_padding",
+            HiddenGroup("strides 2 and 3 with padding and output_padding (1 <= output_padding < stride)",
                         cases=[((3, -2, 1), (1, 0, 2), 2, 1, 1), ((1, 1, 1, 1), (2, -1, 1, 3, 1), 3, 4, 2)],
                         draw=lambda rng: _draw13(rng, stride=True, padding=True), example=EXAMPLE13_BOTH),
         ],

@@ -9,8 +9,9 @@ call may only confirm the answer. Questions: ex06.1 PyTorch's strided conv1d wit
 matrix; ex06.2 where ↓k ∘ ↑m sends each sample; ex06.3 convolve, then repeat, as one transposed
 convolution; ex06.4 the phase of a 2-D kernel that meets an output unit; ex06.5, ex06.6 where
 PyTorch's pixel shuffle and TensorFlow's depth_to_space put a channel; ex06.7 a kernel moved
-across ↓M and merged; ex06.8 lengths through a chain; ex06.9 a transpose as a transposed
-convolution; ex06.10 a polyphase transposed convolution (hidden inputs); ex06.11 true claims;
+across ↓M and merged; ex06.8 lengths through a chain; ex06.9 the transpose of a strided full convolution as a
+transposed convolution with padding; ex06.10 a transposed convolution's phase outputs (hidden
+inputs); ex06.11 true claims;
 ex06.12 the steps of a sub-pixel convolution in order; ex06.13 find and fix the bugs of a 1-D
 pixel shuffle (hidden inputs).
 
@@ -38,7 +39,7 @@ DEFAULTS = {
     "C6": 3, "r6": 2, "ch6": 5, "h6": 2, "x6": 3,   # depth_to_space, TensorFlow (DCR)
     "h7": (2, -1, 3), "M7": 3, "q7": (1, 2),  # noble identity, then a merge
     "n8": 6, "u8": 3, "d8": 2,              # a chain's lengths
-    "q9": (1, 2, 4), "s9": 2,               # the transpose of ↓s ∘ (q∗)valid as a tconv
+    "q9": (1, 2, 4), "s9": 2,               # the transpose of ↓s ∘ (q∗)full as a tconv with padding
 }
 
 
@@ -158,12 +159,19 @@ def _landing2(P, *, down_first=False, renumber=True, keep_all=False):
 
 # --- ex06.3 ------------------------------------------------------------------------------------
 
-def _merged3(P, *, noble=True, ones=True, extra=True, reverse=False):
-    """(output_padding, taps) of the transposed convolution equal to repeat-by-k3 ∘ (q3∗)."""
+def _merged3(P, *, noble=True, ones=True, extra=True, reverse=False, zeros=0):
+    """(output_padding, taps) of the transposed convolution equal to repeat-by-k3 ∘ (q3∗).
+
+    ``zeros``: the same operator written with that many zero taps at the kernel's end and
+    output_padding smaller by as many (not the asked form, whose last tap is nonzero); None when
+    output_padding would be negative.
+    """
     k, q = P["k3"], P["q3"]
+    if zeros > k - 1:
+        return None
     moved = sampling.upsample_kernel(q, k) if noble else tuple(q)
     kernel = _ints(sampling.convolve_kernels((1,) * k, moved) if ones else moved)
-    return ((k - 1) if extra else 0,) + (kernel[::-1] if reverse else kernel)
+    return ((k - 1 - zeros) if extra else 0,) + (kernel[::-1] if reverse else kernel) + (0,) * zeros
 
 
 # --- ex06.4 ------------------------------------------------------------------------------------
@@ -205,12 +213,17 @@ def _land(P, n, order, swap=False):
 
 # --- ex06.7 ------------------------------------------------------------------------------------
 
-def _moved7(P, *, stretch=True, gaps=None, merge=True, stretch_q=False):
-    """g with (h7∗) ∘ ↓M7 ∘ (q7∗) = ↓M7 ∘ (g∗), or what a slip gives."""
+def _moved7(P, *, stretch=True, gaps=None, merge=True, stretch_q=False, trailing=False):
+    """g with (h7∗) ∘ ↓M7 ∘ (q7∗) = ↓M7 ∘ (g∗), or what a slip gives.
+
+    ``trailing``: h7 stretched like a signal by ↑M7, which keeps M7 - 1 zeros after its last tap.
+    """
     h, M, q = P["h7"], P["M7"], P["q7"]
     if stretch_q:
         return _ints(sampling.upsample_kernel(sampling.convolve_kernels(h, q), M))
     moved = sampling.upsample_kernel(h, M if gaps is None else gaps) if stretch else tuple(h)
+    if trailing:
+        moved = tuple(moved) + (0,) * (M - 1)
     return _ints(sampling.convolve_kernels(moved, q) if merge else moved)
 
 
@@ -226,11 +239,30 @@ def _chain8(P, *, ceil_down=True, trailing=True, valid=True):
     return (first, second, third, fourth)
 
 
+# --- ex06.9 ------------------------------------------------------------------------------------
+
+def _tconv9(P, *, flip=True, a=None, p=None):
+    """(padding, output_padding, w0, w1, w2) of conv_transpose1d equal to (↓s9 ∘ (q9∗)full)ᵀ.
+
+    (q∗)fullᵀ = (flip(q)∗)valid, the full convolution cropped by K - 1 at both ends: padding K - 1;
+    ↓sᵀ = ↑s keeps s - 1 trailing zeros: output_padding s - 1.
+    """
+    q, s = P["q9"], P["s9"]
+    kernel = _ints(sampling.flip(q)) if flip else _ints(q)
+    return (len(q) - 1 if p is None else p, s - 1 if a is None else a) + kernel
+
+
 # --- ex06.10 -----------------------------------------------------------------------------------
 
 def polyphase_tconv(x, w, s):
-    """Reference for ex06.10: the stride-s transposed convolution with output_padding (-K) mod s."""
-    return [int(v) for v in numeric.conv_transpose1d(list(x), list(w), stride=s, output_padding=(-len(w)) % s)]
+    """Reference for ex06.10: the s phase outputs of the stride-s transposed convolution, as rows.
+
+    Row r, entry u is output u·s + r of the scatter y[j·s + t] += w[t]·x[j] (0 where no tap reaches),
+    for u = 0 .. n + L - 2 with L = ceil(K/s): the transposed convolution with output_padding
+    (-K) mod s, de-interleaved.
+    """
+    y = numeric.conv_transpose1d(list(x), list(w), stride=s, output_padding=(-len(w)) % s)
+    return [[int(v) for v in y[r::s]] for r in range(s)]
 
 
 def _draw10(rng, *, long_kernel=False):
@@ -242,7 +274,7 @@ def _draw10(rng, *, long_kernel=False):
 
 
 EXAMPLE10_SHORT = ((2, -1, 3), (4, -2), 3)
-EXAMPLE10_LONG = ((1, -1, 2), (1, 2, 3, 4), 2)
+EXAMPLE10_LONG = ((1, -1, 2), (1, 2, 3, 4, 5), 2)
 EXAMPLE10_ONE = ((3,), (1, 2), 3)
 
 # --- ex06.13 -----------------------------------------------------------------------------------
@@ -283,8 +315,9 @@ CLAIMS11 = Choice(
         "↓k ∘ ↑k is the identity, for every input length.",
         "↑k ∘ ↓k is the identity too: zero insertion undoes decimation.",
         "(h∗) ∘ ↓M = ↓M ∘ (h∗) for every kernel h: a convolution commutes with decimation.",
-        "A stride-s transposed convolution equals s ordinary convolutions of its input with the kernel's "
-        "phases, interleaved: no weight is ever multiplied by a zero inserted into the input.",
+        "A stride-s transposed convolution without padding (p = 0) and with output_padding (−K) mod s equals "
+        "s ordinary full convolutions of its input with the kernel's phases, each zero-padded at its end to "
+        "⌈K/s⌉ taps, interleaved: no weight is ever multiplied by a zero inserted into the input.",
         "StridedConv(q, s) and ↓s ∘ (q∗)valid agree on every input length where both are defined, so their "
         "transposes are equal too.",
         "PyTorch's `pixel_shuffle` and TensorFlow's `depth_to_space` give the same output when there is one "
@@ -293,27 +326,34 @@ CLAIMS11 = Choice(
     ),
     option_hints={
         "A": "Follow x through ↑k and then through ↓k: is any sample lost on the way?",
-        "B": "Decimation throws samples away first, and zero insertion cannot bring them back: ↑k ∘ ↓k keeps "
-             "one phase and zeroes the others.",
-        "C": "After ↓M, neighbouring samples were M apart in the original signal: moving a kernel across ↓M "
-             "changes it (noble identity). Only a one-tap kernel commutes.",
+        "B": "Follow x = [x0, x1, x2, x3] through ↓2 and then through ↑2: what comes out at x1's place?",
+        "C": "After ↓M, neighbouring samples were M apart in the original signal. Take h = [1, 1], M = 2 and "
+             "x = [x0, …, x5]: compute both sides and compare. For which kernels, if any, could they agree?",
         "D": "Write an output index as u·s + r: which taps of the kernel can ever reach it?",
-        "E": "A strided layer maps several input lengths to one output length, and each operator's transpose "
-             "picks one of them: StridedConv the shortest, ↓s ∘ (q∗)valid the longest.",
-        "F": "Put C = 1 into the two channel formulas, c·r² + i·r + j and (i·r + j)·C + c.",
-        "G": "conv2d is a cross-correlation while the phases act as true convolutions: each phase must be "
-             "rotated by 180°.",
+        "E": "A strided layer maps several input lengths to one output length. With q of 2 taps and s = 2, "
+             "which input lengths give 3 output units, and what length does each operator's transpose return "
+             "for 3 units? Try both with operators_agree.",
+        "F": "The two orders differ only in where the output map's index sits in the channel number; with a "
+             "single output map, is there anything left for them to disagree on?",
+        "G": "Take one unit of input and a phase of two taps [a, b]: in which order does the transposed "
+             "convolution's scatter lay a and b down, and in which order does conv2d (a cross-correlation) "
+             "apply them?",
     },
 )
 
 STEPS12 = Order((
     "Run one `conv2d` on the low-resolution input, with padding L − 1.",
-    "Crop p rows and columns at the start and keep o = (i − 1)s + K − 2p + a of them.",
-    "Split the K × K kernel into its s² phases w[a::s, b::s], each zero-padded to L × L and rotated by 180°.",
+    "Crop p rows and columns at the start, then keep the next o = (n − 1)s + K − 2p + a of them, appending "
+    "rows and columns of zeros at the end where fewer than o are left.",
+    "Split the K × K kernel into its s² phases w[r1::s, r2::s], each zero-padded to L × L and rotated by 180°.",
     "Pixel-shuffle the C·s² maps into C maps s times larger (CRD order).",
-    "Stack the phases as the output channels of one `conv2d` weight: phase (a, b) of output map c as "
-    "channel c·s² + a·s + b.",
+    "Stack the phases as the output channels of one `conv2d` weight: phase (r1, r2) of output map c as "
+    "channel c·s² + r1·s + r2.",
 ))
+
+TRAILING3 = ("That is the same operator, but not the form asked for: your kernel ends in zero taps. A zero "
+             "tap at the kernel's end only makes the output one sample longer, as one more unit of "
+             "output_padding would; the question asks for the shortest kernel, whose last tap is not 0.")
 
 FLIPPED = ("That is the kernel reversed. Here (q∗) is a true convolution (numpy.convolve): "
            "(a ∗ b)[m] = Σ a[t] b[m - t], starting with a[0]·b[0].")
@@ -330,9 +370,12 @@ QUESTIONS = [
             Mistake(lambda P: _torch1(P, padded=False), "You left out the padding: with padding=1 the first "
                     "window starts one zero before x0, and there are more outputs."),
         ],
-        checks=[Check("len(answer[0]) == n1", "The matrix has one column per input sample: n1 columns.")],
-        hint="Row m of the matrix is output m. Where does the kernel window of output m start in the padded "
-             "input, and which x_j does each weight meet there? PyTorch does not flip w.",
+        checks=[Check("len(answer[0]) == n1", "The matrix has one column per input sample: n1 columns."),
+                Check("not any(v != 0 and (isinstance(v, (int, float)) or v.is_number) for row in answer for v in row)",
+                      "Write the entries as the symbols w[0], w[1], w[2] (and 0), not as numbers.")],
+        hint="Row m of the matrix is output m, column j input sample x_j. How many outputs does the layer "
+             "compute on n1 samples, where does the window of output m start in the padded input, and which "
+             "x_j does each weight meet there?",
     ),
     Question(
         id="ex06.2", name="where2", title="Where ↓k ∘ ↑m sends each sample", points=1, kind=IntTuple(),
@@ -361,6 +404,7 @@ QUESTIONS = [
             Mistake(lambda P: _merged3(P, extra=False), "↑k3 keeps k3 − 1 zeros after the last sample, so the "
                     "output is as long as output_padding k3 − 1 makes it, not 0."),
             Mistake(lambda P: _merged3(P, reverse=True), FLIPPED),
+            *[Mistake(lambda P, z=z: _merged3(P, zeros=z), TRAILING3) for z in (1, 2)],
         ],
         checks=[Check("answer[0] >= 0 and answer[0] < k3", "output_padding lies between 0 and k3 − 1.")],
         hint="Move q3 across ↑k3 first (a noble identity), then merge the two convolutions that now follow "
@@ -424,6 +468,10 @@ QUESTIONS = [
                     "M7 apart need M7 - 1 zeros between them."),
             Mistake(lambda P: _moved7(P, stretch_q=True), "You stretched q7 too: it acts before ↓M7 and does not "
                     "cross it; only h7 moves."),
+            Mistake(lambda P: _moved7(P, trailing=True), "Your kernel ends in M7 − 1 zeros: you stretched h7 as "
+                    "↑M7 stretches a signal, trailing zeros included. A stretched kernel ends at h7's last tap; "
+                    "zero taps after it make the convolution longer, and then ↓M7's output is longer for some "
+                    "input lengths: not the same operator."),
         ],
         hint="Only h7 crosses the decimator, and after decimation its neighbouring taps were M7 samples apart in "
              "the original signal; q7 stays where it is. Then two convolutions follow each other.",
@@ -445,24 +493,29 @@ QUESTIONS = [
              "2·d8, ... that exist.",
     ),
     Question(
-        id="ex06.9", name="tconv9", title="A transpose written as a transposed convolution", points=2,
-        kind=IntTuple(length=4),
-        answer=lambda P: (P["s9"] - 1,) + _ints(sampling.flip(P["q9"])),
+        id="ex06.9", name="tconv9", title="The transpose of a strided full convolution as a transposed convolution",
+        points=2, kind=IntTuple(length=5), answer=_tconv9,
         mistakes=[
-            Mistake(lambda P: (P["s9"] - 1,) + tuple(P["q9"]), "The kernel must be rotated: (↓s ∘ (q∗)valid)ᵀ "
-                    "= (flip(q)∗) ∘ ↑s, and a transposed convolution with weights w is (w∗) ∘ ↑s."),
-            Mistake(lambda P: (0,) + _ints(sampling.flip(P["q9"])), "↑s keeps s - 1 trailing zeros, so the "
-                    "canonical preimage is the longest input: output_padding s9 - 1, not 0."),
-            Mistake(lambda P: (0,) + tuple(P["q9"]), "Two slips: rotate the kernel, and ↑s's trailing zeros "
-                    "need output_padding s9 - 1."),
+            Mistake(lambda P: _tconv9(P, flip=False), "Your kernel is q9 in its own order: transposing a "
+                    "convolution reverses its kernel."),
+            Mistake(lambda P: _tconv9(P, a=0), "With output_padding 0 the layer returns the shortest input length "
+                    "that ↓s9 ∘ (q9∗) maps to the given length; the transpose ends with ↑s9's trailing zeros and "
+                    "returns the longest."),
+            Mistake(lambda P: _tconv9(P, p=0), "That would be the transpose if the convolution were 'valid' (the "
+                    "lesson's case). The transpose of a full convolution is shorter: it drops samples at both "
+                    "ends, and padding is what makes a transposed convolution drop them."),
+            Mistake(lambda P: _tconv9(P, p=1), "That crops one sample at each end, as a 'same' convolution would. "
+                    "Which mode is the transpose of a full convolution, and how much shorter than full is it?"),
         ],
-        hint="Transpose the product factor by factor, in reverse order. Then compare what you get with the "
-             "scatter of a transposed convolution: with which kernel does it scatter, and how long is the "
-             "output of ↑s9?",
+        checks=[Check("answer[0] >= 0 and 0 <= answer[1] < s9", "padding is 0 or more, and output_padding lies "
+                      "between 0 and s9 − 1 (PyTorch refuses a larger one).")],
+        hint="Transpose the product factor by factor, in reverse order. Which convolution, in which mode and "
+             "with which kernel, is the transpose of a full convolution, and what does a transposed "
+             "convolution's padding do to its output?",
     ),
     Question(
-        id="ex06.10", name="polyphase_tconv", title="A transposed convolution from its phases", points=3,
-        kind=Function(result=IntTuple(), time_limit=5.0),
+        id="ex06.10", name="polyphase_tconv", title="A transposed convolution's phase outputs", points=3,
+        kind=Function(result=Matrix(), time_limit=5.0),
         reference=polyphase_tconv,
         examples=[((1, 2), (1, 1, 1), 2), EXAMPLE10_LONG, EXAMPLE10_ONE, EXAMPLE10_SHORT],
         hidden=[
@@ -475,9 +528,9 @@ QUESTIONS = [
                         draw=lambda rng: ((rng.randint(-5, 5),), tuple(rng.randint(-5, 5) for _ in range(rng.randint(1, 8))),
                                           rng.randint(2, 4)), example=EXAMPLE10_ONE),
         ],
-        hint="Each phase gives one ordinary convolution of x; the phases' results interleave, phase r filling "
-             "every s-th position starting at r. Pad the phases to one length first, or their results will "
-             "not interleave.",
+        hint="Output u·s + r only ever meets the taps w_t with t ≡ r (mod s). Which taps are those, in which "
+             "order must they meet x_j, x_(j−1), … for one np.convolve to give the row, and how long must a "
+             "phase be so that its row is as long as the others?",
     ),
     Question(
         id="ex06.11", name="claims11", title="Which claims are true?", points=2, kind=CLAIMS11,
@@ -511,8 +564,9 @@ QUESTIONS = [
                         cases=[([[1, -1, 2], [0, 3, 1], [2, 2, -2], [5, 0, 1], [1, 1, 1], [-3, 4, 0]], 2)],
                         draw=lambda rng: _draw13(rng), example=EXAMPLE13_BOTH),
         ],
-        hint="Try the function on inputs where one bug cannot show: with C = 1 the channel order does not "
-             "matter, and with a single column W = 1 interleaving and blocks look the same.",
+        hint="Run the given function on a small input whose numbers tell you where each came from (input channel i "
+             "holding 10·i + its column, say), write down by hand what output (c, w·r + j) must hold, and compare "
+             "the two position by position.",
     ),
 ]
 
