@@ -269,3 +269,248 @@ def conv_matrix_pattern(input_shape, kernel_shape, stride=1, padding=0, dilation
         cols=np.broadcast_to(col, full)[inside],
         kernel_index=np.broadcast_to(tap, full)[inside],
     )
+
+
+# --- what one output unit of a stack of layers reaches: receptive fields and holes -------------
+
+
+def _per_layer(name: str, value, layers: int) -> tuple[int, ...]:
+    """An int (the same for every layer) or one int >= 1 per layer, as a tuple."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != layers:
+            raise ValueError(
+                f"{name} must be an integer or a sequence of {layers} integers (one per layer), got {_describe(value)}"
+            )
+        return tuple(check_int(f"{name}[{n}]", v, minimum=1) for n, v in enumerate(value))
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return (check_int(name, value, minimum=1),) * layers
+    raise TypeError(f"{name} must be an integer or a sequence of {layers} integers (one per layer), got {_describe(value)}")
+
+
+def _stack(kernel_sizes, dilations, strides) -> list[tuple[int, int, int]]:
+    """Validated (k, d, s) per layer, first layer (the one reading the input) first."""
+    if not isinstance(kernel_sizes, (tuple, list)):
+        raise TypeError(f"kernel_sizes must be a sequence of integers (one per layer), got {_describe(kernel_sizes)}")
+    if not kernel_sizes:
+        raise ValueError("kernel_sizes must hold at least one layer, got an empty sequence")
+    ks = tuple(check_int(f"kernel_sizes[{n}]", k, minimum=1) for n, k in enumerate(kernel_sizes))
+    return list(zip(ks, _per_layer("dilations", dilations, len(ks)), _per_layer("strides", strides, len(ks))))
+
+
+def stack_receptive_field(kernel_sizes, dilations=1, strides=1) -> int:
+    """Receptive field (span, in input units) of one output unit of a stack of 1-D layers.
+
+    Layer l (kernel k_l, dilation d_l, stride s_l; layer 1 reads the input) adds
+    (k_l - 1)·d_l steps of its input's units, which lie J = s_1·…·s_(l-1) input units apart:
+    r = 1 + Σ_l (k_l - 1)·d_l·s_1·…·s_(l-1). Padding moves the field, not its span.
+
+    Parameters
+    ----------
+    kernel_sizes : sequence of int
+        One kernel size (>= 1) per layer, the layer reading the input first.
+    dilations, strides : int or sequence of int
+        One value for every layer, or one per layer (>= 1).
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    TypeError
+        If a parameter is not an integer or a sequence of integers.
+    ValueError
+        If a value is < 1 or a sequence has not one entry per layer.
+
+    Examples
+    --------
+    Three 3-tap layers with dilations 1, 2, 4; the same with strides 2 (no dilation):
+
+    >>> stack_receptive_field([3, 3, 3], [1, 2, 4]), stack_receptive_field([3, 3, 3], strides=2)
+    (15, 15)
+    >>> stack_receptive_field([3, 3], dilations=[1, 0])
+    Traceback (most recent call last):
+    ...
+    ValueError: dilations[1] must be >= 1, got 0
+    """
+    field, jump = 1, 1
+    for k, d, s in _stack(kernel_sizes, dilations, strides):
+        field += (k - 1) * d * jump
+        jump *= s
+    return field
+
+
+def _reached_1d(stack) -> np.ndarray:
+    """Sorted offsets Σ t_l·d_l·J_(l-1), 0 <= t_l < k_l, from the first unit of the field."""
+    offsets, jump = np.zeros(1, dtype=np.int64), 1
+    for k, d, s in stack:
+        offsets = np.unique((offsets[:, None] + np.arange(k) * d * jump).ravel())
+        jump *= s
+    return offsets
+
+
+def reached_units(kernel_sizes, dilations=1, strides=1) -> np.ndarray:
+    """Which input units of its receptive field one output unit of a stack of 1-D layers reads.
+
+    Each layer's tap t (0 <= t < k_l) reads the unit t·d_l units further along its input, whose
+    units lie J = s_1·…·s_(l-1) input units apart. A path from the output unit down to the input
+    picks one tap per layer, so input unit n of the field (counted from its first unit) is
+    reached exactly when n = Σ_l t_l·d_l·J for some choice of taps. Units of the span reached by
+    no path are *holes*: dilations with a common factor > 1 leave them (gridding), and so do
+    strides larger than the kernel before a wider layer.
+
+    Parameters
+    ----------
+    kernel_sizes : sequence of int
+        One kernel size (>= 1) per layer, the layer reading the input first.
+    dilations, strides : int or sequence of int
+        One value for every layer, or one per layer (>= 1).
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (r,)
+        Entry n is True when the output unit depends on unit n of its field; r is
+        :func:`stack_receptive_field`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`stack_receptive_field`.
+
+    Examples
+    --------
+    >>> reached_units([3, 3], [1, 2]).astype(int)      # 1, 2: every unit of the 7
+    array([1, 1, 1, 1, 1, 1, 1])
+    >>> reached_units([3, 3], [2, 2]).astype(int)      # a common factor 2: every other unit
+    array([1, 0, 1, 0, 1, 0, 1, 0, 1])
+    """
+    stack = _stack(kernel_sizes, dilations, strides)
+    mask = np.zeros(stack_receptive_field(kernel_sizes, dilations, strides), dtype=bool)
+    mask[_reached_1d(stack)] = True
+    return mask
+
+
+def reached_units_2d(kernel_sizes, dilations=1, strides=1) -> np.ndarray:
+    """Which units of its 2-D receptive field one output unit of a stack of 2-D layers reads.
+
+    The taps of a 2-D kernel are all (row, column) pairs, so a unit is reached exactly when its
+    row offset is reached along the rows and its column offset along the columns: the mask is
+    the outer AND of the two axes' :func:`reached_units`.
+
+    Parameters
+    ----------
+    kernel_sizes : sequence of int or (int, int)
+        One kernel size per layer (an int means square), the layer reading the input first.
+    dilations, strides : int, or a sequence with one int or (int, int) pair per layer
+        A single int applies to both axes of every layer; a sequence always has one entry per
+        layer (so a pair for every layer is written once per layer).
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (r_rows, r_cols)
+
+    Raises
+    ------
+    TypeError, ValueError
+        If a value is not an integer >= 1 or an (h, w) pair of them, or a sequence has not one
+        entry per layer.
+
+    Examples
+    --------
+    >>> int(reached_units_2d([3, 3], [2, 2]).sum()), int(reached_units_2d([3, 3], [1, 2]).sum())
+    (25, 49)
+    >>> reached_units_2d([(3, 1), 3], [1, (2, 1)]).shape
+    (7, 3)
+    """
+    if not isinstance(kernel_sizes, (tuple, list)):
+        raise TypeError(f"kernel_sizes must be a sequence (one entry per layer), got {_describe(kernel_sizes)}")
+    if not kernel_sizes:
+        raise ValueError("kernel_sizes must hold at least one layer, got an empty sequence")
+    layers = len(kernel_sizes)
+
+    def per_axis(name, value):
+        # a sequence always holds one entry per layer; a single int applies to every layer
+        if isinstance(value, (tuple, list)):
+            if len(value) != layers:
+                raise ValueError(f"{name} must be an integer or a sequence of {layers} entries (one per layer), "
+                                 f"got {_describe(value)}")
+            entries = value
+        else:
+            entries = [check_int(name, value, minimum=1)] * layers
+        pairs = [check_int_tuple(f"{name}[{n}]", v, 2, minimum=1) for n, v in enumerate(entries)]
+        return [p[0] for p in pairs], [p[1] for p in pairs]
+
+    k_rows, k_cols = per_axis("kernel_sizes", kernel_sizes)
+    d_rows, d_cols = per_axis("dilations", dilations)
+    s_rows, s_cols = per_axis("strides", strides)
+    return np.logical_and.outer(reached_units(k_rows, d_rows, s_rows), reached_units(k_cols, d_cols, s_cols))
+
+
+def holes(kernel_sizes, dilations=1, strides=1, *, centred=False) -> list[int]:
+    """The units of a 1-D receptive field that its output unit never reads (see :func:`reached_units`).
+
+    Parameters
+    ----------
+    kernel_sizes, dilations, strides
+        As :func:`reached_units`.
+    centred : bool
+        Count from the field's centre unit, (r - 1) // 2, instead of its first unit; for odd
+        kernels with stride 1 the taps then sit at -d, 0, +d around it.
+
+    Returns
+    -------
+    list of int
+        Increasing offsets; empty when every unit of the field is reached.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`reached_units`; TypeError if ``centred`` is not a bool.
+
+    Examples
+    --------
+    >>> holes([3, 3, 3], [2, 2, 3], centred=True)
+    [-6, 6]
+    >>> holes([3, 3, 3], [1, 2, 9], centred=True), holes([3, 3, 3], [1, 2, 5])
+    ([-5, -4, 4, 5], [])
+    """
+    if not isinstance(centred, (bool, np.bool_)):
+        raise TypeError(f"centred must be True or False, got {_describe(centred)}")
+    mask = reached_units(kernel_sizes, dilations, strides)
+    shift = (mask.size - 1) // 2 if centred else 0
+    return [int(n) - shift for n in np.flatnonzero(~mask)]
+
+
+def hole_count(kernel_sizes, dilations=1, strides=1, *, ndim=1) -> int:
+    """How many units of the receptive field one output unit never reads, in 1-D or 2-D.
+
+    Parameters
+    ----------
+    kernel_sizes, dilations, strides
+        As :func:`reached_units` (``ndim=1``) or :func:`reached_units_2d` (``ndim=2``).
+    ndim : {1, 2}
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`reached_units`; ValueError if ``ndim`` is not 1 or 2.
+
+    Examples
+    --------
+    Three 3×3 layers with dilation 2 reach a 13-unit span, every other unit along each axis:
+
+    >>> hole_count([3, 3, 3], 2), hole_count([3, 3, 3], 2, ndim=2)
+    (6, 120)
+    """
+    if check_int("ndim", ndim) not in (1, 2):
+        raise ValueError(f"ndim must be 1 or 2, got {ndim}")
+    mask = reached_units(kernel_sizes, dilations, strides) if ndim == 1 else reached_units_2d(
+        kernel_sizes, dilations, strides)
+    return int(mask.size - mask.sum())
+
+
+__all__ += ["stack_receptive_field", "reached_units", "reached_units_2d", "holes", "hole_count"]

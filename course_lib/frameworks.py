@@ -686,3 +686,331 @@ PIXEL_SHUFFLE_ORDERS = {
 CRD: output (c, h·r + i, w·r + j) reads channel c·r² + i·r + j; DCR: channel (i·r + j)·C + c.
 Verified by running each (TensorFlow's ``depth_to_space`` on NHWC arrays, moved to CHW).
 """
+
+
+# --- lesson 08: which part of the full scatter output each framework returns ---------------------
+#
+# Every framework's transposed convolution (undilated) returns a *window* of the full scatter output
+# of (n − 1)s + k units: ``length`` units from unit ``begin`` on, zeros where the window reaches past
+# the full output (or, for JAX, before it). The functions below give that window for each
+# framework's arguments; ``course_lib.conventions.take_window`` applies it.
+
+__all__ += [
+    "torch_conv_transpose_output_sizes",
+    "torch_conv_transpose_window",
+    "tf_conv_transpose_window",
+    "keras_conv_transpose_window",
+    "jax_conv_transpose_window",
+    "onnx_conv_transpose_window",
+    "SPACE_TO_DEPTH_ORDERS",
+]
+
+
+def torch_conv_transpose_output_sizes(n, k, s=1, p=0, d=1) -> range:
+    """The ``output_size`` values PyTorch's ``nn.ConvTranspose1d/2d`` accepts in ``forward``.
+
+    PyTorch turns ``output_size`` into an ``output_padding``: it accepts the lengths from
+    m = (n − 1)s − 2p + d(k − 1) + 1 to m + s − 1 (the stride alone sets how many, also when
+    d > s; lengths below 1 left out) and raises ``ValueError`` for any other.
+
+    Parameters
+    ----------
+    n : int
+        Length of the layer's input (the guide's i′), >= 1.
+    k, s, d : int
+        ``kernel_size``, ``stride``, ``dilation`` (all >= 1).
+    p : int
+        ``padding`` (>= 0).
+
+    Returns
+    -------
+    range
+        The accepted lengths.
+
+    Raises
+    ------
+    FrameworkRefusal
+        If no length is left (m + s − 1 < 1).
+    TypeError, ValueError
+        For a parameter of the wrong type or range.
+
+    Examples
+    --------
+    >>> list(torch_conv_transpose_output_sizes(3, 3, s=2, p=1)), list(torch_conv_transpose_output_sizes(3, 3, d=2))
+    ([5, 6], [7])
+    """
+    for name, value in (("n", n), ("k", k), ("s", s), ("d", d)):
+        check_int(name, value, minimum=1)
+    check_int("p", p, minimum=0)
+    smallest = (n - 1) * s - 2 * p + d * (k - 1) + 1        # output_padding = 0; may be < 1
+    if smallest + s - 1 < 1:
+        raise FrameworkRefusal(f"PyTorch refuses every output_size: even output_padding = s - 1 leaves "
+                               f"{smallest + s - 1} units (n={n}, k={k}, s={s}, p={p}, d={d})")
+    return range(max(smallest, 1), smallest + s)
+
+
+def torch_conv_transpose_window(n, k, s=1, p=0, output_padding=0, output_size=None) -> tuple[int, int]:
+    """The window ``(begin, length)`` of the full scatter output that ``ConvTranspose1d/2d`` returns.
+
+    ``padding=p`` crops p units at the start and p at the end; ``output_padding`` gives units
+    back at the end (computed ones while they lie inside the full output, zeros past it). So
+    begin = p and length = (n − 1)s + k − 2p + output_padding: the window always starts where
+    the crop at the end would, or later — PyTorch cannot crop more at the end than at the start.
+    ``output_size`` (``forward``'s argument) picks ``output_padding`` for you.
+
+    Parameters
+    ----------
+    n : int
+        Length of the layer's input, >= 1.
+    k, s : int
+        ``kernel_size``, ``stride`` (>= 1).
+    p, output_padding : int
+        ``padding`` (>= 0), ``output_padding`` (0 <= output_padding < s).
+    output_size : int, optional
+        Given to ``forward``; one of :func:`torch_conv_transpose_output_sizes`. Replaces
+        ``output_padding``.
+
+    Returns
+    -------
+    (begin, length) : tuple of int
+
+    Raises
+    ------
+    FrameworkRefusal
+        Where PyTorch raises (``output_padding >= s``, no output, an ``output_size`` out of range).
+    TypeError, ValueError
+        For a parameter of the wrong type or range.
+
+    Examples
+    --------
+    >>> torch_conv_transpose_window(3, 3, 2, p=1, output_padding=1), torch_conv_transpose_window(3, 3, 2, p=1, output_size=6)
+    ((1, 6), (1, 6))
+    """
+    if output_size is not None:
+        accepted = torch_conv_transpose_output_sizes(n, k, s, p)
+        output_size = check_int("output_size", output_size, minimum=1)
+        if output_size not in accepted:
+            raise FrameworkRefusal(f"PyTorch refuses output_size {output_size}: valid sizes range from "
+                                   f"{accepted.start} to {accepted.stop - 1}")
+        return p, output_size
+    return p, torch_conv_transpose_length(n, k, s, p, output_padding)
+
+
+def _explicit_pair(name: str, value) -> tuple[int, int]:
+    if isinstance(value, str) or not hasattr(value, "__len__") or len(value) != 2:
+        raise TypeError(f"{name} must be a (before, after) pair of integers, got {_describe(value)}")
+    return check_int(f"{name}[0]", value[0]), check_int(f"{name}[1]", value[1])
+
+
+def tf_conv_transpose_window(n, k, s, padding, output_size) -> tuple[int, int]:
+    """The window ``(begin, length)`` that ``tf.nn.conv2d_transpose`` returns, per spatial axis.
+
+    TensorFlow computes the gradient of the direct convolution that maps ``output_size`` units to
+    n; that convolution's padding before the input is what is cropped at the start: ⌊P/2⌋ of
+    :func:`tf_same_padding` for 'SAME', 0 for 'VALID', and ``before`` for explicit padding
+    ``(before, after)`` (``conv2d_transpose`` takes ``[[0, 0], [before, after], …, [0, 0]]``;
+    ``conv1d_transpose`` takes no explicit padding). With explicit padding TensorFlow accepts
+    ``output_size`` o exactly when ⌊(o + before + after − k)/s⌋ + 1 = n; with 'SAME' or 'VALID',
+    see :func:`tf_conv_transpose_output_sizes`.
+
+    Parameters
+    ----------
+    n : int
+        Length of the input, >= 1.
+    k, s : int
+        Kernel size and stride (>= 1).
+    padding : "SAME", "VALID" or (before, after)
+        Explicit padding as two integers >= 0.
+    output_size : int
+        ``output_shape`` along this axis.
+
+    Returns
+    -------
+    (begin, length) : tuple of int
+        length is ``output_size``.
+
+    Raises
+    ------
+    FrameworkRefusal
+        If TensorFlow refuses ``output_size`` with this padding.
+    TypeError, ValueError
+        For a parameter of the wrong type or range.
+
+    Examples
+    --------
+    >>> tf_conv_transpose_window(2, 3, 2, "SAME", 4), tf_conv_transpose_window(3, 3, 2, (1, 1), 6)
+    ((0, 4), (1, 6))
+    """
+    n = check_int("n", n, minimum=1)
+    k = check_int("k", k, minimum=1)
+    s = check_int("s", s, minimum=1)
+    o = check_int("output_size", output_size, minimum=1)
+    if isinstance(padding, str):
+        mode = _check_mode("padding", padding, ("SAME", "VALID"))
+        accepted = tf_conv_transpose_output_sizes(n, k, s, mode)
+        if o not in accepted:
+            raise FrameworkRefusal(f"TensorFlow refuses output_shape {o} with {mode!r}: it accepts "
+                                   f"{accepted.start}..{accepted.stop - 1}")
+        return (tf_same_padding(o, k, s)[0] if mode == "SAME" else 0), o
+    before, after = _explicit_pair("padding", padding)
+    if before < 0 or after < 0:
+        raise ValueError(f"explicit padding must be >= 0 on both sides, got {(before, after)}")
+    padded = o + before + after
+    if padded < k or (padded - k) // s + 1 != n:
+        low = (n - 1) * s + k - before - after
+        raise FrameworkRefusal(f"TensorFlow refuses output_shape {o} with explicit padding {(before, after)}: "
+                               f"it accepts {max(low, 1)}..{low + s - 1}")
+    return before, o
+
+
+def keras_conv_transpose_window(n, k, s, padding="valid", output_padding=None) -> tuple[int, int]:
+    """The window ``(begin, length)`` that Keras 3's ``Conv1DTranspose``/``Conv2DTranspose`` returns.
+
+    Keras (TensorFlow backend) returns TensorFlow's window (:func:`tf_conv_transpose_window`) for
+    the length Keras computes (:func:`keras_conv_transpose_length`) and the same padding string:
+    'same' crops ⌊P/2⌋ units at the start (:func:`tf_same_padding` of the output length), 'valid'
+    none. Keras takes no explicit padding: any other window needs a ``Cropping1D/2D``
+    layer after it.
+
+    Parameters
+    ----------
+    n : int
+        Length of the layer's input, >= 1.
+    k, s : int
+        ``kernel_size``, ``strides`` (>= 1).
+    padding : {"valid", "same"}
+    output_padding : int or None
+
+    Returns
+    -------
+    (begin, length) : tuple of int
+
+    Raises
+    ------
+    FrameworkRefusal
+        Where Keras refuses (see :func:`keras_conv_transpose_length`).
+    TypeError, ValueError
+        For a parameter of the wrong type or range.
+
+    Examples
+    --------
+    >>> keras_conv_transpose_window(3, 3, 2, "same"), keras_conv_transpose_window(3, 3, 2, "same", 0)
+    ((0, 6), (1, 5))
+    """
+    length = keras_conv_transpose_length(n, k, s, padding, output_padding)
+    mode = _check_mode("padding", padding, ("valid", "same"))
+    return (tf_same_padding(length, k, s)[0] if mode == "SAME" else 0), length
+
+
+def jax_conv_transpose_window(n, k, s, padding) -> tuple[int, int]:
+    """The window ``(begin, length)`` that ``jax.lax.conv_transpose(..., transpose_kernel=True)`` returns.
+
+    JAX pads its zero-stretched input ((n − 1)s + 1 units) by (lo, hi) and slides the kernel at
+    stride 1: 'SAME' and 'VALID' use :func:`jax_conv_transpose_padding`; explicit pairs are given
+    as they are, and may be negative (a crop of the stretched input). Padding lo = k − 1 is the
+    full output's start, so begin = k − 1 − lo (negative: zeros before the full output) and
+    length = (n − 1)s + lo + hi − k + 2. Explicit (lo, hi) is the guide's emulating padding:
+    (p′, p′ + a). Without ``transpose_kernel=True`` the window is the same but the kernel is not
+    rotated (:func:`jax_conv_transpose`).
+
+    Parameters
+    ----------
+    n : int
+        Length of the input, >= 1.
+    k, s : int
+        Kernel size and stride (>= 1).
+    padding : "SAME", "VALID" or (lo, hi)
+
+    Returns
+    -------
+    (begin, length) : tuple of int
+
+    Raises
+    ------
+    FrameworkRefusal
+        If the padding leaves no output.
+    TypeError, ValueError
+        For a parameter of the wrong type or range.
+
+    Examples
+    --------
+    >>> jax_conv_transpose_window(3, 3, 2, "SAME"), jax_conv_transpose_window(3, 3, 2, (1, 2))
+    ((0, 6), (1, 6))
+    """
+    n = check_int("n", n, minimum=1)
+    k = check_int("k", k, minimum=1)
+    s = check_int("s", s, minimum=1)
+    lo, hi = jax_conv_transpose_padding(k, s, padding) if isinstance(padding, str) else _explicit_pair("padding", padding)
+    length = (n - 1) * s + lo + hi - k + 2
+    if length < 1:
+        raise FrameworkRefusal(f"JAX gives no output: padding {(lo, hi)} leaves {length} units")
+    return k - 1 - lo, length
+
+
+def onnx_conv_transpose_window(n, k, s=1, pads=(0, 0), output_padding=0, auto_pad="NOTSET",
+                               output_size=None) -> tuple[int, int]:
+    """The window ``(begin, length)`` that ONNX ``ConvTranspose`` returns (as ONNX Runtime runs it).
+
+    ``pads = (begin, end)`` crops the full output, extended by ``output_padding`` units at the end
+    (zeros past the full output): length = (n − 1)s + k + output_padding − begin − end. With
+    ``output_shape`` given, or ``auto_pad`` SAME_UPPER / SAME_LOWER, ``pads`` is ignored and the
+    crop is :func:`onnx_conv_transpose_pads`.
+
+    Parameters
+    ----------
+    n : int
+        Length of the input, >= 1.
+    k, s : int
+        Kernel size and ``strides`` (>= 1).
+    pads : (begin, end)
+        Two integers >= 0 (ONNX lists all begins, then all ends: ``[b_H, b_W, e_H, e_W]``).
+    output_padding : int
+        0 <= output_padding < s.
+    auto_pad : {"NOTSET", "SAME_UPPER", "SAME_LOWER"}
+    output_size : int, optional
+        ``output_shape`` along this axis.
+
+    Returns
+    -------
+    (begin, length) : tuple of int
+
+    Raises
+    ------
+    FrameworkRefusal
+        If the pads leave no output.
+    TypeError, ValueError
+        For a parameter of the wrong type or range.
+
+    Examples
+    --------
+    >>> onnx_conv_transpose_window(3, 3, 2, pads=(1, 1), output_padding=1), onnx_conv_transpose_window(3, 3, 2, output_size=6)
+    ((1, 6), (1, 6))
+    """
+    n = check_int("n", n, minimum=1)
+    k = check_int("k", k, minimum=1)
+    s = check_int("s", s, minimum=1)
+    mode = _check_mode("auto_pad", auto_pad, ("NOTSET", "SAME_UPPER", "SAME_LOWER"))
+    output_padding = check_int("output_padding", output_padding, minimum=0, maximum=s - 1)
+    full = (n - 1) * s + k + output_padding
+    if output_size is not None or mode != "NOTSET":
+        begin, end = onnx_conv_transpose_pads(n, k, s, mode, output_size, output_padding)
+    else:
+        begin, end = _explicit_pair("pads", pads)
+        if begin < 0 or end < 0:
+            raise ValueError(f"pads must be >= 0, got {(begin, end)}")
+    if full - begin - end < 1:
+        raise FrameworkRefusal(f"ONNX gives no output: pads {(begin, end)} crop all {full} units")
+    return begin, full - begin - end
+
+
+SPACE_TO_DEPTH_ORDERS = {
+    "pytorch pixel_unshuffle": "CRD",
+    "tensorflow space_to_depth": "DCR",
+    "onnx SpaceToDepth": "DCR",
+}
+"""The channel order of each framework's space-to-depth, for :func:`course_lib.numeric.pixel_unshuffle`.
+
+Each is the inverse of the same framework's depth-to-space (:data:`PIXEL_SHUFFLE_ORDERS`). ONNX's
+``SpaceToDepth`` has no ``mode`` attribute (ONNX Runtime rejects one): it is always DCR. Verified by
+running each (``tests/test_crosscheck_frameworks.py``).
+"""

@@ -900,6 +900,290 @@ def _torch_transpose_large_padding():
     return version, "F.conv_transpose1d([1, 2, 3, 4], [1, 10], stride=2, padding=2)", out.numpy().ravel()
 
 
+# --- lesson 07: dilation as the frameworks number it, a dilated transposed layer's output_padding
+
+
+def _torch_conv1d_dilation2():
+    torch, version = _torch()
+    x = torch.arange(0, 9, dtype=torch.float64).reshape(1, 1, 9)
+    w = torch.tensor([1.0, 10.0, 100.0], dtype=torch.float64).reshape(1, 1, 3)
+    y = torch.nn.functional.conv1d(x, w, dilation=2)
+    return version, "F.conv1d(x = 0..8, w = [1, 10, 100], dilation=2)", y.numpy().ravel()
+
+
+def _tf_conv1d_dilation2():
+    tf, version = _tf()
+    x = tf.reshape(tf.range(0, 9, dtype=tf.float64), (1, 9, 1))
+    w = tf.constant([1.0, 10.0, 100.0], dtype=tf.float64, shape=(3, 1, 1))
+    y = tf.nn.conv1d(x, w, stride=1, padding="VALID", dilations=2)
+    return version, "tf.nn.conv1d(x = 0..8, w = [1, 10, 100], stride=1, padding='VALID', dilations=2)", y.numpy().ravel()
+
+
+def _torch_dilated_transpose_output_padding():
+    torch, version = _torch()
+    y = torch.tensor([[[1.0, 2.0, 3.0]]], dtype=torch.float64)
+    w = torch.tensor([[[1.0, 10.0, 100.0]]], dtype=torch.float64)
+    out = {f"padding={p}": torch.nn.functional.conv_transpose1d(y, w, stride=1, padding=p, dilation=2,
+                                                                output_padding=1).numpy().ravel().tolist()
+           for p in (0, 1)}
+    return version, ("F.conv_transpose1d([1, 2, 3], [1, 10, 100], stride=1, padding=p, dilation=2, "
+                     "output_padding=1) for p = 0, 1"), out
+
+
+# --- lesson 08: the frameworks side by side; the Q&A's example as written; a port; a DCGAN layer ----
+
+
+def _jax_same_strided():
+    jax, version = _jax()
+    x = jax.numpy.arange(1.0, 225.0).reshape(1, 224, 1)
+    y = jax.lax.conv_general_dilated(x, jax.numpy.ones((7, 1, 1)), (2,), "SAME", dimension_numbers=("NWC", "WIO", "NWC"))
+    return version, "jax.lax.conv_general_dilated(x = 1..224, w = ones(7), window_strides=(2,), padding='SAME')", \
+        np.asarray(y).ravel()
+
+
+def _torch_pad_then_conv():
+    torch, version = _torch()
+    x = torch.arange(1, 225, dtype=torch.float64).reshape(1, 1, 224)
+    w = torch.ones(1, 1, 7, dtype=torch.float64)
+    F = torch.nn.functional
+    return version, "F.conv1d(F.pad(x, (2, 3)), w, stride=2) and F.conv1d(x, w, stride=2, padding=3), x = 1..224, w = ones(7)", {
+        "F.pad(x, (2, 3)), then stride 2": F.conv1d(F.pad(x, (2, 3)), w, stride=2).numpy().ravel().tolist(),
+        "padding=3, stride 2": F.conv1d(x, w, stride=2, padding=3).numpy().ravel().tolist()}
+
+
+def _torch_transpose_output_size():
+    torch, version = _torch()
+    layer = torch.nn.ConvTranspose1d(1, 1, 3, stride=2, padding=1, bias=False)
+    with torch.no_grad():
+        layer.weight.copy_(torch.tensor([1.0, 2.0, 3.0]).reshape(1, 1, 3))
+    y = torch.tensor([1.0, 2.0, 3.0]).reshape(1, 1, 3)
+    results = {}
+    for o in (4, 5, 6, 7):
+        try:
+            results[str(o)] = layer(y, output_size=[o]).detach().numpy().ravel().tolist()
+        except Exception as err:  # noqa: BLE001 - the refusal is what is recorded
+            results[str(o)] = _error_text(err)
+    return version, ("nn.ConvTranspose1d(1, 1, 3, stride=2, padding=1) with weight [1, 2, 3], "
+                     "forward([1, 2, 3], output_size=[o]) for o = 4..7"), results
+
+
+def _tf_conv1d_transpose_check08():
+    tf, version = _tf()
+    y = tf.constant([1.0, 10.0], shape=(1, 2, 1))
+    w = tf.constant([1.0, 2.0, 3.0], shape=(3, 1, 1))
+    out = tf.nn.conv1d_transpose(y, w, output_shape=(1, 4, 1), strides=2, padding="SAME")
+    return version, "tf.nn.conv1d_transpose([1, 10], [1, 2, 3], output_shape=4, strides=2, padding='SAME')", out.numpy().ravel()
+
+
+def _onnx_transpose_output_shape():
+    y = np.array([1.0, 2.0, 3.0]).reshape(1, 1, 3)
+    results = {}
+    for mode in ("NOTSET", "SAME_UPPER"):
+        out, version = _onnx_run("ConvTranspose", {"X": y, "W": y.copy()}, strides=[2], auto_pad=mode, output_shape=[6])
+        results[f"auto_pad='{mode}'"] = out.ravel().tolist()
+    return version, "ConvTranspose([1, 2, 3], W = [1, 2, 3], strides=[2], output_shape=[6], auto_pad)", results
+
+
+def _tf_qa_example_as_written():
+    tf, version = _tf()
+    # the answer's code, run eagerly: TensorFlow 2 has no tf.Session
+    x = tf.constant(np.array([[[[1], [2]], [[3], [4]]]]), tf.float32)
+    f = tf.constant(np.array([[[[1]], [[1]], [[1]]], [[[1]], [[1]], [[1]]], [[[1]], [[1]], [[1]]]]), tf.float32)
+    conv = tf.nn.conv2d_transpose(x, f, output_shape=(1, 4, 4, 1), strides=[1, 2, 2, 1], padding="SAME")
+    return version, ("x = tf.constant(np.array([[[[1], [2]], [[3], [4]]]]), tf.float32); f = 3×3×1×1 ones; "
+                     "tf.nn.conv2d_transpose(x, f, output_shape=(1, 4, 4, 1), strides=[1, 2, 2, 1], padding='SAME'), "
+                     "run eagerly; and hasattr(tf, 'Session')"), {
+        "result": conv.numpy()[0, :, :, 0].tolist(), "tf.Session exists": hasattr(tf, "Session"),
+        "tf.compat.v1.Session exists": hasattr(tf.compat.v1, "Session")}
+
+
+def _torch_qa_example():
+    torch, version = _torch()
+    y = torch.tensor([[1.0, 2.0], [3.0, 4.0]]).reshape(1, 1, 2, 2)
+    w = torch.ones(1, 1, 3, 3)
+    F = torch.nn.functional
+    return version, ("F.conv_transpose2d([[1, 2], [3, 4]], ones(3, 3), stride=2, padding=1, output_padding=1), "
+                     "and with padding=0 followed by out[..., :4, :4]"), {
+        "padding=1, output_padding=1": F.conv_transpose2d(y, w, stride=2, padding=1, output_padding=1)[0, 0].tolist(),
+        "padding=0, then out[..., :4, :4]": F.conv_transpose2d(y, w, stride=2, padding=0)[0, 0, :4, :4].tolist()}
+
+
+def _torch_space_to_depth():
+    torch, version = _torch()
+    y = torch.arange(32.0).reshape(1, 2, 4, 4)
+    return version, "F.pixel_unshuffle(arange(32) as 2 channels of 4×4, 2)[:, 0, 0]", \
+        torch.nn.functional.pixel_unshuffle(y, 2)[0, :, 0, 0].numpy()
+
+
+def _tf_space_to_depth():
+    tf, version = _tf()
+    y = tf.transpose(tf.reshape(tf.range(32.0), (2, 4, 4)), (1, 2, 0))[None]          # (C, H, W) -> NHWC
+    return version, "tf.nn.space_to_depth(arange(32) as 2 channels of 4×4, 2), the channels at (0, 0)", \
+        tf.nn.space_to_depth(y, 2)[0, 0, 0].numpy()
+
+
+def _onnx_space_to_depth():
+    y = np.arange(32.0).reshape(1, 2, 4, 4)
+    out, version = _onnx_run("SpaceToDepth", {"X": y}, blocksize=2)
+    try:
+        _onnx_run("SpaceToDepth", {"X": y}, blocksize=2, mode="CRD")
+        with_mode = "accepted"
+    except Exception as err:  # noqa: BLE001 - the refusal is what is recorded
+        with_mode = type(err).__name__ + ": " + ("Unrecognized attribute: mode" if "Unrecognized attribute: mode"
+                                                 in str(err) else str(err)[:120])
+    return version, ("SpaceToDepth(arange(32) as 2 channels of 4×4, blocksize=2): the channels at (0, 0); "
+                     "and the same with mode='CRD'"), {"channels at (0, 0)": out[0, :, 0, 0].tolist(), "mode='CRD'": with_mode}
+
+
+def _port_arrays():
+    """The 'trained' PyTorch layer of lesson 08's port: ConvTranspose2d(2, 3, 3, stride=2, padding=1,
+    output_padding=1). Values are multiples of 1/4 and 1/2, so float32 sums are exact."""
+    x = ((np.arange(18) * 7) % 11 - 5).reshape(2, 3, 3) / 2            # (C_in, H, W)
+    w = ((np.arange(54) * 5) % 11 - 5).reshape(2, 3, 3, 3) / 4         # PyTorch's (C_in, C_out, kH, kW)
+    b = np.array([0.5, -1.0, 0.25])
+    return x.astype(np.float32), w.astype(np.float32), b.astype(np.float32)
+
+
+def _dcgan_arrays():
+    """A DCGAN generator layer: ConvTranspose2d(2, 3, 4, stride=2, padding=1, bias=False), 3×3 -> 6×6."""
+    x = ((np.arange(18) * 5) % 7 - 3).reshape(2, 3, 3) / 2
+    w = ((np.arange(96) * 7) % 13 - 6).reshape(2, 3, 4, 4) / 4
+    return x.astype(np.float32), w.astype(np.float32)
+
+
+def _nhwc(x):
+    return np.moveaxis(x, 0, -1)[None]
+
+
+def _chw(t):
+    return np.moveaxis(np.asarray(t)[0], -1, 0).tolist()
+
+
+def _torch_port():
+    torch, version = _torch()
+    x, w, b = _port_arrays()
+    layer = torch.nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1, output_padding=1)
+    with torch.no_grad():
+        layer.weight.copy_(torch.tensor(w))
+        layer.bias.copy_(torch.tensor(b))
+    out = layer(torch.tensor(x)[None])[0].detach().numpy()
+    return version, ("nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1, output_padding=1) with the weight and bias "
+                     "given, on the input given (C, H, W)"), {
+        "input": x.tolist(), "weight": w.tolist(), "bias": b.tolist(), "output": out.tolist()}
+
+
+def _tf_port():
+    tf, version = _tf()
+    x, w, b = _port_arrays()
+    hwoi = np.transpose(w, (2, 3, 1, 0))                               # IOHW -> HWOI
+    def run(filt, padding):
+        return _chw(tf.nn.conv2d_transpose(_nhwc(x), filt, output_shape=(1, 6, 6, 3), strides=2, padding=padding) + b)
+    return version, ("tf.nn.conv2d_transpose(x, filter, output_shape=(1, 6, 6, 3), strides=2, padding) + bias, "
+                     "shown as (C, H, W): filter = the weight transposed to HWOI or reshaped to (3, 3, 3, 2)"), {
+        "padding=[[0, 0], [1, 1], [1, 1], [0, 0]], filter transposed": run(hwoi, [[0, 0], [1, 1], [1, 1], [0, 0]]),
+        "padding='SAME', filter transposed": run(hwoi, "SAME"),
+        "padding=[[0, 0], [1, 1], [1, 1], [0, 0]], filter reshaped": run(w.reshape(3, 3, 3, 2), [[0, 0], [1, 1], [1, 1], [0, 0]])}
+
+
+def _keras_port():
+    keras, version = _keras()
+    x, w, b = _port_arrays()
+    hwoi = np.transpose(w, (2, 3, 1, 0))
+    def run(padding, output_padding, crop):
+        layer = keras.layers.Conv2DTranspose(3, 3, strides=2, padding=padding, output_padding=output_padding)
+        layer.build((1, 3, 3, 2))
+        layer.set_weights([hwoi, b])
+        out = layer(_nhwc(x))
+        return _chw(keras.layers.Cropping2D(((1, 0), (1, 0)))(out) if crop else out)
+    return version, ("keras.layers.Conv2DTranspose(3, 3, strides=2, padding, output_padding) with the weight "
+                     "transposed to HWOI and the bias, shown as (C, H, W)"), {
+        "padding='valid', then Cropping2D(((1, 0), (1, 0)))": run("valid", None, True),
+        "padding='same', output_padding=1": run("same", 1, False)}
+
+
+def _jax_port():
+    jax, version = _jax()
+    x, w, b = _port_arrays()
+    def run(kernel, flag):
+        out = jax.lax.conv_transpose(_nhwc(x), kernel, (2, 2), [(1, 2), (1, 2)], dimension_numbers=("NHWC", "HWIO", "NHWC"),
+                                     transpose_kernel=flag)
+        return _chw(np.asarray(out) + b)
+    return version, ("jax.lax.conv_transpose(x, kernel, strides=(2, 2), padding=[(1, 2), (1, 2)], dimension_numbers="
+                     "('NHWC', 'HWIO', 'NHWC'), transpose_kernel) + bias, shown as (C, H, W)"), {
+        "transpose_kernel=True, the weight as HWOI": run(np.transpose(w, (2, 3, 1, 0)), True),
+        "transpose_kernel=False, the weight as HWIO": run(np.transpose(w, (2, 3, 0, 1)), False)}
+
+
+def _onnx_port():
+    x, w, b = _port_arrays()
+    out, version = _onnx_run("ConvTranspose", {"X": x[None], "W": w, "B": b}, strides=[2, 2], pads=[1, 1, 1, 1],
+                             output_padding=[1, 1])
+    return version, "ConvTranspose(X, W (IOHW, as PyTorch's), B, strides=[2, 2], pads=[1, 1, 1, 1], output_padding=[1, 1])", \
+        out[0]
+
+
+def _torch_dcgan():
+    torch, version = _torch()
+    x, w = _dcgan_arrays()
+    out = torch.nn.functional.conv_transpose2d(torch.tensor(x)[None], torch.tensor(w), stride=2, padding=1)[0]
+    return version, "F.conv_transpose2d(x, w, stride=2, padding=1): ConvTranspose2d(2, 3, 4, stride=2, padding=1)", {
+        "input": x.tolist(), "weight": w.tolist(), "output": out.numpy().tolist()}
+
+
+def _tf_dcgan():
+    tf, version = _tf()
+    x, w = _dcgan_arrays()
+    out = tf.nn.conv2d_transpose(_nhwc(x), np.transpose(w, (2, 3, 1, 0)), output_shape=(1, 6, 6, 3), strides=2, padding="SAME")
+    return version, "tf.nn.conv2d_transpose(x, w as HWOI, output_shape=(1, 6, 6, 3), strides=2, padding='SAME'), shown as (C, H, W)", \
+        _chw(out)
+
+
+def _keras_dcgan():
+    keras, version = _keras()
+    x, w = _dcgan_arrays()
+    layer = keras.layers.Conv2DTranspose(3, 4, strides=2, padding="same", use_bias=False)
+    layer.build((1, 3, 3, 2))
+    layer.set_weights([np.transpose(w, (2, 3, 1, 0))])
+    return version, "keras.layers.Conv2DTranspose(3, 4, strides=2, padding='same', use_bias=False), w as HWOI, shown as (C, H, W)", \
+        _chw(layer(_nhwc(x)))
+
+
+def _jax_dcgan():
+    jax, version = _jax()
+    x, w = _dcgan_arrays()
+    out = jax.lax.conv_transpose(_nhwc(x), np.transpose(w, (2, 3, 1, 0)), (2, 2), "SAME",
+                                 dimension_numbers=("NHWC", "HWIO", "NHWC"), transpose_kernel=True)
+    return version, ("jax.lax.conv_transpose(x, w as HWOI, strides=(2, 2), padding='SAME', transpose_kernel=True), "
+                     "shown as (C, H, W)"), _chw(out)
+
+
+def _onnx_dcgan():
+    x, w = _dcgan_arrays()
+    out, version = _onnx_run("ConvTranspose", {"X": x[None], "W": w}, strides=[2, 2], auto_pad="SAME_UPPER")
+    return version, "ConvTranspose(X, W (IOHW), strides=[2, 2], auto_pad='SAME_UPPER')", out[0]
+
+
+def _tf_transpose_123_windows():
+    tf, version = _tf()
+    y, w = tf.constant([1.0, 2.0, 3.0], shape=(1, 3, 1)), tf.constant([1.0, 2.0, 3.0], shape=(3, 1, 1))
+    return version, "tf.nn.conv1d_transpose([1, 2, 3], [1, 2, 3], output_shape=o, strides=2, padding)", {
+        f"'{mode}', output_shape={o}": tf.nn.conv1d_transpose(y, w, output_shape=(1, o, 1), strides=2,
+                                                              padding=mode).numpy().ravel().tolist()
+        for mode, sizes in (("SAME", (5, 6)), ("VALID", (7, 8))) for o in sizes}
+
+
+def _keras_transpose_123_windows():
+    keras, version = _keras()
+    results = {}
+    for padding, output_padding in (("same", None), ("same", 0), ("same", 1), ("valid", None), ("valid", 0)):
+        layer = keras.layers.Conv1DTranspose(1, 3, strides=2, padding=padding, output_padding=output_padding, use_bias=False)
+        layer.build((1, 3, 1))
+        layer.set_weights([np.array([1.0, 2.0, 3.0], dtype="float32").reshape(3, 1, 1)])
+        out = layer(np.array([1.0, 2.0, 3.0], dtype="float32").reshape(1, 3, 1))
+        results[f"padding='{padding}', output_padding={output_padding}"] = np.asarray(out).ravel().tolist()
+    return version, "keras.layers.Conv1DTranspose(1, 3, strides=2, padding, output_padding, use_bias=False), kernel [1, 2, 3], on [1, 2, 3]", results
+
+
 RECIPES = {
     "tensorflow conv1d SAME stride 2, i = 224, k = 7": _tf_same_strided,
     "tensorflow conv1d SAME stride 2, i = 8, k = 3": _tf_conv1d_small("SAME"),
@@ -987,6 +1271,31 @@ RECIPES = {
     "pytorch conv_transpose1d padding=2 with k = 3, i' = 2": _torch_transpose_too_small,
     "pytorch conv_transpose1d bias, output_padding=1": _torch_transpose_bias,
     "pytorch conv_transpose1d padding=2 > k - 1": _torch_transpose_large_padding,
+    "pytorch conv1d dilation=2 on 0..8": _torch_conv1d_dilation2,
+    "tensorflow conv1d dilations=2 on 0..8": _tf_conv1d_dilation2,
+    "pytorch conv_transpose1d dilation=2 output_padding=1 at stride 1": _torch_dilated_transpose_output_padding,
+    "jax conv_general_dilated SAME stride 2, i = 224, k = 7": _jax_same_strided,
+    "pytorch conv1d F.pad (2, 3) and padding=3, stride 2, i = 224, k = 7": _torch_pad_then_conv,
+    "pytorch ConvTranspose1d output_size, n = 3, k = 3, s = 2, p = 1": _torch_transpose_output_size,
+    "tensorflow conv1d_transpose SAME [1, 10], [1, 2, 3] -> 4": _tf_conv1d_transpose_check08,
+    "onnx ConvTranspose output_shape=[6]": _onnx_transpose_output_shape,
+    "tensorflow the Q&A's conv2d_transpose example as written": _tf_qa_example_as_written,
+    "pytorch the Q&A's example: padding=1, output_padding=1 and padding=0 cropped": _torch_qa_example,
+    "pytorch pixel_unshuffle": _torch_space_to_depth,
+    "tensorflow space_to_depth": _tf_space_to_depth,
+    "onnx SpaceToDepth": _onnx_space_to_depth,
+    "port: pytorch ConvTranspose2d(2, 3, 3, stride=2, padding=1, output_padding=1)": _torch_port,
+    "port: tensorflow conv2d_transpose": _tf_port,
+    "port: keras Conv2DTranspose": _keras_port,
+    "port: jax conv_transpose": _jax_port,
+    "port: onnx ConvTranspose": _onnx_port,
+    "dcgan layer: pytorch": _torch_dcgan,
+    "dcgan layer: tensorflow": _tf_dcgan,
+    "dcgan layer: keras": _keras_dcgan,
+    "dcgan layer: jax": _jax_dcgan,
+    "dcgan layer: onnx": _onnx_dcgan,
+    "tensorflow conv1d_transpose [1, 2, 3] stride 2, SAME and VALID": _tf_transpose_123_windows,
+    "keras Conv1DTranspose [1, 2, 3] stride 2": _keras_transpose_123_windows,
 }
 """Every recording: its name and the recipe that makes it with the real framework."""
 

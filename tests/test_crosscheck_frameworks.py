@@ -328,3 +328,139 @@ def test_every_recording_is_what_the_framework_gives_now(tf, keras, torch, jax, 
     fresh = recordings.record()
     for name, entry in stored.items():
         assert fresh[name] == entry, f"{name}: recorded {entry}, now {fresh[name]}"
+
+
+# --- lesson 08: the window of the full scatter output each framework returns -----------------------
+
+
+def _full_and_window(rng, n, k, s):
+    from course_lib.conventions import take_window
+
+    y, w = rng.integers(-4, 5, n).astype(float), rng.integers(-4, 5, k).astype(float)
+    full = numeric.conv_transpose1d(y, w, stride=s)
+    return y, w, lambda window: take_window(full, window)
+
+
+def test_torch_conv_transpose_output_size_and_window_against_pytorch(torch):
+    rng = np.random.default_rng(21)
+    checked = 0
+    for n, k, s, p in itertools.product(range(1, 4), range(1, 5), range(1, 4), range(0, 4)):
+        y, w, window_of = _full_and_window(rng, n, k, s)
+        layer = torch.nn.ConvTranspose1d(1, 1, k, stride=s, padding=p, bias=False)
+        with torch.no_grad():
+            layer.weight.copy_(torch.tensor(w).reshape(1, 1, k))
+        x = torch.tensor(y, dtype=torch.float32).reshape(1, 1, n)
+        for o in range(1, (n - 1) * s + k + s + 1):
+            call = lambda: layer(x, output_size=[o]).detach().numpy().ravel()
+            try:
+                window = frameworks.torch_conv_transpose_window(n, k, s, p, output_size=o)
+            except frameworks.FrameworkRefusal:
+                assert refuses(call), (n, k, s, p, o)
+                continue
+            np.testing.assert_array_equal(call(), window_of(window), err_msg=f"n={n}, k={k}, s={s}, p={p}, o={o}")
+            checked += 1
+        for a in range(s):
+            try:
+                window = frameworks.torch_conv_transpose_window(n, k, s, p, a)
+            except frameworks.FrameworkRefusal:
+                continue
+            theirs = torch.nn.functional.conv_transpose1d(x.double(), torch.tensor(w).reshape(1, 1, k), stride=s,
+                                                          padding=p, output_padding=a)
+            np.testing.assert_array_equal(theirs.numpy().ravel(), window_of(window))
+    assert checked > 100
+    assert list(frameworks.torch_conv_transpose_output_sizes(3, 3, 1, 0, 2)) == [7]   # d = 2 > s: still one size
+
+
+def test_tf_conv_transpose_window_against_tensorflow(tf):
+    rng = np.random.default_rng(22)
+    checked = refused = 0
+    for n, k, s in itertools.product(range(1, 4), range(1, 5), range(1, 4)):
+        y, w, window_of = _full_and_window(rng, n, k, s)
+        paddings = ["SAME", "VALID"] + list(itertools.product(range(3), range(3)))
+        for padding, o in itertools.product(paddings, range(1, (n - 1) * s + k + s + 1)):
+            tf_padding = padding if isinstance(padding, str) else [[0, 0], [0, 0], list(padding), [0, 0]]
+            call = lambda: tf.nn.conv2d_transpose(y.reshape(1, 1, n, 1), w.reshape(1, k, 1, 1), output_shape=(1, 1, o, 1),
+                                                  strides=s, padding=tf_padding).numpy().ravel()
+            try:
+                window = frameworks.tf_conv_transpose_window(n, k, s, padding, o)
+            except frameworks.FrameworkRefusal:
+                assert refuses(call), (n, k, s, padding, o)
+                refused += 1
+                continue
+            np.testing.assert_array_equal(call(), window_of(window), err_msg=f"n={n}, k={k}, s={s}, {padding}, o={o}")
+            checked += 1
+    assert checked > 300 and refused > 300
+
+
+def test_keras_conv_transpose_window_against_keras(keras):
+    rng = np.random.default_rng(23)
+    checked = 0
+    for n, k, s in itertools.product(range(1, 4), range(1, 5), range(1, 4)):
+        y, w, window_of = _full_and_window(rng, n, k, s)
+        for padding, a in itertools.product(("valid", "same"), (None, *range(s))):
+            try:
+                window = frameworks.keras_conv_transpose_window(n, k, s, padding, a)
+            except frameworks.FrameworkRefusal:
+                continue                      # the refusals: test_keras_conv_transpose_lengths_against_keras
+            layer = keras.layers.Conv1DTranspose(1, k, strides=s, padding=padding, output_padding=a, use_bias=False)
+            layer.build((1, n, 1))
+            layer.set_weights([w.reshape(k, 1, 1).astype("float32")])
+            theirs = np.asarray(layer(y.reshape(1, n, 1).astype("float32"))).ravel()
+            np.testing.assert_array_equal(theirs, window_of(window), err_msg=f"n={n}, k={k}, s={s}, {padding}, {a}")
+            checked += 1
+    assert checked > 150
+
+
+def test_jax_conv_transpose_window_against_jax(jax):
+    rng = np.random.default_rng(24)
+    checked = 0
+    for n, k, s in itertools.product(range(1, 4), range(1, 5), range(1, 4)):
+        y, w, window_of = _full_and_window(rng, n, k, s)
+        paddings = ["SAME", "VALID"] + list(itertools.product(range(-1, k + 2), range(-1, k + 2)))
+        for padding in paddings:
+            try:
+                window = frameworks.jax_conv_transpose_window(n, k, s, padding)
+            except frameworks.FrameworkRefusal:
+                continue
+            jax_padding = padding if isinstance(padding, str) else [padding]
+            theirs = jax.conv_transpose(y.reshape(1, n, 1).astype(np.float32), w.reshape(k, 1, 1).astype(np.float32), (s,),
+                                        jax_padding, dimension_numbers=("NWC", "WIO", "NWC"), transpose_kernel=True)
+            np.testing.assert_array_equal(np.asarray(theirs).ravel(), window_of(window), err_msg=f"n={n}, k={k}, s={s}, {padding}")
+            checked += 1
+    assert checked > 500
+
+
+def test_onnx_conv_transpose_window_against_onnx_runtime(onnx_run):
+    rng = np.random.default_rng(25)
+    checked = 0
+    for n, k, s in itertools.product(range(1, 4), range(1, 5), range(1, 4)):
+        y, w, window_of = _full_and_window(rng, n, k, s)
+        for pads, a in itertools.product(itertools.product(range(3), range(3)), range(s)):
+            try:
+                window = frameworks.onnx_conv_transpose_window(n, k, s, pads, a)
+            except frameworks.FrameworkRefusal:
+                continue
+            theirs, _ = onnx_run("ConvTranspose", {"X": y.reshape(1, 1, n), "W": w.reshape(1, 1, k)}, strides=[s],
+                                 pads=list(pads), output_padding=[a])
+            np.testing.assert_array_equal(theirs.ravel(), window_of(window), err_msg=f"n={n}, k={k}, s={s}, {pads}, {a}")
+            checked += 1
+        for mode in ("SAME_UPPER", "SAME_LOWER"):
+            theirs, _ = onnx_run("ConvTranspose", {"X": y.reshape(1, 1, n), "W": w.reshape(1, 1, k)}, strides=[s], auto_pad=mode)
+            np.testing.assert_array_equal(theirs.ravel(), window_of(frameworks.onnx_conv_transpose_window(n, k, s, auto_pad=mode)))
+    assert checked > 300
+
+
+def test_space_to_depth_orders_against_every_framework(tf, torch, onnx_run):
+    rng = np.random.default_rng(26)
+    orders = frameworks.SPACE_TO_DEPTH_ORDERS
+    for c, r in itertools.product((1, 2, 3), (2, 3)):
+        y = rng.integers(-9, 10, (c, 2 * r, 3 * r)).astype(np.float32)
+        theirs = {
+            "pytorch pixel_unshuffle": torch.nn.functional.pixel_unshuffle(torch.tensor(y)[None], r)[0].numpy(),
+            "tensorflow space_to_depth": np.moveaxis(tf.nn.space_to_depth(np.moveaxis(y, 0, -1)[None], r).numpy()[0], -1, 0),
+            "onnx SpaceToDepth": onnx_run("SpaceToDepth", {"X": y[None]}, blocksize=r)[0][0],
+        }
+        assert set(theirs) == set(orders)
+        for name, result in theirs.items():
+            np.testing.assert_array_equal(numeric.pixel_unshuffle(y, r, orders[name]), result, err_msg=f"{name}, C={c}, r={r}")
+    assert refuses(lambda: onnx_run("SpaceToDepth", {"X": np.zeros((1, 4, 2, 2))}, blocksize=2, mode="CRD"))

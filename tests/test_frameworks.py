@@ -159,3 +159,141 @@ def test_recorded_jax_onnx_pixel_shuffle_and_pooling_agree_with_the_functions():
     assert recorded("pytorch max_pool1d ceil_mode, i = 112, k = 3, s = 2").output == frameworks.torch_pool_output_size(112, 3, 2, ceil_mode=True)
     assert recorded("pytorch max_pool1d padding above half the window").error
     assert recorded("pytorch output_padding=1 at stride 1").error
+
+
+# --- lesson 08: windows of the full output, output_size, space-to-depth ------------------------------
+
+
+def _full(n, k, s, seed=0):
+    rng = np.random.default_rng(seed)
+    y, w = rng.integers(-4, 5, n), rng.integers(-4, 5, k)
+    return y, w, numeric.conv_transpose1d(y, w, stride=s)
+
+
+def test_torch_window_is_numerics_padding_and_output_padding_and_output_size_picks_it():
+    from course_lib.conventions import take_window
+
+    for n, k, s, p in itertools.product(range(1, 5), range(1, 5), range(1, 4), range(0, 4)):
+        y, w, full = _full(n, k, s)
+        try:
+            sizes = frameworks.torch_conv_transpose_output_sizes(n, k, s, p)
+        except frameworks.FrameworkRefusal:
+            continue
+        assert len(sizes) <= s and sizes.stop - 1 == (n - 1) * s + k - 2 * p + s - 1
+        for a in range(s):
+            try:
+                window = frameworks.torch_conv_transpose_window(n, k, s, p, a)
+            except frameworks.FrameworkRefusal:
+                continue
+            ours = numeric.conv_transpose1d(y, w, stride=s, padding=p, output_padding=a)
+            assert np.array_equal(take_window(full, window), ours), (n, k, s, p, a)
+            assert frameworks.torch_conv_transpose_window(n, k, s, p, output_size=window[1]) == window
+    recording = recorded("pytorch ConvTranspose1d output_size, n = 3, k = 3, s = 2, p = 1").output
+    full = numeric.conv_transpose1d([1, 2, 3], [1, 2, 3], stride=2)
+    for o, result in recording.items():
+        if int(o) in frameworks.torch_conv_transpose_output_sizes(3, 3, 2, 1):
+            assert take_window(full, frameworks.torch_conv_transpose_window(3, 3, 2, 1, output_size=int(o))).tolist() == result
+        else:
+            assert result.startswith("ValueError")
+
+
+def test_tf_window_agrees_with_tf_conv_transpose2d_and_explicit_padding_accepts_s_sizes():
+    from course_lib.conventions import take_window
+
+    for n, k, s in itertools.product(range(1, 5), range(1, 5), range(1, 4)):
+        y, w, full = _full(n, k, s)
+        for mode in ("SAME", "VALID"):
+            for o in frameworks.tf_conv_transpose_output_sizes(n, k, s, mode):
+                ours = frameworks.tf_conv_transpose2d(y[None], w[None], (1, s), mode, (1, o))[0]
+                assert np.array_equal(take_window(full, frameworks.tf_conv_transpose_window(n, k, s, mode, o)), ours)
+        for before, after in itertools.product(range(3), range(3)):
+            accepted = [o for o in range(1, 3 * n * s + k)
+                        if _accepts(frameworks.tf_conv_transpose_window, n, k, s, (before, after), o)]
+            low = (n - 1) * s + k - before - after
+            assert accepted == [o for o in range(low, low + s) if o >= 1]
+    assert recorded("tensorflow conv1d_transpose SAME [1, 10], [1, 2, 3] -> 4").output == \
+        take_window(numeric.conv_transpose1d([1, 10], [1, 2, 3], stride=2), frameworks.tf_conv_transpose_window(2, 3, 2, "SAME", 4)).tolist()
+
+
+def _accepts(function, *args):
+    try:
+        function(*args)
+    except frameworks.FrameworkRefusal:
+        return False
+    return True
+
+
+def test_keras_window_is_tensorflows_for_its_length():
+    from course_lib.conventions import take_window
+
+    y, w = [1, 2, 3], [1, 10, 100]
+    full = numeric.conv_transpose1d(y, w, stride=2)
+    assert take_window(full, frameworks.keras_conv_transpose_window(3, 3, 2, "same", 1)).tolist() == \
+        recorded("keras Conv1DTranspose same output_padding=1 on [1, 2, 3]").output
+    for n, k, s, mode in itertools.product(range(1, 5), range(1, 5), range(1, 4), ("same", "valid")):
+        for a in (None, *range(s)):
+            try:
+                begin, length = frameworks.keras_conv_transpose_window(n, k, s, mode, a)
+            except frameworks.FrameworkRefusal:
+                continue
+            assert (begin, length) == frameworks.tf_conv_transpose_window(n, k, s, mode.upper(), length)
+
+
+def test_jax_explicit_padding_is_the_guides_emulating_padding():
+    # PyTorch's (p, output_padding = a) is JAX's (p′, p′ + a) with p′ = k − p − 1, undilated
+    for n, k, s, p in itertools.product(range(1, 5), range(1, 6), range(1, 4), range(0, 4)):
+        for a in range(s):
+            try:
+                torch_window = frameworks.torch_conv_transpose_window(n, k, s, p, a)
+            except frameworks.FrameworkRefusal:
+                continue
+            p_prime = k - p - 1
+            assert frameworks.jax_conv_transpose_window(n, k, s, (p_prime, p_prime + a)) == torch_window
+    for n, k, s, mode in itertools.product(range(1, 5), range(1, 5), range(1, 4), ("SAME", "VALID")):
+        y, w, full = _full(n, k, s)
+        from course_lib.conventions import take_window
+        assert np.array_equal(take_window(full, frameworks.jax_conv_transpose_window(n, k, s, mode)),
+                              frameworks.jax_conv_transpose(y, w, s, mode, transpose_kernel=True))
+
+
+def test_onnx_window_follows_pads_and_the_recordings():
+    from course_lib.conventions import take_window
+
+    full = numeric.conv_transpose1d([1, 2, 3], [1, 2, 3], stride=2)
+    for mode, result in recorded("onnx ConvTranspose output_shape=[6]").output.items():
+        auto_pad = mode.split("'")[1]
+        assert take_window(full, frameworks.onnx_conv_transpose_window(3, 3, 2, auto_pad=auto_pad, output_size=6)).tolist() == result
+    for n, k, s in itertools.product(range(1, 5), range(1, 5), range(1, 4)):
+        for mode in ("SAME_UPPER", "SAME_LOWER"):
+            begin, end = frameworks.onnx_conv_transpose_pads(n, k, s, mode)
+            assert frameworks.onnx_conv_transpose_window(n, k, s, auto_pad=mode) == (begin, (n - 1) * s + k - begin - end)
+
+
+def test_space_to_depth_orders_undo_the_depth_to_space_orders_and_the_recordings():
+    y = np.arange(32.0).reshape(2, 4, 4)
+    for name, recording in (("pytorch pixel_unshuffle", "pytorch pixel_unshuffle"),
+                            ("tensorflow space_to_depth", "tensorflow space_to_depth")):
+        assert recorded(recording).output == numeric.pixel_unshuffle(y, 2, frameworks.SPACE_TO_DEPTH_ORDERS[name])[:, 0, 0].tolist()
+    onnx = recorded("onnx SpaceToDepth").output
+    assert onnx["channels at (0, 0)"] == numeric.pixel_unshuffle(y, 2, frameworks.SPACE_TO_DEPTH_ORDERS["onnx SpaceToDepth"])[:, 0, 0].tolist()
+    assert "mode" in onnx["mode='CRD'"]
+    assert frameworks.SPACE_TO_DEPTH_ORDERS["pytorch pixel_unshuffle"] == frameworks.PIXEL_SHUFFLE_ORDERS["pytorch pixel_shuffle"]
+    assert frameworks.SPACE_TO_DEPTH_ORDERS["tensorflow space_to_depth"] == frameworks.PIXEL_SHUFFLE_ORDERS["tensorflow depth_to_space"]
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: frameworks.torch_conv_transpose_window(3, 3, 2, 1, output_size=9), frameworks.FrameworkRefusal, "from 5 to 6"),
+    (lambda: frameworks.torch_conv_transpose_output_sizes(1, 1, 1, 3), frameworks.FrameworkRefusal, "every output_size"),
+    (lambda: frameworks.tf_conv_transpose_window(3, 3, 2, (1, 1, 1), 6), TypeError, "pair"),
+    (lambda: frameworks.tf_conv_transpose_window(3, 3, 2, (-1, 1), 6), ValueError, ">= 0"),
+    (lambda: frameworks.tf_conv_transpose_window(3, 3, 2, (1, 1), 8), frameworks.FrameworkRefusal, "accepts 5..6"),
+    (lambda: frameworks.tf_conv_transpose_window(3, 3, 2, "SAME", 7), frameworks.FrameworkRefusal, "accepts 5..6"),
+    (lambda: frameworks.keras_conv_transpose_window(3, 4, 2, "same", 0), frameworks.FrameworkRefusal, "fails when the layer runs"),
+    (lambda: frameworks.jax_conv_transpose_window(2, 3, 1, (-3, -3)), frameworks.FrameworkRefusal, "no output"),
+    (lambda: frameworks.jax_conv_transpose_window(2, 3, 1, "full"), ValueError, "padding must be one of"),
+    (lambda: frameworks.onnx_conv_transpose_window(3, 3, 2, pads=(4, 4)), frameworks.FrameworkRefusal, "no output"),
+    (lambda: frameworks.onnx_conv_transpose_window(3, 3, 2, output_padding=2), ValueError, "output_padding must be <= 1"),
+])
+def test_window_functions_refuse_clearly(call, error, words):
+    with pytest.raises(error, match=words):
+        call()

@@ -316,12 +316,13 @@ def test_check_names_the_options_decided_wrongly_and_their_hints_never_which_way
     assert message == ("❌ ex97.1: option A is decided wrongly; the other 3 options are right.\n"
                        "   Hint: Take the claims one by one.")  # A has no hint: the question's general one
     status, message = check_module.verdict("ex97.1", {"claims": "BD"})
-    assert message == ("❌ ex97.1: 4 of the 4 options are decided wrongly (check() names them when at most 1 is off "
-                       "in an answer naming some but not all).\n   Hint: Take the claims one by one.")
+    assert message == ("❌ ex97.1: 4 of the 4 options are decided wrongly (check() names the option when only one is "
+                       "off, in an answer naming some options but not all).\n   Hint: Take the claims one by one.")
 
 
-def test_check_does_not_list_the_true_options_for_an_empty_or_a_full_answer(public):
-    """Naming every option decided wrongly would turn one call with "" into the answer key."""
+def test_check_names_an_option_only_when_it_is_the_only_one_off(public):
+    """Naming every option decided wrongly would turn one call with "" (or with one true letter of
+    a question with few true options) into the answer key."""
     public()
     for answer, count in (("", 2), ("ABCD", 2), ("B", 3), ("AD", 2)):
         status, message = check_module.verdict("ex97.1", {"claims": answer})

@@ -226,7 +226,9 @@ def value_questions(exercise_set, params=None):
     return [q for q in held if not q.is_function]
 
 
-SET_IDS = [f"ex0{n}" for n in range(1, 7)] + [f"l0{n}" for n in range(0, 7)]
+# One exercise set per solutions notebook and one check-yourself set per lesson, found by name.
+SET_IDS = sorted(f"ex{path.name[:2]}" for path in (ROOT / "solutions").glob("[0-9][0-9]_*.ipynb")) + sorted(
+    f"l{path.name[:2]}" for path in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
 def test_every_set_and_lesson_is_covered(sets):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from course_lib.grading.spec import MAX_DRAWS, load_sets
+from course_lib.grading.spec import MAX_DRAWS, ExerciseSet, Question, QuestionPool, load_sets
 
 ROOT = Path(__file__).resolve().parents[1]
 SETS = load_sets(ROOT / "instructor" / "sets")
@@ -49,6 +49,24 @@ def test_every_drawn_variant_separates_every_declared_mistake(set_id):
         exercise_set.generate = generate
     # the generator itself must rarely make a mistake invisible: redrawing is a safety net
     assert raw_draws <= 1.5 * VARIANTS, f"{set_id}: {raw_draws} draws for {VARIANTS} variants"
+
+
+@pytest.mark.parametrize("set_id", sorted(SETS))
+def test_a_generator_draws_once_and_leaves_the_separation_to_draw(set_id, monkeypatch):
+    """A generator that redraws until its mistakes separate would make the raw-draw bound above
+    unable to fail (and duplicate ExerciseSet.draw): generate itself never asks for separation."""
+    exercise_set = SETS[set_id]
+    if exercise_set.generate is None:
+        pytest.skip(f"{set_id} has no variants")
+    exercise_set.generate(random.Random(-1))  # tables a generator builds once, on first use, are fine
+    asked = []
+    for cls in (Question, QuestionPool, ExerciseSet):
+        original = cls.separation_problems
+        monkeypatch.setattr(cls, "separation_problems",
+                            lambda self, params, _original=original: asked.append(1) or _original(self, params))
+    for seed in range(20):
+        exercise_set.generate(random.Random(seed))
+    assert not asked, f"{set_id}: generate() called separation_problems {len(asked)} times in 20 draws"
 
 
 def test_a_mistake_that_always_gives_the_answer_is_refused():

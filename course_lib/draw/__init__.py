@@ -30,7 +30,7 @@ from course_lib.draw.geometry import (
 from course_lib.draw.scenes import (
     INPUT_BLUE, OUTPUT_CYAN, Grid, MatrixScene, Scene, Tiles, channels_scene, combine_scenes, conv_scene,
     conv_title, counting_scene, equivalent_scene, guide_values, matrix_scene, pool_scene, scatter_scene,
-    sequence_scene, subsampling_scenes, transposed_title, values_matrix_scene, weight_colors,
+    reach_scene, sequence_scene, subsampling_scenes, transposed_title, values_matrix_scene, weight_colors,
 )
 
 # names of course_lib.draw.render, loaded on first access (it imports matplotlib)

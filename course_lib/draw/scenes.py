@@ -51,6 +51,7 @@ __all__ = [
     "combine_scenes",
     "conv_title",
     "transposed_title",
+    "reach_scene",
 ]
 
 # --- colours ----------------------------------------------------------------------------------
@@ -1044,3 +1045,89 @@ def combine_scenes(scenes, titles=None, gap=3.0) -> Scene:
         x += width + gap
     notes = " · ".join(scene.note for scene in scenes if scene.note)
     return Scene(title="", grids=tuple(grids), note=notes, places=tuple(places), annotations=tuple(annotations))
+
+
+def reach_scene(kernel_sizes, dilations=1, *, two_d=False, label="") -> Scene:
+    """Which input units one output unit of a stack of stride-1 dilated layers reaches (gridding).
+
+    1-D (``two_d=False``): one row per level, the output unit at the top, each layer's reached
+    units below it (each unit drawn under the centre of its own field), the input at the
+    bottom; input units of the field that no path reaches (holes) are crossed out. 2-D: the
+    field as a square grid, holes crossed out, its centre outlined (the title counts the units
+    reached). Sizes and reached units
+    come from :func:`course_lib.connectivity.reached_units` and
+    :func:`~course_lib.connectivity.reached_units_2d`.
+
+    Parameters
+    ----------
+    kernel_sizes : sequence of int
+        One kernel size per layer (>= 1), the layer reading the input first.
+    dilations : int or sequence of int
+        One dilation for every layer, or one per layer (>= 1).
+    two_d : bool
+        Draw the 2-D field of square kernels instead of the 1-D levels.
+    label : str
+        Prefix of the title, e.g. "(a)".
+
+    Returns
+    -------
+    Scene
+        1-D: grids "output", "level L-1", ..., "level 1", "input"; 2-D: one grid "input".
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`course_lib.connectivity.reached_units`; TypeError if ``two_d`` is not a bool.
+
+    Examples
+    --------
+    >>> scene = reach_scene([3, 3, 3], [2, 2, 3])
+    >>> [grid.name for grid in scene.grids]
+    ['output', 'level 2', 'level 1', 'input']
+    >>> int(scene.grid("input").unused.sum()), scene.grid("input").shape
+    (2, (1, 15))
+    >>> square = reach_scene([3, 3], 2, two_d=True)
+    >>> square.grid("input").shape, int(square.grid("input").unused.sum())
+    ((9, 9), 56)
+    """
+    from course_lib import connectivity
+
+    if not isinstance(two_d, (bool, np.bool_)):
+        raise TypeError(f"two_d must be True or False, got {type(two_d).__name__} {two_d!r}")
+    mask = connectivity.reached_units(kernel_sizes, dilations)  # validates both arguments
+    ks = [int(k) for k in kernel_sizes]
+    ds = [int(d) for d in dilations] if isinstance(dilations, (tuple, list)) else [int(dilations)] * len(ks)
+    r = mask.size
+    rates = ", ".join(map(str, ds))
+    kernel = ", ".join(map(str, ks)) if len(set(ks)) > 1 else str(ks[0])
+    if two_d:
+        square = connectivity.reached_units_2d(ks, ds)
+        reached = int(square.sum())
+        grid = Grid(name="input", label=f"input field {r}×{r}",
+                    kinds=np.where(square, UNIT, CROPPED).astype(np.int8), unused=~square,
+                    highlight=(((r - 1) // 2, (r - 1) // 2),))
+        title = f"{label} k = {kernel}, dilations {rates}: {reached} of {r * r} units reached".strip()
+        return Scene(title=title, grids=(grid,))
+    grids, places = [], []
+    for level in range(len(ks), -1, -1):  # top (the output unit) first
+        below = connectivity.stack_receptive_field(ks[:level], ds[:level]) if level else 1
+        if level == len(ks):
+            grids.append(Grid(name="output", label="output", kinds=np.full((1, 1), OUTPUT, dtype=np.int8),
+                              highlight=((0, 0),)))
+            places.append(("output", (below - 1) // 2, 0.0))
+            continue
+        offsets = np.flatnonzero(connectivity.reached_units(ks[level:], ds[level:]))
+        row = np.zeros((1, r), dtype=bool)
+        row[0, offsets + (below - 1) // 2] = True
+        name = f"level {level}" if level else "input"
+        text = f"layer {level} (d = {ds[level - 1]})" if level else "input"
+        grids.append(Grid(name=name, label=text, kinds=np.where(row, UNIT, CROPPED).astype(np.int8),
+                          unused=~row if level == 0 else None))
+        places.append((name, 0.0, (len(ks) - level) * 2.0))
+    top = grids[0]
+    grids[0] = dataclasses.replace(top, label=f"output: layer {len(ks)} (d = {ds[-1]})")
+    holes = int((~mask).sum())
+    title = f"{label} k = {kernel}, dilations {rates}: {r - holes} of the field's {r} input units reached".strip()
+    return Scene(title=title, grids=tuple(grids), places=tuple(places), rows=True,
+                 note=f"crossed out: {holes} hole{'s' if holes != 1 else ''}; "
+                      "each unit sits under the centre of its own field")

@@ -247,10 +247,10 @@ def _choice_wrong(question, kind, answer, entry, mistake):
     """❌ for a wrong choice: the options decided wrongly (never which way they should go) and their hints.
 
     With ``multiple`` the options are found by their digests (:meth:`Choice.decided_wrongly`)
-    and named, with their hints, only when an answer that chooses some options but not all is
-    nearly right (at most a quarter of the options off, at least one): otherwise one call with
-    an empty, a full or a one-letter answer would list the answer key. ❌ then gives their
-    number. For a single choice only the chosen option is named, as naming the right one would
+    and named, with its hint, only when a single option is off in an answer that chooses some
+    options but not all: naming two or more would let one call with an empty or a full answer, or
+    with one true letter of a question with three true options, list the answer key. ❌
+    otherwise gives their number. For a single choice only the chosen option is named, as naming the right one would
     give it away.
     """
     from course_lib.grading.kinds import _listing
@@ -258,10 +258,9 @@ def _choice_wrong(question, kind, answer, entry, mistake):
     qid = question["id"]
     chosen = kind.chosen(answer)
     wrong = kind.decided_wrongly(entry["salt"], answer, entry["options"]) if "options" in entry else []
-    named = max(1, len(kind.letters) // 4)
-    if kind.multiple and wrong and (len(wrong) > named or not 0 < len(chosen) < len(kind.letters)):
-        summary = (f"{len(wrong)} of the {len(kind.letters)} options are decided wrongly (check() names them "
-                   f"when at most {named} {'is' if named == 1 else 'are'} off in an answer naming some but not all).")
+    if kind.multiple and wrong and (len(wrong) > 1 or not 0 < len(chosen) < len(kind.letters)):
+        summary = (f"{len(wrong)} of the {len(kind.letters)} options are decided wrongly (check() names the option "
+                   f"when only one is off, in an answer naming some options but not all).")
         wrong = []
     elif kind.multiple and wrong:
         others = len(kind.letters) - len(wrong)

@@ -454,7 +454,7 @@ def planned_files(layout: Layout, sets: dict) -> dict[Path, str]:
     >>> root = Path(course_lib.__file__).parent.parent
     >>> names = sorted(p.name for p in planned_files(Layout(root), load_sets(root / "instructor" / "sets")))
     >>> names[:2], names[-1]  # an exercise notebook and a public checks file per set
-    (['01_discrete_convolution.ipynb', '02_convolution_arithmetic.ipynb'], 'ex06.json')
+    (['01_discrete_convolution.ipynb', '02_convolution_arithmetic.ipynb'], 'ex08.json')
     """
     nbformat = _nbformat()
     files = {}
