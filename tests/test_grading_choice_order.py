@@ -316,8 +316,8 @@ def test_check_names_the_options_decided_wrongly_and_their_hints_never_which_way
     assert message == ("❌ ex97.1: option A is decided wrongly; the other 3 options are right.\n"
                        "   Hint: Take the claims one by one.")  # A has no hint: the question's general one
     status, message = check_module.verdict("ex97.1", {"claims": "BD"})
-    assert message == ("❌ ex97.1: 4 of the 4 options are decided wrongly (check() names the option when only one is "
-                       "off, in an answer naming some options but not all).\n   Hint: Take the claims one by one.")
+    assert message == ("❌ ex97.1: 4 of the 4 options are decided wrongly; check() names an option once it is the "
+                       "only one left.\n   Hint: Take the claims one by one.")
 
 
 def test_check_names_an_option_only_when_it_is_the_only_one_off(public):

@@ -259,8 +259,8 @@ def _choice_wrong(question, kind, answer, entry, mistake):
     chosen = kind.chosen(answer)
     wrong = kind.decided_wrongly(entry["salt"], answer, entry["options"]) if "options" in entry else []
     if kind.multiple and wrong and (len(wrong) > 1 or not 0 < len(chosen) < len(kind.letters)):
-        summary = (f"{len(wrong)} of the {len(kind.letters)} options are decided wrongly (check() names the option "
-                   f"when only one is off, in an answer naming some options but not all).")
+        summary = (f"{len(wrong)} of the {len(kind.letters)} options are decided wrongly; check() names an "
+                   f"option once it is the only one left.")
         wrong = []
     elif kind.multiple and wrong:
         others = len(kind.letters) - len(wrong)
