@@ -63,9 +63,9 @@ def reached_offsets(layers):
     """Reference for ex07.8: the input offsets (from the field's first unit) one unit of the last
     layer depends on, every path of taps followed; layers = [(k, s, d), ...], first layer first."""
     reached, jump = {0}, 1
-    for k, s, d in layers:
-        reached = {r + t * d * jump for r in reached for t in range(k)}
-        jump *= s
+    for kernel, stride, dilation in layers:
+        reached = {r + t * dilation * jump for r in reached for t in range(kernel)}
+        jump *= stride
     return tuple(sorted(reached))
 
 
