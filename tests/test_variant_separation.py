@@ -85,3 +85,41 @@ def test_a_mistake_that_always_gives_the_answer_is_refused():
 def test_every_hidden_group_has_a_public_example(set_id):
     problems = [p for q in SETS[set_id].questions if q.is_function for p in q.uncovered_groups()]
     assert problems == []
+
+
+def _toy_question():
+    """o = i − k + 1 with the slips 'forgot +1' (never the answer) and 'i − 2' (the answer when k = 3)."""
+    from course_lib.grading.kinds import Int
+    from course_lib.grading.spec import Mistake
+
+    def answer(P):
+        if P["k"] > P["i"]:
+            raise ValueError("k larger than i")
+        return P["i"] - P["k"] + 1
+
+    return Question("ex02.1", "o1", "T", 1, Int(), answer=answer,
+                    mistakes=[Mistake(lambda P: P["i"] - P["k"], "forgot +1"),
+                              Mistake(lambda P: P["i"] - 2, "right when k = 3")])
+
+
+def test_separating_settings_keeps_exactly_the_settings_without_problems_in_grid_order():
+    question = _toy_question()
+    defaults = {"i": 6, "k": 4}
+    grid = ((2, 3, 4, 9), range(1, 6))  # k = 9 > i: no layer, left out
+    settings = question.separating_settings(("k", "i"), grid, defaults)
+    expected = [(k, i) for k in (2, 3, 4, 9) for i in range(1, 6)
+                if k <= i and not question.separation_problems({"k": k, "i": i})]
+    assert list(settings) == expected
+    assert settings == ((4, 4), (4, 5))  # k = 2: the two slips agree (i − 2); k = 3: one gives the answer
+    # keep filters before separation is tried; the table is built once and reused
+    odd = question.separating_settings(("k", "i"), grid, defaults, lambda P: P["i"] % 2 == 1)
+    assert odd == ((4, 5),)
+    assert question.separating_settings(("k", "i"), grid, defaults) is settings
+
+
+def test_separating_settings_refuses_a_grid_that_does_not_match_its_names():
+    question = _toy_question()
+    with pytest.raises(ValueError, match="one sequence per name"):
+        question.separating_settings(("k", "i"), ((2, 3),), {"i": 6, "k": 4})
+    with pytest.raises(ValueError, match=r"\['j'\] are not parameters"):
+        question.separating_settings(("j",), ((2, 3),), {"i": 6, "k": 4})

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import importlib.util
+import itertools
 import json
 import random
 import re
@@ -120,6 +121,7 @@ class Question:
     points_at: list[dict] = field(default_factory=list)
     hint: str = ""
     mistakes: list[Mistake] = field(default_factory=list)
+    _settings_cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def is_function(self) -> bool:
@@ -263,6 +265,49 @@ class Question:
                     problems.append(f"{self.id}: {label} gives the same answer as mistake {other}")
             seen.append((number, wrong))
         return problems
+
+    def separating_settings(self, names, grid, defaults: dict, keep: Callable[[dict], bool] | None = None,
+                            refused: tuple = (ValueError,)) -> tuple:
+        """Every setting of a small grid of parameters at which this question's mistakes separate.
+
+        ``names`` are parameters of ``defaults`` and ``grid`` holds one sequence of values per name;
+        a setting is kept when ``keep`` (if given) accepts it and :meth:`separation_problems` finds
+        nothing at ``defaults`` with the setting in place. A setting whose answer raises one of
+        ``refused`` (a kernel larger than its input, a framework's refusal) is no layer and is left
+        out. Settings come as value tuples in the order of ``itertools.product(*grid)``, so a
+        generator draws one with ``rng.choice`` and a seed always gives the same variant. The table
+        is built on the first call and kept (per grid, defaults and ``keep``): a set built at import
+        pays nothing until a variant is drawn.
+
+        Examples
+        --------
+        >>> q = Question("ex02.1", "o1", "T", 1, _kinds.Int(), answer=lambda P: P["i"] - P["k"] + 1,
+        ...              mistakes=[Mistake(lambda P: P["i"] - 2, "right when k = 3")])
+        >>> q.separating_settings(("k",), ((2, 3, 4),), {"i": 6, "k": 4})
+        ((2,), (4,))
+        """
+        names = tuple(names)
+        grid = tuple(tuple(values) for values in grid)
+        if len(names) != len(grid):
+            raise ValueError(f"separating_settings: grid has {len(grid)} sequences of values for "
+                             f"{len(names)} names; give one sequence per name")
+        unknown = [name for name in names if name not in defaults]
+        if unknown:
+            raise ValueError(f"separating_settings: names {unknown} are not parameters of defaults")
+        key = (names, grid, keep, refused, repr(sorted(defaults.items())))
+        if key not in self._settings_cache:
+            settings = []
+            for values in itertools.product(*grid):
+                setting = {**defaults, **dict(zip(names, values))}
+                if keep is not None and not keep(setting):
+                    continue
+                try:
+                    if not self.separation_problems(setting):
+                        settings.append(values)
+                except refused:
+                    continue
+            self._settings_cache[key] = tuple(settings)
+        return self._settings_cache[key]
 
     def _mistakes_at(self, expression, parameters: dict) -> dict:
         """Digests of the declared mistakes' values at the public points of an expression question."""

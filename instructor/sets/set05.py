@@ -19,7 +19,6 @@ output_padding and the +1 are, no stride 1 where stretching is).
 """
 
 import functools
-import itertools
 from fractions import Fraction
 
 import numpy as np
@@ -58,21 +57,6 @@ def _question(qid):
     return next(q for q in QUESTIONS if q.id == qid)
 
 
-@functools.lru_cache(maxsize=None)
-def _separating_settings(qid, names, ranges):
-    """Every setting of a small parameter grid in which question ``qid``'s mistakes separate."""
-    question = _question(qid)
-    settings = []
-    for values in itertools.product(*ranges):
-        part = dict(zip(names, values))
-        try:
-            if not question.separation_problems({**DEFAULTS, **part}):
-                settings.append(values)
-        except ValueError:  # a kernel larger than the padded input: no such layer
-            continue
-    return settings
-
-
 def _draw2(rng):
     # 2p mod s != 0: a differs with and without the padding; the quoted p′ = k − 1 − 2p stays >= 1 and
     # differs from p (k − 1 != 3p), and p′ = p differs from the right p′ = k − 1 − p (k − 1 != 2p)
@@ -103,11 +87,15 @@ def _draw4(rng):
 def _draw5(rng):
     # a != 0, p >= 1, quoted p′ != 0, an output >= 1, and the answer i − 2p apart from i, i′ and the
     # other slips: the grid's settings where all of that holds
-    names = ("i5", "k5", "s5", "p5")
-    grid = (tuple(range(7, 15)), (4, 5, 6, 7), (2, 3), tuple(range(1, 7)))
-    settings = [(i, k, s, p) for i, k, s, p in _separating_settings("ex05.5", names, grid)
-                if p <= k - 1 and k - 1 - 2 * p != 0 and i - 2 * p >= 1]
-    return dict(zip(names, rng.choice(settings)))
+    return dict(zip(_NAMES5, rng.choice(_question("ex05.5").separating_settings(_NAMES5, _GRID5, DEFAULTS, _keep5))))
+
+
+_NAMES5 = ("i5", "k5", "s5", "p5")
+_GRID5 = (range(7, 15), (4, 5, 6, 7), (2, 3), range(1, 7))
+
+
+def _keep5(P):
+    return P["p5"] <= P["k5"] - 1 and P["k5"] - 1 - 2 * P["p5"] != 0 and P["i5"] - 2 * P["p5"] >= 1
 
 
 # Layers lesson 05 answers: d2l's (k, s, p) = (5, 3, 2), whose sizes 16-18 it prints, and its check-yourself's.
@@ -130,22 +118,30 @@ def _draw7(rng):
     # differ); p′ = p apart from k̂ − p − 1 (k̂ != 2p + 1) and from k − p − 1 (k != 2p + 1); the quoted
     # k̂ − 1 − 2p apart from k − p − 1 ((d − 1)(k − 1) != p) and from p (k̂ != 3p + 1); 1 <= a < max(s, d), as
     # PyTorch requires. Few (d, k, p) pass (k in 4..5): the grid's settings where all of that holds.
-    names = ("s7", "d7", "k7", "p7", "i7", "a7")
-    grid = ((2, 3), (2, 3), (2, 3, 4, 5), (1, 2), tuple(range(3, 9)), (1, 2))
-    settings = [(s, d, k, p, i, a) for s, d, k, p, i, a in _separating_settings("ex05.7", names, grid)
-                if (d - 1) * (k - 1) >= 2 and a <= max(s, d) - 1
-                and _size7({"i7": i, "k7": k, "s7": s, "p7": p, "d7": d, "a7": a}) >= 1]
-    return dict(zip(names, rng.choice(settings)))
+    return dict(zip(_NAMES7, rng.choice(_question("ex05.7").separating_settings(_NAMES7, _GRID7, DEFAULTS, _keep7))))
+
+
+_NAMES7 = ("s7", "d7", "k7", "p7", "i7", "a7")
+_GRID7 = ((2, 3), (2, 3), (2, 3, 4, 5), (1, 2), range(3, 9), (1, 2))
+
+
+def _keep7(P):
+    return ((P["d7"] - 1) * (P["k7"] - 1) >= 2 and P["a7"] <= max(P["s7"], P["d7"]) - 1
+            and _size7(P) >= 1)
 
 
 def _draw8(rng):
     # two different strides, p >= 1, and a border that keeps the exact share apart from 1/(s·t), from
     # either stride's share squared and from the scatter's share
-    names = ("i8", "k8", "s8", "t8", "p8")
-    grid = ((12, 16, 20, 24), (3, 4, 5), (2, 3), (2, 3), (1, 2, 3, 4))
-    settings = [(i, k, s, t, p) for i, k, s, t, p in _separating_settings("ex05.8", names, grid)
-                if p <= k - 1 and s != t]
-    return dict(zip(names, rng.choice(settings)))
+    return dict(zip(_NAMES8, rng.choice(_question("ex05.8").separating_settings(_NAMES8, _GRID8, DEFAULTS, _keep8))))
+
+
+_NAMES8 = ("i8", "k8", "s8", "t8", "p8")
+_GRID8 = ((12, 16, 20, 24), (3, 4, 5), (2, 3), (2, 3), (1, 2, 3, 4))
+
+
+def _keep8(P):
+    return P["p8"] <= P["k8"] - 1 and P["s8"] != P["t8"]
 
 
 def _draw9(rng):

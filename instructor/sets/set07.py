@@ -14,7 +14,7 @@ receptive-field function for dilated stacks (hidden stacks).
 
 Every variant, defaults included, separates each declared mistake from the answer and from the
 other mistakes: each question's numbers are drawn once, from ranges or small tables of settings where
-every tested idea shows (SETTINGS4, and SETTINGS5, which keeps the settings of a grid that separate), so that
+every tested idea shows (SETTINGS4, and the settings of a grid that separate, from ``Question.separating_settings``), so that
 ``ExerciseSet.draw`` rarely has to draw again. The defaults are not the lesson's worked cases.
 """
 
@@ -37,7 +37,7 @@ DEFAULTS = {
     "k3a": 3, "s3": 2, "k3": 2, "r3": [4, 5],
     "k4": 3, "a4": 1, "b4": 4, "R4": 14,
     "i5": 23, "k5": 4, "s5": 4, "p5": 1, "d5": 2,
-    "n6": 5, "k6": 3, "s6": 2, "p6": 1, "d6": 4,
+    "n6": 5, "k6": 3, "s6": 2, "p6": 1, "d6": 4, "A6": 5,
 }
 
 
@@ -103,22 +103,20 @@ def _answer1(P, *, k_hat=None, o_kernel=None, cs_d=None, ceil=False):
     return (reach, o, cs)
 
 
-def _settings1():
-    """Every (i1, k1, d1, s1, p1, e1) of a grid whose mistakes separate: i1 + 2·p1 − k̂ leaves a remainder
-    when divided by s1 (else rounding up gives the answer), and the undilated kernel's output size differs
-    from the answer and from the rounded-up one."""
-    question = _question("ex07.1")
-    settings = []
-    for d, e in [(d, e) for d in (2, 3, 4) for e in (2, 3) if e not in (d, d - 1)]:
-        for i, k, s, p in itertools.product(range(24, 41), range(3, 6), (2, 3), range(1, 4)):
-            part = {"i1": i, "k1": k, "d1": d, "s1": s, "p1": p, "e1": e}
-            if not question.separation_problems({**DEFAULTS, **part}):
-                settings.append(part)
-    return tuple(settings)
+# i1 + 2·p1 − k̂ leaves a remainder when divided by s1 (else rounding up gives the answer), and the undilated
+# kernel's output size differs from the answer and from the rounded-up one: the settings of this grid
+# whose mistakes separate (e1 apart from d1 and d1 − 1, where the CS231n numbering would not show).
+_NAMES1 = ("d1", "e1", "i1", "k1", "s1", "p1")
+_GRID1 = ((2, 3, 4), (2, 3), range(24, 41), range(3, 6), (2, 3), range(1, 4))
+
+
+def _numbering_shows1(P):
+    return P["e1"] not in (P["d1"], P["d1"] - 1)
 
 
 def _draw1(rng):
-    return dict(rng.choice(SETTINGS1))  # built once, below QUESTIONS
+    settings = _question("ex07.1").separating_settings(_NAMES1, _GRID1, DEFAULTS, _numbering_shows1)
+    return dict(zip(_NAMES1, rng.choice(settings)))
 
 
 # --- ex07.2: an encoder of repeated stages --------------------------------------------------------
@@ -206,33 +204,32 @@ def _answer5(P, *, kernel="dilated", p_prime="dilated", a_without_p=False, a_ker
     return (i_prime, a, pp)
 
 
-def _settings5():
-    """Every (i5, k5, s5, p5, d5) of the grid whose transposed layer needs an output_padding, whose p′ is not
-    negative, and whose mistakes separate. Stride 2 is not in the grid: 2·p5 is even, so leaving the padding out
-    of the output_padding never shows. Stride 3 never separates either: the answer, s − 1, the output_padding
-    without the padding and the one from k would need four different remainders out of three. So every
-    setting has stride 4, with (k − 1)(d − 1) not a multiple of 4 and 2·p5 not one either."""
-    question = _question("ex07.5")
-    settings = []
-    for i, k, s, p, d in itertools.product(range(20, 41), range(2, 6), (3, 4), range(1, 4), range(2, 6)):
-        eq = transposed_equivalent(i, k, s, p, d)
-        part = {"i5": i, "k5": k, "s5": s, "p5": p, "d5": d}
-        if eq.a and eq.p_prime >= 0 and not question.separation_problems({**DEFAULTS, **part}):
-            settings.append(part)
-    return tuple(settings)
+# The settings of this grid whose transposed layer needs an output_padding, whose p′ is not negative, and
+# whose mistakes separate. Stride 2 is not in the grid: 2·p5 is even, so leaving the padding out of the
+# output_padding never shows. Stride 3 never separates either: the answer, s − 1, the output_padding without
+# the padding and the one from k would need four different remainders out of three. So every setting has
+# stride 4, with (k − 1)(d − 1) not a multiple of 4 and 2·p5 not one either.
+_NAMES5 = ("i5", "k5", "s5", "p5", "d5")
+_GRID5 = (range(20, 41), range(2, 6), (3, 4), range(1, 4), range(2, 6))
+
+
+def _needs_output_padding5(P):
+    eq = transposed_equivalent(P["i5"], P["k5"], P["s5"], P["p5"], P["d5"])
+    return bool(eq.a) and eq.p_prime >= 0
 
 
 def _draw5(rng):
-    return dict(rng.choice(SETTINGS5))  # built once, below QUESTIONS
+    settings = _question("ex07.5").separating_settings(_NAMES5, _GRID5, DEFAULTS, _needs_output_padding5)
+    return dict(zip(_NAMES5, rng.choice(settings)))
 
 
 # --- ex07.6: what PyTorch accepts ---------------------------------------------------------------
 
 def _lengths6(P, *, below=None, kernel=None, two_p=True):
-    """PyTorch's output length for output_padding = 0 … d6 (0 where it refuses)."""
+    """PyTorch's output length for output_padding = 0 … A6 (0 where it refuses)."""
     n, k, s, p, d = (P[x] for x in ("n6", "k6", "s6", "p6", "d6"))
     lengths = []
-    for a in range(d + 1):
+    for a in range(P["A6"] + 1):
         if below is not None:  # a slip's own acceptance rule and length
             if a >= below:
                 lengths.append(0)
@@ -248,9 +245,16 @@ def _lengths6(P, *, below=None, kernel=None, two_p=True):
 
 
 def _draw6(rng):
-    s = rng.randint(1, 2)
-    return {"n6": rng.randint(3, 8), "k6": rng.randint(2, 4), "s6": s, "p6": rng.randint(1, 2),
-            "d6": rng.randint(s + 2, 5)}
+    # PyTorch's limit is max(s, d): half the variants have the dilation larger, half the stride, so
+    # that neither "below the stride" nor "below the dilation" is right everywhere
+    if rng.random() < 0.5:
+        s = rng.randint(1, 2)
+        d = rng.randint(s + 2, 5)
+    else:
+        d = rng.randint(2, 3)
+        s = rng.randint(d + 1, 4)
+    return {"n6": rng.randint(3, 8), "k6": rng.randint(2, 4), "s6": s, "p6": rng.randint(1, 2), "d6": d,
+            "A6": max(s, d) + rng.randint(1, 2)}
 
 
 # --- ex07.7: true claims ------------------------------------------------------------------------
@@ -489,6 +493,9 @@ QUESTIONS = [
                     "without holes; check which offsets they reach first."),
             Mistake(lambda P: tuple(r for r in range(1, P["R4"] + 1) if r not in _third4(P)), "Reversed: those are "
                     "the rates that leave holes."),
+            Mistake(lambda P: (), "No rate at all? The first two layers leave holes on their own, but a third "
+                    "can fill them: the lesson's rule takes the rates in sorted order, so r may come first or "
+                    "between a4 and b4."),
         ],
         checks=[Check("all(1 <= r <= R4 for r in answer)", "List rates from 1 to R4 only.")],
         hint="Find the offsets the first two layers reach. A third layer adds copies of that pattern shifted by "
@@ -520,16 +527,19 @@ QUESTIONS = [
         id="ex07.6", name="torch6", title="Which output_padding does PyTorch accept with dilation?", points=2,
         kind=IntTuple(), answer=_lengths6,
         mistakes=[
-            Mistake(lambda P: _lengths6(P, below=P["s6"]), "PyTorch's limit on output_padding is not the stride "
-                    "alone when the layer is dilated; look at what it compares output_padding with."),
-            Mistake(lambda P: _lengths6(P, below=P["d6"] + 1), "The last value is refused: output_padding must be "
-                    "smaller than the limit, not equal to it."),
+            Mistake(lambda P: _lengths6(P, below=P["s6"]) if P["s6"] < P["d6"] else None, "PyTorch's limit on "
+                    "output_padding is not the stride alone when the layer is dilated; look at what it compares "
+                    "output_padding with."),
+            Mistake(lambda P: _lengths6(P, below=P["d6"]) if P["d6"] < P["s6"] else None, "PyTorch's limit on "
+                    "output_padding is not the dilation alone; look at what it compares output_padding with."),
+            Mistake(lambda P: _lengths6(P, below=max(P["s6"], P["d6"]) + 1), "output_padding must be smaller "
+                    "than PyTorch's limit, not equal to it: at the limit it raises."),
             Mistake(lambda P: _lengths6(P, below=max(P["s6"], P["d6"]), kernel=P["k6"]), "Your lengths use the "
                     "undilated kernel: the full scatter output ends k̂ units after the last copy starts."),
             Mistake(lambda P: _lengths6(P, below=max(P["s6"], P["d6"]), two_p=False), "padding crops p6 units "
                     "from each side: it removes 2·p6 units."),
         ],
-        checks=[Check("len(answer) == d6 + 1", "Give one length for each output_padding from 0 to d6."),
+        checks=[Check("len(answer) == A6 + 1", "Give one length for each output_padding from 0 to A6."),
                 Check("all(v >= 0 for v in answer)", "Give a length, or 0 where PyTorch refuses.")],
         hint="Two things to predict for each call: does PyTorch accept this output_padding (which limit does it "
              "check with a dilated layer?), and, if it does, how long is the output.",
@@ -581,9 +591,6 @@ QUESTIONS = [
              "function on the same stack, print its two numbers after each layer, and compare.",
     ),
 ]
-
-SETTINGS1 = _settings1()
-SETTINGS5 = _settings5()
 
 EXERCISE_SET = ExerciseSet(
     id="ex07", notebook="07_dilated_convolution.ipynb", title="Dilated convolution",

@@ -22,7 +22,6 @@ tested idea shows; it never redraws a block to make its mistakes separate (the r
 """
 
 import functools
-import itertools
 
 import numpy as np
 
@@ -46,23 +45,6 @@ DEFAULTS = {
 
 def _question(qid):
     return next(q for q in QUESTIONS if q.id == qid)
-
-
-@functools.lru_cache(maxsize=None)
-def _separating_settings(qid, names, ranges, extra=None):
-    """Every setting of a small parameter grid in which question ``qid``'s mistakes separate."""
-    question = _question(qid)
-    settings = []
-    for values in itertools.product(*ranges):
-        part = dict(zip(names, values))
-        if extra is not None and not extra(part):
-            continue
-        try:
-            if not question.separation_problems({**DEFAULTS, **part}):
-                settings.append(values)
-        except (ValueError, frameworks.FrameworkRefusal):
-            continue
-    return settings
 
 
 def _asymmetric_kernel(rng, rows, cols):
@@ -178,7 +160,7 @@ def _sensible2(part):
 
 
 def _draw2(rng):
-    settings = _separating_settings("ex08.2", _NAMES2, _GRID2, _sensible2)
+    settings = _question("ex08.2").separating_settings(_NAMES2, _GRID2, DEFAULTS, _sensible2)
     return dict(zip(_NAMES2, rng.choice(settings)))
 
 
@@ -372,9 +354,18 @@ def _settings6():
     a pair separates exactly when each layer separates with the other at its default: the table is
     the product of the two layers' tables (27 × 106 settings).
     """
-    layer_a = _separating_settings("ex08.6", _NAMES6A, _GRID6A, lambda p: p["kA6"] < p["sA6"])
-    layer_b = _separating_settings("ex08.6", _NAMES6B, _GRID6B, lambda p: p["pB6"] < p["kB6"] <= 2 * p["pB6"])
+    question = _question("ex08.6")
+    layer_a = question.separating_settings(_NAMES6A, _GRID6A, DEFAULTS, _window_below_stride6)
+    layer_b = question.separating_settings(_NAMES6B, _GRID6B, DEFAULTS, _padding_above_half6)
     return [a + b for a in layer_a for b in layer_b]
+
+
+def _window_below_stride6(P):
+    return P["kA6"] < P["sA6"]
+
+
+def _padding_above_half6(P):
+    return P["pB6"] < P["kB6"] <= 2 * P["pB6"]
 
 
 def _draw6(rng):
@@ -434,7 +425,8 @@ def _sensible8(part):
 
 
 def _draw8(rng):
-    return dict(zip(_NAMES8, rng.choice(_separating_settings("ex08.8", _NAMES8, _GRID8, _sensible8))))
+    settings = _question("ex08.8").separating_settings(_NAMES8, _GRID8, DEFAULTS, _sensible8)
+    return dict(zip(_NAMES8, rng.choice(settings)))
 
 
 # --- ex08.9 and ex08.10 -------------------------------------------------------------------------------
@@ -627,8 +619,10 @@ QUESTIONS = [
                         example=EXAMPLE5_MIXED),
         ],
         hint="Three things change in a port: where the channels sit in the input, the order of the weight's "
-             "axes, and the padding. Check each on its own against a small case worked by hand (a 2×2 kernel of "
-             "one channel on a 3×3 input at stride 1, then at stride 2 on a 4×4 input).",
+             "axes, and the padding. If only the strided or the even-kernel example fails, look at the padding: "
+             "there 'SAME' needs an odd total, so which side gets the extra unit, and is the total what you think "
+             "at stride 2? Check each change on its own against a small case worked by hand (a 2×2 kernel of one "
+             "channel on a 3×3 input at stride 1, then at stride 2 on a 4×4 input).",
     ),
     Question(
         id="ex08.6", name="pools6", title="Two pooling layers in PyTorch and in Caffe", points=2,
