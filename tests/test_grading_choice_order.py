@@ -385,7 +385,7 @@ def test_a_failed_public_example_names_the_call_but_not_the_expected_result(publ
     status, message = check_module.verdict("ex97.4", {"span": lambda n: (n,)})
     assert message.splitlines()[0] == "❌ ex97.4: `span(4)` returned 1 item; the expected result has 2 items."
     status, message = check_module.verdict("ex97.4", {"span": lambda n: ((n, n),)})
-    assert message.splitlines()[0] == "❌ ex97.4: `span(4)` returned something of the wrong form. Expected a tuple " \
+    assert message.splitlines()[0] == "❌ ex97.4: `span(4)` returned something of the wrong form. Expected a list or tuple " \
                                       "of whole numbers, but item 1 of your answer is a list or tuple of 2 items, not a whole number."
     for wrong in (lambda n: (n, n), lambda n: (n,), lambda n: 7, lambda n: (444_443, 4)):
         assert "444444" not in check_module.verdict("ex97.4", {"span": wrong})[1]

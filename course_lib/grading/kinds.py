@@ -286,7 +286,7 @@ class IntTuple(Kind):
     def describe(self):
         items = "whole numbers" if self.item_length is None else f"tuples of {self.item_length} whole numbers"
         count = f"{self.length} " if self.length is not None else ""
-        return f"a tuple of {count}{items}" if not self.unordered else f"a list of {items} (in any order)"
+        return f"a list or tuple of {count}{items}" + (" (in any order)" if self.unordered else "")
 
     def _items(self, value):
         seq = _sequence(value) if not isinstance(value, SetValue) else value.items
@@ -318,7 +318,7 @@ class IntTuple(Kind):
                 continue
             inner = _sequence(item)
             if inner is None or len(inner) != self.item_length:
-                return (f"item {number} of your answer is {describe(item)}, not a tuple of "
+                return (f"item {number} of your answer is {describe(item)}, not a list or tuple of "
                         f"{self.item_length} whole numbers")
             for place, entry in enumerate(inner, start=1):
                 if as_int(entry) is None:

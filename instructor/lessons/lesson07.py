@@ -46,8 +46,8 @@ QUESTIONS = [
             Mistake(lambda P: (effective_kernel_size(K1, D1), effective_kernel_size(K1, D1) - 1), "Padding k̂ - 1 "
                     "on each side is full padding: the output grows by k̂ - 1. Half of it on each side keeps the size."),
         ],
-        hint="Count the units the window spans (taps and the skipped units between them); then choose p so that "
-             "the window fits i + 2p units exactly i times at stride 1.",
+        hint="Check the two numbers one at a time. k̂: count the units the window spans (taps and the skipped "
+             "units between them). p: the window must fit i + 2p units exactly i times at stride 1.",
     ),
     Question(
         id="l07.2", name="cy2_tcn_field", title="The receptive field of a TCN", points=1, kind=Int(),

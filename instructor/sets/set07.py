@@ -37,7 +37,7 @@ DEFAULTS = {
     "k3a": 3, "s3": 2, "k3": 2, "r3": [4, 5],
     "k4": 3, "a4": 1, "b4": 4, "R4": 14,
     "i5": 23, "k5": 4, "s5": 4, "p5": 1, "d5": 2,
-    "n6": 5, "k6": 3, "s6": 2, "p6": 1, "d6": 4, "A6": 5,
+    "n6": 5, "k6": 3, "s6": 2, "p6": 2, "d6": 4, "A6": 5,
 }
 
 
@@ -253,7 +253,8 @@ def _draw6(rng):
     else:
         d = rng.randint(2, 3)
         s = rng.randint(d + 1, 4)
-    return {"n6": rng.randint(3, 8), "k6": rng.randint(2, 4), "s6": s, "p6": rng.randint(1, 2), "d6": d,
+    # p6 >= 2: cropping p6 once instead of twice must not look like a stray +1
+    return {"n6": rng.randint(4, 8), "k6": rng.randint(2, 4), "s6": s, "p6": rng.randint(2, 3), "d6": d,
             "A6": max(s, d) + rng.randint(1, 2)}
 
 

@@ -302,8 +302,8 @@ EXAMPLE5_EVEN = (_tensor((5, 5, 2)), _tensor((2, 2, 2, 1)), (1, 1))             
 EXAMPLE5_MIXED = ([[[0.5, -1.0], [1.5, 2.0], [0.0, -0.5], [1.0, 1.0], [2.5, -2.0]],
                    [[-1.5, 0.5], [1.0, 0.0], [2.0, 1.5], [-0.5, 0.5], [0.0, 1.0]],
                    [[1.0, 1.0], [-2.0, 0.5], [0.5, 0.5], [1.5, -1.0], [-1.0, 2.0]]],
-                  [[[[1.0], [0.5]], [[-1.0], [2.0]]], [[[0.5], [-0.5]], [[1.5], [1.0]]], [[[2.0], [0.0]], [[-1.0], [0.5]]]],
-                  (1, 3))                                                          # 3×5 input, 3×2 kernel, strides (1, 3)
+                  [[[[1.0], [0.5]]], [[[0.5], [-0.5]]], [[[2.0], [0.0]]]],
+                  (1, 3))                    # 3×5 input, 3×1 kernel, strides (1, 3): a kernel narrower than its stride
 
 
 # --- ex08.6 -----------------------------------------------------------------------------------------
@@ -612,7 +612,8 @@ QUESTIONS = [
             HiddenGroup("even kernels at stride 1",
                         cases=[(_tensor((4, 4, 1)), _tensor((4, 4, 1, 1), 2), (1, 1))],
                         draw=lambda rng: _draw5(rng, strides=(1,), kernels=(2, 4)), example=EXAMPLE5_EVEN),
-            HiddenGroup("rectangular inputs and kernels, different strides along the axes (1 to 3), real values",
+            HiddenGroup("rectangular inputs and kernels, different strides along the axes (1 to 3), kernels "
+                        "narrower than their stride, real values",
                         cases=[(_tensor((3, 6, 2)), _tensor((1, 2, 2, 1)), (3, 2))],
                         draw=lambda rng: _draw5(rng, strides=(1, 2, 3), kernels=(1, 2, 3), rectangular=True,
                                                 real=True),
@@ -621,8 +622,9 @@ QUESTIONS = [
         hint="Three things change in a port: where the channels sit in the input, the order of the weight's "
              "axes, and the padding. If only the strided or the even-kernel example fails, look at the padding: "
              "there 'SAME' needs an odd total, so which side gets the extra unit, and is the total what you think "
-             "at stride 2? Check each change on its own against a small case worked by hand (a 2×2 kernel of one "
-             "channel on a 3×3 input at stride 1, then at stride 2 on a 4×4 input).",
+             "at stride 2? If only the mixed example fails: can your total come out negative? Check each change on "
+             "its own against a small case worked by hand (a 2×2 kernel of one channel on a 3×3 input at stride 1, "
+             "then a 3×3 kernel on a 4×4 input at stride 2).",
     ),
     Question(
         id="ex08.6", name="pools6", title="Two pooling layers in PyTorch and in Caffe", points=2,
