@@ -247,7 +247,8 @@ def _lengths6(P, *, below=None, kernel=None, two_p=True):
 def _draw6(rng):
     # PyTorch's limit is max(s, d): half the variants have the dilation larger, half the stride, so
     # that neither "below the stride" nor "below the dilation" is right everywhere
-    if rng.random() < 0.5:
+    dilation_larger = rng.random() < 0.5
+    if dilation_larger:
         s = rng.randint(1, 2)
         d = rng.randint(s + 2, 5)
     else:
