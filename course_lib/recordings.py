@@ -1184,6 +1184,63 @@ def _keras_transpose_123_windows():
     return version, "keras.layers.Conv1DTranspose(1, 3, strides=2, padding, output_padding, use_bias=False), kernel [1, 2, 3], on [1, 2, 3]", results
 
 
+def _lesson10_icnr_arrays():
+    """Lesson 10's ICNR example: x (C_in = 1, 3×3) = 1..9, w0 (C = 2, C_in = 1, 3×3): two kernels."""
+    x = np.arange(1.0, 10.0).reshape(1, 1, 3, 3)
+    w0 = np.array([[[[1, 0, -1], [2, 0, -2], [1, 0, -1]]], [[[0, 1, 0], [1, -4, 1], [0, 1, 0]]]], dtype=float)
+    return x, w0
+
+
+def _torch_icnr10():
+    torch, version = _torch()
+    F = torch.nn.functional
+    x, w0 = (torch.tensor(a) for a in _lesson10_icnr_arrays())
+    return version, ("F.pixel_shuffle(F.conv2d(x, W, padding=1), 2) with W = w0.repeat_interleave(4, dim=0) or "
+                     "w0.repeat(4, 1, 1, 1); F.interpolate(F.conv2d(x, w0, padding=1), scale_factor=2, mode='nearest')"), {
+        "repeat_interleave": F.pixel_shuffle(F.conv2d(x, w0.repeat_interleave(4, dim=0), padding=1), 2)[0].numpy().tolist(),
+        "repeat": F.pixel_shuffle(F.conv2d(x, w0.repeat(4, 1, 1, 1), padding=1), 2)[0].numpy().tolist(),
+        "nearest": F.interpolate(F.conv2d(x, w0, padding=1), scale_factor=2, mode="nearest")[0].numpy().tolist(),
+    }
+
+
+def _tf_icnr10():
+    tf, version = _tf()
+    x, w0 = _lesson10_icnr_arrays()
+    x_nhwc, w_hwio = np.transpose(x, (0, 2, 3, 1)), np.transpose(w0, (2, 3, 1, 0))   # filter (3, 3, C_in, C)
+
+    def shuffled(filters):
+        out = tf.nn.depth_to_space(tf.nn.conv2d(x_nhwc, filters, 1, "SAME"), 2)
+        return tf.transpose(out[0], (2, 0, 1)).numpy().tolist()                                # back to (C, H, W)
+    return version, ("tf.nn.depth_to_space(tf.nn.conv2d(x, f, 1, 'SAME'), 2), shown as (C, H, W), with f = "
+                     "tf.tile(w0, [1, 1, 1, 4]) or tf.repeat(w0, 4, axis=3) (w0 in HWIO)"), {
+        "tile": shuffled(tf.tile(w_hwio, [1, 1, 1, 4])),
+        "repeat": shuffled(tf.repeat(w_hwio, 4, axis=3)),
+    }
+
+
+def _torch_strided_conv_gradients10():
+    torch, version = _torch()
+    F = torch.nn.functional
+    x2 = torch.zeros(1, 1, 9, 9, dtype=torch.float64, requires_grad=True)
+    F.conv2d(x2, torch.ones(1, 1, 3, 3, dtype=torch.float64), stride=2).sum().backward()
+    x1 = torch.zeros(1, 1, 10, dtype=torch.float64, requires_grad=True)
+    F.conv1d(x1, torch.tensor([[[1.0, 2.0, 3.0, 4.0]]], dtype=torch.float64), stride=2).sum().backward()
+    return version, ("x.grad after F.conv2d(x (9×9), ones(3, 3), stride=2).sum().backward(), and after "
+                     "F.conv1d(x (length 10), [1, 2, 3, 4], stride=2).sum().backward()"), {
+        "k = 3, ones, 9x9": x2.grad[0, 0].numpy().tolist(), "k = 4, [1, 2, 3, 4], length 10": x1.grad[0, 0].numpy().tolist(),
+    }
+
+
+def _torch_bilinear_interpolate10():
+    torch, version = _torch()
+    F = torch.nn.functional
+    x = torch.arange(1.0, 17.0, dtype=torch.float64).reshape(1, 1, 4, 4)
+    return version, "F.interpolate(x, scale_factor=2, mode='bilinear', align_corners=False) for x = ones(4, 4) and 1..16 (4×4)", {
+        "ones": F.interpolate(torch.ones_like(x), scale_factor=2, mode="bilinear", align_corners=False)[0, 0].numpy().tolist(),
+        "1..16": F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)[0, 0].numpy().tolist(),
+    }
+
+
 RECIPES = {
     "tensorflow conv1d SAME stride 2, i = 224, k = 7": _tf_same_strided,
     "tensorflow conv1d SAME stride 2, i = 8, k = 3": _tf_conv1d_small("SAME"),
@@ -1296,6 +1353,10 @@ RECIPES = {
     "dcgan layer: onnx": _onnx_dcgan,
     "tensorflow conv1d_transpose [1, 2, 3] stride 2, SAME and VALID": _tf_transpose_123_windows,
     "keras Conv1DTranspose [1, 2, 3] stride 2": _keras_transpose_123_windows,
+    "lesson 10: pytorch ICNR pixel_shuffle": _torch_icnr10,
+    "lesson 10: tensorflow ICNR depth_to_space": _tf_icnr10,
+    "lesson 10: pytorch gradients of strided convolutions": _torch_strided_conv_gradients10,
+    "lesson 10: pytorch bilinear interpolate": _torch_bilinear_interpolate10,
 }
 """Every recording: its name and the recipe that makes it with the real framework."""
 

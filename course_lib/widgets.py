@@ -710,7 +710,8 @@ def checkerboard_state(i, layers) -> CheckerboardState:
         f"max/min contributions: {show(ratio)} over the whole map (borders included)",
         (f"interior (boxed; counts unaffected by the borders): max/min = {show(interior_ratio)}"
          if interior_ratio is not None else "no interior: every unit is affected by a border"),
-        "Uneven counts (ratio > 1) are the checkerboard pattern; k divisible by s evens out the interior.",
+        "Uneven counts (ratio > 1) are the checkerboard pattern. In one layer, k divisible by s evens out the "
+        "interior counts; in a stack, each layer's kernel meets the pattern of the layers before it.",
     ]
     return CheckerboardState(counts=counts, interior=interior, ratio=ratio, interior_ratio=interior_ratio,
                              matrix=matrix, readout=_html_block(lines))

@@ -19,7 +19,8 @@ import pytest
 import course_lib
 
 PACKAGE = Path(course_lib.__file__).resolve().parent
-MATH_MODULES = ("arithmetic", "connectivity", "numeric", "symbolic", "sampling", "frameworks", "recordings")
+MATH_MODULES = ("arithmetic", "connectivity", "numeric", "symbolic", "sampling", "frameworks", "recordings",
+                "deconvolution", "upsampling", "checkerboard")
 PRESENTATION = ("matplotlib", "ipywidgets", "course_lib.draw", "course_lib.widgets", "course_lib.figures",
                 "course_lib.grading")
 
