@@ -1024,6 +1024,8 @@ class Matrix(Kind):
         --------
         >>> Matrix().canonical(ArrayValue((1, 3), (1.0, 0.5, sympy.Integer(2)), "numpy"))
         '[[1,"5.00000000e-01",2]]'
+        >>> Matrix().canonical([[3.9999999999999996, 1 / 3]]) == Matrix().canonical([[4, 0.3333333333]])
+        True
         """
         if self.form(value):
             return None
@@ -1032,8 +1034,12 @@ class Matrix(Kind):
             entries = []
             for entry in row:
                 whole, number = as_int(entry), _as_number(entry)
-                if whole is None and number is not None and number.is_integer():
-                    whole = int(number)
+                if whole is None and number is not None and math.isfinite(number):
+                    # an entry that rounds to a whole number is that number: 3.9999999999999996,
+                    # what float arithmetic makes of 4, must not differ from an exact 4
+                    rounded = float(f"{number:.8e}")
+                    if number.is_integer() or rounded.is_integer():
+                        whole = int(number) if number.is_integer() else int(rounded)
                 if whole is not None:
                     entries.append(whole)
                 elif number is not None:
