@@ -165,6 +165,17 @@ class SparseCode:
     reconstruction: np.ndarray
     objective: tuple[float, ...]
 
+    def __repr__(self) -> str:
+        """One line: the shape of ``z`` and the final objective (the arrays stay out of the repr).
+
+        Examples
+        --------
+        >>> SparseCode(z=np.zeros((2, 3)), reconstruction=np.zeros(5), objective=(1.0, 0.5))
+        SparseCode(z: 2 maps of length 3, objective 1 → 0.5 in 1 steps)
+        """
+        return (f"SparseCode(z: {self.z.shape[0]} maps of length {self.z.shape[1]}, objective "
+                f"{self.objective[0]:.4g} → {self.objective[-1]:.4g} in {len(self.objective) - 1} steps)")
+
     def _repr_markdown_(self) -> str:
         threshold = 0.05 * float(np.abs(self.z).max(initial=0.0))
         support = [np.flatnonzero(np.abs(row) > threshold).tolist() for row in self.z]

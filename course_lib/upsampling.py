@@ -31,6 +31,7 @@ __all__ = [
     "UNetSizes",
     "unet_sizes",
     "unet_valid_sizes",
+    "unet_valid_tiles",
 ]
 
 
@@ -325,3 +326,47 @@ def unet_valid_sizes(i, depth=4) -> tuple[int, ...]:
             raise ValueError("the decoder's convolutions run out of units")
         sizes.append(size)
     return tuple(sizes)
+
+
+def unet_valid_tiles(lo, hi, depth=4) -> tuple[tuple[int, int], ...]:
+    """The input tiles ``lo <= i < hi`` that the original U-Net accepts, with their output sizes.
+
+    A tile fits when :func:`unet_valid_sizes` follows it to the end without an odd size at a pool
+    or a convolution running out of units.
+
+    Parameters
+    ----------
+    lo, hi : int
+        The range of input sizes to try, ``1 <= lo <= hi`` (``hi`` excluded).
+    depth : int
+        Number of pooling steps, ``>= 1``.
+
+    Returns
+    -------
+    tuple of (int, int)
+        ``(input, output)`` pairs in increasing order.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not an integer.
+    ValueError
+        If ``lo < 1``, ``hi < lo`` or ``depth < 1``.
+
+    Examples
+    --------
+    >>> unet_valid_tiles(560, 600)
+    ((572, 388), (588, 404))
+    >>> unet_valid_tiles(10, 30, depth=1)[:3]
+    ((18, 2), (20, 4), (22, 6))
+    """
+    lo = check_int("lo", lo, minimum=1)
+    hi = check_int("hi", hi, minimum=lo)
+    depth = check_int("depth", depth, minimum=1)
+    tiles = []
+    for i in range(lo, hi):
+        try:
+            tiles.append((i, unet_valid_sizes(i, depth)[-1]))
+        except ValueError:
+            continue
+    return tuple(tiles)

@@ -89,6 +89,8 @@ def test_sparse_code_finds_the_generating_spikes():
     assert all(b <= a + 1e-12 for a, b in zip(code.objective, code.objective[1:]))   # ISTA descends
     np.testing.assert_allclose(code.reconstruction, sum(numeric.conv_transpose1d(r, f) for r, f in zip(code.z, filters)))
     assert "units above 5 %" in code._repr_markdown_()
+    assert repr(code) == "SparseCode(z: 2 maps of length 10, objective 17 → 0.3963 in 500 steps)"
+    assert "\n" not in repr(code)
 
 
 def test_sparse_code_with_zero_weight_fits_exactly():

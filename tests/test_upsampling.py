@@ -156,7 +156,7 @@ def test_validation(function):
 # --- U-Net sizes ----------------------------------------------------------------------------------
 
 from course_lib import layers  # noqa: E402
-from course_lib.upsampling import unet_sizes, unet_valid_sizes  # noqa: E402
+from course_lib.upsampling import unet_sizes, unet_valid_sizes, unet_valid_tiles  # noqa: E402
 
 
 @pytest.mark.parametrize("depth", (1, 2, 3, 4))
@@ -199,9 +199,19 @@ def test_unet_valid_sizes_paper_figure_and_tiles():
     assert tuple(convs[1::2]) == unet_valid_sizes(572)[:5]
 
 
-def _fits(i):
+@pytest.mark.parametrize("depth", [1, 2, 3, 4])
+def test_unet_valid_tiles_are_the_sizes_that_fit(depth):
+    tiles = unet_valid_tiles(1, 400, depth)
+    assert [i for i, _ in tiles] == [i for i in range(1, 400) if _fits(i, depth)]
+    assert all(out == unet_valid_sizes(i, depth)[-1] for i, out in tiles)
+    assert all(b - a == 2 ** depth for (a, _), (b, _) in zip(tiles, tiles[1:]))
+    assert unet_valid_tiles(540, 620) == ((540, 356), (556, 372), (572, 388), (588, 404), (604, 420))
+    assert unet_valid_tiles(5, 5) == ()
+
+
+def _fits(i, depth=4):
     try:
-        unet_valid_sizes(i)
+        unet_valid_sizes(i, depth)
     except ValueError:
         return False
     return True
@@ -214,6 +224,10 @@ def _fits(i):
     (lambda: unet_sizes(16.0, 2), TypeError, "i must be an integer"),
     (lambda: unet_valid_sizes(570), ValueError, "odd size 279"),
     (lambda: unet_valid_sizes(20), ValueError, "need at least 5 units"),
+    (lambda: unet_valid_tiles(0, 10), ValueError, "lo must be >= 1"),
+    (lambda: unet_valid_tiles(10, 5), ValueError, "hi must be >= 10"),
+    (lambda: unet_valid_tiles(10, 50, depth=0), ValueError, "depth must be >= 1"),
+    (lambda: unet_valid_tiles(10.0, 50), TypeError, "lo must be an integer"),
 ])
 def test_unet_validation(call, error, match):
     with pytest.raises(error, match=match):

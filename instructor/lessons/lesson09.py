@@ -5,6 +5,8 @@ cell that reveals the answer; check("l09.M") gives immediate feedback. No per-st
 the numbers are the lesson's. Every expected answer is computed with course_lib's math modules.
 """
 
+import functools
+
 import numpy as np
 
 from course_lib.grading.kinds import Int, IntTuple, Number
@@ -39,10 +41,8 @@ def _bilinear_first(padding=None, two_d=False):
 
 def _unet_ceil(i, depth):
     """The decoder's output if the pools rounded up (ceil_mode=True)."""
-    size = i
-    for _ in range(depth):
-        size = -(-size // 2)
-    return size * 2 ** depth
+    bottom = functools.reduce(lambda size, level: -(-size // 2), range(depth), i)
+    return bottom * 2 ** depth
 
 
 QUESTIONS = [
@@ -56,7 +56,7 @@ QUESTIONS = [
                     "padding crops p = 1 unit from each end."),
             Mistake(lambda P: tuple(int(v) for v in _y1()), "That is y = C x; the question asks for C^T applied to y."),
         ],
-        hint="Scatter: y[r] adds y[r]·(1, 1) at full-output units r and r + 1; then crop 1 unit from each end.",
+        hint="Scatter: y[n] adds y[n]·(1, 1) at full-output units n and n + 1; then crop 1 unit from each end.",
     ),
     Question(
         id="l09.2", name="cy2_border", title="The bilinear layer at the border", points=1, kind=Number(),

@@ -1,0 +1,570 @@
+"""Exercise set ex09 — deconvolution and upsampling (instructor only: answers and hidden tests).
+
+Every expected answer is computed here, in the grader's process: transposed convolutions with
+course_lib.numeric, sizes with course_lib.arithmetic, the bilinear kernel from its definition (and
+compared with course_lib.upsampling), least squares with numpy, and the singular lengths of a blur
+from exact integer determinants. Questions: ex09.1 an FCN upsampling layer's output predicted,
+borders included; ex09.2 the sizes of a generator's layers; ex09.3 the input sizes a U-Net with
+mixed resampling layers accepts; ex09.4 least-squares (and regularised) deconvolution of short
+signals (hidden inputs); ex09.5 the lengths at which a 'same' blur cannot be undone; ex09.6 true
+claims about deconvolution and upsampling (choice); ex09.7 the steps of a deconvnet visualisation,
+in order; ex09.8 find and fix the bugs of a bilinear kernel for two factors (hidden inputs).
+
+Every variant, defaults included, separates each declared mistake from the answer and from the
+other mistakes: ``generate`` draws each question's numbers once, from ranges or from the settings
+of a small grid at which the question's mistakes separate (``Question.separating_settings``), so
+that ``ExerciseSet.draw`` rarely has to draw again. The defaults are not the lesson's worked cases.
+"""
+
+import functools
+import itertools
+import math
+
+import numpy as np
+
+from course_lib.arithmetic import conv_output_size, transposed_output_size
+from course_lib.grading.kinds import Choice, Function, IntTuple, Matrix, Order
+from course_lib.grading.spec import Check, ExerciseSet, HiddenGroup, Mistake, Question
+from course_lib.numeric import conv1d, conv_transpose2d, max_pool2d, max_unpool2d
+
+DEFAULTS = {
+    "X1": [[4, 1, 3], [2, 5, 7]], "f1": 4,
+    "k2": 5, "layers2": [(4, 2, 1, 0), (3, 3, 0, 2), (4, 2, 0, 0)],
+    "down3": [(3, 2, 1), (2, 2, 0), (3, 2, 1), (3, 2, 1)],
+    "up3": [(3, 2, 1, 0), (2, 2, 0, 0), (3, 2, 1, 1), (3, 2, 1, 1)],
+    "lo3": 100,
+    "w5": [2, 2, 1], "lo5": 14,
+}
+
+
+def _question(qid):
+    return next(q for q in QUESTIONS if q.id == qid)
+
+
+# --- the bilinear kernel -------------------------------------------------------------------------
+
+def _tent(factor, k=None):
+    """The 1-D bilinear (tent) kernel of Caffe's recipe: k = 2f − f mod 2, w[x] = 1 − |x − (k − 1)/2| / f."""
+    k = 2 * factor - factor % 2 if k is None else k
+    return 1 - np.abs(np.arange(k) - (k - 1) / 2) / factor
+
+
+def bilinear_kernel(fh, fw):
+    """Reference for ex09.8: the 2-D bilinear kernel for factor fh along the rows and fw along the columns."""
+    return np.outer(_tent(fh), _tent(fw))
+
+
+def _library_agrees():
+    """The tent above is course_lib.upsampling's kernel (when the module is there)."""
+    try:
+        from course_lib import upsampling
+    except ImportError:  # the lesson's module is written at the same time as this set
+        return True
+    return all(np.allclose(upsampling.bilinear_kernel(f), bilinear_kernel(f, f)) for f in range(1, 9))
+
+
+assert _library_agrees()
+
+
+# --- ex09.1: an FCN upsampling layer, predicted --------------------------------------------------
+
+def _padding(f):
+    """Caffe's recipe: pad = ceil((f − 1)/2)."""
+    return -(-(f - 1) // 2)
+
+
+def _up1(P, *, crop=None, edge=False, normalised=False):
+    X, f = np.array(P["X1"], dtype=float), P["f1"]
+    w = bilinear_kernel(f, f)
+    if normalised:
+        w = w / w.sum()
+    p = _padding(f) if crop is None else crop
+    if edge:  # the input continued by copies of its edge rows and columns: a bilinear resize
+        full = conv_transpose2d(np.pad(X, 1, mode="edge"), w, stride=f, padding=p)
+        return full[f:-f, f:-f]
+    return conv_transpose2d(X, w, stride=f, padding=p)
+
+
+def _nearest1(P):
+    return np.kron(np.array(P["X1"], dtype=float), np.ones((P["f1"], P["f1"])))
+
+
+def _draw1(rng):
+    # Factors 2 and 4 only: every entry is then a multiple of 1/64, which floating point holds exactly
+    # whatever the order of the sums, so a whole entry never comes out as 3.9999999999999996 (check()
+    # compares canonical forms, and a whole number's differs from a float's). Odd factors: ex09.8.
+    f = rng.choice((2, 4))
+    shape = rng.choice(((2, 3), (3, 2), (3, 3)) if f == 2 else ((2, 3), (3, 2), (2, 2)))
+    return {"f1": f, "X1": [[rng.randint(1, 9) for _ in range(shape[1])] for _ in range(shape[0])]}
+
+
+# --- ex09.2: a generator's sizes -----------------------------------------------------------------
+
+def _sizes2(P, rule=None):
+    """Sizes after each layer: the first maps the 1×1 latent with kernel k2, stride 1, no padding."""
+    rule = rule or (lambda i, k, s, p, a: transposed_output_size(i, k, s, p, a=a))
+    sizes = [rule(1, P["k2"], 1, 0, 0)]
+    for k, s, p, a in P["layers2"]:
+        sizes.append(rule(sizes[-1], k, s, p, a))
+    if any(v is None or v <= 0 for v in sizes):
+        return None
+    return tuple(sizes)
+
+
+def _direct2(P):
+    """The sizes with the direct convolution's rule after the first layer (which gives k2 either way)."""
+    sizes = [P["k2"]]
+    for k, s, p, _ in P["layers2"]:
+        if sizes[-1] + 2 * p < k:
+            return None
+        sizes.append(conv_output_size(sizes[-1], k, s, p))
+    return tuple(sizes)
+
+
+TABLE2 = ((4, 2, 1, 0), (3, 2, 1, 1), (5, 2, 2, 1), (5, 3, 1, 0), (4, 2, 0, 0), (3, 3, 0, 2), (6, 3, 1, 2))
+_NAMES2 = ("k2", "layers2")
+_GRID2 = (range(3, 8), tuple(itertools.product(TABLE2, repeat=3)))
+
+
+def _shows2(P):
+    """At least one layer has an output_padding, and at least one does not simply multiply by its stride."""
+    return (any(a for *_, a in P["layers2"]) and any(k - 2 * p + a != s for k, s, p, a in P["layers2"])
+            and all(s >= 2 for _, s, _, _ in P["layers2"]))
+
+
+def _draw2(rng):
+    settings = _question("ex09.2").separating_settings(_NAMES2, _GRID2, DEFAULTS, _shows2)
+    k, layers = rng.choice(settings)
+    return {"k2": k, "layers2": [tuple(t) for t in layers]}
+
+
+# --- ex09.3: the input sizes a U-Net accepts -----------------------------------------------------
+
+@functools.lru_cache(maxsize=None)
+def _down(n, layer):
+    k, s, p = layer
+    return conv_output_size(n, k, s, p) if n + 2 * p >= k else 0
+
+
+@functools.lru_cache(maxsize=None)
+def _up(m, layer):
+    k, s, p, a = layer
+    return transposed_output_size(m, k, s, p, a=a) if m >= 1 else -1
+
+
+@functools.lru_cache(maxsize=None)
+def _accepts3(n, downs, ups, levels=None):
+    """Whether every skip connection matches: level l's decoder layer gives back level l's input size."""
+    for level, (down, up) in enumerate(zip(downs, ups)):
+        if levels is not None and level >= levels:
+            break
+        m = _down(n, tuple(down))
+        if m < 1 or _up(m, tuple(up)) != n:
+            return False
+        n = m
+    return True
+
+
+def _sizes3(P, *, downs=None, ups=None, levels=None):
+    downs = tuple(map(tuple, P["down3"] if downs is None else downs))
+    ups = tuple(map(tuple, P["up3"] if ups is None else ups))
+    return tuple(n for n in range(P["lo3"], P["lo3"] + 48) if _accepts3(n, downs, ups, levels))
+
+
+FLOOR3, CEIL3 = (2, 2, 0), (3, 2, 1)
+UP_DOUBLE3, UP_ODD3, UP_PADDED3 = (2, 2, 0, 0), (3, 2, 1, 0), (3, 2, 1, 1)
+_PAIRS3 = ((FLOOR3, UP_DOUBLE3), (FLOOR3, UP_PADDED3), (CEIL3, UP_DOUBLE3), (CEIL3, UP_ODD3), (CEIL3, UP_PADDED3))
+_DOWNS3 = tuple(itertools.product((FLOOR3, CEIL3), repeat=4))
+_UPS3 = tuple(itertools.product((UP_DOUBLE3, UP_ODD3, UP_PADDED3), repeat=4))
+_NAMES3 = ("down3", "up3", "lo3")
+_GRID3 = (_DOWNS3, _UPS3, (60, 100, 150, 200))
+
+
+def _shows3(P):
+    """Every level can match (a floor downsampling never meets a layer that gives back an odd size)."""
+    return all((tuple(d), tuple(u)) in _PAIRS3 for d, u in zip(P["down3"], P["up3"]))
+
+
+def _draw3(rng):
+    downs, ups, lo = rng.choice(_question("ex09.3").separating_settings(_NAMES3, _GRID3, DEFAULTS, _shows3))
+    return {"down3": [tuple(d) for d in downs], "up3": [tuple(u) for u in ups], "lo3": lo}
+
+
+# --- ex09.4: least-squares deconvolution (hidden inputs) -----------------------------------------
+
+def _blur_matrix(w, n, p):
+    """C of y = conv1d(x, w, padding=p) (PyTorch's cross-correlation, stride 1) for a length-n signal."""
+    k = len(w)
+    m = n + 2 * p - k + 1
+    C = np.zeros((m, n))
+    for j in range(m):
+        for t in range(k):
+            if 0 <= j + t - p < n:
+                C[j, j + t - p] += w[t]
+    return C
+
+
+def deconvolve(Y, w, p, lam):
+    """Reference for ex09.4: the rows x minimising ||C x − y||² + lam·||x||² (minimum norm when lam = 0)."""
+    Y = np.asarray(Y, dtype=float)
+    w = np.asarray(w, dtype=float)
+    n = Y.shape[1] - 2 * p + len(w) - 1
+    C = _blur_matrix(w, n, p)
+    if lam > 0:
+        X = np.linalg.solve(C.T @ C + lam * np.eye(n), C.T @ Y.T)
+    else:
+        X = np.linalg.lstsq(C, Y.T, rcond=None)[0]
+    return X.T
+
+
+def _kernel4(rng, k):
+    """An asymmetric kernel whose 'full' and 'same' C are well conditioned (so every solver agrees)."""
+    while True:
+        w = [rng.randint(-3, 3) for _ in range(k)]
+        if w[0] and w[-1] and w != w[::-1] and all(
+                np.linalg.cond(_blur_matrix(w, 6, p)) < 30 for p in (k - 1, (k - 1) // 2)):
+            return w
+
+
+def _blurred4(rng, w, p, n, rows, noise):
+    X = np.array([[rng.randint(-4, 4) for _ in range(n)] for _ in range(rows)], dtype=float)
+    Y = X @ _blur_matrix(w, n, p).T
+    if noise:
+        Y = Y + np.array([[rng.randint(-20, 20) / 100 for _ in range(Y.shape[1])] for _ in range(rows)])
+    return np.round(Y, 2).tolist()
+
+
+def _draw4(rng, kind):
+    k = rng.randint(2, 4) if kind != "same" else 3
+    w = _kernel4(rng, k)
+    n, rows = rng.randint(4, 7), rng.randint(1, 3)
+    if kind == "exact":
+        return (_blurred4(rng, w, k - 1, n, rows, False), w, k - 1, 0.0)
+    if kind == "noisy":
+        return (_blurred4(rng, w, k - 1, n, rows, True), w, k - 1, 0.0)
+    if kind == "same":
+        return (_blurred4(rng, w, 1, n, rows, True), w, 1, 0.0)
+    if kind == "regularised":
+        p = rng.choice((0, k - 1))
+        return (_blurred4(rng, w, p, n, rows, True), w, p, rng.choice((0.1, 0.5, 1.0, 2.0)))
+    return (_blurred4(rng, w, 0, n + k - 1, rows, False), w, 0, 0.0)  # valid: fewer equations than unknowns
+
+
+EXAMPLE4_EXACT = ([[-3.0, 8.0, -4.0, -9.0, 6.0]], [2, -3], 1, 0.0)  # x = [1, -2, 0, 3]
+EXAMPLE4_NOISY = ([[1.1, 1.0, -2.9, 3.2, -1.1, -2.0], [0.0, 2.1, 1.9, -0.1, -1.0, 0.9]], [1, 2, -1], 2, 0.0)
+EXAMPLE4_SAME = ([[3.1, -0.9, 2.0, 4.2, 1.0]], [1, 3, -1], 1, 0.0)
+EXAMPLE4_REGULARISED = ([[2.0, -1.5, 0.3, 2.2]], [1, -2, 2], 0, 0.5)
+EXAMPLE4_VALID = ([[5.0, -2.0, -4.0]], [2, 1, -1], 0, 0.0)  # from x = [2, 0, -1, 1, 3]
+
+
+# --- ex09.5: the lengths at which a 'same' blur cannot be undone ---------------------------------
+
+def _det5(w, n):
+    """det C of the n×n 'same' blur (padding 1) with taps w = (a, b, c): exact, by the tridiagonal recurrence."""
+    a, b, c = w
+    before, now = 1, b
+    for _ in range(n - 1):
+        before, now = now, b * now - a * c * before
+    return now
+
+
+def _circular_singular5(w, n):
+    """Whether the circular (wrapped-around) blur of length n is singular: an eigenvalue of the circulant is 0."""
+    a, b, c = w
+    return any(abs(a * np.exp(-2j * np.pi * j / n) + b + c * np.exp(2j * np.pi * j / n)) < 1e-9 for j in range(n))
+
+
+def _singular5(P, circular=False, invert=False):
+    rule = (lambda n: _circular_singular5(P["w5"], n)) if circular else (lambda n: _det5(P["w5"], n) == 0)
+    return tuple(n for n in range(P["lo5"], P["lo5"] + 12) if rule(n) != invert)
+
+
+def _check_det5():
+    for w in ([1, 1, 1], [2, 2, 1], [1, 0, 3], [1, 3, 3]):
+        for n in range(1, 14):
+            assert (_det5(w, n) == 0) == (np.linalg.matrix_rank(_blur_matrix(w, n, 1)) < n)
+
+
+_check_det5()
+
+TABLE5 = ((1, 1, 1), (1, -1, 1), (2, -2, 2), (1, 0, 1), (2, 0, 3), (1, 0, 4), (2, 2, 1), (1, -2, 2),
+          (1, 3, 3), (3, 3, 1))
+_NAMES5 = ("w5", "lo5")
+_GRID5 = (TABLE5, range(10, 31))
+
+
+def _draw5(rng):
+    w, lo = rng.choice(_question("ex09.5").separating_settings(_NAMES5, _GRID5, DEFAULTS))
+    return {"w5": list(w), "lo5": lo}
+
+
+# --- ex09.6: true claims --------------------------------------------------------------------------
+
+CLAIMS6 = Choice(
+    (
+        "For a blur y = Cx, the product Cᵀy has as many entries as x, but in general not x's values.",
+        "If C has full column rank, least squares recovers x exactly from a noise-free y = Cx.",
+        "A blur without padding (stride 1, k > 1) of a length-n signal can be undone exactly by least squares, "
+        "like any other blur.",
+        "When y carries noise, a regularised solve (λ > 0) always recovers x less accurately than plain least "
+        "squares, since it no longer fits y as closely.",
+        "Zeiler's deconvolutional network (2010) computes its feature maps z by applying a transposed "
+        "convolution to the image.",
+        "FCN's bilinear-initialised transposed convolution (Caffe's kernel, stride and padding) gives the same "
+        "output as a bilinear resize of the input, borders included.",
+        "The entries of the bilinear kernel for factor f sum to 1.",
+        "Upsampling a constant input with FCN's bilinear-initialised transposed convolution gives a constant "
+        "output away from the borders.",
+    ),
+    option_hints={
+        "A": "Look at C's shape: how many entries does Cᵀy have? Then try a small blur of a known x and compare.",
+        "B": "What does full column rank say about the solutions of Cx = y when y is exactly Cx?",
+        "C": "Count C's rows and columns for padding 0: how many equations and how many unknowns, and what does "
+             "that leave of C's null space?",
+        "D": "Fitting noisy data as closely as possible also fits the noise. Try an ill-conditioned blur with a "
+             "little noise and compare both errors against the true x.",
+        "E": "How does that network find z for a given image: is there an encoder at all, or an optimisation of "
+             "a reconstruction with a sparsity term?",
+        "F": "Compute the first output unit of both for a 1-D input [a, b] at factor 2: what lies beyond the "
+             "input's edge for the layer, and for the resize?",
+        "G": "Add up the 1-D tent for factor 2 (four taps), then think of the 2-D kernel as an outer product.",
+        "H": "Each output unit away from the borders takes one tap of each phase: what do a phase's taps add "
+             "up to?",
+    },
+)
+
+
+@functools.cache
+def _claims6() -> tuple:
+    """The true claims' letters, each decided by a computation."""
+    rng = np.random.default_rng(seed=909)
+    truths = {}
+    # A: Cᵀy has n entries, and differs from x for the course's kernels
+    cases = [(rng.normal(size=6), rng.normal(size=3), p) for p in (0, 1, 2)]
+    truths["A"] = all(len(_blur_matrix(w, 6, p).T @ (_blur_matrix(w, 6, p) @ x)) == 6
+                      and not np.allclose(_blur_matrix(w, 6, p).T @ (_blur_matrix(w, 6, p) @ x), x)
+                      for x, w, p in cases)
+    # B: full column rank (padding k − 1) recovers x exactly
+    truths["B"] = all(np.allclose(deconvolve((_blur_matrix(w, 6, 2) @ x)[None], w, 2, 0.0)[0], x) for x, w, _ in cases)
+    # C: padding 0 leaves a null space, so least squares cannot tell x from x + null vector
+    truths["C"] = all(np.allclose(deconvolve((_blur_matrix(w, 6, 0) @ x)[None], w, 0, 0.0)[0], x) for x, w, _ in cases)
+    # D: a counterexample: an ill-conditioned 'same' blur, a little noise, λ = 0.05 is closer
+    w, x = [1, 1.9, 1], rng.normal(size=8)
+    y = _blur_matrix(w, 8, 1) @ x + 0.05 * rng.normal(size=8)
+    plain, ridge = deconvolve(y[None], w, 1, 0.0)[0], deconvolve(y[None], w, 1, 0.05)[0]
+    truths["D"] = bool(np.linalg.norm(ridge - x) >= np.linalg.norm(plain - x))
+    truths["E"] = False  # z is inferred by optimising Σ z ∗ f ≈ y with a sparsity term: no encoder (Zeiler et al. 2010)
+    # F: the layer's border differs from the edge-replicated (resize) one
+    P = {"X1": [[3, 1], [2, 4]], "f1": 2}
+    truths["F"] = bool(np.allclose(_up1(P), _up1(P, edge=True)))
+    truths["G"] = all(math.isclose(bilinear_kernel(f, f).sum(), 1) for f in (1, 2, 3, 4))
+    # H: a constant input gives a constant interior
+    H = True
+    for f in (2, 3, 4):
+        out = conv_transpose2d(np.ones((6, 6)), bilinear_kernel(f, f), stride=f, padding=_padding(f))
+        H &= bool(np.allclose(out[f:-f, f:-f], 1))
+    truths["H"] = H
+    return tuple(letter for letter, true in truths.items() if true)
+
+
+# --- ex09.7: a deconvnet's steps, in order --------------------------------------------------------
+
+STEPS7 = Order((
+    "Filter the rectified maps with layer 2's filters transposed (Cᵀ of layer 2's convolution).",
+    "Run the image forward through the convnet and record, at every max pooling, where each maximum came from "
+    "(the switches).",
+    "Unpool with layer 1's switches, rectify, and filter with layer 1's filters transposed: the result is in "
+    "pixel space.",
+    "Keep the chosen activation in layer 2's pooled maps and set every other activation of that layer to zero.",
+    "Rectify the unpooled maps (ReLU).",
+    "Unpool the layer-2 maps with layer 2's switches.",
+))
+ORDER7 = ("B", "D", "F", "E", "A", "C")
+
+
+def _unpool_matches_pool():
+    """The switches recorded by a pooling put each maximum back where it came from (course_lib.numeric)."""
+    x = np.array([[1, 5, 2, 0], [3, 2, 7, 1], [0, 4, 1, 6], [2, 1, 3, 2]], dtype=float)
+    pooled, switches = max_pool2d(x, 2, return_indices=True)
+    back = max_unpool2d(pooled, switches, 2)
+    return bool(np.array_equal(max_pool2d(back, 2), pooled)) and int((back != 0).sum()) == pooled.size
+
+
+assert _unpool_matches_pool()
+# the blur matrix is course_lib.numeric's conv1d; the exact example comes back exactly, the valid one does not
+assert np.allclose(_blur_matrix([2, 1, -1], 5, 2) @ np.arange(5), conv1d(np.arange(5), [2, 1, -1], padding=2))
+assert np.allclose(deconvolve(*EXAMPLE4_EXACT), [[1, -2, 0, 3]])
+assert not np.allclose(deconvolve(*EXAMPLE4_VALID), [[2, 0, -1, 1, 3]])
+
+
+# --- ex09.8: find and fix the bugs of a bilinear kernel -------------------------------------------
+
+BUGGY8 = '''def bilinear_kernel(fh, fw):
+    """FCN's bilinear upsampling kernel: factor fh along the rows, fw along the columns."""
+    def tent(f):
+        k = 2 * f
+        centre = (k - 1) / 2
+        return 1 - np.abs(np.arange(k) - centre) / f
+    return np.outer(tent(fw), tent(fh))'''
+_buggy_namespace = {"np": np}
+exec(BUGGY8, _buggy_namespace)  # noqa: S102 - the course's own text
+_buggy8 = _buggy_namespace["bilinear_kernel"]
+
+EXAMPLE8_EVEN = (4, 4)
+EXAMPLE8_ODD = (3, 3)
+EXAMPLE8_MIXED = (2, 3)
+EXAMPLE8_ONE = (1, 4)
+assert np.allclose(_buggy8(*EXAMPLE8_EVEN), bilinear_kernel(*EXAMPLE8_EVEN))  # square even factors hide both bugs
+assert _buggy8(*EXAMPLE8_ODD).shape != bilinear_kernel(*EXAMPLE8_ODD).shape
+# a fix of k alone still fails the mixed example (the swapped axes show there)
+assert np.outer(_tent(3), _tent(2)).shape != bilinear_kernel(*EXAMPLE8_MIXED).shape
+
+
+def generate(rng):
+    """One student's parameters."""
+    P = {}
+    for draw in (_draw1, _draw2, _draw3, _draw5):
+        P.update(draw(rng))  # each block once: ExerciseSet.draw redraws the rare variant that does not separate
+    return P
+
+
+QUESTIONS = [
+    Question(
+        id="ex09.1", name="up1", title="An FCN upsampling layer, borders included", points=3,
+        kind=Matrix(rel_tol=1e-6), answer=_up1,
+        mistakes=[
+            Mistake(lambda P: _up1(P, crop=0), "Your output is the full scatter result: the layer's padding crops "
+                    "units from each side of it."),
+            Mistake(lambda P: _up1(P, crop=2 * P["f1"] - P["f1"] % 2 - _padding(P["f1"]) - 1), "You cropped p′ = "
+                    "k − p − 1, the emulating convolution's padding; the layer's own padding is what it crops."),
+            Mistake(lambda P: _up1(P, edge=True), "Your borders are those of a bilinear resize, which repeats the "
+                    "edge values: the layer has nothing beyond the input's edge, so the border units get fewer "
+                    "contributions."),
+            Mistake(lambda P: _up1(P, normalised=True), "Your kernel's entries sum to 1, so every value is scaled "
+                    "down: the recipe's kernel has that property per phase, not overall."),
+            Mistake(_nearest1, "That is nearest-neighbour upsampling (each value repeated): the bilinear kernel "
+                    "blends neighbouring inputs."),
+        ],
+        checks=[Check("len(answer) == f1 * len(X1) and len(answer[0]) == f1 * len(X1[0])",
+                      "Caffe's recipe maps each size to f1 times that size.")],
+        hint="Scatter: each input unit adds a copy of the kernel, scaled by its value, at f1 times its position; "
+             "then the padding crops the full result on every side. Work one row first; the kernel is separable.",
+    ),
+    Question(
+        id="ex09.2", name="sizes2", title="The sizes of a generator's layers", points=2,
+        kind=IntTuple(length=4), answer=_sizes2,
+        mistakes=[
+            Mistake(lambda P: _sizes2(P, lambda i, k, s, p, a: (i - 1) * s + k + 2 * p + a), "A transposed "
+                    "layer's padding crops its full output: it is subtracted, not added."),
+            Mistake(lambda P: _sizes2(P, lambda i, k, s, p, a: (i - 1) * s + k - p + a), "The padding crops p "
+                    "units from each side, 2p in all."),
+            Mistake(lambda P: _sizes2(P, lambda i, k, s, p, a: (i - 1) * s + k - 2 * p) if any(
+                a for *_, a in P["layers2"]) else None, "output_padding adds units at the end of the output; "
+                    "your sizes leave it out."),
+            Mistake(lambda P: _sizes2(P, lambda i, k, s, p, a: i * s if i > 1 else k), "'Multiply by the stride' "
+                    "is a shortcut that holds for some kernels and paddings only (DCGAN's 4, 2, 1 among them); work "
+                    "out each layer's full output and what padding and output_padding do to it."),
+            Mistake(_direct2, "You used the direct convolution's size rule: a transposed "
+                    "layer maps sizes the other way."),
+        ],
+        checks=[Check("answer[0] == k2", "The first layer turns the 1×1 latent into a k2×k2 map.")],
+        hint="Follow one axis through the layers; for each, ask what the full scatter output of a transposed "
+             "convolution is, then what padding and output_padding do to it.",
+    ),
+    Question(
+        id="ex09.3", name="sizes3", title="The input sizes a U-Net accepts", points=3,
+        kind=IntTuple(unordered=True), answer=_sizes3,
+        mistakes=[
+            Mistake(lambda P: tuple(n for n in range(P["lo3"], P["lo3"] + 48) if n % 2 ** len(P["down3"]) == 0),
+                    "'Multiples of 2 to the depth' is the rule of a U-Net whose decoder layers double; some of "
+                    "these layers give back 2m − 1 units."),
+            Mistake(lambda P: tuple(range(P["lo3"], P["lo3"] + 48)), "Not every size comes back: a downsampling "
+                    "layer rounds, and the decoder cannot know which way."),
+            Mistake(lambda P: _sizes3(P, levels=1), "You checked the first level only: the sizes each deeper level "
+                    "receives must match there as well."),
+            Mistake(lambda P: _sizes3(P, downs=[FLOOR3] * len(P["down3"])), "A stride-2 convolution with k = 3 "
+                    "and padding 1 does not round down like 2×2 pooling: compute its output size."),
+            Mistake(lambda P: _sizes3(P, ups=P["up3"][::-1]), "The decoder layer that meets level 1's skip is "
+                    "the LAST decoder layer: pair each level with its own up3 entry, in the order given."),
+        ],
+        checks=[Check("all(lo3 <= n < lo3 + 48 for n in answer)", "List sizes from lo3 to lo3 + 47 only.")],
+        hint="For one level, write the size the decoder gives back as a function of the level's input size n, "
+             "and say for which n it is n again (odd or even?). Then follow n down the levels.",
+    ),
+    Question(
+        id="ex09.4", name="deconvolve", title="Least-squares deconvolution, for any short signal", points=4,
+        kind=Function(result=Matrix(rel_tol=1e-6), time_limit=5.0), reference=deconvolve,
+        examples=[EXAMPLE4_EXACT, EXAMPLE4_NOISY, EXAMPLE4_SAME, EXAMPLE4_REGULARISED, EXAMPLE4_VALID],
+        hidden=[
+            HiddenGroup("full padding (p = k − 1), no noise", draw=lambda rng: _draw4(rng, "exact"),
+                        example=EXAMPLE4_EXACT, count=4),
+            HiddenGroup("full padding, noisy, λ = 0", draw=lambda rng: _draw4(rng, "noisy"),
+                        example=EXAMPLE4_NOISY, count=4),
+            HiddenGroup("'same' padding (square C), noisy", draw=lambda rng: _draw4(rng, "same"),
+                        example=EXAMPLE4_SAME, count=4),
+            HiddenGroup("regularised, λ > 0", draw=lambda rng: _draw4(rng, "regularised"),
+                        example=EXAMPLE4_REGULARISED, count=4),
+            HiddenGroup("no padding (fewer equations than unknowns), λ = 0", draw=lambda rng: _draw4(rng, "valid"),
+                        example=EXAMPLE4_VALID, count=4),
+        ],
+        hint="Build the matrix C of the blur for the signal's length (which you get from a row's length, k and p), "
+             "then solve the least-squares problem for all rows at once; for λ > 0 the normal equations change.",
+    ),
+    Question(
+        id="ex09.5", name="singular5", title="The lengths a 'same' blur cannot be undone at", points=2,
+        kind=IntTuple(unordered=True), answer=_singular5,
+        mistakes=[
+            Mistake(lambda P: _singular5(P, circular=True) or None, "Those are the lengths of a blur that wraps around "
+                    "(circular padding); here the padding is zeros, so the first and last rows of C lose a tap."),
+            Mistake(lambda P: (), "Some lengths do give a singular C: a square matrix with nonzero entries can "
+                    "still have rank below its size."),
+            Mistake(lambda P: _singular5(P, invert=True), "Reversed: those are the lengths at which C is "
+                    "invertible."),
+        ],
+        checks=[Check("all(lo5 <= n < lo5 + 12 for n in answer)", "List lengths from lo5 to lo5 + 11 only.")],
+        hint="Build C for a few small lengths and look at its determinant (or rank) as the length grows; a "
+             "tridiagonal determinant obeys a two-term recurrence, and its zeros follow a pattern.",
+    ),
+    Question(
+        id="ex09.6", name="claims6", title="Deconvolution and upsampling: which claims are true?", points=2,
+        kind=CLAIMS6, answer=lambda P: _claims6(),
+        hint="Test each claim on a case small enough to compute; several mix up undoing a blur with restoring a "
+             "shape, or a layer with a resize.",
+    ),
+    Question(
+        id="ex09.7", name="steps7", title="A deconvnet's steps, in order", points=2, kind=STEPS7,
+        answer=lambda P: ORDER7,
+        mistakes=[
+            Mistake(lambda P: ("B", "D", "A", "E", "F", "C"), "Going down a layer undoes its forward steps in "
+                    "reverse: which of its forward steps came last?"),
+            Mistake(lambda P: ("B", "D", "F", "A", "E", "C"), "Look again at where the ReLU goes: in the forward "
+                    "pass it sat between the convolution and the pooling."),
+            Mistake(lambda P: ("D", "B", "F", "E", "A", "C"), "The switches come from a forward pass of the image; "
+                    "there is nothing to choose an activation from before it."),
+        ],
+        hint="Start from what must exist before anything can be projected down, then go down one layer at a time, "
+             "undoing the forward pass's steps in reverse.",
+    ),
+    Question(
+        id="ex09.8", name="bilinear_kernel", title="Find and fix the bugs: a bilinear kernel for two factors",
+        points=2, kind=Function(result=Matrix(rel_tol=1e-9), time_limit=5.0), reference=bilinear_kernel,
+        examples=[EXAMPLE8_EVEN, EXAMPLE8_ODD, EXAMPLE8_MIXED, EXAMPLE8_ONE],
+        hidden=[
+            HiddenGroup("the same even factor along both axes", example=EXAMPLE8_EVEN, cases=[(12, 12)],
+                        draw=lambda rng: (lambda f: (f, f))(2 * rng.randint(1, 5)), count=3),
+            HiddenGroup("the same odd factor along both axes", example=EXAMPLE8_ODD, cases=[(13, 13)],
+                        draw=lambda rng: (lambda f: (f, f))(2 * rng.randint(1, 4) + 1), count=3),
+            HiddenGroup("different factors along the two axes", example=EXAMPLE8_MIXED, cases=[(8, 5), (3, 10)],
+                        draw=lambda rng: tuple(rng.sample(range(2, 9), 2)), count=4),
+            HiddenGroup("factor 1 along an axis", example=EXAMPLE8_ONE, cases=[(13, 1)],
+                        draw=lambda rng: rng.choice(((1, rng.randint(2, 6)), (rng.randint(2, 6), 1))), count=3),
+        ],
+        hint="Work the 1-D kernel out by hand for factors 2 and 3 (how many taps, where is the peak), compare with "
+             "what tent() gives, then check which factor ends up along the rows.",
+    ),
+]
+
+EXERCISE_SET = ExerciseSet(
+    id="ex09", notebook="09_deconvolution_and_upsampling.ipynb", title="Deconvolution and upsampling",
+    parameters=DEFAULTS, questions=QUESTIONS, generate=generate,
+)
