@@ -39,6 +39,7 @@ __all__ = [
     "phase_sums",
     "has_even_overlap",
     "compose_transposed",
+    "interior_ratio",
     "ResizeLayer",
     "resize_layer",
     "resize_conv_layer",
@@ -340,6 +341,47 @@ def compose_transposed(layers) -> tuple[np.ndarray, int]:
         kernel = _transpose_op(kernel.ndim)(kernel, w, stride=s)
         stride *= s
     return kernel, stride
+
+
+def interior_ratio(layers, ndim=2) -> float:
+    """Max/min overlap count away from the borders, for a stack of transposed layers of ones.
+
+    The stack is one transposed convolution (:func:`compose_transposed`) whose kernel of counts
+    has one phase sum per output phase: these are the interior counts, and their max/min is the
+    ratio :func:`course_lib.widgets.checkerboard_explorer` shows for its boxed interior. In 2-D
+    it is the square of the 1-D ratio.
+
+    Parameters
+    ----------
+    layers : sequence of (k, s)
+        Kernel size and stride of each layer, first layer first.
+    ndim : {1, 2}
+
+    Returns
+    -------
+    float
+        ``inf`` when some phase gets no copy at all.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For an empty stack or a bad ``k``, ``s`` or ``ndim``.
+
+    Examples
+    --------
+    >>> interior_ratio([(3, 2)]), interior_ratio([(3, 2)], ndim=1), interior_ratio([(3, 2), (4, 2)])
+    (4.0, 2.0, 1.0)
+    >>> interior_ratio([(2, 3)])
+    inf
+    """
+    ndim = _check_ndim(ndim)
+    checked = _layers(layers)
+    if any(p for _, _, p in checked):
+        raise ValueError("layers must be (k, s) pairs: the interior does not depend on the padding")
+    kernel, stride = compose_transposed([(np.ones((k,) * ndim, dtype=np.int64), s) for k, s, _ in checked])
+    sums = phase_sums(kernel, stride)
+    low = sums.min()
+    return float("inf") if low == 0 else float(sums.max() / low)
 
 
 class ResizeLayer(NamedTuple):

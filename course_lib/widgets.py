@@ -1104,7 +1104,7 @@ class _CheckerboardExplorer(Explorer):
             "layers": _slider("layers", count, 1, 3),
         }
         for index, (k, s) in enumerate(layers[:3]):
-            self.controls[f"k{index + 1}"] = _slider(f"kernel k{index + 1}", k, 1, 6)
+            self.controls[f"k{index + 1}"] = _slider(f"kernel k{index + 1}", k, 1, 8)
             self.controls[f"s{index + 1}"] = _slider(f"stride s{index + 1}", s, 1, 4)
         rows = [
             _row([self.controls["i"], self.controls["layers"]]),
@@ -1139,7 +1139,7 @@ def checkerboard_explorer(i=4, layers=((3, 2),)) -> Explorer:
     i : int
         Input size (1-8).
     layers : sequence of (k, s)
-        One to three layers; kernel sizes 1-6, strides 1-4.
+        One to three layers; kernel sizes 1-8, strides 1-4.
 
     Returns
     -------
@@ -1155,5 +1155,5 @@ def checkerboard_explorer(i=4, layers=((3, 2),)) -> Explorer:
     layers = list(layers)
     if not 1 <= len(layers) <= 3:
         raise ValueError(f"layers must hold 1 to 3 (k, s) pairs, got {len(layers)}")
-    layers = [(check_int("k", k, 1, 6), check_int("s", s, 1, 4)) for k, s in layers]
+    layers = [(check_int("k", k, 1, 8), check_int("s", s, 1, 4)) for k, s in layers]
     return _CheckerboardExplorer(i, layers)

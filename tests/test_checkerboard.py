@@ -139,6 +139,27 @@ def test_icnr_gives_convolution_then_nearest_in_its_own_order_only():
     assert np.array_equal(checkerboard.icnr(one, 3, "CRD"), checkerboard.icnr(one, 3, "DCR"))
 
 
+def test_interior_ratio_is_the_explorers_and_the_counts():
+    from course_lib import widgets
+
+    for layers in ([(3, 2)], [(4, 2)], [(3, 2), (3, 2)], [(3, 2), (6, 2)], [(4, 2), (3, 2)], [(5, 3), (2, 2)]):
+        assert checkerboard.interior_ratio(layers) == widgets.checkerboard_state(4, layers).interior_ratio
+        counts = checkerboard.stack_overlap_counts(12, layers)
+        kernel, stride = checkerboard.compose_transposed([(np.ones(k, int), s) for k, s in layers])
+        inside = counts[len(kernel):len(counts) - len(kernel)]          # away from both ends
+        assert checkerboard.interior_ratio(layers, ndim=1) == inside.max() / inside.min()
+        assert checkerboard.interior_ratio(layers) == checkerboard.interior_ratio(layers, ndim=1) ** 2
+    assert checkerboard.interior_ratio([(1, 2)]) == float("inf")
+
+
+def test_border_units_are_short_exactly_when_p_is_below_k_minus_s():
+    for k, s in itertools.product(range(1, 9), range(1, 5)):
+        for p in range(k):
+            counts = checkerboard.overlap_counts(12, k, s, p=p)
+            inside = [checkerboard.phase_counts(k, s)[(m + p) % s] for m in range(len(counts))]
+            assert any(counts < inside) == (p < k - s), (k, s, p)
+
+
 @pytest.mark.parametrize("call, error, text", [
     (lambda: checkerboard.overlap_counts(0, 3, 2), ValueError, "n must be >= 1, got 0"),
     (lambda: checkerboard.overlap_counts(3, 3, 2, a=2), ValueError, "a must be <= 1, got 2"),
@@ -152,6 +173,9 @@ def test_icnr_gives_convolution_then_nearest_in_its_own_order_only():
     (lambda: checkerboard.phase_sums(np.ones((2, 2, 2)), 2), ValueError, "w must be 1-D or 2-D"),
     (lambda: checkerboard.has_even_overlap([1, 1], 2, rtol=-1), ValueError, "rtol must be >= 0"),
     (lambda: checkerboard.compose_transposed([(np.ones(2), 2), (np.ones((2, 2)), 2)]), ValueError, "must be 1-D"),
+    (lambda: checkerboard.interior_ratio([]), ValueError, "at least one"),
+    (lambda: checkerboard.interior_ratio([(4, 2, 1)]), ValueError, "interior does not depend on the padding"),
+    (lambda: checkerboard.interior_ratio([(3, 2)], ndim=3), ValueError, "ndim must be 1 or 2, got 3"),
     (lambda: checkerboard.resize_layer(2, "cubic"), ValueError, "mode must be 'nearest' or 'bilinear'"),
     (lambda: checkerboard.resize_conv_layer(np.ones((3, 3)), 2, padding=3), ValueError, "padding must be <= 2"),
     (lambda: checkerboard.resize_conv_layer(np.ones((2, 3)), 2), ValueError, "q must be square"),

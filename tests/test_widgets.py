@@ -305,6 +305,9 @@ def test_explorers_reject_values_outside_their_sliders():
         widgets.checkerboard_explorer(layers=[])
     with pytest.raises(ValueError, match="s must be >= 1"):
         widgets.checkerboard_explorer(layers=[(3, 0)])
+    with pytest.raises(ValueError, match="k must be <= 8, got 9"):
+        widgets.checkerboard_explorer(layers=[(3, 2), (9, 2)])
+    assert widgets.checkerboard_explorer(4, [(3, 2), (8, 2)]).controls["k2"].max == 8   # lesson 10, task 2
 
 
 # --- comfort: slider lengths, text sizes, readouts in words ------------------------------------

@@ -44,6 +44,17 @@ QUESTIONS = [
                     "not 4."),
             Mistake(lambda P: _counts(n=N1 - 1), "There is one copy per input unit: 4 copies, starting at "
                     "outputs 0, 2, 4 and 6."),
+            Mistake(lambda P: tuple(phase_counts(K1, S1)[(m + 1) % S1] for m in range((N1 - 1) * S1 + K1)),
+                    "That is an interior pattern with its two phases swapped, repeated to the ends. Which taps "
+                    "can reach an even output unit, which an odd one? And near the ends fewer copies reach a "
+                    "unit."),
+            Mistake(lambda P: _counts(n=(N1 - 1) * S1 + 1, s=1),
+                    "You placed the copies 1 unit apart over 11 outputs: with stride 2 there are only 4 copies, "
+                    "copy j starting at output 2j."),
+            Mistake(lambda P: (1,) + tuple(phase_counts(K1, S1)[m % S1] for m in range(1, (N1 - 1) * S1 + K1 - 1))
+                    + (1,),
+                    "Only the outermost unit at each end is short in your answer, but more are: unit 1 and unit 2 "
+                    "lie under fewer copies than the interior units of their phase. Check which copies exist."),
         ],
         hint="Draw one row of 11 output units and one copy of the 5-unit kernel per input unit, copy j "
              "starting at output 2j; count the copies over each unit.",
@@ -72,12 +83,12 @@ QUESTIONS = [
         answer=lambda P: _channels_of(MAP3, "DCR"),
         mistakes=[
             Mistake(lambda P: _channels_of(MAP3, "CRD"), "That is PyTorch's order (CRD), where map c's "
-                    "s² channels sit together. depth_to_space (DCR) takes channel (i·s + j)·C_out + c."),
+                    "s² channels sit together. depth_to_space (DCR) takes channel (r₁·s + r₂)·C_out + c."),
             Mistake(lambda P: _channels_of(0, "DCR"), "Those are map 0's channels in DCR: maps are numbered "
                     "from 0, so the second map is c = 1."),
         ],
-        hint="In DCR, output map c at sub-position (i, j) reads channel (i·s + j)·C_out + c; list it for the "
-             "four (i, j).",
+        hint="In DCR, output map c at phase (r₁, r₂) reads channel (r₁·s + r₂)·C_out + c; list it for the "
+             "four (r₁, r₂).",
     ),
 ]
 
