@@ -955,7 +955,7 @@ class Matrix(Kind):
 
     def describe(self):
         size = f"{self.shape[0]}x{self.shape[1]} " if self.shape else ""
-        return f"a {size}matrix (numpy array or SymPy Matrix)"
+        return f"a {size}matrix (nested lists, a numpy array or a SymPy Matrix)"
 
     def _rows(self, value):
         if isinstance(value, ArrayValue) and len(value.shape) == 2:
