@@ -33,7 +33,7 @@ from course_lib.upsampling import bilinear_kernel_1d
 
 DEFAULTS = {
     "n1": 5, "k1": 5, "s1": 3, "p1": 1,
-    "kA2": 3, "sA2": 2, "kB2": 4, "sB2": 3,
+    "kA2": 5, "sA2": 2, "kB2": 4, "sB2": 3,
     "k3a": 5, "s3a": 2, "s3b": 3, "K3": 14,
     "w4": [[2, 0, 1, 3], [1, 4, 0, 2], [3, 1, 2, 0], [0, 2, 4, 1]], "s4": 2, "i4": 5, "r4": 5, "c4": 6,
     "n5": 10, "k5": 5, "s5": 3, "p5": 1, "w5": [1, 3, 2, 1, 2],
@@ -139,7 +139,12 @@ def _draw1(rng):
 
 def _answer2(P, *, mode="stack"):
     kA, sA, kB, sB = (P[x] for x in ("kA2", "sA2", "kB2", "sB2"))
-    one_axis = _interior([(kA, sA), (kB, sB)])
+    layers = {"swapped": [(kB, sB), (kA, sA)], "first": [(kA, sA)], "last": [(kB, sB)]}.get(mode, [(kA, sA), (kB, sB)])
+    if mode == "no stretch":     # the two kernels of ones merged without stretching the first by sB
+        kernel = np.convolve(np.ones(kA, dtype=np.int64), np.ones(kB, dtype=np.int64))
+        one_axis = [int(kernel[r::sA * sB].sum()) for r in range(sA * sB)]
+    else:
+        one_axis = _interior(layers)
     hi, lo = max(one_axis), min(one_axis)
     if mode == "one axis":
         return (hi, lo)
@@ -148,8 +153,6 @@ def _answer2(P, *, mode="stack"):
     if mode == "per layer":      # each layer's own largest and smallest count, multiplied
         hi = -(-kA // sA) * -(-kB // sB)
         lo = (kA // sA) * (kB // sB)
-    if mode == "last":
-        hi, lo = -(-kB // sB), kB // sB
     return (hi * hi, lo * lo)
 
 
@@ -165,7 +168,7 @@ def _counts2d_check():
 assert _counts2d_check() == _answer2(DEFAULTS)
 
 _NAMES2 = ("kA2", "sA2", "kB2", "sB2")
-_GRID2 = (range(2, 7), (2, 3), range(2, 7), (1, 2, 3))
+_GRID2 = (range(2, 8), (2, 3, 4), range(2, 8), (1, 2, 3, 4))
 
 
 def _uneven2(P):
@@ -187,15 +190,28 @@ def _answer3(P, rule=None):
 
 
 _NAMES3 = ("k3a", "s3a", "s3b", "K3")
-_GRID3 = (range(3, 8), (2, 3, 4), (2, 3), range(10, 17))
+_GRID3 = (range(3, 9), (2, 3, 4), (2, 3), range(10, 17))
 
 
-def _fixable3(P):
+def _unless_answer3(P, rule):
+    """A rule of thumb's list, or None where it is the answer (then it is no mistake)."""
+    listed = _answer3(P, rule=rule)
+    return None if listed == _answer3(P) else listed
+
+
+def _uneven_first3(P):
     return P["k3a"] > P["s3a"] and P["k3a"] % P["s3a"] != 0 and bool(_answer3(P))
 
 
+def _even_first3(P):
+    return P["k3a"] > P["s3a"] and P["k3a"] % P["s3a"] == 0 and bool(_answer3(P))
+
+
 def _draw3(rng):
-    settings = _question("ex10.3").separating_settings(_NAMES3, _GRID3, DEFAULTS, _fixable3)
+    # half the variants have a first layer that is uneven, half one that is already even inside, so that no
+    # single rule of thumb about k answers every variant
+    keep = _uneven_first3 if rng.random() < 0.5 else _even_first3
+    settings = _question("ex10.3").separating_settings(_NAMES3, _GRID3, DEFAULTS, keep)
     return dict(zip(_NAMES3, rng.choice(settings)))
 
 
@@ -206,12 +222,14 @@ def _phase_sums(w, s):
     return [[int(w[a::s, b::s].sum()) for b in range(s)] for a in range(s)]
 
 
-def _answer4(P, *, rotate=False, shift=True, transpose=False):
+def _answer4(P, *, rotate=False, shift=True, transpose=False, swap=False, offset=0):
     w, s = np.asarray(P["w4"]), P["s4"]
     if rotate:
         w = np.rot90(w, 2)
     sums = _phase_sums(w, s)
-    r0, c0 = (P["r4"], P["c4"]) if shift else (0, 0)
+    r0, c0 = (P["r4"] + offset, P["c4"] + offset) if shift else (0, 0)
+    if swap:
+        r0, c0 = c0, r0
     block = [[sums[(r0 + a) % s][(c0 + b) % s] for b in range(s)] for a in range(s)]
     if transpose:
         block = [list(row) for row in zip(*block)]
@@ -238,9 +256,9 @@ def _draw4(rng):
             break
     i = rng.randint(4, 5)
     low, high = k - 1, (i - 1) * s - s + 1           # the block lies in the interior of the output
-    while True:  # a shifted phase; at s = 2 only one of the two shifts odd (both odd is the rotation's pattern)
+    while True:  # a shifted phase, r and c of different phases (else swapping them changes nothing)
         r, c = rng.randint(low, high), rng.randint(low, high)
-        if (r % s or c % s) and (s != 2 or r % 2 != c % 2):
+        if (r % s or c % s) and r % s != c % s:
             break
     return {"w4": w, "s4": s, "i4": i, "r4": r, "c4": c}
 
@@ -385,30 +403,34 @@ CLAIMS8 = Choice(
     (
         "A transposed convolution whose kernel size is divisible by its stride gives no checkerboard pattern, "
         "whatever its weights.",
-        "With k a multiple of s larger than s and every weight equal, a transposed convolution of a constant "
-        "input gives the same value at every interior output unit, and less at the units near the borders.",
-        "A 3×3 transposed convolution with stride 2 (weights one) gives interior counts whose largest is twice "
-        "the smallest, in 2-D as in 1-D.",
-        "For an upstream gradient of ones, the input gradient of a 3×3 convolution with stride 2 (weights one) "
-        "shows the same uneven pattern as the output of a 3×3 transposed convolution with stride 2.",
-        "Nearest-neighbour resizing by s followed by any convolution is a transposed convolution whose output, "
-        "for a constant input, is the same at every interior unit, whatever the convolution's weights.",
+        "With k a multiple of s larger than s, every weight equal and no padding, a transposed convolution of a "
+        "constant input gives the same value at every interior output unit, while the first k − s and the last "
+        "k − s output units lie under fewer kernel copies than the interior units.",
+        "Swapping the two layers of a stack of two 1-D transposed convolutions (weights one, no padding) never "
+        "changes whether the stack's interior counts are even.",
+        "For an upstream gradient of ones, the input gradient of a 1-D convolution with kernel size 4, stride 2, "
+        "padding 2 and weights one, on an input of even length, is the same at every input unit, the two end "
+        "units included.",
+        "Nearest-neighbour resizing by s followed by any stride-1 convolution is a transposed convolution whose "
+        "output, for a constant input, is the same at every interior unit, whatever the convolution's weights.",
         "A sub-pixel convolution (a convolution, then pixel shuffle) cannot checkerboard, because every output "
         "pixel comes from exactly one convolution output.",
         "An ICNR weight built for PyTorch's pixel_shuffle (each base kernel repeated r² times, one after the "
         "other) also makes TensorFlow's depth_to_space output a nearest-neighbour upsampling, for any number of "
         "output channels.",
-        "The bilinear kernel for factor 3 has k = 5, which is not divisible by 3, so a transposed convolution "
-        "initialised with it gives uneven values for a constant input.",
+        "The bilinear kernel for factor 5 has k = 9 taps, which is not divisible by 5, so a transposed "
+        "convolution with stride 5 initialised with it gives uneven values for a constant input.",
     ),
     option_hints={
         "A": "Even overlap counts how many kernel taps meet each output unit; what does each unit add up when the "
              "taps carry different weights? Try a 1-D kernel of length 4 at stride 2 with unequal weights.",
-        "B": "Compute a small case: a length-4 kernel of ones at stride 2 on six ones; look at the middle and at "
-             "the two ends.",
-        "C": "In 2-D, an interior count is the product of a row count and a column count: which products occur?",
-        "D": "Which windows of a stride-2 convolution read each input unit? Count them for a 3-tap window, and "
-             "compare with the overlap counts of the transposed layer.",
+        "B": "Compute a small case: a length-6 kernel of ones at stride 2 on six ones; count the copies over the "
+             "middle units and over the first and last few.",
+        "C": "The second layer reads the first layer's output, not a map of ones. Take a layer whose k its s "
+             "divides and one whose k it does not, and compute the interior counts in both orders.",
+        "D": "The gradient of a strided convolution is a transposed convolution of the upstream gradient, with the "
+             "same kernel, stride and padding. Which units of its full output does padding 2 crop, and which "
+             "windows exist when the length is even?",
         "E": "Write the resize as a transposed convolution with a kernel of s ones and merge the convolution into "
              "it; then add up each phase of the merged kernel.",
         "F": "Where do the r² convolution outputs that meet in one r×r block come from, and what makes their "
@@ -416,7 +438,7 @@ CLAIMS8 = Choice(
         "G": "Build the weight for two output channels and r = 2, and read each output channel of depth_to_space "
              "through its channel order (course_lib.frameworks.PIXEL_SHUFFLE_ORDERS).",
         "H": "The claim ties equal values to k being divisible by s: add up each phase of the bilinear kernel for "
-             "factor 3 (course_lib.upsampling.bilinear_kernel_1d) and see what equal values depend on.",
+             "factor 5 (course_lib.upsampling.bilinear_kernel_1d) and see what equal values depend on.",
     },
 )
 
@@ -432,25 +454,35 @@ def _claims8() -> tuple:
         middle = out[k:len(out) - k]
         return bool(np.allclose(middle, middle[0]))
 
-    def damped_borders(k, s):
-        out = conv_transpose1d(ones(8), ones(k), stride=s)
-        return out[0] < out[len(out) // 2] and out[-1] < out[len(out) // 2]
+    def constant_inside_short_ends(k, s, value):
+        # interior: units with every copy of their phase; the first and last k − s units: fewer copies
+        out = conv_transpose1d(np.full(8, value), np.full(k, value), stride=s)
+        counts = conv_transpose1d(ones(8), ones(k), stride=s)
+        inside = counts[k - s:len(counts) - (k - s)]
+        ends = np.concatenate([counts[:k - s], counts[len(counts) - (k - s):]])
+        return (bool(np.all(out[k - s:len(out) - (k - s)] == out[k])) and bool(np.all(inside == k // s))
+                and bool(np.all(ends < k // s)))
 
-    def ratio2d(k, s):
-        return _answer2({"kA2": k, "sA2": s, "kB2": 1, "sB2": 1})
+    def swap_keeps_evenness(first, second):
+        return _even([first, second]) == _even([second, first])
 
-    def gradient_pattern():
-        n, k, s = 13, 3, 2
-        o = (n - k) // s + 1
+    def gradient_even(n, k=4, s=2, p=2):
+        o = (n + 2 * p - k) // s + 1
         grad = np.zeros(n, dtype=np.int64)
-        for j in range(o):
-            grad[j * s:j * s + k] += 1
-        forward = conv_transpose1d(ones(o), ones(k), stride=s)
-        return np.array_equal(grad, forward)
+        for j in range(o):                                        # window j reads units j·s − p … j·s − p + k − 1
+            for t in range(k):
+                if 0 <= j * s - p + t < n:
+                    grad[j * s - p + t] += 1
+        return bool(np.all(grad == grad[0]))
 
     def resize_even(s, q):
-        merged = np.convolve(ones(s), q)
-        return even_values(merged, s)
+        # resize, then a stride-1 conv1d, is the transposed convolution with the merged kernel (on a test input)
+        x = np.array([3, -1, 4, 1, -5, 9, 2], dtype=np.int64)
+        merged = np.convolve(ones(s), np.asarray(q)[::-1])
+        pad = len(q) - 1
+        same = np.array_equal(conv1d(np.repeat(x, s), np.asarray(q), padding=pad),
+                              conv_transpose1d(x, merged, stride=s, padding=pad - (len(q) - 1)))
+        return same and even_values(merged, s)
 
     rng = np.random.default_rng(seed=1008)  # ex10.8
 
@@ -466,14 +498,15 @@ def _claims8() -> tuple:
 
     truths = {
         "A": all(even_values(kernel, 2) for kernel in ([1, 2, 3, 4], [2, 1, 1, 3], [1, 1, 1, 1])),
-        "B": all(even_values(ones(k), s) and damped_borders(k, s) for s in (2, 3) for k in (s, 2 * s, 3 * s)
-                 if k > s),
-        "C": all(ratio2d(k, s)[0] == 2 * ratio2d(k, s)[1] for k, s in ((3, 2),)),
-        "D": gradient_pattern(),
+        "B": all(constant_inside_short_ends(k, s, value) for s in (2, 3) for k in (2 * s, 3 * s)
+                 for value in (1, 2, -3)),
+        "C": all(swap_keeps_evenness((k1, s1), (k2, s2)) for k1 in range(1, 7) for k2 in range(1, 7)
+                 for s1 in (1, 2, 3) for s2 in (1, 2, 3)),
+        "D": all(gradient_even(n) for n in range(4, 16, 2)),
         "E": all(resize_even(s, q) for s in (2, 3, 4) for q in ([1], [2, -1, 3], [1, 4, 0, 2], [5, -2])),
         "F": all(subpixel_random() for _ in range(3)),
         "G": all(icnr_across(c, r) for c in (2, 3) for r in (2, 3)),
-        "H": not all(even_values(bilinear_kernel_1d(f), f) for f in (2, 3, 4, 5)),
+        "H": len(bilinear_kernel_1d(5)) == 9 and not even_values(bilinear_kernel_1d(5), 5),
     }
     return tuple(letter for letter, true in truths.items() if true)
 
@@ -564,8 +597,17 @@ QUESTIONS = [
                     "counts of the first layer through the second."),
             Mistake(lambda P: _answer2(P, mode="last"), "That is the second layer alone; it receives the uneven "
                     "counts of the first layer, not a map of ones."),
+            Mistake(lambda P: _answer2(P, mode="first"), "That is the first layer alone; the second layer then "
+                    "scatters a copy of its kernel from every unit of the first layer's output, and those copies "
+                    "add up."),
+            Mistake(lambda P: _answer2(P, mode="swapped"), "You ran the layers in the other order: the (kA2, sA2) "
+                    "layer reads the input and the (kB2, sB2) layer reads its output. The order changes the counts."),
+            Mistake(lambda P: _answer2(P, mode="no stretch"), "You merged the two kernels as if the first one met "
+                    "the second at stride 1; between two units of the first layer's output, the second layer "
+                    "moves sB2 units. Redo the merge on a short row by hand."),
         ],
-        checks=[Check("answer[0] >= answer[1] >= 1", "Give (largest, smallest), both at least 1 in the interior.")],
+        checks=[Check("answer[0] >= answer[1]", "Give the largest count first: (largest, smallest)."),
+                Check("answer[1] >= 1", "Every interior unit of this stack lies under at least one path.")],
         hint="Work along one axis first: run the first layer's counts on a long row of ones, feed them to the "
              "second layer, and read one period in the middle. Then think about what a 2-D unit collects.",
     ),
@@ -573,21 +615,24 @@ QUESTIONS = [
         id="ex10.3", name="evens3", title="Which second layer evens out the overlap?", points=2,
         kind=IntTuple(unordered=True), answer=_answer3,
         mistakes=[
-            Mistake(lambda P: _answer3(P, rule=lambda kb: kb % P["s3b"] == 0), "'k divisible by s' is the rule "
-                    "for a single layer reading a map of ones; here the second layer reads the first layer's "
-                    "uneven counts. Test each k."),
-            Mistake(lambda P: _answer3(P, rule=lambda kb: kb % P["s3a"] == 0), "Divisible by the first layer's "
-                    "stride is not enough: after the second layer, the pattern's period is s3a·s3b output units, "
-                    "and the second kernel must even out all of its phases."),
+            Mistake(lambda P: _unless_answer3(P, lambda kb: kb % P["s3b"] == 0), "'k divisible by s' is the rule "
+                    "for a single layer reading a map of ones. What does your second layer read: is the first "
+                    "layer's output constant in the interior? Test each k."),
+            Mistake(lambda P: _unless_answer3(P, lambda kb: kb % (P["s3a"] * P["s3b"]) == 0), "A multiple of "
+                    "s3a·s3b is not the only way here. Look at the first layer's interior counts before you look "
+                    "at the second layer, then test one k that is not a multiple of s3a·s3b."),
+            Mistake(lambda P: _answer3(P, rule=lambda kb: kb % P["s3a"] == 0), "The first layer's stride does not "
+                    "decide it: the second layer scatters at stride s3b over the first layer's counts. Compute one "
+                    "period of the stack's interior counts for one of your k and see which phases differ."),
             Mistake(lambda P: (), "Some second layers do even the counts out: the second kernel sums neighbouring "
                     "counts of the first layer's output, high and low ones together."),
             Mistake(lambda P: _answer3(P, rule=lambda kb: not _even([(P["k3a"], P["s3a"]), (kb, P["s3b"])])),
                     "Reversed: those are the kernel sizes that leave the counts uneven."),
         ],
         checks=[Check("all(1 <= k <= K3 for k in answer)", "List kernel sizes from 1 to K3 only.")],
-        hint="The two layers together are one transposed convolution of stride s3a·s3b: build its kernel (or "
-             "just run both layers on a long row of ones) for each candidate k and compare the counts of one "
-             "period in the middle.",
+        hint="Start with the first layer alone: what are its interior counts, phase by phase? Then, for each "
+             "candidate k, run both layers on a long row of ones (or build the stack's one kernel) and compare the "
+             "counts of one period of s3a·s3b units in the middle.",
     ),
     Question(
         id="ex10.4", name="block4", title="Even overlap, unequal weights: the pattern", points=2,
@@ -595,8 +640,14 @@ QUESTIONS = [
         mistakes=[
             Mistake(lambda P: _answer4(P, shift=False), "Your block starts at a unit of phase (0, 0); the block "
                     "asked for starts at row r4 and column c4, so its phases are shifted."),
-            Mistake(lambda P: _answer4(P, rotate=True), "You rotated the kernel by 180°: a transposed convolution "
-                    "drops unrotated copies of w4 (the rotation belongs to the equivalent direct convolution)."),
+            Mistake(lambda P: _answer4(P, rotate=True), "That is the block of the kernel rotated by 180°, and at "
+                    "s4 = 2 also the block you get by swapping r4 and c4 or by counting rows and columns from 1 "
+                    "(all three shift both phases by one). A transposed convolution drops unrotated copies of w4, "
+                    "rows and columns count from 0, and r4 is the row."),
+            Mistake(lambda P: None if P["s4"] == 2 else _answer4(P, swap=True), "You swapped r4 and c4: the block "
+                    "starts at row r4 and column c4."),
+            Mistake(lambda P: None if P["s4"] == 2 else _answer4(P, offset=-1), "You counted rows and columns from "
+                    "1; the block's first row is row r4 counted from 0."),
             Mistake(lambda P: _answer4(P, transpose=True), "Rows and columns are swapped: the row of an output "
                     "unit decides which kernel rows reach it."),
             Mistake(lambda P: [[(len(P["w4"]) // P["s4"]) ** 2] * P["s4"]] * P["s4"], "Those are the overlap "
@@ -632,17 +683,20 @@ QUESTIONS = [
             Mistake(lambda P: _answer6(P, flip=False), "Your kernel does not reverse q6: Conv1d slides q6 over "
                     "the resized input, while a transposed convolution drops copies of its kernel; the two run "
                     "in opposite directions."),
-            Mistake(lambda P: _answer6(P, pad="same"), "Your padding is the Conv1d's; a transposed "
-                    "convolution's padding crops its output, and the amount follows from the kernel length and "
-                    "P6."),
-            Mistake(lambda P: _answer6(P, pad="merged"), "Your padding uses the merged kernel's length; the crop "
-                    "comes from the convolution q6 and its padding P6, the resize adds none."),
+            Mistake(lambda P: _answer6(P, pad="same"), "Your padding is the Conv1d's own P6, which adds zeros; a "
+                    "transposed convolution's padding crops units from its full output. Find which unit of the "
+                    "full output is the Conv1d's first output unit."),
+            Mistake(lambda P: _answer6(P, pad="merged"), "Your crop counts the whole merged kernel. Does the "
+                    "resize make the Conv1d's output start before the first input sample? Line up the first "
+                    "output unit of both versions on a short input."),
             Mistake(lambda P: _answer6(P, kernel="taps"), "That kernel leaves out the resize: repeating each "
                     "sample s6 times is itself a convolution with s6 ones, after zero insertion."),
             Mistake(lambda P: _answer6(P, kernel="stuffed"), "Nearest-neighbour resizing repeats samples; it does "
                     "not put zeros between them."),
         ],
-        checks=[Check("answer[0] >= 0", "The padding is 0 or more.")],
+        checks=[Check("len(answer) == s6 + len(q6)", "fixed6 is the padding p followed by every tap of the "
+                      "shortest w: its length is not right (did you leave out p?)."),
+                Check("answer[0] >= 0", "The padding is 0 or more.")],
         hint="Write the resize as zero insertion followed by a convolution with s6 ones, then merge the two "
              "convolutions that follow the zero insertion into one kernel; mind which of them slides and which "
              "drops copies, and compare the lengths to find the crop.",
@@ -667,8 +721,10 @@ QUESTIONS = [
                                           rng.choice(["CRD", "DCR"])),
                         example=EXAMPLE7_THREE, cases=[([[1, 2, 3], [0, -1, 1]], 3, "CRD")]),
         ],
-        hint="Take one output channel c of the base and one position (i, j) of the r×r block: which channel of "
-             "the convolution does each order read there? All r² of them must hold base row c.",
+        hint="Test your function with both orders on a base of two rows: convolve a small input with its weight, "
+             "apply course_lib.numeric.pixel_shuffle with that order, and compare with the base convolution's "
+             "output upsampled by nearest neighbour. For the order that fails, take one output map c and one "
+             "position (i, j) of the r×r block: which channel does that order read there?",
     ),
     Question(
         id="ex10.8", name="claims8", title="Checkerboard artifacts: which claims are true?", points=2, kind=CLAIMS8,
