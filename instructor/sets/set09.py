@@ -7,8 +7,9 @@ from exact integer determinants. Questions: ex09.1 an FCN upsampling layer's out
 borders included; ex09.2 the sizes of a generator's layers; ex09.3 the input sizes a U-Net with
 mixed resampling layers accepts; ex09.4 least-squares (and regularised) deconvolution of short
 signals (hidden inputs); ex09.5 the lengths at which a 'same' blur cannot be undone; ex09.6 true
-claims about deconvolution and upsampling (choice); ex09.7 the steps of a deconvnet visualisation,
-in order; ex09.8 find and fix the bugs of a bilinear kernel for two factors (hidden inputs).
+claims about deconvolution and upsampling (choice); ex09.7 the steps of a two-layer deconvnet
+visualisation, forward pass included, in order; ex09.8 find and fix the bugs of a bilinear kernel
+for two factors (hidden inputs).
 
 Every variant, defaults included, separates each declared mistake from the answer and from the
 other mistakes: ``generate`` draws each question's numbers once, from ranges or from the settings
@@ -91,8 +92,9 @@ def _nearest1(P):
 
 def _draw1(rng):
     # Factors 2 and 4 only: every entry is then a multiple of 1/64, which floating point holds exactly
-    # whatever the order of the sums, so a whole entry never comes out as 3.9999999999999996 (check()
-    # compares canonical forms, and a whole number's differs from a float's). Odd factors: ex09.8.
+    # whatever the order of the sums, so check()'s digest (entries rounded to 9 significant digits,
+    # whole numbers mapped to integers) and the grader's relative tolerance of 1e-9 judge every
+    # float64 computation alike. Odd factors (entries in ninths) are ex09.8's.
     f = rng.choice((2, 4))
     shape = rng.choice(((2, 3), (3, 2), (3, 3)) if f == 2 else ((2, 3), (3, 2), (2, 2)))
     return {"f1": f, "X1": [[rng.randint(1, 9) for _ in range(shape[1])] for _ in range(shape[0])]}
@@ -302,36 +304,44 @@ def _draw5(rng):
 
 CLAIMS6 = Choice(
     (
-        "For a blur y = Cx, the product Cᵀy has as many entries as x, but in general not x's values.",
+        "Let C be a stride-2 convolution with more inputs than outputs (so it has a null space). If x = Cᵀv for "
+        "some v, the minimum-norm least-squares solution recovers x exactly from y = Cx.",
         "If C has full column rank, least squares recovers x exactly from a noise-free y = Cx.",
         "A blur without padding (stride 1, k > 1) of a length-n signal can be undone exactly by least squares, "
         "like any other blur.",
-        "When y carries noise, a regularised solve (λ > 0) always recovers x less accurately than plain least "
-        "squares, since it no longer fits y as closely.",
+        "Halve the noise in y (the same noise, half as large): the error ‖x̂ − x‖ of a regularised solve "
+        "(λ > 0) halves too, just as plain least squares' error does.",
         "Zeiler's deconvolutional network (2010) computes its feature maps z by applying a transposed "
         "convolution to the image.",
-        "FCN's bilinear-initialised transposed convolution (Caffe's kernel, stride and padding) gives the same "
-        "output as a bilinear resize of the input, borders included.",
-        "The entries of the bilinear kernel for factor f sum to 1.",
-        "Upsampling a constant input with FCN's bilinear-initialised transposed convolution gives a constant "
-        "output away from the borders.",
+        "A stride-2 convolution with k = 3 and padding 1 of a length-3 signal can be undone exactly by least "
+        "squares, whatever its (nonzero) kernel: here i ≤ k.",
+        "For every factor f ≥ 2, the entries of the 2-D bilinear kernel sum to f², not to 1.",
+        "A stride-2 convolution with k = 4 and padding 1 of a signal of even length n ≥ 6 loses a single "
+        "direction of its input: the null space of its C is one-dimensional.",
     ),
     option_hints={
-        "A": "Look at C's shape: how many entries does Cᵀy have? Then try a small blur of a known x and compare.",
+        "A": "Minimum-norm least squares returns the solution with no part in C's null space. How does a vector "
+             "Cᵀv relate to that null space?",
         "B": "What does full column rank say about the solutions of Cx = y when y is exactly Cx?",
         "C": "Count C's rows and columns for padding 0: how many equations and how many unknowns, and what does "
              "that leave of C's null space?",
-        "D": "Fitting noisy data as closely as possible also fits the noise. Try an ill-conditioned blur with a "
-             "little noise and compare both errors against the true x.",
+        "D": "Write x̂ − x for the regularised solve as a sum of two parts: one that comes from the noise, and "
+             "one that does not. What does halving the noise do to each?",
         "E": "How does that network find z for a given image: is there an encoder at all, or an optimisation of "
              "a reconstruction with a sparsity term?",
-        "F": "Compute the first output unit of both for a 1-D input [a, b] at factor 2: what lies beyond the "
-             "input's edge for the layer, and for the resize?",
-        "G": "Add up the 1-D tent for factor 2 (four taps), then think of the 2-D kernel as an outer product.",
-        "H": "Each output unit away from the borders takes one tap of each phase: what do a phase's taps add "
-             "up to?",
+        "F": "Before thinking of rank, count the rows of this C: how many outputs does a length-3 signal give?",
+        "G": "Away from the borders each output unit takes one tap of each phase, and those taps add up to 1. "
+             "How many phases does a stride-f kernel have along one axis, and how does the 2-D kernel's sum "
+             "follow from the 1-D one's?",
+        "H": "How many outputs does this layer give for n inputs, and what does rank-nullity then say about the "
+             "null space's dimension?",
     },
 )
+
+
+def _strided(w, n, p, stride):
+    """C of a strided conv1d: the stride-1 blur's rows, every stride-th one (output j reads from stride·j − p)."""
+    return _blur_matrix(w, n, p)[::stride]
 
 
 @functools.cache
@@ -339,47 +349,55 @@ def _claims6() -> tuple:
     """The true claims' letters, each decided by a computation."""
     rng = np.random.default_rng(seed=909)
     truths = {}
-    # A: Cᵀy has n entries, and differs from x for the course's kernels
-    cases = [(rng.normal(size=6), rng.normal(size=3), p) for p in (0, 1, 2)]
-    truths["A"] = all(len(_blur_matrix(w, 6, p).T @ (_blur_matrix(w, 6, p) @ x)) == 6
-                      and not np.allclose(_blur_matrix(w, 6, p).T @ (_blur_matrix(w, 6, p) @ x), x)
-                      for x, w, p in cases)
+    # A: x in the row space of a strided C comes back exactly; a general x does not (the null space is real)
+    A = True
+    for n in (6, 8, 9):
+        C = _strided(rng.normal(size=3), n, 1, 2)
+        x, general = C.T @ rng.normal(size=C.shape[0]), rng.normal(size=n)
+        A &= bool(np.allclose(np.linalg.lstsq(C, C @ x, rcond=None)[0], x))
+        assert not np.allclose(np.linalg.lstsq(C, C @ general, rcond=None)[0], general)
+    truths["A"] = A
+    cases = [(rng.normal(size=6), rng.normal(size=3)) for _ in range(3)]
     # B: full column rank (padding k − 1) recovers x exactly
-    truths["B"] = all(np.allclose(deconvolve((_blur_matrix(w, 6, 2) @ x)[None], w, 2, 0.0)[0], x) for x, w, _ in cases)
+    truths["B"] = all(np.allclose(deconvolve((_blur_matrix(w, 6, 2) @ x)[None], w, 2, 0.0)[0], x) for x, w in cases)
     # C: padding 0 leaves a null space, so least squares cannot tell x from x + null vector
-    truths["C"] = all(np.allclose(deconvolve((_blur_matrix(w, 6, 0) @ x)[None], w, 0, 0.0)[0], x) for x, w, _ in cases)
-    # D: a counterexample: an ill-conditioned 'same' blur, a little noise, λ = 0.05 is closer
-    w, x = [1, 1.9, 1], rng.normal(size=8)
-    y = _blur_matrix(w, 8, 1) @ x + 0.05 * rng.normal(size=8)
-    plain, ridge = deconvolve(y[None], w, 1, 0.0)[0], deconvolve(y[None], w, 1, 0.05)[0]
-    truths["D"] = bool(np.linalg.norm(ridge - x) >= np.linalg.norm(plain - x))
+    truths["C"] = all(np.allclose(deconvolve((_blur_matrix(w, 6, 0) @ x)[None], w, 0, 0.0)[0], x) for x, w in cases)
+    # D: the lesson's blur and signal; halving the noise halves plain least squares' error, not the ridge's
+    tent3 = np.array([0.25, 0.5, 0.25])
+    x = np.zeros(32)
+    x[6:12], x[16], x[20:28] = 2, 3, np.linspace(0, 2, 8)
+    C, noise = _blur_matrix(tent3, 32, 2), rng.normal(0, 0.02, 34)
+    def ratio(lam):
+        error = [np.linalg.norm(deconvolve((C @ x + c * noise)[None], tent3, 2, lam)[0] - x) for c in (1, 0.5)]
+        return error[1] / error[0]
+    assert math.isclose(ratio(0.0), 0.5, rel_tol=1e-6)
+    truths["D"] = all(math.isclose(ratio(lam), 0.5, rel_tol=0.01) for lam in (0.001, 0.01, 0.1))
     truths["E"] = False  # z is inferred by optimising Σ z ∗ f ≈ y with a sparsity term: no encoder (Zeiler et al. 2010)
-    # F: the layer's border differs from the edge-replicated (resize) one
-    P = {"X1": [[3, 1], [2, 4]], "f1": 2}
-    truths["F"] = bool(np.allclose(_up1(P), _up1(P, edge=True)))
-    truths["G"] = all(math.isclose(bilinear_kernel(f, f).sum(), 1) for f in (1, 2, 3, 4))
-    # H: a constant input gives a constant interior
-    H = True
-    for f in (2, 3, 4):
-        out = conv_transpose2d(np.ones((6, 6)), bilinear_kernel(f, f), stride=f, padding=_padding(f))
-        H &= bool(np.allclose(out[f:-f, f:-f], 1))
-    truths["H"] = H
+    # F: i = 3, k = 3, s = 2, p = 1 gives o = 2 < 3 outputs, so C has a null space for every kernel
+    assert conv_output_size(3, 3, 2, 1) == 2
+    truths["F"] = all(np.linalg.matrix_rank(_strided(rng.normal(size=3), 3, 1, 2)) == 3 for _ in range(5))
+    truths["G"] = all(math.isclose(bilinear_kernel(f, f).sum(), f * f) and not math.isclose(f * f, 1)
+                      for f in range(2, 9))
+    # H: o = n/2 outputs, so the null space has dimension n/2 (at least 3 here)
+    truths["H"] = all(n - np.linalg.matrix_rank(_strided(rng.normal(size=4), n, 1, 2)) == 1 for n in (6, 8, 10, 12))
     return tuple(letter for letter, true in truths.items() if true)
 
 
 # --- ex09.7: a deconvnet's steps, in order --------------------------------------------------------
 
 STEPS7 = Order((
-    "Filter the rectified maps with layer 2's filters transposed (Cᵀ of layer 2's convolution).",
-    "Run the image forward through the convnet and record, at every max pooling, where each maximum came from "
-    "(the switches).",
-    "Unpool with layer 1's switches, rectify, and filter with layer 1's filters transposed: the result is in "
-    "pixel space.",
+    "Unpool with layer 1's switches.",
+    "Pass layer 1's pooled maps through layer 2 (filter, rectify, max-pool), recording layer 2's switches.",
+    "Filter with layer 2's filters transposed (Cᵀ of layer 2's convolution).",
     "Keep the chosen activation in layer 2's pooled maps and set every other activation of that layer to zero.",
-    "Rectify the unpooled maps (ReLU).",
-    "Unpool the layer-2 maps with layer 2's switches.",
+    "Rectify the maps unpooled with layer 1's switches (ReLU).",
+    "Pass the image through layer 1 (filter, rectify, max-pool), recording layer 1's switches: where each "
+    "maximum came from.",
+    "Unpool with layer 2's switches.",
+    "Filter with layer 1's filters transposed: the result is in pixel space.",
+    "Rectify the maps unpooled with layer 2's switches (ReLU).",
 ))
-ORDER7 = ("B", "D", "F", "E", "A", "C")
+ORDER7 = ("F", "B", "D", "G", "I", "C", "A", "E", "H")
 
 
 def _unpool_matches_pool():
@@ -393,6 +411,9 @@ def _unpool_matches_pool():
 assert _unpool_matches_pool()
 # the blur matrix is course_lib.numeric's conv1d; the exact example comes back exactly, the valid one does not
 assert np.allclose(_blur_matrix([2, 1, -1], 5, 2) @ np.arange(5), conv1d(np.arange(5), [2, 1, -1], padding=2))
+assert all(np.allclose(_strided([2, 1, -1, 3][:k], n, 1, 2) @ np.arange(n), conv1d(np.arange(n), [2, 1, -1, 3][:k],
+                                                                                  stride=2, padding=1))
+           for n, k in ((3, 3), (8, 3), (8, 4), (9, 3)))
 assert np.allclose(deconvolve(*EXAMPLE4_EXACT), [[1, -2, 0, 3]])
 assert not np.allclose(deconvolve(*EXAMPLE4_VALID), [[2, 0, -1, 1, 3]])
 
@@ -431,7 +452,7 @@ def generate(rng):
 QUESTIONS = [
     Question(
         id="ex09.1", name="up1", title="An FCN upsampling layer, borders included", points=3,
-        kind=Matrix(rel_tol=1e-6), answer=_up1,
+        kind=Matrix(rel_tol=1e-9), answer=_up1,
         mistakes=[
             Mistake(lambda P: _up1(P, crop=0), "Your output is the full scatter result: the layer's padding crops "
                     "units from each side of it."),
@@ -476,18 +497,27 @@ QUESTIONS = [
         kind=IntTuple(unordered=True), answer=_sizes3,
         mistakes=[
             Mistake(lambda P: tuple(n for n in range(P["lo3"], P["lo3"] + 48) if n % 2 ** len(P["down3"]) == 0),
-                    "'Multiples of 2 to the depth' is the rule of a U-Net whose decoder layers double; some of "
-                    "these layers give back 2m − 1 units."),
+                    "'Multiples of 2 to the number of levels' is the rule of a U-Net that pools by 2×2 and "
+                    "doubles at every level; these layers are not all of that kind: work out what each one does "
+                    "to a size."),
             Mistake(lambda P: tuple(range(P["lo3"], P["lo3"] + 48)), "Not every size comes back: a downsampling "
                     "layer rounds, and the decoder cannot know which way."),
             Mistake(lambda P: _sizes3(P, levels=1), "You checked the first level only: the sizes each deeper level "
                     "receives must match there as well."),
-            Mistake(lambda P: _sizes3(P, downs=[FLOOR3] * len(P["down3"])), "A stride-2 convolution with k = 3 "
-                    "and padding 1 does not round down like 2×2 pooling: compute its output size."),
-            Mistake(lambda P: _sizes3(P, ups=P["up3"][::-1]), "The decoder layer that meets level 1's skip is "
-                    "the LAST decoder layer: pair each level with its own up3 entry, in the order given."),
+            # An empty list has several causes, so its hint names the steps to check, not one cause: on every
+            # setting of the grid, rounding the strided convolutions down like the 2×2 pooling gives (), and so
+            # does the ceil formula for every downsampling layer (or else it gives the answer); the decoder
+            # layers paired in reverse often give () too.
+            Mistake(lambda P: () if _sizes3(P) else None, "Some sizes in the range do pass all four levels. "
+                    "Follow one n through the network by hand and compare with your code at each step: every "
+                    "down3 layer's output size from its own k, s and p (with the rounding of its formula), then "
+                    "the size that level's decoder layer gives back."),
+            Mistake(lambda P: _sizes3(P, ups=P["up3"][::-1]) or None, "Check which decoder layer you compare "
+                    "with which skip: the output of up3[l − 1] meets level l's skip, the map that went into "
+                    "down3[l − 1], whatever order the decoder runs its layers in."),
         ],
-        checks=[Check("all(lo3 <= n < lo3 + 48 for n in answer)", "List sizes from lo3 to lo3 + 47 only.")],
+        checks=[Check("all(lo3 <= n < lo3 + 48 for n in answer)",
+                      "List sizes from lo3 to lo3 + 47 (both included) only.")],
         hint="For one level, write the size the decoder gives back as a function of the level's input size n, "
              "and say for which n it is n again (odd or even?). Then follow n down the levels.",
     ),
@@ -508,7 +538,8 @@ QUESTIONS = [
                         example=EXAMPLE4_VALID, count=4),
         ],
         hint="Build the matrix C of the blur for the signal's length (which you get from a row's length, k and p), "
-             "then solve the least-squares problem for all rows at once; for λ > 0 the normal equations change.",
+             "row by row from the definition at the top of the notebook (which tap meets which input unit?); "
+             "then solve the least-squares problem for all rows at once. For λ > 0 the normal equations change.",
     ),
     Question(
         id="ex09.5", name="singular5", title="The lengths a 'same' blur cannot be undone at", points=2,
@@ -528,22 +559,27 @@ QUESTIONS = [
     Question(
         id="ex09.6", name="claims6", title="Deconvolution and upsampling: which claims are true?", points=2,
         kind=CLAIMS6, answer=lambda P: _claims6(),
-        hint="Test each claim on a case small enough to compute; several mix up undoing a blur with restoring a "
-             "shape, or a layer with a resize.",
+        hint="Test each claim on a case small enough to compute. For a matrix C, count its rows and columns "
+             "before you think about its rank or its null space; for the others, split the quantity into its "
+             "parts (noise and no noise, one axis and two) and follow each.",
     ),
     Question(
         id="ex09.7", name="steps7", title="A deconvnet's steps, in order", points=2, kind=STEPS7,
         answer=lambda P: ORDER7,
         mistakes=[
-            Mistake(lambda P: ("B", "D", "A", "E", "F", "C"), "Going down a layer undoes its forward steps in "
-                    "reverse: which of its forward steps came last?"),
-            Mistake(lambda P: ("B", "D", "F", "A", "E", "C"), "Look again at where the ReLU goes: in the forward "
-                    "pass it sat between the convolution and the pooling."),
-            Mistake(lambda P: ("D", "B", "F", "E", "A", "C"), "The switches come from a forward pass of the image; "
-                    "there is nothing to choose an activation from before it."),
+            Mistake(lambda P: ("F", "B", "D", "C", "I", "G", "H", "E", "A"), "Going down a layer undoes its "
+                    "forward steps in reverse: which of its forward steps came last?"),
+            Mistake(lambda P: ("F", "B", "D", "G", "C", "I", "A", "H", "E"), "Look again at where the ReLU goes: "
+                    "in the forward pass it sat between the convolution and the pooling."),
+            Mistake(lambda P: ("F", "B", "D", "A", "E", "H", "G", "I", "C"), "Which maps does the projection start "
+                    "from, and which layer's switches fit maps of that size?"),
+            Mistake(lambda P: ("B", "F", "D", "G", "I", "C", "A", "E", "H"), "What does layer 2 read in the "
+                    "forward pass, and where does that come from?"),
+            Mistake(lambda P: ("D", "F", "B", "G", "I", "C", "A", "E", "H"), "The chosen activation is one of "
+                    "layer 2's pooled maps: what has to run before those maps exist?"),
         ],
-        hint="Start from what must exist before anything can be projected down, then go down one layer at a time, "
-             "undoing the forward pass's steps in reverse.",
+        hint="Start from what must exist before anything can be projected down; then ask, for each layer, which "
+             "of its forward steps ran last, and which layer was the last to run.",
     ),
     Question(
         id="ex09.8", name="bilinear_kernel", title="Find and fix the bugs: a bilinear kernel for two factors",
@@ -559,8 +595,9 @@ QUESTIONS = [
             HiddenGroup("factor 1 along an axis", example=EXAMPLE8_ONE, cases=[(13, 1)],
                         draw=lambda rng: rng.choice(((1, rng.randint(2, 6)), (rng.randint(2, 6), 1))), count=3),
         ],
-        hint="Work the 1-D kernel out by hand for factors 2 and 3 (how many taps, where is the peak), compare with "
-             "what tent() gives, then check which factor ends up along the rows.",
+        hint="Take a call with two different factors, say fh = 2 and fw = 3, and go through the function line "
+             "by line beside Caffe's recipe (lesson 09, section 3): write down what each line gives, and what "
+             "the recipe says it should be for that factor.",
     ),
 ]
 
