@@ -153,11 +153,16 @@ def test_interior_ratio_is_the_explorers_and_the_counts():
 
 
 def test_border_units_are_short_exactly_when_p_is_below_k_minus_s():
+    """Near end: short units iff p < k - s; far end (output_padding a): iff p - a < k - s."""
     for k, s in itertools.product(range(1, 9), range(1, 5)):
-        for p in range(k):
-            counts = checkerboard.overlap_counts(12, k, s, p=p)
+        for p, a in itertools.product(range(k), range(s)):
+            counts = np.array(copies_covering(12, k, s, p=p, a=a))
+            assert np.array_equal(checkerboard.overlap_counts(12, k, s, p=p, a=a), counts)
             inside = [checkerboard.phase_counts(k, s)[(m + p) % s] for m in range(len(counts))]
-            assert any(counts < inside) == (p < k - s), (k, s, p)
+            short, half = counts < inside, len(counts) // 2
+            assert any(short[:half]) == (p < k - s), (k, s, p, a)
+            assert any(short[half:]) == (p - a < k - s), (k, s, p, a)
+    assert checkerboard.overlap_counts(5, 4, 2, p=2, a=1).tolist() == [2, 2, 2, 2, 2, 2, 2, 2, 1]
 
 
 @pytest.mark.parametrize("call, error, text", [

@@ -9,7 +9,7 @@ import numpy as np
 
 from course_lib.checkerboard import icnr, overlap_counts, phase_counts, phase_sums
 from course_lib.grading.kinds import IntTuple
-from course_lib.grading.spec import ExerciseSet, Mistake, Question
+from course_lib.grading.spec import Check, ExerciseSet, Mistake, Question
 from course_lib.numeric import conv_transpose1d
 
 # Question 1: a 1-D transposed convolution, n = 4 input units, k = 5, s = 2, no padding.
@@ -55,6 +55,11 @@ QUESTIONS = [
                     + (1,),
                     "Only the outermost unit at each end is short in your answer, but more are: unit 1 and unit 2 "
                     "lie under fewer copies than the interior units of their phase. Check which copies exist."),
+        ],
+        checks=[
+            Check("len(answer) == 11", "Your tuple does not have 11 numbers: give one count for each of the "
+                  "11 output units, from unit 0 to unit 10, the ends included.",
+                  "The last copy starts at output 2·3 = 6 and covers 5 units, so the output ends at unit 10."),
         ],
         hint="Draw one row of 11 output units and one copy of the 5-unit kernel per input unit, copy j "
              "starting at output 2j; count the copies over each unit.",
