@@ -1241,6 +1241,16 @@ def _torch_bilinear_interpolate10():
     }
 
 
+def _torch_fcn_head09():
+    torch, version = _torch()
+    layer = torch.nn.ConvTranspose2d(21, 21, kernel_size=64, padding=16, stride=32)
+    out = layer(torch.zeros(1, 21, 10, 15))
+    return version, ("nn.ConvTranspose2d(21, 21, kernel_size=64, padding=16, stride=32) (d2l's FCN head) on "
+                     "zeros(1, 21, 10, 15): parameter count, bias shape, output shape"), {
+        "parameters": int(sum(t.numel() for t in layer.parameters())),
+        "bias": list(layer.bias.shape), "output": list(out.shape)}
+
+
 RECIPES = {
     "tensorflow conv1d SAME stride 2, i = 224, k = 7": _tf_same_strided,
     "tensorflow conv1d SAME stride 2, i = 8, k = 3": _tf_conv1d_small("SAME"),
@@ -1357,6 +1367,7 @@ RECIPES = {
     "lesson 10: tensorflow ICNR depth_to_space": _tf_icnr10,
     "lesson 10: pytorch gradients of strided convolutions": _torch_strided_conv_gradients10,
     "lesson 10: pytorch bilinear interpolate": _torch_bilinear_interpolate10,
+    "lesson 09: pytorch d2l FCN head parameters": _torch_fcn_head09,
 }
 """Every recording: its name and the recipe that makes it with the real framework."""
 

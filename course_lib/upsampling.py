@@ -329,7 +329,7 @@ def unet_valid_sizes(i, depth=4) -> tuple[int, ...]:
 
 
 def unet_valid_tiles(lo, hi, depth=4) -> tuple[tuple[int, int], ...]:
-    """The input tiles ``lo <= i < hi`` that the original U-Net accepts, with their output sizes.
+    """The input tiles ``lo <= i <= hi`` that the original U-Net accepts, with their output sizes.
 
     A tile fits when :func:`unet_valid_sizes` follows it to the end without an odd size at a pool
     or a convolution running out of units.
@@ -337,7 +337,7 @@ def unet_valid_tiles(lo, hi, depth=4) -> tuple[tuple[int, int], ...]:
     Parameters
     ----------
     lo, hi : int
-        The range of input sizes to try, ``1 <= lo <= hi`` (``hi`` excluded).
+        The range of input sizes to try, ``1 <= lo <= hi``, both ends included.
     depth : int
         Number of pooling steps, ``>= 1``.
 
@@ -357,6 +357,8 @@ def unet_valid_tiles(lo, hi, depth=4) -> tuple[tuple[int, int], ...]:
     --------
     >>> unet_valid_tiles(560, 600)
     ((572, 388), (588, 404))
+    >>> unet_valid_tiles(572, 588)
+    ((572, 388), (588, 404))
     >>> unet_valid_tiles(10, 30, depth=1)[:3]
     ((18, 2), (20, 4), (22, 6))
     """
@@ -364,7 +366,7 @@ def unet_valid_tiles(lo, hi, depth=4) -> tuple[tuple[int, int], ...]:
     hi = check_int("hi", hi, minimum=lo)
     depth = check_int("depth", depth, minimum=1)
     tiles = []
-    for i in range(lo, hi):
+    for i in range(lo, hi + 1):
         try:
             tiles.append((i, unet_valid_sizes(i, depth)[-1]))
         except ValueError:

@@ -202,10 +202,11 @@ def test_unet_valid_sizes_paper_figure_and_tiles():
 @pytest.mark.parametrize("depth", [1, 2, 3, 4])
 def test_unet_valid_tiles_are_the_sizes_that_fit(depth):
     tiles = unet_valid_tiles(1, 400, depth)
-    assert [i for i, _ in tiles] == [i for i in range(1, 400) if _fits(i, depth)]
+    assert [i for i, _ in tiles] == [i for i in range(1, 401) if _fits(i, depth)]
     assert all(out == unet_valid_sizes(i, depth)[-1] for i, out in tiles)
     assert all(b - a == 2 ** depth for (a, _), (b, _) in zip(tiles, tiles[1:]))
-    assert unet_valid_tiles(540, 620) == ((540, 356), (556, 372), (572, 388), (588, 404), (604, 420))
+    assert unet_valid_tiles(540, 620) == ((540, 356), (556, 372), (572, 388), (588, 404), (604, 420), (620, 436))
+    assert unet_valid_tiles(572, 572) == ((572, 388),)     # both ends included
     assert unet_valid_tiles(5, 5) == ()
 
 
