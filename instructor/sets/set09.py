@@ -330,9 +330,9 @@ CLAIMS6 = Choice(
         "E": "How does that network find z for a given image: is there an encoder at all, or an optimisation of "
              "a reconstruction with a sparsity term?",
         "F": "Before thinking of rank, count the rows of this C: how many outputs does a length-3 signal give?",
-        "G": "Away from the borders each output unit takes one tap of each phase, and those taps add up to 1. "
-             "How many phases does a stride-f kernel have along one axis, and how does the 2-D kernel's sum "
-             "follow from the 1-D one's?",
+        "G": "On a constant input of ones, what does an interior output unit receive, and which of the kernel's "
+             "taps are those (lesson 10's phases)? Sum the 1-D kernel from that, then think how the 2-D kernel's "
+             "sum follows from the 1-D one's.",
         "H": "How many outputs does this layer give for n inputs, and what does rank-nullity then say about the "
              "null space's dimension?",
     },

@@ -695,7 +695,7 @@ QUESTIONS = [
                     "not put zeros between them."),
         ],
         checks=[Check("len(answer) == s6 + len(q6)", "fixed6 is the padding p followed by every tap of the "
-                      "shortest w: its length is not right (did you leave out p?)."),
+                      "shortest w: its length is not right. Count the taps of w again (and check that p comes first)."),
                 Check("answer[0] >= 0", "The padding is 0 or more.")],
         hint="Write the resize as zero insertion followed by a convolution with s6 ones, then merge the two "
              "convolutions that follow the zero insertion into one kernel; mind which of them slides and which "
@@ -721,7 +721,8 @@ QUESTIONS = [
                                           rng.choice(["CRD", "DCR"])),
                         example=EXAMPLE7_THREE, cases=[([[1, 2, 3], [0, -1, 1]], 3, "CRD")]),
         ],
-        hint="Test your function with both orders on a base of two rows: convolve a small input with its weight, "
+        hint="Check the shape first: C·r² kernels for every r, not only r = 2. Then test both orders on a base of "
+             "two rows: convolve a small input with its weight, "
              "apply course_lib.numeric.pixel_shuffle with that order, and compare with the base convolution's "
              "output upsampled by nearest neighbour. For the order that fails, take one output map c and one "
              "position (i, j) of the r×r block: which channel does that order read there?",
@@ -737,7 +738,8 @@ QUESTIONS = [
         kind=Matrix(), answer=_answer9,
         mistakes=[
             Mistake(lambda P: [[P["v9"][P["c9"]]] * P["r9"]] * P["r9"], "That is what PyTorch's pixel_shuffle "
-                    "gives with this weight; depth_to_space reads the channels in another order."),
+                    "gives with this weight (or what a tiled weight would give): repeat_interleave repeats each kernel in "
+                    "place, and depth_to_space reads the channels in another order than pixel_shuffle."),
             Mistake(lambda P: _answer9(P, transpose=True), "Rows and columns are swapped: within a block, the "
                     "position (i, j) counts i·r9 + j, row first."),
             Mistake(lambda P: _answer9(P, read="torch", built="tf"), "That is the opposite port: a "
