@@ -586,13 +586,13 @@ QUESTIONS = [
         points=2, kind=Function(result=Matrix(rel_tol=1e-9), time_limit=5.0), reference=bilinear_kernel,
         examples=[EXAMPLE8_EVEN, EXAMPLE8_ODD, EXAMPLE8_MIXED, EXAMPLE8_ONE],
         hidden=[
-            HiddenGroup("the same even factor along both axes", example=EXAMPLE8_EVEN, cases=[(12, 12)],
+            HiddenGroup("the same even factor along both axes", example=EXAMPLE8_EVEN, cases=[(18, 18)],
                         draw=lambda rng: (lambda f: (f, f))(2 * rng.randint(1, 5)), count=3),
-            HiddenGroup("the same odd factor along both axes", example=EXAMPLE8_ODD, cases=[(13, 13)],
+            HiddenGroup("the same odd factor along both axes", example=EXAMPLE8_ODD, cases=[(17, 17)],
                         draw=lambda rng: (lambda f: (f, f))(2 * rng.randint(1, 4) + 1), count=3),
-            HiddenGroup("different factors along the two axes", example=EXAMPLE8_MIXED, cases=[(8, 5), (3, 10)],
+            HiddenGroup("different factors along the two axes", example=EXAMPLE8_MIXED, cases=[(16, 7), (14, 9)],
                         draw=lambda rng: tuple(rng.sample(range(2, 9), 2)), count=4),
-            HiddenGroup("factor 1 along an axis", example=EXAMPLE8_ONE, cases=[(13, 1)],
+            HiddenGroup("factor 1 along an axis", example=EXAMPLE8_ONE, cases=[(1, 19)],
                         draw=lambda rng: rng.choice(((1, rng.randint(2, 6)), (rng.randint(2, 6), 1))), count=3),
         ],
         hint="Take a call with two different factors, say fh = 2 and fw = 3, and go through the function line "
