@@ -8,7 +8,8 @@ ex05.2 the emulating input along one axis as a 0/1 mask; ex05.3 an output by han
 p′ = k − 1 − 2p; ex05.6 which input sizes come back; ex05.7 a dilated layer's reach, p′ and output
 length; ex05.8 the useful share of zero insertion; ex05.9 what output_padding adds; ex05.10 the
 rotated kernel; ex05.11 true claims (a pool of two versions, parameter ``version11``); ex05.12 what PyTorch, Keras and TensorFlow do with one
-layer; ex05.13 find and fix the bugs of an emulation (hidden inputs).
+layer; ex05.13 find and fix the bugs of an emulation (hidden inputs); ex05.14 one output map of
+a grouped ConvTranspose2d from PyTorch's weight tensor.
 
 Every variant, defaults included, separates each declared mistake from the answer and from the
 other mistakes: ``generate`` draws each question's numbers once, from ranges (or small tables of
@@ -41,6 +42,10 @@ DEFAULTS = {
     "w10": [[1, 2, 3], [4, 5, 6]],
     "version11": 0,
     "n12": 4, "k12": 4, "s12": 3, "p12": 1, "a12": 2, "o12": 9,
+    "y14": [[[1, 2], [0, -1]], [[2, 0], [1, 3]], [[-1, 1], [2, 0]], [[3, -2], [1, 1]]],
+    "w14": [[[[1, 0], [2, -1]], [[0, 3], [1, 1]]], [[[2, 1], [0, 1]], [[-1, 2], [3, 0]]],
+            [[[1, 1], [-2, 0]], [[2, 0], [1, -1]]], [[[0, 2], [1, 3]], [[1, -2], [0, 2]]]],
+    "j14": 2,
 }
 
 
@@ -165,6 +170,7 @@ def generate(rng):
     P["w10"] = _asymmetric_kernel(rng, rng.randint(2, 3), 3)
     P["version11"] = rng.randrange(2)
     P.update(_draw12(rng))
+    P.update(_draw14(rng))
     return P
 
 
@@ -408,6 +414,56 @@ def _draw13(rng, *, stride, padding):
 EXAMPLE13_PADDING = ((1, 2, 3), (1, -1, 2), 1, 1, 0)
 EXAMPLE13_STRIDE = ((2, -1), (1, 2, 3), 2, 0, 0)
 EXAMPLE13_BOTH = ((1, 0, 2), (3, 1, -2, 1), 3, 2, 1)
+
+# --- ex05.14 ----------------------------------------------------------------------------------------
+
+GROUPS14, STRIDE14 = 2, 2     # nn.ConvTranspose2d(4, 4, kernel_size=2, stride=2, groups=2, bias=False)
+
+
+def _kernel14(w, layout, c, c_local, j, j_local):
+    """The kernel that meets input map c on its way to output map j, read in a layout of WEIGHT_LAYOUTS.
+
+    A grouped layer's weight has its first axis over all maps of one side and its second over the maps of
+    one group of the other side: PyTorch's ConvTranspose2d (IOHW) is (C_in, C_out/groups, k, k), its
+    Conv2d (OIHW) is (C_out, C_in/groups, k, k).
+    """
+    return w[c, j_local] if layout[:2] == "IO" else w[j, c_local]
+
+
+def _map14(P, *, layout=None, maps="group", interleaved=False, rotate=False):
+    """Output map j14 of the grouped transposed layer, or what a slip gives.
+
+    ``layout``: the weight read in another layout (Conv2d's); ``maps``: "group" (the input maps of
+    j14's group), "all" (groups ignored) or an index within the group (only that input map);
+    ``interleaved``: groups taken as every groups-th map rather than contiguous blocks;
+    ``rotate``: each kernel rotated by 180° as the emulating convolution uses it.
+    """
+    y, w, j = np.array(P["y14"]), np.array(P["w14"]), P["j14"]
+    layout = layout or frameworks.WEIGHT_LAYOUTS["pytorch", "conv_transpose"]
+    per_in, per_out = len(y) // GROUPS14, w.shape[1]
+    group, j_local = (j % GROUPS14, j // GROUPS14) if interleaved else divmod(j, per_out)
+    first = group * per_in
+    chosen = {"group": range(first, first + per_in), "all": range(len(y))}.get(maps)
+    if chosen is None:
+        chosen = [first + maps]
+    out = 0
+    for c in chosen:
+        kernel = _kernel14(w, layout, c, c % per_in, j, j_local)
+        out = out + conv_transpose2d(y[c], np.rot90(kernel, 2) if rotate else kernel, stride=STRIDE14)
+    return np.asarray(out).tolist()
+
+
+_SLIPS14 = (dict(layout=frameworks.WEIGHT_LAYOUTS["pytorch", "conv"]), dict(maps="all"), dict(maps=0),
+            dict(maps=1), dict(interleaved=True), dict(rotate=True))
+
+
+def _draw14(rng):
+    # j14 in 1..2: output maps 0 and 3 belong to the same group whether groups are blocks or interleaved.
+    # Small random integers make two slips agree in about 0.4 % of draws; ExerciseSet.draw redraws those.
+    return {"y14": [[[rng.randint(-2, 3) for _ in range(2)] for _ in range(2)] for _ in range(4)],
+            "w14": [[[[rng.randint(-2, 3) for _ in range(2)] for _ in range(2)] for _ in range(2)] for _ in range(4)],
+            "j14": rng.choice([1, 2])}
+
 
 # --- ex05.11 ----------------------------------------------------------------------------------------
 
@@ -776,6 +832,29 @@ QUESTIONS = [
         ],
         hint="Compare the length of what the function returns with PyTorch's output length, first with s = 1 and "
              "p > 0, then with s > 1 and p = 0: each bug shows on its own in one of the two.",
+    ),
+    Question(
+        id="ex05.14", name="map14", title="One output map of a grouped transposed layer", points=2, kind=Matrix(),
+        answer=_map14,
+        mistakes=[
+            Mistake(lambda P: _map14(P, **_SLIPS14[0]), "You read the weight as Conv2d's, "
+                    "(C_out, C_in/groups, k, k). A transposed layer's weight in PyTorch keeps the convolution it "
+                    "transposes: which axis counts the input maps there, and which the output maps of one group?"),
+            Mistake(lambda P: _map14(P, **_SLIPS14[1]), "Your map adds contributions from all four input maps: with "
+                    "groups=2, which input maps can reach an output map at all?"),
+            *[Mistake(lambda P, slip=slip: _map14(P, **slip), "Your map holds one input map's contribution only: an "
+                      "output map adds the transposed convolutions of several input maps.") for slip in _SLIPS14[2:4]],
+            Mistake(lambda P: _map14(P, **_SLIPS14[4]), "Your groups take every second map; PyTorch's groups are "
+                    "blocks of neighbouring maps, in order. Which block holds output map j14, and which input maps "
+                    "does the same block hold?"),
+            Mistake(lambda P: _map14(P, **_SLIPS14[5]), "You rotated the kernels: the scatter adds each kernel as it "
+                    "is; only the emulating direct convolution rotates it."),
+        ],
+        checks=[Check("len(answer) == 4 and all(len(row) == 4 for row in answer)",
+                      "One output map of this layer is 4 × 4: (2 − 1)·2 + 2 units per axis.")],
+        hint="Find the group output map j14 belongs to and the input maps of that group first. Then read the "
+             "weight's axes in the order PyTorch stores a transposed layer's weight (the lesson's section 6): which "
+             "index picks the input map, which the output map, and counted over all maps or within a group?",
     ),
 ]
 

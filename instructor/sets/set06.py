@@ -13,7 +13,7 @@ across ↓M and merged; ex06.8 lengths through a chain; ex06.9 the transpose of 
 transposed convolution with padding; ex06.10 a transposed convolution's phase outputs (hidden
 inputs); ex06.11 true claims;
 ex06.12 the steps of a sub-pixel convolution in order; ex06.13 find and fix the bugs of a 1-D
-pixel shuffle (hidden inputs).
+pixel shuffle (hidden inputs); ex06.14 the false steps of the Q&A's derivation redone for k = 3.
 
 Every variant, defaults included, separates each declared mistake from the answer and from the
 other mistakes: ``generate`` draws each question's numbers once, from ranges where every tested
@@ -348,6 +348,53 @@ TRAILING3 = ("That is the same operator, but not the form asked for: your kernel
 FLIPPED = ("That is the kernel reversed. Here (q∗) is a true convolution (numpy.convolve): "
            "(a ∗ b)[m] = Σ a[t] b[m - t], starting with a[0]·b[0].")
 
+# --- ex06.14 ----------------------------------------------------------------------------------
+
+DERIVATION14 = Choice(
+    (
+        "q ∗ (↑3 x) = C U x, where C is an 11 × 9 matrix and U a 9 × 3 matrix.",
+        "U = Dᵀ, and D is a 3 × 9 matrix.",
+        "C Dᵀ = (Cᵀ D)ᵀ.",
+        "C Dᵀ = (D Cᵀ)ᵀ, where D Cᵀ is the 3 × 11 matrix made of rows 0, 3 and 6 of Cᵀ.",
+        "Hence q ∗ (↑3 x) = (↑3 (q∗)ᵀ)ᵀ x, with Cᵀ the matrix of (q∗)ᵀ.",
+        "Every row of (D Cᵀ)ᵀ has at most one nonzero entry: each sample of q ∗ (↑3 x) depends on one sample "
+        "of x only.",
+    ),
+    option_hints={
+        "A": "How long is ↑3 x, and how many samples longer than its input is a full convolution with 3 taps?",
+        "B": "Section 1 pairs ↑k on length n with ↓k on one length only: which one for n = 3, and what shape has "
+             "its matrix?",
+        "C": "Write each factor's shape under it and check that every product in the step can be formed.",
+        "D": "Apply (AB)ᵀ = BᵀAᵀ to the right-hand side; then ask which rows of a 9-row matrix ↓3 keeps.",
+        "E": "Write every factor's shape, with the length each operator acts on: does the last matrix have as many "
+             "columns as x has samples?",
+        "F": "↑3 puts x_j at position 3j; which output samples can a 3-tap kernel carry it to, and do the ranges of "
+             "two neighbouring samples overlap?",
+    },
+)
+
+
+def _false_steps14() -> tuple:
+    """The letters of DERIVATION14's false steps, each decided on the matrices of course_lib.sampling."""
+    q, x = sympy.symbols("q0:3"), sympy.Matrix(sympy.symbols("x0:3"))
+    C, U, D = sampling.conv_op(q, 9, "full"), sampling.up(3, 3), sampling.down(3, 9)
+
+    def fits(*factors):
+        return all(a.shape[1] == b.shape[0] for a, b in zip(factors, factors[1:]))
+
+    lhs = sympy.Matrix((sampling.Conv(q, "full") @ sampling.Up(3)).apply(tuple(x)))
+    up_after = sampling.up(3, C.T.shape[0]) * C.T       # ↑3 applied to the output of (q∗)ᵀ
+    truths = {
+        "A": C.shape == (11, 9) and U.shape == (9, 3) and C * U * x == lhs,
+        "B": D.shape == (3, 9) and U == D.T,
+        "C": fits(C.T, D) and C * D.T == (C.T * D).T,
+        "D": C * D.T == (D * C.T).T and D * C.T == C.T.extract([0, 3, 6], list(range(11))),
+        "E": fits(up_after.T, x) and up_after.T * x == lhs,
+        "F": all(sum(1 for v in (D * C.T).T.row(m) if v != 0) <= 1 for m in range(11)),
+    }
+    return tuple(letter for letter, true in truths.items() if not true)
+
+
 QUESTIONS = [
     Question(
         id="ex06.1", name="M1", title="PyTorch's strided conv1d as a matrix", points=2, kind=Matrix(),
@@ -557,6 +604,19 @@ QUESTIONS = [
         hint="Run the given function on a small input whose numbers tell you where each came from (input channel i "
              "holding 10·i + its column, say), write down by hand what output (c, w·r + j) must hold, and compare "
              "the two position by position.",
+    ),
+    Question(
+        id="ex06.14", name="false14", title="Spot the false steps: the Q&A's derivation with k = 3", points=2,
+        kind=DERIVATION14, answer=lambda P: _false_steps14(),
+        mistakes=[
+            Mistake(lambda P: ("E",), "The printed ↑ of the Q&A's last step is not the only slip here: write the "
+                    "shape of every factor under each step and check that each product can be formed."),
+            Mistake(lambda P: ("C", "E", "F"), "Look at where each column of C Dᵀ is nonzero: how many taps does q "
+                    "have, and how far apart does ↑3 put the samples of x?"),
+        ],
+        hint="Build C, U and D with course_lib.sampling (conv_op, up, down) and test each step on its own: the "
+             "shapes first (every product must be defined), then the matrices. A step can quote a true rule and "
+             "still be false for these matrices.",
     ),
 ]
 
