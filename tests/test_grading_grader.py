@@ -25,7 +25,7 @@ import course_lib
 from course_lib.grading.cli import main
 from course_lib.grading.grader import Options, grade_many
 from course_lib.grading.release import render_parameters
-from course_lib.grading.sandbox import SandboxError, detect_sandbox, readable_by_others
+from course_lib.grading.sandbox import SandboxError, claim_slot, detect_sandbox, readable_by_others, release_slot
 from course_lib.grading.spec import load_sets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -375,10 +375,12 @@ def test_a_kernel_that_fills_its_working_folder_is_stopped(monkeypatch):
             "    handle.write(b'x' * 100_000_000)\ntime.sleep(30)")
     scratch = Path(tempfile.mkdtemp(prefix="course-disk-"))  # reachable by the kernels' users
     scratch.chmod(0o711)
+    slot = claim_slot()  # slot 0 may be another grading run's on a shared machine
     try:
-        result = asyncio.run(runner.run_cells(["x = 1", fill, "y = 2"], ["print('T0', x + y)"], "T0", sandbox, 0,
+        result = asyncio.run(runner.run_cells(["x = 1", fill, "y = 2"], ["print('T0', x + y)"], "T0", sandbox, slot,
                                               scratch, cell_timeout=60, notebook_timeout=120))
     finally:
+        release_slot(slot)
         shutil.rmtree(scratch, ignore_errors=True)
     assert result.cells[2].error == "wrote more than 50 MB to disk; skipped"
     assert result.status == "crashed" and list(result.probe_lines.values()) == [["3"]]

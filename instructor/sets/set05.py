@@ -441,14 +441,18 @@ def _map14(P, *, layout=None, maps="group", interleaved=False, rotate=False):
     y, w, j = np.array(P["y14"]), np.array(P["w14"]), P["j14"]
     layout = layout or frameworks.WEIGHT_LAYOUTS["pytorch", "conv_transpose"]
     per_in, per_out = len(y) // GROUPS14, w.shape[1]
-    group, j_local = (j % GROUPS14, j // GROUPS14) if interleaved else divmod(j, per_out)
-    first = group * per_in
-    chosen = {"group": range(first, first + per_in), "all": range(len(y))}.get(maps)
+    if interleaved:  # group g holds the maps g, g + groups, g + 2·groups, ... on both sides
+        group, j_local = j % GROUPS14, j // GROUPS14
+        members = list(range(group, len(y), GROUPS14))
+    else:
+        group, j_local = divmod(j, per_out)
+        members = list(range(group * per_in, (group + 1) * per_in))
+    chosen = {"group": members, "all": range(len(y))}.get(maps)
     if chosen is None:
-        chosen = [first + maps]
+        chosen = [members[maps]]
     out = 0
     for c in chosen:
-        kernel = _kernel14(w, layout, c, c % per_in, j, j_local)
+        kernel = _kernel14(w, layout, c, c // GROUPS14 if interleaved else c % per_in, j, j_local)
         out = out + conv_transpose2d(y[c], np.rot90(kernel, 2) if rotate else kernel, stride=STRIDE14)
     return np.asarray(out).tolist()
 
@@ -854,7 +858,8 @@ QUESTIONS = [
                       "One output map of this layer is 4 × 4: (2 − 1)·2 + 2 units per axis.")],
         hint="Find the group output map j14 belongs to and the input maps of that group first. Then read the "
              "weight's axes in the order PyTorch stores a transposed layer's weight (the lesson's section 6): which "
-             "index picks the input map, which the output map, and counted over all maps or within a group?",
+             "index picks the input map, which the output map, and counted over all maps or within a group? Last, "
+             "the kernel's own two axes: which one runs down the output's rows?",
     ),
 ]
 

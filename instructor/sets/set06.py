@@ -357,8 +357,8 @@ DERIVATION14 = Choice(
         "C Dᵀ = (Cᵀ D)ᵀ.",
         "C Dᵀ = (D Cᵀ)ᵀ, where D Cᵀ is the 3 × 11 matrix made of rows 0, 3 and 6 of Cᵀ.",
         "Hence q ∗ (↑3 x) = (↑3 (q∗)ᵀ)ᵀ x, with Cᵀ the matrix of (q∗)ᵀ.",
-        "Every row of (D Cᵀ)ᵀ has at most one nonzero entry: each sample of q ∗ (↑3 x) depends on one sample "
-        "of x only.",
+        "Every row of (D Cᵀ)ᵀ has at most one nonzero entry: each sample of q ∗ (↑3 x) depends on at most one "
+        "sample of x.",
     ),
     option_hints={
         "A": "How long is ↑3 x, and how many samples longer than its input is a full convolution with 3 taps?",
