@@ -24,7 +24,7 @@ import ipywidgets as widgets
 import numpy as np
 import sympy
 
-from course_lib import arithmetic, draw, frameworks, numeric, sampling
+from course_lib import arithmetic, checkerboard, draw, frameworks, sampling
 from course_lib.draw.geometry import _fmt_pair, _pair
 from course_lib.draw.render import encode_png
 from course_lib.draw.scenes import _DARK, _applicable
@@ -601,9 +601,9 @@ def contribution_counts(i, layers) -> np.ndarray:
     """How many kernel contributions each output unit of a stack of transposed convolutions gets.
 
     Every layer is a stride-``s`` transposed convolution with a ``k × k`` kernel of ones applied
-    to the previous map, starting from an ``i × i`` map of ones, computed with
-    :func:`course_lib.numeric.conv_transpose2d`: the result counts the paths from input units
-    to each output unit.
+    to the previous map, starting from an ``i × i`` map of ones: the result counts the paths
+    from input units to each output unit (:func:`course_lib.checkerboard.stack_overlap_counts`
+    in 2-D, which the explorer shows).
 
     Parameters
     ----------
@@ -621,10 +621,7 @@ def contribution_counts(i, layers) -> np.ndarray:
     >>> contribution_counts(3, [(3, 2)]).max(), contribution_counts(3, [(4, 2)])[3].tolist()
     (np.int64(4), [2, 2, 4, 4, 4, 4, 2, 2])
     """
-    counts = np.ones((i, i), dtype=np.int64)
-    for k, s in layers:
-        counts = numeric.conv_transpose2d(counts, np.ones((k, k), dtype=np.int64), stride=s)
-    return counts
+    return checkerboard.stack_overlap_counts(i, layers, ndim=2)
 
 
 def _interior(i, layers) -> np.ndarray:

@@ -27,6 +27,7 @@ from course_lib.arithmetic import conv_output_size, transposed_output_size
 from course_lib.grading.kinds import Choice, Function, IntTuple, Matrix, Order
 from course_lib.grading.spec import Check, ExerciseSet, HiddenGroup, Mistake, Question
 from course_lib.numeric import conv1d, conv_transpose2d, max_pool2d, max_unpool2d
+from course_lib.upsampling import bilinear_kernel_1d, bilinear_kernel_size, bilinear_padding
 
 DEFAULTS = {
     "X1": [[4, 1, 3], [2, 5, 7]], "f1": 4,
@@ -44,42 +45,19 @@ def _question(qid):
 
 # --- the bilinear kernel -------------------------------------------------------------------------
 
-def _tent(factor, k=None):
-    """The 1-D bilinear (tent) kernel of Caffe's recipe: k = 2f − f mod 2, w[x] = 1 − |x − (k − 1)/2| / f."""
-    k = 2 * factor - factor % 2 if k is None else k
-    return 1 - np.abs(np.arange(k) - (k - 1) / 2) / factor
-
-
 def bilinear_kernel(fh, fw):
     """Reference for ex09.8: the 2-D bilinear kernel for factor fh along the rows and fw along the columns."""
-    return np.outer(_tent(fh), _tent(fw))
-
-
-def _library_agrees():
-    """The tent above is course_lib.upsampling's kernel (when the module is there)."""
-    try:
-        from course_lib import upsampling
-    except ImportError:  # the lesson's module is written at the same time as this set
-        return True
-    return all(np.allclose(upsampling.bilinear_kernel(f), bilinear_kernel(f, f)) for f in range(1, 9))
-
-
-assert _library_agrees()
+    return np.outer(bilinear_kernel_1d(fh), bilinear_kernel_1d(fw))
 
 
 # --- ex09.1: an FCN upsampling layer, predicted --------------------------------------------------
-
-def _padding(f):
-    """Caffe's recipe: pad = ceil((f − 1)/2)."""
-    return -(-(f - 1) // 2)
-
 
 def _up1(P, *, crop=None, edge=False, normalised=False):
     X, f = np.array(P["X1"], dtype=float), P["f1"]
     w = bilinear_kernel(f, f)
     if normalised:
         w = w / w.sum()
-    p = _padding(f) if crop is None else crop
+    p = bilinear_padding(f) if crop is None else crop
     if edge:  # the input continued by copies of its edge rows and columns: a bilinear resize
         full = conv_transpose2d(np.pad(X, 1, mode="edge"), w, stride=f, padding=p)
         return full[f:-f, f:-f]
@@ -438,7 +416,7 @@ EXAMPLE8_ONE = (1, 4)
 assert np.allclose(_buggy8(*EXAMPLE8_EVEN), bilinear_kernel(*EXAMPLE8_EVEN))  # square even factors hide both bugs
 assert _buggy8(*EXAMPLE8_ODD).shape != bilinear_kernel(*EXAMPLE8_ODD).shape
 # a fix of k alone still fails the mixed example (the swapped axes show there)
-assert np.outer(_tent(3), _tent(2)).shape != bilinear_kernel(*EXAMPLE8_MIXED).shape
+assert np.outer(bilinear_kernel_1d(3), bilinear_kernel_1d(2)).shape != bilinear_kernel(*EXAMPLE8_MIXED).shape
 
 
 def generate(rng):
@@ -456,8 +434,9 @@ QUESTIONS = [
         mistakes=[
             Mistake(lambda P: _up1(P, crop=0), "Your output is the full scatter result: the layer's padding crops "
                     "units from each side of it."),
-            Mistake(lambda P: _up1(P, crop=2 * P["f1"] - P["f1"] % 2 - _padding(P["f1"]) - 1), "You cropped p′ = "
-                    "k − p − 1, the emulating convolution's padding; the layer's own padding is what it crops."),
+            Mistake(lambda P: _up1(P, crop=bilinear_kernel_size(P["f1"]) - bilinear_padding(P["f1"]) - 1),
+                    "You cropped p′ = k − p − 1, the emulating convolution's padding; the layer's own padding is "
+                    "what it crops."),
             Mistake(lambda P: _up1(P, edge=True), "Your borders are those of a bilinear resize, which repeats the "
                     "edge values: the layer has nothing beyond the input's edge, so the border units get fewer "
                     "contributions."),

@@ -48,50 +48,10 @@ def _question(qid):
 
 # --- overlap counts ---------------------------------------------------------------------------------
 
-def _full_counts(n, k, s):
-    """Contributions per unit of the full scatter output of a stride-s transposed convolution of n ones."""
-    return [int(v) for v in conv_transpose1d(np.ones(n, dtype=np.int64), np.ones(k, dtype=np.int64), stride=s)]
-
-
-def _upsample(seq, s):
-    """s − 1 zeros between neighbouring entries (↑s, without trailing zeros)."""
-    out = np.zeros((len(seq) - 1) * s + 1, dtype=np.asarray(seq).dtype)
-    out[::s] = seq
-    return out
-
-
-def _stack_kernel(layers):
-    """The one transposed convolution a stack of transposed convolutions of ones is: (kernel, stride).
-
-    Layer after layer, the kernel so far is stretched by the new stride (a noble identity) and
-    convolved with the new layer's k ones; the strides multiply.
-    """
-    kernel, stride = np.ones(1, dtype=np.int64), 1
-    for k, s in layers:
-        kernel = np.convolve(_upsample(kernel, s), np.ones(k, dtype=np.int64))
-        stride *= s
-    return kernel, stride
-
-
 def _interior(layers):
-    """The interior counts along one axis: one per phase of the stack's single kernel."""
-    kernel, stride = _stack_kernel(layers)
-    return [int(kernel[r::stride].sum()) for r in range(stride)]
-
-
-def _interior_by_sweep(layers, n=24):
-    """The same, from counts of a long input (the middle period), for the checks below."""
-    counts = np.ones(n, dtype=np.int64)
-    for k, s in layers:
-        counts = conv_transpose1d(counts, np.ones(k, dtype=np.int64), stride=s)
-    _, stride = _stack_kernel(layers)
-    middle = len(counts) // 2
-    middle -= middle % stride
-    return [int(v) for v in counts[middle:middle + stride]]
-
-
-for _layers in ([(3, 2)], [(4, 2)], [(3, 2), (3, 2)], [(5, 2), (2, 3)], [(3, 2), (2, 1)], [(4, 3), (5, 2)]):
-    assert _interior(_layers) == _interior_by_sweep(_layers), _layers
+    """The interior counts along one axis: the phase sums of the one transposed layer the stack is."""
+    kernel, stride = checkerboard.compose_transposed([(np.ones(k, dtype=np.int64), s) for k, s in layers])
+    return [int(v) for v in checkerboard.phase_sums(kernel, stride)]
 
 
 def _even(layers):
@@ -103,7 +63,7 @@ def _even(layers):
 
 def _answer1(P, *, mode="cropped"):
     n, k, s, p = (P[x] for x in ("n1", "k1", "s1", "p1"))
-    full = _full_counts(n, k, s)
+    full = checkerboard.overlap_counts(n, k, s).tolist()  # the full scatter output's counts
     o = len(full) - 2 * p
     if mode == "full":
         return tuple(full)
@@ -217,16 +177,11 @@ def _draw3(rng):
 
 # --- ex10.4 ----------------------------------------------------------------------------------------
 
-def _phase_sums(w, s):
-    w = np.asarray(w)
-    return [[int(w[a::s, b::s].sum()) for b in range(s)] for a in range(s)]
-
-
 def _answer4(P, *, rotate=False, shift=True, transpose=False, swap=False, offset=0):
     w, s = np.asarray(P["w4"]), P["s4"]
     if rotate:
         w = np.rot90(w, 2)
-    sums = _phase_sums(w, s)
+    sums = checkerboard.phase_sums(w, s).tolist()
     r0, c0 = (P["r4"] + offset, P["c4"] + offset) if shift else (0, 0)
     if swap:
         r0, c0 = c0, r0
@@ -251,7 +206,7 @@ def _draw4(rng):
     k = 2 * s
     while True:  # a kernel whose s² phase sums all differ (so every slip shows), and unequal to k²
         w = [[rng.randint(0, 4) for _ in range(k)] for _ in range(k)]
-        sums = [v for row in _phase_sums(w, s) for v in row]
+        sums = [v for row in checkerboard.phase_sums(w, s).tolist() for v in row]
         if len(set(sums)) == s * s and sum(sums) != k * k:
             break
     i = rng.randint(4, 5)
@@ -328,7 +283,8 @@ def _answer6(P, *, flip=True, pad="right", kernel="merged"):
     if kernel == "merged":
         w = [int(v) for v in np.convolve(np.ones(s, dtype=np.int64), taps)]
     elif kernel == "stuffed":    # zeros between the taps, as if the resize inserted zeros
-        w = [int(v) for v in _upsample(np.asarray(taps), s)]
+        w = [0] * ((m - 1) * s + 1)
+        w[::s] = taps
     else:                        # the convolution's taps alone
         w = list(taps)
     padding = {"right": m - 1 - pad6, "same": pad6, "merged": len(w) - 1 - pad6}[pad]
@@ -544,11 +500,6 @@ def _draw9(rng):
 # The answers agree with the lesson's module (course_lib.checkerboard), which the texts forbid to students.
 assert _answer1(DEFAULTS) == tuple(checkerboard.overlap_counts(DEFAULTS["n1"], DEFAULTS["k1"], DEFAULTS["s1"],
                                                              DEFAULTS["p1"]).tolist())
-for _layers in ([(3, 2), (4, 2)], [(5, 2), (3, 3)], [(5, 2), (6, 3)], [(4, 3), (5, 2)]):
-    _kernel, _stride = checkerboard.compose_transposed([(np.ones(k, dtype=np.int64), s) for k, s in _layers])
-    assert (_kernel.tolist(), _stride) == (_stack_kernel(_layers)[0].tolist(), _stack_kernel(_layers)[1])
-    assert _even(_layers) == checkerboard.has_even_overlap(_kernel, _stride)
-assert _phase_sums(DEFAULTS["w4"], DEFAULTS["s4"]) == checkerboard.phase_sums(DEFAULTS["w4"], DEFAULTS["s4"]).tolist()
 _layer6 = checkerboard.resize_conv_layer(DEFAULTS["q6"], DEFAULTS["s6"], padding=DEFAULTS["P6"])
 assert _answer6(DEFAULTS) == (_layer6.padding, *[int(v) for v in _layer6.kernel])
 for _order in ("CRD", "DCR"):
