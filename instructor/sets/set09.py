@@ -24,6 +24,7 @@ import math
 import numpy as np
 
 from course_lib.arithmetic import conv_output_size, transposed_output_size
+from course_lib.deconvolution import conv_matrix
 from course_lib.grading.kinds import Choice, Function, IntTuple, Matrix, Order
 from course_lib.grading.spec import Check, ExerciseSet, HiddenGroup, Mistake, Question
 from course_lib.numeric import conv1d, conv_transpose2d, max_pool2d, max_unpool2d
@@ -172,24 +173,12 @@ def _draw3(rng):
 
 # --- ex09.4: least-squares deconvolution (hidden inputs) -----------------------------------------
 
-def _blur_matrix(w, n, p):
-    """C of y = conv1d(x, w, padding=p) (PyTorch's cross-correlation, stride 1) for a length-n signal."""
-    k = len(w)
-    m = n + 2 * p - k + 1
-    C = np.zeros((m, n))
-    for j in range(m):
-        for t in range(k):
-            if 0 <= j + t - p < n:
-                C[j, j + t - p] += w[t]
-    return C
-
-
 def deconvolve(Y, w, p, lam):
     """Reference for ex09.4: the rows x minimising ||C x − y||² + lam·||x||² (minimum norm when lam = 0)."""
     Y = np.asarray(Y, dtype=float)
     w = np.asarray(w, dtype=float)
     n = Y.shape[1] - 2 * p + len(w) - 1
-    C = _blur_matrix(w, n, p)
+    C = conv_matrix(n, w, padding=p)
     if lam > 0:
         X = np.linalg.solve(C.T @ C + lam * np.eye(n), C.T @ Y.T)
     else:
@@ -202,13 +191,13 @@ def _kernel4(rng, k):
     while True:
         w = [rng.randint(-3, 3) for _ in range(k)]
         if w[0] and w[-1] and w != w[::-1] and all(
-                np.linalg.cond(_blur_matrix(w, 6, p)) < 30 for p in (k - 1, (k - 1) // 2)):
+                np.linalg.cond(conv_matrix(6, w, padding=p)) < 30 for p in (k - 1, (k - 1) // 2)):
             return w
 
 
 def _blurred4(rng, w, p, n, rows, noise):
     X = np.array([[rng.randint(-4, 4) for _ in range(n)] for _ in range(rows)], dtype=float)
-    Y = X @ _blur_matrix(w, n, p).T
+    Y = X @ conv_matrix(n, w, padding=p).T
     if noise:
         Y = Y + np.array([[rng.randint(-20, 20) / 100 for _ in range(Y.shape[1])] for _ in range(rows)])
     return np.round(Y, 2).tolist()
@@ -262,7 +251,7 @@ def _singular5(P, circular=False, invert=False):
 def _check_det5():
     for w in ([1, 1, 1], [2, 2, 1], [1, 0, 3], [1, 3, 3]):
         for n in range(1, 14):
-            assert (_det5(w, n) == 0) == (np.linalg.matrix_rank(_blur_matrix(w, n, 1)) < n)
+            assert (_det5(w, n) == 0) == (np.linalg.matrix_rank(conv_matrix(n, w, padding=1)) < n)
 
 
 _check_det5()
@@ -317,11 +306,6 @@ CLAIMS6 = Choice(
 )
 
 
-def _strided(w, n, p, stride):
-    """C of a strided conv1d: the stride-1 blur's rows, every stride-th one (output j reads from stride·j − p)."""
-    return _blur_matrix(w, n, p)[::stride]
-
-
 @functools.cache
 def _claims6() -> tuple:
     """The true claims' letters, each decided by a computation."""
@@ -330,21 +314,23 @@ def _claims6() -> tuple:
     # A: x in the row space of a strided C comes back exactly; a general x does not (the null space is real)
     A = True
     for n in (6, 8, 9):
-        C = _strided(rng.normal(size=3), n, 1, 2)
+        C = conv_matrix(n, rng.normal(size=3), stride=2, padding=1)
         x, general = C.T @ rng.normal(size=C.shape[0]), rng.normal(size=n)
         A &= bool(np.allclose(np.linalg.lstsq(C, C @ x, rcond=None)[0], x))
         assert not np.allclose(np.linalg.lstsq(C, C @ general, rcond=None)[0], general)
     truths["A"] = A
     cases = [(rng.normal(size=6), rng.normal(size=3)) for _ in range(3)]
     # B: full column rank (padding k − 1) recovers x exactly
-    truths["B"] = all(np.allclose(deconvolve((_blur_matrix(w, 6, 2) @ x)[None], w, 2, 0.0)[0], x) for x, w in cases)
+    truths["B"] = all(np.allclose(deconvolve((conv_matrix(6, w, padding=2) @ x)[None], w, 2, 0.0)[0], x)
+                      for x, w in cases)
     # C: padding 0 leaves a null space, so least squares cannot tell x from x + null vector
-    truths["C"] = all(np.allclose(deconvolve((_blur_matrix(w, 6, 0) @ x)[None], w, 0, 0.0)[0], x) for x, w in cases)
+    truths["C"] = all(np.allclose(deconvolve((conv_matrix(6, w, padding=0) @ x)[None], w, 0, 0.0)[0], x)
+                      for x, w in cases)
     # D: the lesson's blur and signal; halving the noise halves plain least squares' error, not the ridge's
     tent3 = np.array([0.25, 0.5, 0.25])
     x = np.zeros(32)
     x[6:12], x[16], x[20:28] = 2, 3, np.linspace(0, 2, 8)
-    C, noise = _blur_matrix(tent3, 32, 2), rng.normal(0, 0.02, 34)
+    C, noise = conv_matrix(32, tent3, padding=2), rng.normal(0, 0.02, 34)
     def ratio(lam):
         error = [np.linalg.norm(deconvolve((C @ x + c * noise)[None], tent3, 2, lam)[0] - x) for c in (1, 0.5)]
         return error[1] / error[0]
@@ -353,11 +339,13 @@ def _claims6() -> tuple:
     truths["E"] = False  # z is inferred by optimising Σ z ∗ f ≈ y with a sparsity term: no encoder (Zeiler et al. 2010)
     # F: i = 3, k = 3, s = 2, p = 1 gives o = 2 < 3 outputs, so C has a null space for every kernel
     assert conv_output_size(3, 3, 2, 1) == 2
-    truths["F"] = all(np.linalg.matrix_rank(_strided(rng.normal(size=3), 3, 1, 2)) == 3 for _ in range(5))
+    truths["F"] = all(np.linalg.matrix_rank(conv_matrix(3, rng.normal(size=3), stride=2, padding=1)) == 3
+                      for _ in range(5))
     truths["G"] = all(math.isclose(bilinear_kernel(f, f).sum(), f * f) and not math.isclose(f * f, 1)
                       for f in range(2, 9))
     # H: o = n/2 outputs, so the null space has dimension n/2 (at least 3 here)
-    truths["H"] = all(n - np.linalg.matrix_rank(_strided(rng.normal(size=4), n, 1, 2)) == 1 for n in (6, 8, 10, 12))
+    truths["H"] = all(n - np.linalg.matrix_rank(conv_matrix(n, rng.normal(size=4), stride=2, padding=1)) == 1
+                      for n in (6, 8, 10, 12))
     return tuple(letter for letter, true in truths.items() if true)
 
 
@@ -387,11 +375,7 @@ def _unpool_matches_pool():
 
 
 assert _unpool_matches_pool()
-# the blur matrix is course_lib.numeric's conv1d; the exact example comes back exactly, the valid one does not
-assert np.allclose(_blur_matrix([2, 1, -1], 5, 2) @ np.arange(5), conv1d(np.arange(5), [2, 1, -1], padding=2))
-assert all(np.allclose(_strided([2, 1, -1, 3][:k], n, 1, 2) @ np.arange(n), conv1d(np.arange(n), [2, 1, -1, 3][:k],
-                                                                                  stride=2, padding=1))
-           for n, k in ((3, 3), (8, 3), (8, 4), (9, 3)))
+# the exact example comes back exactly, the valid one does not
 assert np.allclose(deconvolve(*EXAMPLE4_EXACT), [[1, -2, 0, 3]])
 assert not np.allclose(deconvolve(*EXAMPLE4_VALID), [[2, 0, -1, 1, 3]])
 
