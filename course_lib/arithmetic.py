@@ -9,6 +9,7 @@ that emulates a transposed convolution. ``a`` is PyTorch's ``output_padding``.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 from course_lib._validate import check_int
@@ -486,6 +487,15 @@ class TransposedEquivalent:
     a: int
     o_prime: int
 
+    def _repr_markdown_(self) -> str:
+        rows = [("input i′ (the direct convolution's output)", self.i_prime),
+                ("stretched input ĩ′ (s − 1 zeros between units)", self.i_stretched),
+                ("kernel k′ (rotated 180°)", self.k_prime), ("stride s′", self.s_prime),
+                ("padding p′ on each side", self.p_prime), ("dilation d′", self.d_prime),
+                ("extra zeros a at the bottom/right", self.a), ("output o′ (= i)", self.o_prime)]
+        return "| emulating direct convolution | value |\n|---|---|\n" + "\n".join(
+            f"| {name} | {value} |" for name, value in rows)
+
 
 def transposed_equivalent(i, k, s=1, p=0, d=1) -> TransposedEquivalent:
     """Describe the direct convolution that emulates the transpose of conv(i, k, s, p, d).
@@ -539,7 +549,7 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Relationship:
     """One of the guide's Relationships 1-15.
 
@@ -634,8 +644,15 @@ class Relationship:
     def __str__(self) -> str:
         import sympy
 
-        conditions = ", ".join(sympy.sstr(c) for c in self.conditions + self.equivalent)
-        return f"Relationship {self.number} ({self.title}): {conditions + ' => ' if conditions else ''}{sympy.sstr(self.equation)}"
+        def plain(relation) -> str:  # "p' = k - 1", not "Eq(p', k - 1)"
+            text = f"{sympy.sstr(relation.lhs)} = {sympy.sstr(relation.rhs)}"
+            return re.sub(r"Mod\((.*?), (\w+)\)", r"(\1) mod \2", text).replace("\\tilde{i}'", "ĩ'")
+
+        conditions = ", ".join(plain(c) for c in self.conditions + self.equivalent)
+        return f"Relationship {self.number} ({self.title}): {conditions + ' => ' if conditions else ''}{plain(self.equation)}"
+
+    # Shown in lists and plain-text outputs: the formula, never the dataclass's fields.
+    __repr__ = __str__
 
 
 @functools.cache
@@ -704,7 +721,7 @@ def relationship(n) -> Relationship:
     Examples
     --------
     >>> print(relationship(6))
-    Relationship 6 (zero padding, non-unit strides): Eq(o, floor((i - k + 2*p)/s) + 1)
+    Relationship 6 (zero padding, non-unit strides): o = floor((i - k + 2*p)/s) + 1
     >>> relationship(14).equation
     Eq(o', a + k - 2*p + s*(i' - 1))
     """

@@ -6,6 +6,6 @@ Nothing here holds a solution or a hidden test: those live in the instructor's f
 never shipped.
 """
 
-from course_lib.grading.checking import check
+from course_lib.grading.checking import check, practice
 
-__all__ = ["check"]
+__all__ = ["check", "practice"]

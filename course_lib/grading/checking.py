@@ -27,12 +27,13 @@ from __future__ import annotations
 import builtins
 import json
 import math
+import random
 import re
 import sys
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["check", "verdict", "check_holds"]
+__all__ = ["check", "practice", "verdict", "check_holds", "Feedback"]
 
 _PUBLIC_DIR = Path(__file__).resolve().parent / "public"
 _ID = re.compile(r"^((?:ex|l)\d\d)\.\d+$")  # exercise sets exNN, lessons' questions lNN
@@ -42,6 +43,22 @@ _SAFE_BUILTINS = {name: getattr(builtins, name)
 
 PASSED, WRONG, NOT_ATTEMPTED = "passed", "wrong", "not attempted"
 CANNOT_JUDGE, FORM_CHECKED = "cannot judge", "form checked"
+
+# The verdict's word and colour come first: without an emoji font (Debian's Chromium) the
+# messages' leading ✅ ❌ ⏳ ⚠️ render as empty boxes, so they are replaced by a word and a mark
+# every font has.
+_LOOKS = {
+    PASSED: ("Right", "✓", "#1a7f37"),
+    WRONG: ("Not right yet", "✗", "#b42318"),
+    NOT_ATTEMPTED: ("Not attempted", "…", "#5f6368"),
+    CANNOT_JUDGE: ("Cannot judge here", "!", "#9a6700"),
+    FORM_CHECKED: ("Form checked", "✓", "#0b5cad"),
+    "unknown": ("Unknown question", "?", "#9a6700"),
+}
+_GLYPH = re.compile(r"^(?:✅|❌|⏳|⚠️|⚠|☑️|☑|❓)\ufe0f?\s*")
+
+# Numbers drawn by practice() for a lesson's questions: question ID -> parameters.
+_PRACTICE: dict = {}
 
 
 @lru_cache(maxsize=None)
@@ -64,20 +81,107 @@ def _namespace():
     return sys._getframe(2).f_globals
 
 
-def check(qid) -> None:
-    """Check your answer to question ``qid`` (e.g. ``"ex02.3"``) and print a short verdict.
+class Feedback:
+    """A verdict as a notebook shows it: a coloured word first ("Right", "Not right yet", …),
+    then the message; plain text starts with the same word.
 
-    For a number, tuple, matrix, choice or order, ✅ means your answer is right for your
-    parameters (the grader gives the points when it grades); ❌ says what is off (for a choice
-    of several options: which options you decided wrongly). For a function or an
-    expression, ✅ means it passed the public examples; the grader tests it further.
+    Examples
+    --------
+    >>> print(Feedback("wrong", "❌ ex02.1: not the expected answer."))
+    ✗ Not right yet — ex02.1: not the expected answer.
+    """
+
+    def __init__(self, status: str, message: str):
+        self.status, self.message = status, message
+
+    def _parts(self):
+        word, mark, colour = _LOOKS.get(self.status, _LOOKS["unknown"])
+        return word, mark, colour, _GLYPH.sub("", self.message)
+
+    def __str__(self) -> str:
+        word, mark, _, text = self._parts()
+        return f"{mark} {word} — {text}"
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        import html
+
+        word, mark, colour, text = self._parts()
+        first, _, rest = text.partition("\n")
+        lines = [html.escape(first)] + [html.escape(line.strip()) for line in rest.splitlines()]
+        return (f'<div class="course-verdict" data-status="{html.escape(self.status)}" '
+                f'style="border-left:4px solid {colour};padding:2px 8px;font-family:sans-serif">'
+                f'<b style="color:{colour}">{mark} {word}</b> — ' + "<br>".join(lines) + "</div>")
+
+
+def _show(feedback: Feedback) -> None:
+    """Display as HTML in a notebook (plain text as its fallback); print outside one."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:  # pragma: no cover - IPython is always there in a notebook
+        print(feedback)
+        return
+    if get_ipython() is None:
+        print(feedback)
+    else:
+        display(feedback)
+
+
+def check(qid) -> None:
+    """Check your answer to question ``qid`` (e.g. ``"ex02.3"``) and show a short verdict.
+
+    The verdict starts with a word: "Right" means your answer is right for your parameters
+    (the grader gives the points when it grades); "Not right yet" says what is off (for a choice
+    of several options: which options you decided wrongly). For a function or an expression,
+    "Right" means it passed the public examples; the grader tests it further.
 
     Examples
     --------
     >>> check("ex99.1")
-    ❓ There is no exercise set ex99 in this course; question IDs look like "ex02.3" (or "l02.1" in a lesson).
+    ? Unknown question — There is no exercise set ex99 in this course; question IDs look like "ex02.3" (or "l02.1" in a lesson).
     """
-    print(verdict(qid, _namespace())[1])
+    _show(Feedback(*verdict(qid, _namespace())))
+
+
+def practice(qid, lesson: bool = False) -> None:
+    """Draw new numbers for a lesson's check-yourself question ``qid`` (e.g. ``"l02.1"``).
+
+    It shows the question with the new numbers; answer it in the same answer cell and run
+    ``check(qid)`` again, which then judges your answer for these numbers. Call it again for other
+    numbers, or with ``lesson=True`` to go back to the numbers in the lesson's text.
+
+    Examples
+    --------
+    >>> practice("ex02.1")
+    practice() draws new numbers for a lesson's check-yourself questions (IDs like 'l02.1'); an exercise set's numbers are your own variant.
+    """
+    print(_practice(qid, lesson, random.Random()))
+
+
+def _practice(qid, lesson: bool, rng) -> str:
+    if not isinstance(qid, str) or not _ID.match(qid) or not qid.startswith("l"):
+        return ("practice() draws new numbers for a lesson's check-yourself questions (IDs like 'l02.1'); "
+                "an exercise set's numbers are your own variant.")
+    public = _public(_ID.match(qid).group(1))
+    questions = {q["id"]: q for q in (public or {}).get("questions", [])}
+    if qid not in questions:
+        return f"There is no check-yourself question {qid} in this course."
+    question, draws = questions[qid], (public or {}).get("draws", [])
+    if "ask" not in question or not draws:
+        return f"{qid} has no numbers to draw again: its answer does not depend on numbers."
+    if lesson:
+        _PRACTICE.pop(qid, None)
+        return (f"Back to the lesson's numbers for {qid}: {question['ask'].format(**public['defaults'])}\n"
+                f'Your answer goes in `{question["name"]}`; then run check("{qid}").')
+    uses = question.get("uses", [])
+    current = _PRACTICE.get(qid, public["defaults"])
+    fresh = [d for d in draws if any(d[p] != current[p] for p in uses)] or draws
+    _PRACTICE[qid] = drawn = rng.choice(fresh)
+    return (f"New numbers for {qid}: {question['ask'].format(**drawn)}\n"
+            f'Put your answer in `{question["name"]}`, run that cell, then run check("{qid}"). '
+            f'practice("{qid}", lesson=True) goes back to the lesson\'s numbers.')
 
 
 def verdict(qid, namespace: dict) -> tuple[str, str]:
@@ -192,12 +296,14 @@ def _run(question, public, namespace):
         return _form_checked(qid, question, f"your answer is {kind.describe()}")
     plain = _plain_answer(kind, answer)
     params = {}
+    drawn = qid in _PRACTICE and public.get("lesson")
+    source = (_PRACTICE[qid] if drawn else public["defaults"]) if "defaults" in public else namespace
     for parameter in sorted({p for c in question.get("checks", []) for p in c.get("uses", [])}
                             | set(question.get("uses", []))):
-        if parameter not in namespace:
+        if parameter not in source:
             return _not_attempted(qid, f"the parameter `{parameter}` is not defined. Run the notebook's "
                                        "cells from the top (the PARAMETERS cells first).")
-        params[parameter] = namespace[parameter]
+        params[parameter] = source[parameter]
 
     mistake = None
     if "digests" in question:
@@ -207,7 +313,7 @@ def _run(question, public, namespace):
             digest = kinds.answer_digest(entry["salt"], kind.canonical(answer))
             if digest in entry["answer"]:
                 if public.get("lesson"):
-                    return PASSED, f"✅ {qid} is right."
+                    return PASSED, f"✅ {qid} is right{' for the numbers practice() drew' if drawn else ''}."
                 return PASSED, (f"✅ {qid} is right for your parameters. The grader will confirm it "
                                 f"when it grades, for its {_points(question)}.")
             mistake = next((number for wrong, number in entry["mistakes"] if digest == wrong), None)
@@ -222,7 +328,8 @@ def _run(question, public, namespace):
             return _cannot_judge(question)
         if isinstance(kind, kinds.Choice):
             return _choice_wrong(question, kind, answer, entry, mistake)
-        return _wrong(qid, "not the expected answer.", hint)
+        off = _entries_off(kind, answer, entry)
+        return _wrong(qid, f"not the expected answer{off}.", hint)
     mistake = _expression_mistake(question, kind, answer)
     if mistake is not None:
         return mistake
@@ -241,6 +348,31 @@ def _run(question, public, namespace):
         else "passed the public checks"
     return PASSED, (f"✅ {qid} {where}. The grader compares it with the expected expression at every valid "
                     f"point, for its {_points(question)}.")
+
+
+def _entries_off(kind, answer, entry) -> str:
+    """", entries (1, 2) and (2, 3) are off (counting from 1)" from a lesson's per-entry digests, or ""."""
+    from course_lib.grading.kinds import answer_digest
+
+    table = entry.get("entries")
+    text = kind.canonical(answer)
+    if not table or text is None:
+        return ""
+    got = json.loads(text)
+    rows = len(table["shape"]) == 2
+    flat = [x for row in got for x in row] if rows else got
+    if (rows and [len(got), len(got[0]) if got else 0] != table["shape"]) or len(flat) != len(table["digests"]):
+        shape = "x".join(map(str, table["shape"]))
+        return f"; the expected answer has {'shape ' + shape if rows else shape + ' items'}"
+    off = [n for n, (x, want) in enumerate(zip(flat, table["digests"]))
+           if answer_digest(entry["salt"], f"entry {n}|{json.dumps(x, separators=(',', ':'))}") != want]
+    if not off:
+        return ""
+    width = table["shape"][1] if rows else 1
+    names = [f"({n // width + 1}, {n % width + 1})" if rows else str(n + 1) for n in off]
+    what = ("entry" if rows else "item") if len(off) == 1 else ("entries" if rows else "items")
+    listed = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
+    return f"; {what} {listed} {'is' if len(off) == 1 else 'are'} off (counting from 1)"
 
 
 def _choice_wrong(question, kind, answer, entry, mistake):

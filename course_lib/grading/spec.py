@@ -41,6 +41,8 @@ __all__ = [
 
 PUBLIC_DIR = Path(__file__).resolve().parent / "public"
 MAX_DRAWS = 200
+# How many sets of new numbers a lesson ships for ``practice()`` (digests only, drawn from a fixed seed).
+PRACTICE_DRAWS = 12
 """How many times :meth:`ExerciseSet.draw` draws a variant before it gives up."""
 # Exercise sets are exNN (graded, lesson NN's exercises); a lesson's check-yourself questions are
 # lNN (never graded: check() only).
@@ -121,6 +123,9 @@ class Question:
     points_at: list[dict] = field(default_factory=list)
     hint: str = ""
     mistakes: list[Mistake] = field(default_factory=list)
+    # A lesson's question restated over its parameters (``str.format``), printed by ``practice()``
+    # with new numbers, e.g. "A kernel of size k = {k1} slides over i = {i1} units: how many placements?"
+    ask: str = ""
     _settings_cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
@@ -351,7 +356,28 @@ class Question:
         if self.has_digests and not form_only:
             data["uses"] = self.uses(parameters)
             data["mistake_hints"] = [m.hint for m in self.mistakes]
+        if self.ask:
+            data["ask"] = self.ask
         return data
+
+    def entry_digests(self, parameters: dict, salt: str) -> dict | None:
+        """Digests of each entry of a matrix or ordered tuple answer, so that ``check()`` can say
+        which entries are off without knowing their values; None for other kinds.
+
+        Examples
+        --------
+        >>> q = Question("l04.2", "y", "T", 1, _kinds.IntTuple(length=2), answer=lambda P: (P["a1"], 7))
+        >>> entries = q.entry_digests({"a1": 3}, "00")
+        >>> entries["shape"], entries["digests"][1] == _kinds.answer_digest("00", "entry 1|7")
+        ([2], True)
+        """
+        kind = self.kind
+        if not (isinstance(kind, _kinds.Matrix) or (isinstance(kind, _kinds.IntTuple) and not kind.unordered)):
+            return None
+        canonical = next(iter(kind.accepted(decode(encode(self.answer(parameters))))), None)
+        if canonical is None:
+            return None
+        return entry_digest_table(json.loads(canonical), salt, rows=isinstance(kind, _kinds.Matrix))
 
 
 @dataclass
@@ -488,9 +514,19 @@ class ExerciseSet:
                 if len({v.title for v in question.versions}) != 1:
                     raise ValueError(f"{question.id}: every version of a pool needs the same title")
             for version in getattr(question, "versions", [question]):
-                if self.is_lesson and (version.is_function or self.generate is not None or self.parameters):
-                    raise ValueError(f"{version.id}: a lesson's check-yourself questions are value questions with "
-                                     "their numbers in the text (no parameters, variants or functions)")
+                if self.is_lesson and version.is_function:
+                    raise ValueError(f"{version.id}: a lesson's check-yourself questions are value questions, "
+                                     "not functions")
+                if self.is_lesson and self.generate is not None and version.has_digests \
+                        and version.uses(self.parameters) and not version.ask:
+                    raise ValueError(f"{version.id}: a lesson question whose numbers practice() draws again needs "
+                                     "`ask`, the question restated over its parameters")
+                if version.ask:
+                    try:
+                        version.ask.format(**self.parameters)
+                    except (KeyError, IndexError, ValueError) as err:
+                        raise ValueError(f"{version.id}: `ask` must be a format string over the set's parameters "
+                                         f"{sorted(self.parameters)}: {err!r}") from None
                 if version.is_function and (version.reference is None or not version.hidden):
                     raise ValueError(f"{version.id}: a function question needs a reference and hidden groups")
                 if not version.is_function and version.answer is None:
@@ -580,6 +616,31 @@ class ExerciseSet:
         """
         return [problem for question in self.questions for problem in question.separation_problems(params)]
 
+    def practice_draws(self) -> list[dict]:
+        """The new numbers a lesson ships for ``practice()``: :data:`PRACTICE_DRAWS` separating draws
+        from a seed fixed by the lesson's id (so a release reproduces its public file), each
+        different from the lesson's own numbers; empty for an exercise set or a lesson without
+        ``generate``.
+
+        Examples
+        --------
+        >>> q = Question("l99.1", "y", "T", 1, _kinds.Int(), answer=lambda P: P["i1"] - 2, ask="i = {i1}?")
+        >>> lesson = ExerciseSet("l99", "99_x.ipynb", "T", {"i1": 5}, [q], generate=lambda rng: {"i1": rng.randint(3, 9)})
+        >>> draws = lesson.practice_draws()
+        >>> len(draws), {"i1": 5} in draws
+        (6, False)
+        """
+        if not self.is_lesson or self.generate is None:
+            return []
+        rng, draws = random.Random(f"{self.id} practice"), []
+        for _ in range(PRACTICE_DRAWS * 4):
+            params = self.draw(rng)
+            if params != self.parameters and params not in draws:
+                draws.append(params)
+            if len(draws) == PRACTICE_DRAWS:
+                break
+        return draws
+
     def expected(self, params: dict) -> dict:
         """Expected answers of the value questions for these parameters."""
         return {q.id: q.answer(params) for q in self.questions_at(params) if not q.is_function}
@@ -591,6 +652,8 @@ class ExerciseSet:
         ``variants`` (the students' parameters, salted with ``secret``).
         """
         form_only = self.feedback == "form-only"
+        if self.is_lesson:
+            variants = self.practice_draws()
         questions = []
         for question in self.questions:
             if isinstance(question, QuestionPool):
@@ -609,7 +672,7 @@ class ExerciseSet:
             "id": self.id, "title": self.title, "notebook": self.notebook, "feedback": self.feedback,
             "lesson": self.is_lesson,
             "parameters": sorted(self.parameters), "questions": questions,
-        }
+        } | ({"defaults": dict(self.parameters), "draws": list(variants)} if self.is_lesson else {})
 
     def _question_public(self, question: Question, variants, secret, form_only: bool, defaults: bool = True) -> dict:
         data = question.public(self.parameters, form_only)
@@ -635,11 +698,33 @@ class ExerciseSet:
             else:
                 salt = hmac.new(secret, b"check() salt|" + label, hashlib.sha256).hexdigest()[:32]
             table[fingerprint] = question.digest_entry(params, salt)
+            entries = question.entry_digests(params, salt) if self.is_lesson else None
+            if entries:  # a lesson's check() says which entries are off (lessons give no points)
+                table[fingerprint]["entries"] = entries
         return table
 
     def public_json(self, variants: list[dict] = (), secret: bytes | None = None) -> str:
         """The public checks file's text (see :meth:`public`)."""
         return json.dumps(self.public(variants, secret), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def entry_digest_table(entries: list, salt: str, rows: bool = False) -> dict:
+    """``{"shape": [...], "digests": [...]}`` for canonical entries: a list of items, or with
+    ``rows`` a list of equally long rows (a matrix), whose entries are digested row by row.
+
+    Examples
+    --------
+    >>> table = entry_digest_table([[1, 2], [3, 4]], "00", rows=True)
+    >>> table["shape"], len(table["digests"])
+    ([2, 2], 4)
+    """
+    if rows:
+        flat = [json.dumps(x, separators=(",", ":")) for row in entries for x in row]
+        shape = [len(entries), len(entries[0]) if entries else 0]
+    else:
+        flat = [json.dumps(x, separators=(",", ":")) for x in entries]
+        shape = [len(entries)]
+    return {"shape": shape, "digests": [_kinds.answer_digest(salt, f"entry {n}|{text}") for n, text in enumerate(flat)]}
 
 
 def variant_seed(secret: bytes, set_id: str, student: str) -> int:
