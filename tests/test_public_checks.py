@@ -7,6 +7,7 @@ expression evaluated with the parameters and ``answer`` as globals (what Python 
 generator in it to see them), letting any exception through.
 """
 
+import json
 import math
 from contextlib import contextmanager
 from fractions import Fraction
@@ -36,7 +37,10 @@ def sets():
 
 
 def variants(exercise_set) -> list[dict]:
-    """The defaults and VARIANTS students' parameters, from the set's own generator."""
+    """The defaults and VARIANTS students' parameters, from the set's own generator (for a lesson:
+    the draws it ships for practice())."""
+    if exercise_set.is_lesson:
+        return [dict(exercise_set.parameters)] + exercise_set.practice_draws()
     drawn = [exercise_set.parameters_for(f"student{n}", SECRET) for n in range(VARIANTS)]
     return [dict(exercise_set.parameters)] + (drawn if exercise_set.generate else [])
 
@@ -60,6 +64,14 @@ def defaults_public(sets, tmp_path_factory):
     return folder
 
 
+def judge(exercise_set, question, params: dict, held: dict):
+    """check()'s verdict; a lesson's question is judged for ``params`` as practice() would draw them."""
+    checking._PRACTICE.clear()
+    if exercise_set.is_lesson and params != exercise_set.parameters:
+        checking._PRACTICE[question.id] = params
+    return checking.verdict(question.id, held)
+
+
 @contextmanager
 def judged_with(folder: Path):
     """check() reads its public files from ``folder`` inside the block."""
@@ -70,6 +82,7 @@ def judged_with(folder: Path):
             yield
         finally:
             checking._public.cache_clear()
+            checking._PRACTICE.clear()
 
 
 def predicate(test: str, params: dict, plain) -> bool:
@@ -207,7 +220,30 @@ def wrong_answers(question: Question, params: dict) -> list[tuple[str, object]]:
     return kept
 
 
-def expected_wrong_message(question: Question, params: dict, value) -> str:
+def entries_off(question: Question, params: dict, value) -> str:
+    """What a lesson's check() adds for a matrix or ordered tuple: which entries differ (from 1)."""
+    kind = question.kind
+    if not isinstance(kind, (Matrix, IntTuple)) or getattr(kind, "unordered", False):
+        return ""
+    mine = json.loads(kind.canonical(decode(encode(value))))
+    right = json.loads(kind.accepted(decode(encode(question.answer(params))))[0])
+    if isinstance(kind, Matrix):
+        if (len(mine), len(mine[0])) != (len(right), len(right[0])):
+            return f"; the expected answer has shape {len(right)}x{len(right[0])}"
+        off = [f"({r + 1}, {c + 1})" for r, row in enumerate(right) for c, x in enumerate(row) if mine[r][c] != x]
+        what = "entry" if len(off) == 1 else "entries"
+    else:
+        if len(mine) != len(right):
+            return f"; the expected answer has {len(right)} items"
+        off = [str(n + 1) for n, x in enumerate(right) if mine[n] != x]
+        what = "item" if len(off) == 1 else "items"
+    if not off:
+        return ""
+    listed = ", ".join(off[:-1]) + f" and {off[-1]}" if len(off) > 1 else off[0]
+    return f"; {what} {listed} {'is' if len(off) == 1 else 'are'} off (counting from 1)"
+
+
+def expected_wrong_message(question: Question, params: dict, value, lesson: bool = False) -> str:
     """The ❌ message check() owes this wrong answer, worked out from the declaration."""
     number = published_mistake(question, params, value)
     if number is not None:
@@ -217,7 +253,8 @@ def expected_wrong_message(question: Question, params: dict, value) -> str:
         if not true:
             hint = check.hint or question.hint
             return f"❌ {question.id}: {check.message}" + (f"\n   Hint: {hint}" if hint else "")
-    return f"❌ {question.id}: not the expected answer." + (f"\n   Hint: {question.hint}" if question.hint else "")
+    off = entries_off(question, params, value) if lesson else ""
+    return f"❌ {question.id}: not the expected answer{off}." + (f"\n   Hint: {question.hint}" if question.hint else "")
 
 
 def value_questions(exercise_set, params=None):
@@ -254,7 +291,7 @@ def test_checks_hold_for_the_right_answer_and_it_gets_a_tick(sets, roster_public
                 plain = checking._plain_answer(question.kind, decode(encode(right)))
                 assert all(checking.check_holds(c.test, params, plain) for c in question.checks), question.id
                 for arrays in (False, True):
-                    status, message = checking.verdict(question.id, namespace(params, question.name, right, arrays))
+                    status, message = judge(exercise_set, question, params, namespace(params, question.name, right, arrays))
                     if exercise_set.feedback == "form-only":
                         assert status == "form checked" and message.startswith("☑️"), (question.id, message)
                     else:
@@ -278,7 +315,7 @@ def test_wrong_answers_fail_only_checks_that_are_false(sets, roster_public, set_
                     true = truths(question, params, value, what)
                     plain = checking._plain_answer(question.kind, decode(encode(value)))
                     assert [checking.check_holds(c.test, params, plain) for c in question.checks] == true
-                    status, message = checking.verdict(question.id, namespace(params, question.name, value, True))
+                    status, message = judge(exercise_set, question, params, namespace(params, question.name, value, True))
                     context = (question.id, what, value, params, message)
                     if exercise_set.feedback == "form-only":
                         assert status == "form checked", context
@@ -296,7 +333,7 @@ def test_wrong_answers_fail_only_checks_that_are_false(sets, roster_public, set_
                         else:
                             assert "decided wrongly" in message or "is not the right choice." in message, context
                     else:
-                        assert message == expected_wrong_message(question, params, value), context
+                        assert message == expected_wrong_message(question, params, value, exercise_set.is_lesson), context
                     # The grader's feedback: the same checks, and a mistake's hint only for its answer.
                     plan = grader._Plan(question, probe="", expected=question.answer(params))
                     result = grader._score_value(plan, {"value": encode(value)}, params)
