@@ -62,7 +62,7 @@ def test_practice_draws_new_numbers_and_check_judges_against_them(lesson):
     right = question.answer(drawn)
     assert check_module.verdict("l99.1", {"cy1": right}) == ("passed", "✅ l99.1 is right for the numbers practice() drew.")
     status, message = check_module.verdict("l99.1", {"cy1": right - 1})
-    assert status == "wrong" and "You forgot the +1." in message
+    assert status == "wrong" and "You forgot the +1." in message   # also when it is the lesson's answer
     if right != question.answer(exercise_set.parameters):  # the lesson's answer is now wrong
         assert check_module.verdict("l99.1", {"cy1": question.answer(exercise_set.parameters)})[0] == "wrong"
     back = check_module._practice("l99.1", True, random.Random(0))
@@ -94,6 +94,8 @@ def test_every_draw_of_the_course_lessons_is_judged(lesson):
         question = exercise_set.question("l99.1")
         assert check_module.verdict("l99.1", {"cy1": question.answer(drawn)})[0] == "passed"
         assert "+1" in check_module.verdict("l99.1", {"cy1": question.mistakes[0].answer(drawn)})[1]
+        if question.mistakes[0].answer(drawn) == question.answer(exercise_set.parameters):
+            assert "lesson's own numbers" in check_module.verdict("l99.1", {"cy1": question.mistakes[0].answer(drawn)})[1]
 
 
 def test_a_lesson_question_with_numbers_needs_ask():
@@ -120,3 +122,23 @@ def test_feedback_leads_with_a_word_in_html_and_plain_text(status, message, word
     for glyph in "✅❌⏳⚠☑❓":
         assert glyph not in plain and glyph not in page
     assert "color:#" in page and ("Hint: count." in page) == ("Hint" in message)
+
+
+def test_the_lessons_own_answer_for_drawn_numbers_is_named_as_such(lesson):
+    exercise_set, public = lesson
+    question = exercise_set.question("l99.1")
+    own = question.answer(exercise_set.parameters)
+    drawn = next(d for d in public["draws"] if question.answer(d) != own
+                 and all(m.answer(d) != own for m in question.mistakes))
+    check_module._PRACTICE["l99.1"] = drawn
+    status, message = check_module.verdict("l99.1", {"cy1": own})
+    assert status == "wrong" and "the answer for the lesson's own numbers" in message
+
+
+def test_practice_never_offers_the_lessons_own_numbers_as_new(lesson):
+    exercise_set, public = lesson
+    uses = ("i1", "k1", "s1")
+    for seed in range(40):
+        check_module._practice("l99.1", False, random.Random(seed))
+        drawn = check_module._PRACTICE["l99.1"]
+        assert any(drawn[p] != exercise_set.parameters[p] for p in uses)

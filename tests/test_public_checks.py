@@ -243,9 +243,16 @@ def entries_off(question: Question, params: dict, value) -> str:
     return f"; {what} {listed} {'is' if len(off) == 1 else 'are'} off (counting from 1)"
 
 
-def expected_wrong_message(question: Question, params: dict, value, lesson: bool = False) -> str:
-    """The ❌ message check() owes this wrong answer, worked out from the declaration."""
+def expected_wrong_message(question: Question, params: dict, value, lesson: dict | None = None) -> str:
+    """The ❌ message check() owes this wrong answer, worked out from the declaration (``lesson``:
+    a lesson's own numbers, when ``params`` are numbers practice() drew)."""
     number = published_mistake(question, params, value)
+    if lesson is not None and params != lesson and question.kind.compare(
+            decode(encode(value)), question.answer(lesson)).fraction == 1:
+        also = "" if number is None else (f"\n   It is also what a common mistake gives for the new numbers: "
+                                          f"{question.mistakes[number].hint}")
+        return (f"❌ {question.id}: that is the answer for the lesson's own numbers; practice() drew new ones. "
+                f'Work it out for those (practice("{question.id}", lesson=True) goes back).{also}')
     if number is not None:
         return (f"❌ {question.id}: not the expected answer; it is what a common mistake gives.\n"
                 f"   Hint: {question.mistakes[number].hint}")
@@ -253,7 +260,7 @@ def expected_wrong_message(question: Question, params: dict, value, lesson: bool
         if not true:
             hint = check.hint or question.hint
             return f"❌ {question.id}: {check.message}" + (f"\n   Hint: {hint}" if hint else "")
-    off = entries_off(question, params, value) if lesson else ""
+    off = entries_off(question, params, value) if lesson is not None else ""
     return f"❌ {question.id}: not the expected answer{off}." + (f"\n   Hint: {question.hint}" if question.hint else "")
 
 
@@ -333,7 +340,8 @@ def test_wrong_answers_fail_only_checks_that_are_false(sets, roster_public, set_
                         else:
                             assert "decided wrongly" in message or "is not the right choice." in message, context
                     else:
-                        assert message == expected_wrong_message(question, params, value, exercise_set.is_lesson), context
+                        assert message == expected_wrong_message(
+                            question, params, value, exercise_set.parameters if exercise_set.is_lesson else None), context
                     # The grader's feedback: the same checks, and a mistake's hint only for its answer.
                     plan = grader._Plan(question, probe="", expected=question.answer(params))
                     result = grader._score_value(plan, {"value": encode(value)}, params)

@@ -177,7 +177,9 @@ def _practice(qid, lesson: bool, rng) -> str:
                 f'Your answer goes in `{question["name"]}`; then run check("{qid}").')
     uses = question.get("uses", [])
     current = _PRACTICE.get(qid, public["defaults"])
-    fresh = [d for d in draws if any(d[p] != current[p] for p in uses)] or draws
+    # numbers that differ from the current ones and from the lesson's own, for this question
+    fresh = [d for d in draws if all(any(d[p] != seen[p] for p in uses) for seen in (current, public["defaults"]))]
+    fresh = fresh or [d for d in draws if any(d[p] != current[p] for p in uses)] or draws
     _PRACTICE[qid] = drawn = rng.choice(fresh)
     return (f"New numbers for {qid}: {question['ask'].format(**drawn)}\n"
             f'Put your answer in `{question["name"]}`, run that cell, then run check("{qid}"). '
@@ -317,6 +319,13 @@ def _run(question, public, namespace):
                 return PASSED, (f"✅ {qid} is right for your parameters. The grader will confirm it "
                                 f"when it grades, for its {_points(question)}.")
             mistake = next((number for wrong, number in entry["mistakes"] if digest == wrong), None)
+            if drawn and _is_lessons_answer(question, kind, answer, public):
+                # the likelier slip after practice(): the old answer kept (it may also be a mistake's)
+                also = "" if mistake is None or isinstance(kind, kinds.Choice) else (
+                    f"\n   It is also what a common mistake gives for the new numbers: "
+                    f"{question['mistake_hints'][mistake]}")
+                return WRONG, (f"❌ {qid}: that is the answer for the lesson's own numbers; practice() drew new "
+                               f"ones. Work it out for those (practice(\"{qid}\", lesson=True) goes back).{also}")
             if mistake is not None and not isinstance(kind, kinds.Choice):
                 return WRONG, (f"❌ {qid}: not the expected answer; it is what a common mistake gives.\n"
                                f"   Hint: {question['mistake_hints'][mistake]}")
@@ -348,6 +357,17 @@ def _run(question, public, namespace):
         else "passed the public checks"
     return PASSED, (f"✅ {qid} {where}. The grader compares it with the expected expression at every valid "
                     f"point, for its {_points(question)}.")
+
+
+def _is_lessons_answer(question, kind, answer, public) -> bool:
+    """Whether ``answer`` is the right answer for the lesson's own numbers (by its digest)."""
+    from course_lib.grading import kinds
+
+    defaults = public.get("defaults", {})
+    fingerprint = kinds.parameter_fingerprint({p: defaults[p] for p in question["uses"] if p in defaults})
+    entry = question["digests"].get(fingerprint)
+    text = kind.canonical(answer)
+    return entry is not None and text is not None and kinds.answer_digest(entry["salt"], text) in entry["answer"]
 
 
 def _entries_off(kind, answer, entry) -> str:

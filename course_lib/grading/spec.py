@@ -42,7 +42,7 @@ __all__ = [
 PUBLIC_DIR = Path(__file__).resolve().parent / "public"
 MAX_DRAWS = 200
 # How many sets of new numbers a lesson ships for ``practice()`` (digests only, drawn from a fixed seed).
-PRACTICE_DRAWS = 12
+PRACTICE_DRAWS = 24
 """How many times :meth:`ExerciseSet.draw` draws a variant before it gives up."""
 # Exercise sets are exNN (graded, lesson NN's exercises); a lesson's check-yourself questions are
 # lNN (never graded: check() only).
