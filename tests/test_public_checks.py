@@ -221,7 +221,7 @@ def wrong_answers(question: Question, params: dict) -> list[tuple[str, object]]:
 
 
 def entries_off(question: Question, params: dict, value) -> str:
-    """What a lesson's check() adds for a matrix or ordered tuple: which entries differ (from 1)."""
+    """What a lesson's check() adds for a matrix or ordered tuple: which entries differ (from 0)."""
     kind = question.kind
     if not isinstance(kind, (Matrix, IntTuple)) or getattr(kind, "unordered", False):
         return ""
@@ -230,17 +230,17 @@ def entries_off(question: Question, params: dict, value) -> str:
     if isinstance(kind, Matrix):
         if (len(mine), len(mine[0])) != (len(right), len(right[0])):
             return f"; the expected answer has shape {len(right)}x{len(right[0])}"
-        off = [f"({r + 1}, {c + 1})" for r, row in enumerate(right) for c, x in enumerate(row) if mine[r][c] != x]
+        off = [f"[{r}, {c}]" for r, row in enumerate(right) for c, x in enumerate(row) if mine[r][c] != x]
         what = "entry" if len(off) == 1 else "entries"
     else:
         if len(mine) != len(right):
             return f"; the expected answer has {len(right)} items"
-        off = [str(n + 1) for n, x in enumerate(right) if mine[n] != x]
+        off = [f"[{n}]" for n, x in enumerate(right) if mine[n] != x]
         what = "item" if len(off) == 1 else "items"
     if not off:
         return ""
     listed = ", ".join(off[:-1]) + f" and {off[-1]}" if len(off) > 1 else off[0]
-    return f"; {what} {listed} {'is' if len(off) == 1 else 'are'} off (counting from 1)"
+    return f"; {what} {listed} {'is' if len(off) == 1 else 'are'} off (numpy indices, from 0)"
 
 
 def expected_wrong_message(question: Question, params: dict, value, lesson: dict | None = None) -> str:
