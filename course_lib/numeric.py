@@ -44,6 +44,11 @@ __all__ = [
     "avg_pool2d",
     "global_avg_pool2d",
     "max_unpool2d",
+    "pool_windows",
+    "pool_unread_units",
+    "pool_padding_only_windows",
+    "receptive_field_by_impulses",
+    "gap_layers",
     "pixel_shuffle",
     "pixel_unshuffle",
     "subpixel_weight",
@@ -790,6 +795,228 @@ def max_unpool2d(input, indices, kernel_size, stride=None, output_size=None, *, 
     out[np.arange(x.shape[0])[:, None], flat] = x.reshape(x.shape[0], -1)
     out = out.reshape(x.shape[0], *size)
     return out[0] if shorthand else out
+
+
+# --- pooling windows and receptive fields by counting (the lessons' independent checks) ---------
+
+
+def _check_pool_axis(i, k, s, p) -> tuple[int, int, int, int]:
+    i, k, s = check_int("i", i, minimum=1), check_int("k", k, minimum=1), check_int("s", s, minimum=1)
+    p = check_int("p", p, minimum=0)
+    if k > i + 2 * p:
+        raise ValueError(f"k must be <= i + 2p = {i + 2 * p} (the window must fit in the padded input), got {k}")
+    return i, k, s, p
+
+
+def pool_windows(i, k, s=1, p=0, ceil_mode=False) -> list[tuple[int, int]]:
+    """The windows of a pooling layer along one axis, found by sliding one window at a time.
+
+    Positions are padded positions (the input's units are p..p+i-1). Windows start at 0, s, 2s, ...
+    Floor mode keeps a window while it fits in the padded input. Ceil mode adds the next window
+    while the one before it has not reached the end of the padded input and the new one starts
+    inside the input or the left padding (before i + p); the last one is clipped to the padded
+    input. Nothing here uses a formula for the output size.
+
+    Parameters
+    ----------
+    i, k, s : int
+        Input size, window, stride (>= 1).
+    p : int
+        Padding on each side (>= 0).
+    ceil_mode : bool
+        Add the windows PyTorch's ``ceil_mode=True`` adds.
+
+    Returns
+    -------
+    list of (int, int)
+        ``(start, stop)`` of each window, ``stop`` excluded and at most i + 2p.
+
+    Raises
+    ------
+    TypeError
+        If a size is not an integer or ``ceil_mode`` not a bool.
+    ValueError
+        If i, k, s < 1, p < 0 or k > i + 2p.
+
+    Examples
+    --------
+    >>> pool_windows(6, 3, 2), pool_windows(6, 3, 2, ceil_mode=True)
+    ([(0, 3), (2, 5)], [(0, 3), (2, 5), (4, 6)])
+    >>> pool_windows(5, 2, 2, 1, ceil_mode=True)          # a window at 6 would read only padding
+    [(0, 2), (2, 4), (4, 6)]
+    """
+    i, k, s, p = _check_pool_axis(i, k, s, p)
+    ceil_mode = _check_flag("ceil_mode", ceil_mode)
+    end = i + 2 * p
+    windows, start = [], 0
+    while start + k <= end or (ceil_mode and start < i + p and start - s + k < end):
+        windows.append((start, min(start + k, end)))
+        start += s
+    return windows
+
+
+def pool_unread_units(i, k, s=1, p=0, ceil_mode=False) -> list[int]:
+    """The input units (0..i-1, padding not counted) that no window of :func:`pool_windows` reads.
+
+    Parameters
+    ----------
+    i, k, s, p, ceil_mode
+        As :func:`pool_windows`.
+
+    Returns
+    -------
+    list of int
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`pool_windows`.
+
+    Examples
+    --------
+    >>> pool_unread_units(6, 3, 2), pool_unread_units(6, 3, 2, ceil_mode=True)
+    ([5], [])
+    >>> pool_unread_units(5, 1, 2, ceil_mode=True)        # a window shorter than its stride skips units
+    [1, 3]
+    """
+    read = {n for start, stop in pool_windows(i, k, s, p, ceil_mode) for n in range(start, stop)}
+    return [n for n in range(check_int("i", i, minimum=1)) if n + p not in read]
+
+
+def pool_padding_only_windows(i, k, s=1, p=0, ceil_mode=False) -> list[tuple[int, int]]:
+    """The windows of :func:`pool_windows` that read only padding, no input unit.
+
+    A window covers padded positions ``start .. stop - 1``; the input units are positions
+    ``p .. p + i - 1``, so the window reads only padding when ``stop <= p`` or ``start >= i + p``.
+
+    Parameters
+    ----------
+    i, k, s, p, ceil_mode
+        As :func:`pool_windows`.
+
+    Returns
+    -------
+    list of (int, int)
+        ``(start, stop)`` in padded positions, in order.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`pool_windows`.
+
+    Examples
+    --------
+    >>> pool_padding_only_windows(8, 3, 1, 2)              # p < k: every window reads an input unit
+    []
+    >>> pool_padding_only_windows(8, 3, 1, 3)              # p = k: the first and the last read only padding
+    [(0, 3), (11, 14)]
+    """
+    return [(start, stop) for start, stop in pool_windows(i, k, s, p, ceil_mode) if stop <= p or start >= i + p]
+
+
+def _check_stack(stack) -> list[tuple[int, int, int, int]]:
+    """The layers as (k, s, p, d); a (k, s, p) triple has dilation d = 1."""
+    if not isinstance(stack, (list, tuple)):
+        raise TypeError(f"stack must be a list of (k, s, p) or (k, s, p, d) layers, got {_describe(stack)}")
+    if not stack:
+        raise ValueError("stack must hold at least one (k, s, p) layer, got an empty list")
+    layers = []
+    for n, layer in enumerate(stack):
+        if not isinstance(layer, (list, tuple)) or len(layer) not in (3, 4):
+            raise TypeError(f"stack[{n}] must be a (k, s, p) or (k, s, p, d) tuple of integers, got {_describe(layer)}")
+        k, s, p, d = (*layer, 1) if len(layer) == 3 else layer
+        layers.append((check_int(f"stack[{n}] k", k, minimum=1), check_int(f"stack[{n}] s", s, minimum=1),
+                       check_int(f"stack[{n}] p", p, minimum=0), check_int(f"stack[{n}] d", d, minimum=1)))
+    return layers
+
+
+def receptive_field_by_impulses(stack, unit=None, n_in=120) -> list[int]:
+    """The input units one output unit of a stack of 1-D layers reads, by pushing impulses through it.
+
+    An impulse (a single 1) at input unit n goes through every layer as an all-ones kernel
+    (:func:`conv2d` along one axis); nothing can cancel, so output unit u is nonzero exactly when
+    n lies in u's receptive field. All ``n_in`` impulses go through at once (the rows of the
+    identity matrix). A pooling layer counts as such a layer: where its windows go is all that
+    matters here.
+
+    Parameters
+    ----------
+    stack : list of (int, int, int) or (int, int, int, int)
+        One ``(k, s, p)`` per layer, or ``(k, s, p, d)`` for a dilated one, the layer reading
+        the input first.
+    unit : int, optional
+        The output unit (default: the middle one, ``o // 2``).
+    n_in : int
+        Input length (>= 1); the stack must fit in it.
+
+    Returns
+    -------
+    list of int
+        Increasing input units; the field's span is ``last - first + 1``, its holes the units
+        of the span not listed.
+
+    Raises
+    ------
+    TypeError
+        If ``stack`` is not a list of integer triples or ``unit``/``n_in`` not integers.
+    ValueError
+        If a value is out of range or a layer's kernel does not fit in its input.
+
+    Examples
+    --------
+    >>> field = receptive_field_by_impulses([(3, 2, 0), (3, 1, 0)], n_in=11)
+    >>> field, len(field)                                   # 3 + (3 - 1)·2 = 7
+    ([2, 3, 4, 5, 6, 7, 8], 7)
+    >>> receptive_field_by_impulses([(1, 2, 0), (2, 1, 0)], unit=0, n_in=6)   # a hole at 1
+    [0, 2]
+    >>> receptive_field_by_impulses([(2, 1, 0, 1), (2, 1, 0, 2)], unit=0, n_in=8)   # dilation 2
+    [0, 1, 2, 3]
+    """
+    layers = _check_stack(stack)
+    n_in = check_int("n_in", n_in, minimum=1)
+    x = np.eye(n_in)                                        # row n: an impulse at input unit n
+    for n, (k, s, p, d) in enumerate(layers):
+        if (k - 1) * d + 1 > x.shape[1] + 2 * p:
+            raise ValueError(f"stack[{n}] k = {k} (dilation {d}) does not fit in its input of {x.shape[1]} "
+                             f"units (padding {p}); give a larger n_in")
+        x = conv2d(x, np.ones((1, k)), stride=(1, s), padding=(0, p), dilation=(1, d))
+    o = x.shape[1]
+    unit = o // 2 if unit is None else check_int("unit", unit, minimum=0, maximum=o - 1)
+    return [n for n in range(n_in) if x[n, unit] > 0]
+
+
+def gap_layers(stack) -> list[int]:
+    """The layers (counted from 1) that join fields shorter than the jump between them.
+
+    Layer l joins k_l fields of layer l - 1, each r_(l-1) input units long and starting
+    j_(l-1) apart (r_0 = j_0 = 1, r_l = r_(l-1) + (k_l - 1)·j_(l-1), j_l = j_(l-1)·s_l); it
+    leaves gaps between them when k_l >= 2 and r_(l-1) < j_(l-1). Padding plays no part.
+
+    Parameters
+    ----------
+    stack : list of (int, int, int)
+        As :func:`receptive_field_by_impulses`.
+
+    Returns
+    -------
+    list of int
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`receptive_field_by_impulses`.
+
+    Examples
+    --------
+    >>> gap_layers([(1, 2, 0), (2, 1, 0)]), gap_layers([(3, 1, 0), (1, 2, 0), (2, 1, 0)])
+    ([2], [])
+    """
+    gaps, r, j = [], 1, 1
+    for n, (k, s, _, _) in enumerate(_check_stack(stack), start=1):
+        if k >= 2 and r < j:
+            gaps.append(n)
+        r, j = r + (k - 1) * j, j * s
+    return gaps
 
 
 # --- pixel shuffle (depth to space) -----------------------------------------------------------

@@ -830,3 +830,101 @@ def test_max_unpool_inverts_padded_and_ceil_mode_switches(h, w, k, s, p, ceil_mo
 def test_padded_pooling_rejects_bad_parameters(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# --- pooling windows and receptive fields by counting ------------------------------------------
+
+
+POOL_SETTINGS = [(i, k, s, p) for i in range(1, 16) for k in range(1, 6) for s in range(1, 5)
+                 for p in range(k // 2 + 1) if k <= i + 2 * p]
+
+
+@pytest.mark.parametrize("ceil_mode", [False, True])
+def test_pool_windows_count_matches_pool_output_size(ceil_mode):
+    for i, k, s, p in POOL_SETTINGS:
+        windows = numeric.pool_windows(i, k, s, p, ceil_mode)
+        assert len(windows) == arithmetic.pool_output_size(i, k, s, p, ceil_mode=ceil_mode)
+        assert [start for start, _ in windows] == list(range(0, len(windows) * s, s))
+        assert all(stop <= i + 2 * p and start < i + p for start, stop in windows)
+
+
+def test_pool_windows_match_numeric_pooling():
+    """The windows are those max_pool2d reads: pooling 1..i gives each window's largest unit."""
+    for i, k, s, p in POOL_SETTINGS:
+        row = np.arange(1, i + 1)[None]
+        pooled = max_pool2d(row, (1, k), (1, s), padding=(0, p), ceil_mode=True)[0]
+        expected = [max(n - p + 1 for n in range(start, stop) if 0 <= n - p < i)
+                    for start, stop in numeric.pool_windows(i, k, s, p, ceil_mode=True)]
+        assert pooled.tolist() == expected
+
+
+def test_pool_padding_only_windows():
+    assert numeric.pool_padding_only_windows(8, 3, 1, 2) == []
+    assert numeric.pool_padding_only_windows(8, 3, 1, 3) == [(0, 3), (11, 14)]
+    for i in range(1, 9):
+        for k in range(1, 5):
+            for s in (1, 2, 3):
+                for p in range(2 * k):
+                    if k > i + 2 * p:
+                        continue
+                    found = numeric.pool_padding_only_windows(i, k, s, p)
+                    reads = [set(range(a, b)) & set(range(p, p + i)) for a, b in numeric.pool_windows(i, k, s, p)]
+                    assert found == [w for w, r in zip(numeric.pool_windows(i, k, s, p), reads) if not r]
+                    assert bool(found) == (p >= k)
+    with pytest.raises(ValueError, match="k"):
+        numeric.pool_padding_only_windows(3, 0)
+    with pytest.raises(TypeError):
+        numeric.pool_padding_only_windows(3.0, 2)
+
+
+def test_pool_unread_units():
+    assert numeric.pool_unread_units(6, 3, 2) == [5] == arithmetic.unread_positions(6, 3, 2)
+    for i, k, s, p in POOL_SETTINGS:
+        if p == 0:   # unread_positions also lists padding positions
+            assert numeric.pool_unread_units(i, k, s) == arithmetic.unread_positions(i, k, s)
+        assert not numeric.pool_unread_units(i, k, s, p, ceil_mode=True) or k < s
+
+
+@pytest.mark.parametrize("args, error", [
+    ((0, 1, 1), ValueError), ((3, 4, 1), ValueError), ((3, 2, 0), ValueError), ((3, 2, 1, -1), ValueError),
+    ((3.0, 2, 1), TypeError), ((3, 2, 1, 0, 1), TypeError),
+])
+def test_pool_windows_errors(args, error):
+    with pytest.raises(error):
+        numeric.pool_windows(*args)
+
+
+def test_receptive_field_by_impulses_matches_the_recurrence():
+    from course_lib import connectivity
+
+    layer_kinds = [(k, s, 0) for k in range(1, 5) for s in range(1, 4)]
+    for depth in (1, 2):
+        for stack in itertools.product(layer_kinds, repeat=depth):
+            field = numeric.receptive_field_by_impulses(list(stack), n_in=60)
+            ks, ss = [k for k, _, _ in stack], [s for _, s, _ in stack]
+            assert field[-1] - field[0] + 1 == connectivity.stack_receptive_field(ks, strides=ss)
+            reached = np.flatnonzero(connectivity.reached_units(ks, strides=ss)).tolist()
+            assert [n - field[0] for n in field] == reached
+            assert (len(field) < field[-1] - field[0] + 1) == bool(numeric.gap_layers(list(stack)))
+
+
+def test_receptive_field_by_impulses_padding_and_unit():
+    assert numeric.receptive_field_by_impulses([(3, 1, 1)] * 3, unit=0) == [0, 1, 2, 3]
+    assert len(numeric.receptive_field_by_impulses([(8, 4, 0), (4, 2, 0)])) == 20
+
+
+@pytest.mark.parametrize("stack, kwargs, error", [
+    ([], {}, ValueError), ("3,1,0", {}, TypeError), ([(3, 1)], {}, TypeError), ([(0, 1, 0)], {}, ValueError),
+    ([(3, 1, 0)], {"unit": 999}, ValueError), ([(3, 1, 0)], {"n_in": 2}, ValueError),
+    ([(3, 1, 0)], {"n_in": 2.0}, TypeError),
+])
+def test_receptive_field_by_impulses_errors(stack, kwargs, error):
+    with pytest.raises(error):
+        numeric.receptive_field_by_impulses(stack, **kwargs)
+
+
+def test_gap_layers_errors():
+    with pytest.raises(ValueError):
+        numeric.gap_layers([])
+    with pytest.raises(TypeError):
+        numeric.gap_layers([(2, 1.5, 0)])

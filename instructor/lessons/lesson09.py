@@ -1,8 +1,10 @@
 """Check-yourself questions of lesson 09 (deconvolution and upsampling) — instructor only.
 
 The lesson (notebooks/09_deconvolution_and_upsampling.ipynb) asks each question just before the
-cell that reveals the answer; check("l09.M") gives immediate feedback. No per-student variants:
-the numbers are the lesson's. Every expected answer is computed with course_lib's math modules.
+cell that reveals the answer; check("l09.M") gives immediate feedback. The lesson's own numbers
+are PARAMETERS; ``practice("l09.M")`` asks the question again with numbers from ``_draw`` (each
+question's ``ask`` restates it over the parameters). Every expected answer is computed with
+course_lib's math modules.
 """
 
 import functools
@@ -11,32 +13,42 @@ import numpy as np
 
 from course_lib.grading.kinds import Int, IntTuple, Number
 from course_lib.grading.spec import ExerciseSet, Mistake, Question
-from course_lib.numeric import conv1d, conv_transpose1d
-from course_lib.upsampling import bilinear_kernel, bilinear_kernel_1d, bilinear_padding, unet_sizes
+from course_lib.numeric import conv1d, conv_transpose1d, conv_transpose2d
+from course_lib.upsampling import (bilinear_kernel, bilinear_kernel_1d, bilinear_kernel_size, bilinear_padding,
+                                   unet_sizes)
 
-# Question 1: x = (1, 2, 3), kernel (1, 1), stride 1, padding 1; y = C x; the student gives C^T y.
-X1, W1, P1 = [1, 2, 3], [1, 1], 1
-# Question 2: the bilinear layer for factor 2 on ones(3): the first output unit.
-F2, N2 = 2, 3
-# Question 3: a U-Net of depth 3 with size-keeping convolutions on 100 units: the decoder's output.
-I3, D3 = 100, 3
-
-
-def _y1():
-    return conv1d(X1, W1, padding=P1)
+PARAMETERS = {
+    "x1": [1, 2, 3], "w1": [1, 1], "p1": 1,      # question 1: y = C x (stride 1); the student gives C^T y
+    "r2": 2, "k2": 4, "p2": 1, "n2": 3,          # question 2: the bilinear layer for factor r2 on n2 ones
+    "i3": 100, "d3": 3,                          # question 3: a U-Net of depth d3 on i3 units
+}
 
 
-def _transpose1(padding=P1):
-    return tuple(int(v) for v in conv_transpose1d(_y1(), W1, padding=padding))
+def _draw(rng):
+    """Hand-sized numbers in which every declared mistake gives its own answer."""
+    r2 = rng.choice([2, 3, 4])
+    d3 = rng.choice([2, 3])
+    return {"x1": [rng.randint(1, 5) for _ in range(3)], "w1": [rng.randint(1, 3) for _ in range(2)], "p1": 1,
+            "r2": r2, "k2": bilinear_kernel_size(r2), "p2": bilinear_padding(r2), "n2": rng.randint(3, 5),
+            "i3": rng.choice([i for i in range(40, 131) if i % 2 ** d3]), "d3": d3}
 
 
-def _bilinear_first(padding=None, two_d=False):
-    """First output unit of the factor-2 bilinear layer on ones (cropping ``padding``)."""
-    padding = bilinear_padding(F2) if padding is None else padding
+def _y1(P):
+    return conv1d(P["x1"], P["w1"], padding=P["p1"])
+
+
+def _transpose1(P, padding=None):
+    padding = P["p1"] if padding is None else padding
+    return tuple(int(v) for v in conv_transpose1d(_y1(P), P["w1"], padding=padding))
+
+
+def _bilinear_first(P, padding=None, two_d=False):
+    """First output unit of the factor-r2 bilinear layer on ones (cropping ``padding``)."""
+    r, n = P["r2"], P["n2"]
+    padding = P["p2"] if padding is None else padding
     if two_d:
-        from course_lib.numeric import conv_transpose2d
-        return float(conv_transpose2d(np.ones((N2, N2)), bilinear_kernel(F2), stride=F2, padding=padding)[0, 0])
-    return float(conv_transpose1d(np.ones(N2), bilinear_kernel_1d(F2), stride=F2, padding=padding)[0])
+        return float(conv_transpose2d(np.ones((n, n)), bilinear_kernel(r), stride=r, padding=padding)[0, 0])
+    return float(conv_transpose1d(np.ones(n), bilinear_kernel_1d(r), stride=r, padding=padding)[0])
 
 
 def _unet_ceil(i, depth):
@@ -48,44 +60,54 @@ def _unet_ceil(i, depth):
 QUESTIONS = [
     Question(
         id="l09.1", name="cy1_transpose", title="What $C^\\top$ gives back", points=1, kind=IntTuple(),
-        answer=lambda P: _transpose1(),
+        answer=lambda P: _transpose1(P),
         mistakes=[
-            Mistake(lambda P: tuple(X1), "That is x itself: C^T is not an inverse (C^T C is not I). Scatter each "
-                    "y unit's copy of the kernel, then crop the padding."),
-            Mistake(lambda P: _transpose1(padding=0), "That is the full scatter output: the transposed layer's "
-                    "padding crops p = 1 unit from each end."),
-            Mistake(lambda P: tuple(int(v) for v in _y1()), "That is y = C x; the question asks for C^T applied to y."),
+            Mistake(lambda P: tuple(P["x1"]), "That is x itself: C^T is not an inverse (C^T C is not I). Scatter "
+                    "each y unit's copy of the kernel, then crop the padding."),
+            Mistake(lambda P: _transpose1(P, padding=0), "That is the full scatter output: the transposed layer's "
+                    "padding crops p units from each end."),
+            Mistake(lambda P: tuple(int(v) for v in _y1(P)), "That is y = C x; the question asks for C^T applied "
+                    "to y."),
         ],
-        hint="Scatter: y[n] adds y[n]·(1, 1) at full-output units n and n + 1; then crop 1 unit from each end.",
+        hint="First y = C x. Then scatter: y[n] adds y[n]·w at full-output units n and n + 1; then crop p units "
+             "from each end.",
+        ask="x = {x1}, kernel {w1}, stride 1, padding {p1}, and y = C x. Write C^T y (the transposed convolution of "
+            "y with the same kernel, stride and padding) as a tuple.",
     ),
     Question(
-        id="l09.2", name="cy2_border", title="The bilinear layer at the border", points=1, kind=Number(),
-        answer=lambda P: _bilinear_first(),
+        id="l09.2", name="cy2_border", title="The bilinear layer at the border", points=1, kind=Number(rel_tol=2e-3),
+        answer=lambda P: _bilinear_first(P),
         mistakes=[
-            Mistake(lambda P: 1.0, "Inside, two copies add 0.75 + 0.25 = 1; the first unit has only one input "
+            Mistake(lambda P: 1.0, "Inside, the copies' weights add up to 1; the first unit has only one input "
                     "neighbour (the other side is zero padding)."),
-            Mistake(lambda P: _bilinear_first(padding=0), "That is the full scatter output's first unit: padding "
-                    "p = 1 crops it away."),
-            Mistake(lambda P: _bilinear_first(two_d=True), "That is the 2-D corner (0.75 twice); the question is "
-                    "1-D."),
+            Mistake(lambda P: _bilinear_first(P, padding=0), "That is the full scatter output's first unit: the "
+                    "padding crops it away."),
+            Mistake(lambda P: _bilinear_first(P, two_d=True), "That is the 2-D corner (the 1-D value squared); "
+                    "the question is 1-D."),
         ],
-        hint="Full scatter output: input 0's copy covers units 0-3, input 1's units 2-5; padding 1 drops unit 0.",
+        hint="Write the tent's k weights, place input 0's copy at units 0 to k - 1 and input 1's copy r units "
+             "later, then drop the p cropped units.",
+        ask="FCN's bilinear layer for factor r = {r2} (k = {k2}, stride {r2}, padding {p2}, kernel "
+            "1 - |t - (k - 1)/2| / r for t = 0 … k - 1) upsamples {n2} ones in 1-D. What is the first output unit's "
+            "value (three decimals are enough)?",
     ),
     Question(
         id="l09.3", name="cy3_unet", title="A U-Net on 100 units", points=1, kind=Int(),
-        answer=lambda P: unet_sizes(I3, D3).output,
+        answer=lambda P: unet_sizes(P["i3"], P["d3"]).output,
         mistakes=[
-            Mistake(lambda P: I3, "Doubling three times gives back 100 only if every pool halved exactly: "
-                    "follow 100 -> 50 -> 25 -> ? with rounding down."),
-            Mistake(lambda P: _unet_ceil(I3, D3), "Either you rounded 25 / 2 up (the 2×2 pool, stride 2, no padding, "
-                    "rounds down) or you padded the input to a multiple of 8: that is a fix, not what the network "
-                    "does to 100 units."),
+            Mistake(lambda P: P["i3"], "Doubling D times gives back the input only if every pool halved exactly: "
+                    "follow the size down with rounding down."),
+            Mistake(lambda P: _unet_ceil(P["i3"], P["d3"]), "Either you rounded an odd size up (the 2×2 pool, "
+                    "stride 2, no padding, rounds down) or you padded the input to a multiple of 2^D: that is a "
+                    "fix, not what the network does."),
         ],
-        hint="Halve three times rounding down, then double three times.",
+        hint="Halve D times rounding down, then double D times.",
+        ask="A U-Net of depth D = {d3} (2×2 pools at stride 2 that round down; each up-convolution doubles what it "
+            "receives; size-keeping convolutions) gets an input {i3} units wide. How wide is the decoder's output?",
     ),
 ]
 
 EXERCISE_SET = ExerciseSet(
     id="l09", notebook="09_deconvolution_and_upsampling.ipynb",
-    title="Deconvolution and upsampling (lesson 09)", parameters={}, questions=QUESTIONS,
+    title="Deconvolution and upsampling (lesson 09)", parameters=PARAMETERS, generate=_draw, questions=QUESTIONS,
 )
