@@ -16,7 +16,8 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # JupyterLab's settings overrides (no news and no update checks, so nothing pops up for a
-# student) live in the venv, where JupyterLab reads them. An order-only prerequisite of the
+# student; widget state saved with the notebook, so an explorer run and saved shows again on
+# reopening) live in the venv, where JupyterLab reads them. An order-only prerequisite of the
 # set-up, so every target that sets up refreshes them when the course's copy changes, without
 # reinstalling the course.
 LAB_OVERRIDES_SOURCE := course_lib/jupyter/overrides.json

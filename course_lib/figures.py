@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import sys
 import textwrap
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ __all__ = [
     "caption",
     "scenes",
     "render",
+    "shown_scale",
+    "min_font_points",
     "animation_views",
     "animation",
     "write_all",
@@ -269,17 +272,48 @@ def scenes(number) -> list:
     raise AssertionError(f"unknown kind {figure.kind!r}")  # pragma: no cover
 
 
-def _layout(figure: FigureSpec, count: int) -> tuple[int, int, list]:
-    """Rows, columns and the (row, column) of each panel."""
+def _layout(figure: FigureSpec, count: int, max_cols=None) -> tuple[int, int, list]:
+    """Rows, columns and the (row, column) of each panel; at most ``max_cols`` columns."""
     if figure.kind in ("transposed-numerical", "subsampling"):
         half = count // 2  # two views side by side, one kernel position per row
         return half, 2, [(index % half, index // half) for index in range(count)]
     cols = {9: 3, 4: 2}.get(count, count)
+    if max_cols is not None:
+        cols = max(1, min(cols, max_cols))
     rows = -(-count // cols)
     return rows, cols, [divmod(index, cols) for index in range(count)]
 
 
 _CAPTION_SIZE = 10.0  # points: the smallest caption under a figure
+NOTEBOOK_PX = 800
+"""Width (px) a notebook gives a figure at 100 % zoom: wider figures are shown scaled down."""
+MIN_PX = 9.0
+"""The smallest text (px) a figure shows at :data:`NOTEBOOK_PX`."""
+_DPI = 100  # draw.new_figure's, which Jupyter's inline PNG uses
+_WIDEST_PX = 1400  # fewer columns of panels rather than a wider figure (and smaller text)
+
+
+def shown_scale(figure) -> float:
+    """How much a notebook :data:`NOTEBOOK_PX` wide scales ``figure`` down (1: not at all).
+
+    Examples
+    --------
+    >>> shown_scale(render("2.8")), round(shown_scale(render("4.7-numerical")), 2)
+    (1.0, 0.51)
+    """
+    return min(1.0, float(NOTEBOOK_PX / (figure.get_size_inches()[0] * figure.dpi)))
+
+
+def min_font_points(width_inches: float, dpi: float = _DPI) -> float:
+    """The smallest font (points) that shows :data:`MIN_PX` high in a figure this wide.
+
+    Examples
+    --------
+    >>> min_font_points(7.0), min_font_points(16.0)
+    (6.48, 12.96)
+    """
+    scale = min(1.0, NOTEBOOK_PX / (width_inches * dpi))
+    return math.ceil(MIN_PX * 72 / dpi / scale * 100) / 100  # rounded up: text sizes keep 2 decimals
 
 
 def render(number, *, per_cell=0.3):
@@ -298,21 +332,35 @@ def render(number, *, per_cell=0.3):
     """
     figure = spec(number)
     panels = scenes(number)
-    rows, cols, positions = _layout(figure, len(panels))
     extents = [draw.SceneArtist.extent(scene) for scene in panels]
     cell_w = max(right - left for left, right, _, _ in extents)
     cell_h = max(bottom - top for _, _, bottom, top in extents)
     title_in, note_in = 0.55, 0.3
-    panel_w, panel_h = cell_w * per_cell, cell_h * per_cell + title_in + note_in
+    panel_w = cell_w * per_cell
+    # fewer columns rather than a figure so wide that a notebook shrinks its text below 9 px
+    # numerical figures keep room for the weights written in the window's corners (2.6 × their size)
+    widest = 1010 if figure.kind == "numerical" else _WIDEST_PX
+    rows, cols, positions = _layout(figure, len(panels), max_cols=max(1, int(widest / _DPI // panel_w)))
     width = max(panel_w * cols, 7.0)
+    min_font = min_font_points(width)  # every text at least this large: MIN_PX high when shown
+    # notes wrap to their panel's width at the size they are written
+    note_size = max(min_font, draw.SceneArtist.note_size(per_cell * 72))
+    note_wrap = max(20, int(panel_w * 72 / (0.6 * note_size)))
+    panels = [dataclasses.replace(scene, note=textwrap.fill(scene.note, note_wrap)) if scene.note else scene
+              for scene in panels]
+    note_lines = max([_panel_scene(figure, scene, index, len(panels)).note.count("\n") + 1
+                      for index, scene in enumerate(panels)])
+    title_in = max(title_in, (min_font * 1.3 + 6) / 72)
+    note_in = max(note_in, (note_lines * note_size * 1.3 + 4) / 72)
+    panel_h = cell_h * per_cell + title_in + note_in
     # the caption is never smaller than the grid labels (which grow with the cells), nor than 10 pt
-    caption_size = max(_CAPTION_SIZE, draw.SceneArtist.label_size(per_cell * 72))
+    caption_size = max(_CAPTION_SIZE, draw.SceneArtist.label_size(per_cell * 72), min_font)
     # DejaVu Sans averages about 0.55 em per character: 0.6 em leaves a margin
     wrap = int((width - 0.5) * 72 / (0.6 * caption_size))
     wrapped = textwrap.fill(caption(number), width=wrap)
     if figure.erratum:
         wrapped += "\n" + textwrap.fill("Corrected: " + figure.erratum, width=wrap)
-    head_in, foot_in = 0.9, 0.25 + (wrapped.count("\n") + 1) * 1.3 * caption_size / 72
+    head_in, foot_in = 0.45 + 2.3 * max(12, min_font) / 72, 0.25 + (wrapped.count("\n") + 1) * 1.3 * caption_size / 72
     height = panel_h * rows + head_in + foot_in
     fig = draw.new_figure((width, height))
     artists = []
@@ -321,19 +369,21 @@ def render(number, *, per_cell=0.3):
         left = (width - panel_w * cols) / 2 + col * panel_w
         bottom = foot_in + (rows - 1 - row) * panel_h + note_in
         ax = fig.add_axes((left / width, bottom / height, panel_w / width, (cell_h * per_cell) / height))
-        artist = draw.SceneArtist(ax, title_size=8.5)
+        artist = draw.SceneArtist(ax, title_size=8.5, min_font=min_font)
         artist.draw(_panel_scene(figure, scene, index, len(panels)))
         artists.append(artist)
     heading = f"Figure {figure.number}" + (f" · {figure.heading}" if figure.heading else "")
-    fig.text(0.5, 1 - 0.15 / height, heading, ha="center", va="top", fontsize=12, fontweight="bold")
+    fig.text(0.5, 1 - 0.15 / height, heading, ha="center", va="top", fontsize=max(12, min_font), fontweight="bold")
     titled = {"arithmetic": 0, "transposed": 0, "numerical": 0, "pooling": 0, "transposed-numerical": -1}
     if figure.kind in titled:
         lines = panels[titled[figure.kind]].title.splitlines()
-        fig.text(0.5, 1 - 0.45 / height, "    ".join(lines), ha="center", va="top", fontsize=9.5)
+        fig.text(0.5, 1 - (0.25 + max(12, min_font) / 72) / height, "    ".join(lines), ha="center", va="top",
+                 fontsize=max(9.5, min_font))
     fig.course_caption = fig.text(0.5, (foot_in - 0.08) / height, wrapped, ha="center", va="top",
                                   fontsize=caption_size, color="0.25", linespacing=1.3)
     fig.course_scenes = panels
     fig.course_artists = artists
+    fig.course_min_font = min_font
     return fig
 
 

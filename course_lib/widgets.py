@@ -7,6 +7,13 @@ unit-tested without a browser. The wrapper owns one matplotlib figure (not regis
 pyplot), redraws its artists in place on every change and pushes the PNG bytes into an
 ``ipywidgets.Image``: no flicker, no new figures, no growing output list.
 
+Sized for a 1366 × 768 screen with JupyterLab's file browser open (an output area about 920 px
+wide, a notebook about 650 px high): controls in rows of two or three, a picture at most 900 px
+wide shown at its own size, every text in it at least 9 px high, and a readout of a few lines.
+Where an explorer cannot run (a committed notebook opened for the first time is not trusted, so
+JupyterLab shows no widget view; GitHub; nbconvert), its output shows a picture of its starting
+state and "Run this cell to move the sliders." instead of a Python repr.
+
 In a notebook::
 
     from course_lib.widgets import conv_explorer
@@ -15,6 +22,7 @@ In a notebook::
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import html
 import re
@@ -132,7 +140,7 @@ def _relationship_lines(per_axis, a=None) -> list:
 
 
 def _html_block(lines) -> str:
-    return "<div style='font-family: sans-serif; font-size: 13px; line-height: 1.5'>" + "<br>".join(lines) + "</div>"
+    return "<div style='font-family: sans-serif; font-size: 13px; line-height: 1.4'>" + "<br>".join(lines) + "</div>"
 
 
 def _warning(text: str) -> str:
@@ -356,9 +364,35 @@ def _panel(scene: draw.Scene, title: str) -> draw.Scene:
     return dataclasses.replace(scene, title=title, grids=grids, note="")
 
 
-_LEGEND = ("Cells: blue input, cyan output, dashed zero padding, dotted blue inserted zeros, orange "
-           "the a = output_padding rows/columns (bottom/right), grey cropped by padding, crossed out "
-           "never covered by the kernel; one colour per kernel weight.")
+TRANSPOSED_LEGEND = (
+    (draw.UNIT, "input"), (draw.PAD, "zero padding"), (draw.ZERO, "inserted zero"), (draw.EXTRA, "extra zero a"),
+    (draw.OUTPUT, "output (computed)"), (draw.OUTPUT_EXTRA, "output_padding row: computed"),
+    (draw.OUTPUT_ZERO, "output_padding row: zeros only"), (draw.CROPPED, "cropped by padding"),
+)
+"""The transposed explorer's legend: (cell kind, name), drawn under its panels."""
+
+
+def _output_padding_lines(t, slider_i) -> list:
+    """Why the direct convolution drawn has i + output_padding − a units, and what the extra rows hold."""
+    g = t.direct
+    lines = []
+    if g.i != tuple(slider_i):
+        lines.append(
+            f"<b>Why i = {_fmt(g.i)} in panel 1:</b> output_padding = {_fmt(t.output_padding)} adds rows/columns "
+            f"at the bottom/right: the transpose outputs o′ = {_fmt(t.o_t)}, not the slider's i = {_fmt(slider_i)}, so "
+            f"the matching direct convolution runs on i + output_padding = {_fmt(g.i)} (its a = "
+            f"{_fmt(t.output_padding)}), still with {_fmt(g.o)} outputs (i′ stays {_fmt(t.i_prime)}). Panel 3: "
+            f"ĩ′ = {_fmt(t.i_stretched)} plus the a extra rows.")
+    if any(t.output_padding):
+        beyond = [max(0, op - p) for op, p in zip(t.output_padding, g.p)]
+        if any(beyond):
+            lines.append(f"The last {_fmt(tuple(beyond))} output_padding rows/columns lie past the full scatter "
+                         f"output {_fmt(t.full)}: no kernel copy reaches them, they are zeros (empty, dashed "
+                         f"orange); others are computed outputs the crop by p had removed (filled).")
+        else:
+            lines.append(f"The output_padding rows/columns lie inside the full scatter output {_fmt(t.full)}: "
+                         f"computed outputs the crop by p had removed (filled, orange edge), not zeros.")
+    return lines
 
 
 def transposed_state(i, k, s=1, p=0, d=1, output_padding=None, unit=0, out_unit=0, *, numbers=False) -> TransposedState:
@@ -406,6 +440,7 @@ def transposed_state(i, k, s=1, p=0, d=1, output_padding=None, unit=0, out_unit=
                                readout=_html_block([_warning(message)]), units=1, out_units=1, unit=0,
                                out_unit=0, a=None, warning=message)
     g = t.direct
+    slider_i = _pair("i", i, 1)
     unit = int(min(max(unit, 0), t.inputs - 1))
     out_unit = int(min(max(out_unit, 0), t.positions - 1))
     # one set of parameters drives every panel: the direct convolution over o′ (= i when
@@ -415,43 +450,46 @@ def transposed_state(i, k, s=1, p=0, d=1, output_padding=None, unit=0, out_unit=
     equivalent = draw.equivalent_scene(g.i, g.k, g.s, g.p, g.d, out_unit, numbers=numbers)
     matrix = draw.matrix_scene(g.i, g.k, g.s, g.p, g.d, unit=unit, other=out_unit, labels=False)
     rows, cols = matrix.shape
-    # titles name no unit, so that they stay the same while only the units move (faster redraws)
+    # titles name no unit, so that they stay the same while only the units move (faster redraws);
+    # no caption (short labels): the readout says which row and column are marked
     matrix_t = draw.MatrixScene(  # Cᵀ: the same entries, transposed (the boxes swap too)
         title=f"Cᵀ  {cols}×{rows}", rgba=matrix.rgba.transpose(1, 0, 2),
         boxes=tuple((c0, r0, w_, h, color) for r0, c0, h, w_, color in matrix.boxes),
         xlabel=f"{rows}", ylabel=f"{cols}",
     )
-    matrix = dataclasses.replace(
-        matrix, title=f"C  {rows}×{cols}: black row = output unit of the direct convolution, "
-                      f"orange column = one of its input units")
+    matrix = dataclasses.replace(matrix, title=f"C  {rows}×{cols}", xlabel=f"{cols}", ylabel=f"{rows}")
     args = framework_arguments(g.i, g.k, g.s, g.p, g.d, t.output_padding)
     lines = [
         f"<b>{html.escape(direct.title.splitlines()[0])}</b>",
         html.escape(equivalent.title.splitlines()[0]),
     ]
     per_axis = [_applicable(g.i[a], g.k[a], g.s[a], g.p[a], g.d[a], transposed=True) for a in range(2)]
-    lines += _relationship_lines(per_axis, a=t.output_padding)
+    lines.append(" · ".join(_relationship_lines(per_axis, a=t.output_padding)))  # one line: room for the rest
     if not any(per_axis):  # dilated: beyond the guide's Relationships 8-14
         lines.append("The dilated transpose: o′ = s(i′ − 1) + a + d(k − 1) + 1 − 2p.")
     requested = t.output_padding
     if requested == t.a and t.o_t == g.i:
         lines.append(f"output_padding = a = (i + 2p − k̂) mod s = {_fmt(t.a)} restores the input size {_fmt(g.i)}.")
+    lines += _output_padding_lines(t, slider_i)
     lines.append(
         f"PyTorch: <code>nn.ConvTranspose2d(..., kernel_size={_fmt(g.k)}, stride={_fmt(g.s)}, "
         f"padding={_fmt(args['padding'])}, output_padding={_fmt(args['output_padding'])}"
         + (f", dilation={_fmt(g.d)}" if g.d != (1, 1) else "")
-        + f")</code> maps {_fmt(args['i_prime'])} → {_fmt(args['o_prime'])}: the padding you pass is p, which "
-        f"crops p units from each end of the full {_fmt(args['full'])} scatter output (panel 2) — the same "
-        f"output as padding the stretched input by p′ = k̂ − p − 1 (panel 3)."
+        + f")</code> maps {_fmt(args['i_prime'])} → {_fmt(args['o_prime'])}."
     )
-    lines += _framework_lines(args)
-    lines.append(
-        f"Black: unit {unit} (direct output = transposed input) — row {unit} of C, column {unit} of Cᵀ. "
-        f"Orange: unit {out_unit} (transposed output) — column {out_unit} of C, row {out_unit} of Cᵀ."
-    )
-    lines.append(_LEGEND)
+    details = [
+        f"The padding you pass is p, which crops p units from each end of the full {_fmt(args['full'])} scatter "
+        f"output (panel 2): the same output as padding the stretched input by p′ = k̂ − p − 1 (panel 3).",
+        *_framework_lines(args),
+        f"Black: unit {unit} (direct output = transposed input): row {unit} of C, column {unit} of Cᵀ. "
+        f"Orange: unit {out_unit} (transposed output): column {out_unit} of C, row {out_unit} of Cᵀ. "
+        f"One colour per kernel weight; crossed out: never covered by the kernel.",
+    ]
+    lines.append("<details><summary>TensorFlow, Keras, the crop, and the black and orange units</summary>"
+                 + "<br>".join(details) + "</details>")
+    panel_1 = "1 · direct convolution" + (f", i = {_fmt(g.i)} (see below)" if g.i != slider_i else "")
     return TransposedState(
-        direct=_panel(direct, "1 · direct convolution"),
+        direct=_panel(direct, panel_1),
         scatter=_panel(scatter, "2 · its transpose: kernel copies scattered"),
         equivalent=_panel(equivalent, "3 · the transpose as a direct convolution"),
         matrix=matrix, matrix_t=matrix_t, readout=_html_block(lines),
@@ -744,7 +782,11 @@ class Explorer(widgets.VBox):
 
     def __init__(self, rows, figsize, css_class: str, dpi=_DPI):
         self.figure = draw.new_figure(figsize, dpi=dpi)
-        self.image = widgets.Image(format="png")
+        width = round(figsize[0] * dpi)
+        # shown at its own size (a VBox would stretch it to the output's width, text and all), or
+        # smaller in an output area narrower than the picture
+        self.image = widgets.Image(format="png", layout=widgets.Layout(
+            width=f"{width}px", max_width="100%", height="auto", align_self="flex-start"))
         self.readout = widgets.HTML()
         self.renders = self.blits = 0
         self._busy = False
@@ -792,6 +834,54 @@ class Explorer(widgets.VBox):
     def _update(self) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
+    STATIC_HINT = "Run this cell to move the sliders."
+
+    def static_png(self) -> bytes:
+        """The explorer's current picture as a PNG, with a line over it saying to run the cell.
+
+        What a notebook shows before its cell is run (see :meth:`_repr_mimebundle_`).
+        """
+        return static_picture(self.image.value, self.STATIC_HINT)
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The widget view, plus a static picture and a plain-text line for where widgets do not run.
+
+        JupyterLab shows the live widget for output it trusts (a cell run in this session) and
+        the ``image/png`` otherwise: a committed notebook opened for the first time is not
+        trusted, and the widget view would fall back to the plain text, the Python repr.
+        """
+        data = super()._repr_mimebundle_(**kwargs)
+        data["text/plain"] = self.STATIC_HINT
+        data["image/png"] = base64.b64encode(self.static_png()).decode("ascii")
+        return data
+
+
+def static_picture(png: bytes, hint: str) -> bytes:
+    """``png`` with a band above it holding ``hint`` in 13 px text (DejaVu Sans, matplotlib's font).
+
+    Examples
+    --------
+    >>> import io
+    >>> from PIL import Image
+    >>> image = Image.open(io.BytesIO(static_picture(encode_png(np.full((40, 200, 4), 255, np.uint8)), "Run")))
+    >>> image.size
+    (200, 64)
+    """
+    import io
+
+    from matplotlib import font_manager
+    from PIL import Image, ImageDraw, ImageFont
+
+    picture = Image.open(io.BytesIO(png)).convert("RGBA")
+    band = 24
+    out = Image.new("RGBA", (picture.width, picture.height + band), (255, 255, 255, 255))
+    out.paste(picture, (0, band))
+    font = ImageFont.truetype(font_manager.findfont("DejaVu Sans"), 13)
+    ImageDraw.Draw(out).text((6, 4), "▶ " + hint, fill=(90, 90, 90, 255), font=font)
+    buffer = io.BytesIO()  # stored in the notebook: compressed well (once per display, ~0.1 s)
+    out.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
 
 def _scene_dynamic(artist) -> list:
     """The artists of a SceneArtist that change when only the kernel position moves."""
@@ -838,18 +928,23 @@ def _row(children) -> widgets.HBox:
     return widgets.HBox(list(children), layout=widgets.Layout(flex_flow="row wrap"))
 
 
-def _slider(description, value, low, high, *, label_px=80, track_px=_TRACK_PX):
+def _slider(description, value, low, high, *, label_px=80, track_px=_TRACK_PX, tooltip=None):
+    # descriptions are short enough for label_px (13 px text: about 7 px a character); the
+    # tooltip says the rest
     return widgets.IntSlider(value=value, min=low, max=high, description=description, continuous_update=True,
                              layout=_fixed(label_px + _SLIDER_CHROME_PX + track_px),
-                             style={"description_width": f"{label_px}px"})
+                             style={"description_width": f"{label_px}px"}, tooltip=tooltip or description)
 
 
-def _step_row(name, description, maximum):
-    # kernel positions run up to 64: a longer track keeps one position a few pixels wide
-    slider = _slider(description, 0, 0, maximum, label_px=130, track_px=240)
-    play = widgets.Play(value=0, min=0, max=maximum, interval=600, description=f"play {name}")
+def _step_row(name, description, maximum, tooltip=None):
+    slider = _slider(description, 0, 0, maximum, tooltip=tooltip)
+    play = widgets.Play(value=0, min=0, max=maximum, interval=600, tooltip=f"play: move {name} step by step",
+                        layout=_fixed(_PLAY_PX))
     widgets.jslink((play, "value"), (slider, "value"))
     return slider, play
+
+
+_PLAY_PX = 120  # ipywidgets' Play: four buttons
 
 
 class _ConvExplorer(Explorer):
@@ -857,18 +952,20 @@ class _ConvExplorer(Explorer):
 
     def __init__(self, i, k, s, p, d, numbers):
         self.controls = {
-            "i": _slider("input i", i, 1, 8),
-            "k": _slider("kernel k", k, 1, 6),
-            "s": _slider("stride s", s, 1, 4),
-            "p": _slider("padding p", p, 0, 4),
-            "d": _slider("dilation d", d, 1, 3),
+            "i": _slider("input i", i, 1, 8, tooltip="input size i"),
+            "k": _slider("kernel k", k, 1, 6, tooltip="kernel size k"),
+            "s": _slider("stride s", s, 1, 4, tooltip="stride s"),
+            "p": _slider("padding p", p, 0, 4, tooltip="zero padding p on each side"),
+            "d": _slider("dilation d", d, 1, 3, tooltip="dilation d"),
             "numbers": widgets.Checkbox(value=numbers, description="numbers", indent=False, layout=_fixed(100)),
         }
-        self.controls["step"], self.play = _step_row("step", "kernel position", 0)
+        self.controls["step"], self.play = _step_row("the kernel", "position", 0,
+                                                     tooltip="kernel position (one per output unit)")
+        # three rows that fit a 920 px output area (1366 px screen, file browser open)
         rows = [
-            _row(self.controls[n] for n in ("i", "k", "s")),
-            _row(self.controls[n] for n in ("p", "d", "numbers")),
-            _row([self.play, self.controls["step"]]),
+            _row(self.controls[n] for n in ("i", "k", "numbers")),
+            _row(self.controls[n] for n in ("s", "p")),
+            _row([self.controls["d"], self.controls["step"], self.play]),
         ]
         super().__init__(rows, figsize=(9.0, 4.2), css_class="course-conv-explorer")
         self.artist = draw.SceneArtist(self.figure.add_axes((0.01, 0.02, 0.98, 0.96)), title_size=0, zeros=False)
@@ -928,38 +1025,40 @@ class _TransposedExplorer(Explorer):
 
     def __init__(self, i, k, s, p, d, numbers):
         self.controls = {
-            "i": _slider("input i", i, 1, 8),
-            "k": _slider("kernel k", k, 1, 5),
-            "s": _slider("stride s", s, 1, 3),
-            "p": _slider("padding p", p, 0, 3),
-            "d": _slider("dilation d", d, 1, 3),
+            "i": _slider("input i", i, 1, 8, tooltip="input size i of the direct convolution"),
+            "k": _slider("kernel k", k, 1, 5, tooltip="kernel size k"),
+            "s": _slider("stride s", s, 1, 3, tooltip="stride s of the direct convolution"),
+            "p": _slider("padding p", p, 0, 3, tooltip="padding p of the direct convolution (PyTorch's padding)"),
+            "d": _slider("dilation d", d, 1, 3, tooltip="dilation d"),
             "auto": widgets.Checkbox(value=True, description="output_padding = a", indent=False, layout=_fixed(160)),
-            "output_padding": _slider("output_padding", 0, 0, 2, label_px=100),
+            "output_padding": _slider("output_padding", 0, 0, 2, label_px=115,
+                                      tooltip="PyTorch's output_padding (untick 'output_padding = a' to set it)"),
             "numbers": widgets.Checkbox(value=numbers, description="numbers", indent=False, layout=_fixed(100)),
         }
-        self.controls["unit"], self.play = _step_row("unit", "unit (black)", 0)
-        self.controls["out_unit"], self.play_out = _step_row("out_unit", "out unit (orange)", 0)
+        self.controls["unit"], self.play = _step_row(
+            "the black unit", "black unit", 0, tooltip="black: an output unit of the direct convolution "
+            "= an input unit of the transpose (row of C, column of Cᵀ)")
+        self.controls["out_unit"], self.play_out = _step_row(
+            "the orange unit", "orange unit", 0, tooltip="orange: an output unit of the transpose "
+            "(column of C, row of Cᵀ)")
+        # four rows that fit a 920 px output area (1366 px screen, file browser open)
         rows = [
-            _row(self.controls[n] for n in ("i", "k", "s")),
-            _row(self.controls[n] for n in ("p", "d", "numbers")),
-            _row(self.controls[n] for n in ("auto", "output_padding")),
-            _row([self.play, self.controls["unit"]]),
-            _row([self.play_out, self.controls["out_unit"]]),
+            _row(self.controls[n] for n in ("i", "k", "numbers")),
+            _row(self.controls[n] for n in ("s", "p", "auto")),
+            _row(self.controls[n] for n in ("d", "output_padding")),
+            _row([self.controls["unit"], self.play, self.controls["out_unit"], self.play_out]),
         ]
-        super().__init__(rows, figsize=(12.5, 7.0), css_class="course-transposed-explorer", dpi=72)
-        fig = self.figure
-        # the three grid panels (one Axes: fewer artists to render) over C; Cᵀ on the right
-        self.panels = draw.SceneArtist(fig.add_axes((0.0, 0.44, 0.855, 0.55)), title_size=0, zeros=False)
-        self.matrix_artists = {
-            "matrix": draw.MatrixArtist(fig.add_axes((0.02, 0.05, 0.81, 0.33)), title_size=11),
-            "matrix_t": draw.MatrixArtist(fig.add_axes((0.865, 0.04, 0.125, 0.82)), title_size=11),
-        }
+        super().__init__(rows, figsize=TRANSPOSED_FIGSIZE, css_class="course-transposed-explorer", dpi=72)
+        self.artists = transposed_artists(self.figure)
+        self.panels, self.panel_3, self.legend = (self.artists[n] for n in ("panels", "panel_3", "legend"))
+        self.matrix_artists = {n: self.artists[n] for n in ("matrix", "matrix_t")}
+        self.legend.draw(TRANSPOSED_LEGEND)
         self._watch()
         self.refresh()
 
     def _dynamic_artists(self):
-        return _scene_dynamic(self.panels) + [a for artist in self.matrix_artists.values()
-                                              for a in _matrix_dynamic(artist)]
+        return (_scene_dynamic(self.panels) + _scene_dynamic(self.panel_3)
+                + [a for artist in self.matrix_artists.values() for a in _matrix_dynamic(artist)])
 
     def _update(self):
         c = self.controls
@@ -974,15 +1073,47 @@ class _TransposedExplorer(Explorer):
                                      (c["out_unit"], state.out_units, state.out_unit),
                                      (self.play_out, state.out_units, state.out_unit)):
             _sync(widget, max=max(count - 1, 0), value=value)
-        panels = [state.direct] + [scene for scene in (state.scatter, state.equivalent) if scene is not None]
-        self.panels.draw(draw.combine_scenes(panels))  # only the first when the kernel does not fit
-        for name, artist in self.matrix_artists.items():
-            scene = getattr(state, name)
-            artist.ax.set_visible(scene is not None)
-            if scene is not None:
-                artist.draw(scene)
+        draw_transposed_state(self.artists, state)
         self.readout.value = state.readout
         self.state = state
+
+
+TRANSPOSED_FIGSIZE = (12.5, 5.0)
+"""Inches at 72 dpi: 900 × 360 px, shown unscaled in a 920 px output area."""
+
+
+def transposed_artists(figure) -> dict:
+    """The transposed explorer's artists on ``figure`` (:data:`TRANSPOSED_FIGSIZE` at 72 dpi).
+
+    Panels 1 and 2 (direct convolution, scatter) share the top row; panel 3 (the emulating
+    direct convolution), C and Cᵀ the bottom row; the legend of cell kinds runs along the bottom.
+    """
+    w, h = (v * figure.dpi for v in figure.get_size_inches())
+
+    def box(x, y, width, height):  # pixels from the bottom left
+        return (x / w, y / h, width / w, height / h)
+
+    return {
+        "panels": draw.SceneArtist(figure.add_axes(box(0, 200, w, h - 202)), title_size=0, zeros=False),
+        "panel_3": draw.SceneArtist(figure.add_axes(box(0, 26, 0.48 * w, 172)), title_size=0, zeros=False),
+        "matrix": draw.MatrixArtist(figure.add_axes(box(0.5 * w, 34, 0.36 * w, 140)), title_size=10),
+        "matrix_t": draw.MatrixArtist(figure.add_axes(box(0.88 * w, 34, 0.11 * w, 140)), title_size=10),
+        "legend": draw.LegendArtist(figure.add_axes(box(0, 0, w, 24))),
+    }
+
+
+def draw_transposed_state(artists: dict, state: TransposedState) -> None:
+    """Draw ``state`` with :func:`transposed_artists` (the legend is drawn once, by the caller)."""
+    top = [state.direct] + ([state.scatter] if state.scatter is not None else [])
+    artists["panels"].draw(draw.combine_scenes(top))  # only the first when the kernel does not fit
+    artists["panel_3"].ax.set_visible(state.equivalent is not None)
+    if state.equivalent is not None:
+        artists["panel_3"].draw(draw.combine_scenes([state.equivalent]))
+    for name in ("matrix", "matrix_t"):
+        scene = getattr(state, name)
+        artists[name].ax.set_visible(scene is not None)
+        if scene is not None:
+            artists[name].draw(scene)
 
 
 def transposed_explorer(i=5, k=3, s=2, p=1, d=1, *, numbers=False) -> Explorer:
@@ -1103,12 +1234,12 @@ class _CheckerboardExplorer(Explorer):
         for index, (k, s) in enumerate(layers[:3]):
             self.controls[f"k{index + 1}"] = _slider(f"kernel k{index + 1}", k, 1, 8)
             self.controls[f"s{index + 1}"] = _slider(f"stride s{index + 1}", s, 1, 4)
+        # one row per layer, then the input: fits a 920 px output area two sliders wide
         rows = [
             _row([self.controls["i"], self.controls["layers"]]),
-            _row(self.controls[n] for n in ("k1", "k2", "k3")),
-            _row(self.controls[n] for n in ("s1", "s2", "s3")),
+            *(_row([self.controls[f"k{j}"], self.controls[f"s{j}"]]) for j in (1, 2, 3)),
         ]
-        super().__init__(rows, figsize=(7.0, 6.2), css_class="course-checkerboard-explorer")
+        super().__init__(rows, figsize=(5.0, 4.9), css_class="course-checkerboard-explorer")
         self.matrix_artist = draw.MatrixArtist(self.figure.add_axes((0.04, 0.04, 0.92, 0.88)), title_size=11)
         self._watch()
         self.refresh()

@@ -7,13 +7,19 @@ and the tests check that
 
 - the start page is the first lesson and no news or update question pops up;
 - every explorer redraws when one of its sliders moves (a notebook displaying each explorer);
-- a wrong answer in ``exercises/02_convolution_arithmetic.ipynb`` gets ❌ and a hint from
-  ``check()``;
+- a wrong answer in ``exercises/02_convolution_arithmetic.ipynb`` gets "Not right yet" and a hint
+  from ``check()``;
+- lessons 00 and 05, opened on a 1366 × 768 screen with the file browser open, show no Python repr
+  (each explorer shows a picture until its cell runs); once run, every explorer's sliders and
+  readout fit on the screen together, no slider description is cut off, and a verdict of
+  ``check()`` reads as a word (Debian's Chromium has no emoji font: ✅ ❌ would be empty boxes);
 
 and that the browser console shows no errors. Screenshots go to build/browser/. Notebooks are
 never saved: autosave is off in the test's own user settings.
 """
 
+import json
+import re
 import secrets
 import shutil
 import time
@@ -31,6 +37,12 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 FIRST_LESSON = "notebooks/00_start_here.ipynb"
+LESSONS = ("notebooks/00_start_here.ipynb", "notebooks/05_transposed_convolution.ipynb")
+LAPTOP = {"width": 1366, "height": 768}
+# check()'s verdicts start with one of these words (course_lib.grading.checking)
+VERDICT_WORDS = ("Right", "Not right yet", "Not attempted", "Cannot judge here", "Form checked", "Unknown question")
+# a Python repr: `Name(field=…` / `Name(children=…` (dataclasses, widgets) or `<… object at 0x…>`
+PYTHON_REPR = re.compile(r"\b[A-Za-z_]\w*\((\w+=|children=)|<[^>]* object at 0x[0-9a-fA-F]+>")
 EXERCISES = "exercises/02_convolution_arithmetic.ipynb"
 # css class of each explorer (set by course_lib.widgets) and the call that displays it
 EXPLORERS = {
@@ -54,14 +66,15 @@ def _notebook(path: Path) -> None:
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """`make lab` with the app exposed to the page (window.jupyterapp) and autosave off."""
-    exercises = (ROOT / EXERCISES).read_bytes()
+    committed = {path: (ROOT / path).read_bytes() for path in (EXERCISES, *LESSONS)}
     with make_lab(tmp_path_factory.mktemp("lab"), "--LabApp.expose_app_in_browser=True") as running:
         # the tests edit cells of a committed notebook: never let JupyterLab write it back
         status, _ = running.send_json("PUT", "/lab/api/settings/@jupyterlab/docmanager-extension:plugin",
                                       {"raw": '{"autosave": false}'})
         assert status == 204, status
         yield running
-    assert (ROOT / EXERCISES).read_bytes() == exercises, f"{EXERCISES} changed on disk during the browser tests"
+    for path, content in committed.items():
+        assert (ROOT / path).read_bytes() == content, f"{path} changed on disk during the browser tests"
 
 
 @pytest.fixture()
@@ -237,14 +250,179 @@ def test_a_wrong_answer_gets_a_cross_and_a_hint(lab, page):
         for name in ("imports", "parameters", "answer", "check"):
             page.evaluate(_RUN_CELL, cells[name])
         output = _cell(page, cells["check"]).locator(".jp-OutputArea")
-        _wait_until(lambda: any(mark in output.inner_text() for mark in "✅❌⏳"), 60,
+        _wait_until(lambda: any(word in output.inner_text() for word in VERDICT_WORDS), 60,
                     'check("ex02.2") printed no verdict')
         output.scroll_into_view_if_needed()
         page.screenshot(path=str(SCREENSHOTS / "ex02.2-wrong-answer.png"))
         verdict = output.inner_text()
-        assert "❌" in verdict, f"{answer!r} is wrong but check() said: {verdict}"
+        assert "Not right yet" in verdict, f"{answer!r} is wrong but check() said: {verdict}"
         assert "padding" in verdict.lower(), f"the hint does not mention the padding: {verdict}"
     except Exception:
         _screenshot_on_failure(page, "ex02.2")
+        raise
+    assert not problems, "browser console:\n" + "\n".join(problems) + f"\n(server log: {lab.log})"
+
+
+
+# What each output of the current notebook shows (the mime type JupyterLab picks: a committed
+# notebook opened for the first time is not trusted, so only "safe" types render) and its text.
+_SHOWN_OUTPUTS = """() => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    const rendermime = panel.content.rendermime;
+    const shown = [];
+    panel.content.widgets.forEach((cell, index) => {
+        if (cell.model.type !== 'code') return;
+        const source = cell.model.sharedModel.getSource();
+        const outputs = cell.model.outputs;
+        for (let j = 0; j < outputs.length; j++) {
+            const output = outputs.get(j);
+            const mime = rendermime.preferredMimeType(output.data, output.trusted ? 'any' : 'ensure');
+            const value = mime ? output.data[mime] : '';
+            shown.push({index, source: source.slice(0, 80), mime: mime || '(nothing)', trusted: output.trusted,
+                        text: typeof value === 'string' ? value : (Array.isArray(value) ? value.join('') : '')});
+        }
+    });
+    return shown;
+}"""
+
+# Bounding boxes of an explorer's parts, once the explorer's top is scrolled to the notebook's top.
+_EXPLORER_BOXES = """explorer => {
+    explorer.scrollIntoView({block: 'start'});
+    const box = node => { const r = node.getBoundingClientRect();
+                          return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; };
+    const scroller = explorer.closest('.jp-WindowedPanel-outer') || explorer.closest('.jp-Notebook');
+    const controls = Array.from(explorer.querySelectorAll('.widget-slider, .widget-checkbox, .widget-play,'
+                                                          + ' .widget-dropdown, .widget-text'));
+    const image = explorer.querySelector('img');
+    const clipped = Array.from(explorer.querySelectorAll('.widget-label'))
+        .filter(label => label.scrollWidth > label.clientWidth + 1).map(label => label.textContent);
+    return {
+        notebook: box(scroller), controls: controls.map(box), readout: box(explorer.lastElementChild),
+        image: box(image), scale: image.getBoundingClientRect().width / image.naturalWidth, clipped,
+        viewport: {width: window.innerWidth, height: window.innerHeight},
+    };
+}"""
+
+
+# The answer cell of a check(...) cell: the nearest cell before it with a line `name = ...`, whose
+# `...` becomes 0 (null when the lesson has no such cell); returns its index and new source.
+_TYPE_AN_ANSWER = """checkIndex => {
+    const cells = window.jupyterapp.shell.currentWidget.content.widgets;
+    for (let index = checkIndex - 1; index >= 0; index--) {
+        const source = cells[index].model.sharedModel.getSource();
+        if (/^\\w+\\s*=\\s*\\.\\.\\.\\s*(#.*)?$/m.test(source)) {
+            const typed = source.replace(/^(\\w+\\s*=\\s*)\\.\\.\\.(\\s*(#.*)?)$/m, (line, name, rest) => name + '0' + rest);
+            cells[index].model.sharedModel.setSource(typed);  // as if typed (the editor would auto-close brackets)
+            return {index, source: typed};
+        }
+    }
+    return null;
+}"""
+
+
+def _inside(box, frame):
+    return (box["top"] >= frame["top"] - 0.5 and box["bottom"] <= frame["bottom"] + 0.5
+            and box["left"] >= frame["left"] - 0.5 and box["right"] <= frame["right"] + 0.5)
+
+
+def _expand_file_browser(page):
+    page.evaluate("""() => { const app = window.jupyterapp;
+        app.shell.activateById('filebrowser'); app.shell.expandLeft(); }""")
+    page.wait_for_function("() => !window.jupyterapp.shell.leftCollapsed"
+                           " && document.querySelector('#filebrowser').getBoundingClientRect().width > 150")
+
+
+def _run_all_and_wait(page, explorer_count, timeout=180):
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    page.wait_for_function("""() => {
+        const panel = window.jupyterapp.shell.currentWidget;
+        const kernel = panel.sessionContext.session.kernel;
+        return kernel.status === 'idle' && panel.content.widgets.every(cell => cell.model.type !== 'code'
+            || cell.model.sharedModel.getSource().trim() === '' || cell.model.executionCount !== null);
+    }""", timeout=timeout * 1000)
+
+
+@pytest.mark.parametrize("path", LESSONS)
+def test_a_lesson_on_a_laptop_screen_shows_pictures_fits_its_explorers_and_words_its_verdicts(lab, page, path):
+    page, problems = page
+    page.set_viewport_size(LAPTOP)
+    stem = Path(path).stem
+    try:
+        _open_notebook(page, lab, path, f"laptop-{stem[:2]}")
+        _expand_file_browser(page)
+        time.sleep(3)  # the outputs render
+        page.screenshot(path=str(SCREENSHOTS / f"{stem}-opened.png"))
+        shown = page.evaluate(_SHOWN_OUTPUTS)
+        reprs = [f"cell {o['index']} ({o['source']!r}) shows {o['mime']}: {o['text'][:120]!r}"
+                 for o in shown if o["mime"].startswith(("text/", "application/vnd.jupyter.std"))
+                 and PYTHON_REPR.search(o["text"])]
+        assert not reprs, "Python reprs on opening:\n" + "\n".join(reprs)
+        explorer_cells = sorted({o["index"] for o in shown if re.search(r"\w+_explorer\(", o["source"])})
+        not_pictures = [o for o in shown if o["index"] in explorer_cells
+                        and o["mime"] not in ("image/png", "application/vnd.jupyter.widget-view+json")]
+        assert not not_pictures, f"explorers shown without a picture on opening: {not_pictures}"
+        if explorer_cells:  # the first explorer as a student sees it before running anything
+            _cell(page, explorer_cells[0]).screenshot(path=str(SCREENSHOTS / f"{stem}-explorer-unrun.png"))
+
+        _run_all_and_wait(page, len(explorer_cells))
+        for index in explorer_cells:
+            cell = _cell(page, index)
+            explorer = cell.locator(".course-explorer")
+            explorer.wait_for(state="attached", timeout=60_000)
+            page.wait_for_function("node => { const img = node.querySelector('img');"
+                                   " return img && img.complete && img.naturalWidth > 0; }",
+                                   arg=explorer.element_handle(), timeout=60_000)
+            boxes = explorer.evaluate(_EXPLORER_BOXES)
+            time.sleep(0.3)
+            page.screenshot(path=str(SCREENSHOTS / f"{stem}-explorer-cell{index}.png"))
+            parts = boxes["controls"] + [boxes["readout"], boxes["image"]]
+            measured = {"height_px": max(b["bottom"] for b in parts) - min(b["top"] for b in parts),
+                        "image_scale": boxes["scale"], "visible_notebook_px": boxes["notebook"]["bottom"] - boxes["notebook"]["top"]}
+            (SCREENSHOTS / f"{stem}-explorer-cell{index}.json").write_text(json.dumps(measured, indent=1))
+            screen = {"top": 0, "left": 0, "bottom": boxes["viewport"]["height"], "right": boxes["viewport"]["width"]}
+            frame = {key: (max if key in ("top", "left") else min)(boxes["notebook"][key], screen[key])
+                     for key in screen}
+            outside = [box for box in boxes["controls"] + [boxes["readout"]] if not _inside(box, frame)]
+            assert not outside, (f"{path} cell {index}: controls or readout outside the visible notebook "
+                                 f"{frame}: {outside}")
+            assert 0.99 < boxes["scale"] < 1.01, (f"{path} cell {index}: the explorer's picture is shown scaled "
+                                                  f"by {boxes['scale']:.2f}: its text is no longer the size drawn")
+            assert not boxes["clipped"], f"{path} cell {index}: slider descriptions cut off: {boxes['clipped']}"
+            if explorer.evaluate("node => node.classList.contains('course-transposed-explorer')"):
+                # the task's step (2): output_padding set by hand, so the readout says why panel 1's
+                # i differs from the slider's; it must still fit
+                explorer.get_by_text("output_padding = a", exact=True).click()
+                handle = explorer.locator(".widget-slider", has_text="output_padding").locator(".noUi-handle")
+                _wait_until(lambda: handle.evaluate("node => !node.closest('[disabled]')"), 30,
+                            f"{path} cell {index}: the output_padding slider stays disabled")
+                handle.focus()
+                page.keyboard.press("ArrowRight")
+                readout = explorer.locator(".widget-html").last
+                _wait_until(lambda: "Why i =" in readout.inner_text(), 30,
+                            f"{path} cell {index}: output_padding 1 by hand, and the readout does not say why")
+                boxes = explorer.evaluate(_EXPLORER_BOXES)
+                page.screenshot(path=str(SCREENSHOTS / f"{stem}-explorer-cell{index}-output-padding.png"))
+                outside = [box for box in boxes["controls"] + [boxes["readout"]] if not _inside(box, frame)]
+                assert not outside, (f"{path} cell {index} with output_padding 1: controls or readout outside "
+                                     f"the visible notebook {frame}: {outside}")
+
+        # a verdict, in words: the first check-yourself question, answered wrongly
+        verdicts = [o for o in shown if re.fullmatch(r'check\("l\d\d\.\d+"\)', o["source"].strip())]
+        assert verdicts, f"{path}: no check(...) cell"
+        check_index = verdicts[0]["index"]
+        answered = page.evaluate(_TYPE_AN_ANSWER, check_index)
+        if answered is not None:  # the answer cell's `...` became 0: run it and the check
+            for index in (answered["index"], check_index):
+                page.evaluate(_RUN_CELL, index)
+        output = _cell(page, check_index).locator(".jp-OutputArea")
+        _wait_until(lambda: any(word in output.inner_text() for word in VERDICT_WORDS), 60,
+                    f"{path} cell {check_index}: check() showed no verdict word: {output.inner_text()!r}")
+        text = output.inner_text()
+        word = next(word for word in VERDICT_WORDS if word in text)
+        shown_word = output.get_by_text(word, exact=False).first
+        assert shown_word.is_visible() and shown_word.bounding_box()["width"] > 20, (path, text)
+        output.screenshot(path=str(SCREENSHOTS / f"{stem}-verdict.png"))
+    except Exception:
+        _screenshot_on_failure(page, f"laptop-{stem}")
         raise
     assert not problems, "browser console:\n" + "\n".join(problems) + f"\n(server log: {lab.log})"

@@ -173,9 +173,12 @@ def test_scatter_scene_grids_and_numbers(params, data):
     extension = max(t.a[0] - p, 0)
     assert scene.grid("input").shape == (i1, i1)
     assert out.shape == (full + extension,) * 2
-    assert out.count(draw.OUTPUT, draw.OUTPUT_EXTRA) == i * i
+    assert out.count(draw.OUTPUT, draw.OUTPUT_EXTRA, draw.OUTPUT_ZERO) == i * i
     extra_rows = min(t.a[0], i)  # the last output_padding rows/columns of the kept output
-    assert out.count(draw.OUTPUT_EXTRA) == i * i - (i - extra_rows) ** 2
+    assert out.count(draw.OUTPUT_EXTRA, draw.OUTPUT_ZERO) == i * i - (i - extra_rows) ** 2
+    # those past the full scatter output are zeros that no kernel copy reaches: drawn apart
+    computed = min(i, full - p)  # kept rows/columns inside the full scatter output
+    assert out.count(draw.OUTPUT_ZERO) == i * i - computed ** 2
     r, c = divmod(step, i1)
     a, b = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
     assert out.tiles.rows.tolist() == (r * s + a * d).ravel().tolist()

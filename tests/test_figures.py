@@ -216,3 +216,32 @@ def test_captions_and_notes_are_at_least_as_large_as_the_grid_labels(rendered, n
     lines = caption.get_text().count("\n") + 1
     assert 0 <= box.x0 and box.x1 <= fig.bbox.x1 and box.y0 >= 0
     assert box.height / lines >= labels * fig.dpi / 72
+
+
+@pytest.mark.parametrize("number", list(figures.FIGURES))
+def test_every_text_is_at_least_9_px_high_at_notebook_width(rendered, number):
+    # a notebook shows a figure at most figures.NOTEBOOK_PX (800) wide: wider ones are scaled down
+    fig = rendered[number]
+    scale = figures.shown_scale(fig)
+    assert fig.get_size_inches()[0] * fig.dpi <= 1600  # at most half size: few columns, not tiny text
+
+    def shown_px(points):
+        return points * fig.dpi / 72 * scale
+
+    for artist in fig.course_artists:
+        for kind, size in artist.layout["font_sizes"].items():
+            if size:
+                assert shown_px(size) >= figures.MIN_PX - 1e-6, (kind, size, scale)
+    for text in fig.texts:
+        assert shown_px(text.get_fontsize()) >= figures.MIN_PX - 1e-6, (text.get_text()[:40], text.get_fontsize())
+
+
+def test_the_widest_guide_figures_use_fewer_columns_rather_than_smaller_text(rendered):
+    # Figure 4.7's four wide panels: one column, shown unscaled; 1.2's nine: two columns
+    assert figures.shown_scale(rendered["4.7"]) == 1.0
+    assert len({artist.ax.get_position().x0 for artist in rendered["4.7"].course_artists}) == 1
+    assert len({round(artist.ax.get_position().x0, 3) for artist in rendered["1.2"].course_artists}) == 2
+    assert figures.min_font_points(7.0) <= 9.0 <= figures.min_font_points(12.0)
+    # the numerical figures still write each weight in the corner of its window cell
+    for number in ("1.1", "1.2"):
+        assert all(artist.layout["font_sizes"]["weight"] for artist in rendered[number].course_artists), number

@@ -405,3 +405,59 @@ def test_readouts_of_the_guides_examples():
     state = widgets.conv_state((5, 6), (3, 2), (2, 1), (1, 0))  # the axes differ: one line each
     assert "rows: Relationships 6 and 15 give this size." in state.readout
     assert "columns: Relationships 1, 2, 5, 6 and 15 give this size." in state.readout
+
+
+# A 1366 × 768 screen with JupyterLab's file browser open gives an output area about 920 px wide
+# and a notebook about 650 px high; the explorers' PNGs are shown unscaled up to 900 px.
+_OUTPUT_AREA_PX = 900
+
+
+@pytest.mark.parametrize("name", list(EXPLORERS))
+def test_every_text_of_an_explorer_is_at_least_9_px_high_unscaled(name):
+    make, changes = EXPLORERS[name]
+    explorer = make()
+    width, height = explorer.figure.canvas.get_width_height()
+    assert width <= _OUTPUT_AREA_PX, f"{name}: {width} px wide, shown scaled down"
+    assert height <= 400, f"{name}: {height} px high leaves no room for sliders and readout"
+    for control, value in [(None, None)] + changes:
+        if control is not None:
+            explorer.controls[control].value = value
+        for artist in _artists(explorer) + [getattr(explorer, "legend", None)]:
+            if artist is None or not artist.ax.get_visible():
+                continue
+            for kind, points in artist.layout["font_sizes"].items():
+                if points:
+                    assert points * explorer.figure.dpi / 72 >= 9 - 1e-6, (name, control, kind, points)
+
+
+@pytest.mark.parametrize("name", list(EXPLORERS))
+def test_an_explorer_shows_a_picture_and_a_line_of_text_where_it_cannot_run(name):
+    import base64
+
+    explorer = EXPLORERS[name][0]()
+    bundle = explorer._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["text/plain"] == "Run this cell to move the sliders."
+    assert "children=" not in bundle["text/plain"] and "(" not in bundle["text/plain"]
+    picture = Image.open(io.BytesIO(base64.b64decode(bundle["image/png"])))
+    live = Image.open(io.BytesIO(explorer.image.value))
+    assert picture.width == live.width and picture.height > live.height  # the picture and a line of text
+
+
+def test_the_transposed_explorer_draws_computed_and_zero_output_padding_rows_apart_with_a_legend():
+    explorer = widgets.transposed_explorer(5, 3, s=2, p=1)
+    legend = explorer.legend.text.strings
+    assert "output_padding row: computed" in legend and "output_padding row: zeros only" in legend
+    assert explorer.legend.layout["fits"] and explorer.legend.layout["lines"] == 1
+    c = explorer.controls
+    c["auto"].value = False
+    c["output_padding"].value = 1  # p = 1: the extra row is a computed output the crop had removed
+    out = explorer.state.scatter.grid("output")
+    assert out.count(widgets.draw.OUTPUT_EXTRA) > 0 and out.count(widgets.draw.OUTPUT_ZERO) == 0
+    assert "Why i = 6 in panel 1:" in explorer.readout.value and "slider's i = 5" in explorer.readout.value
+    assert "computed outputs the crop by p had removed" in explorer.readout.value
+    c["p"].value, c["i"].value = 0, 7  # p = 0: the extra row lies past the full scatter output
+    out = explorer.state.scatter.grid("output")
+    assert out.count(widgets.draw.OUTPUT_ZERO) == 8 + 7  # the last row and column of the 8 × 8 output
+    assert "no kernel copy reaches them, they are zeros" in explorer.readout.value
+    assert "Why i = 8 in panel 1:" in explorer.readout.value

@@ -24,7 +24,7 @@ import importlib
 
 from course_lib.draw import geometry, scenes
 from course_lib.draw.geometry import (
-    CROPPED, DISCARDED, EXTRA, KERNEL, KIND_NAMES, OUTPUT, OUTPUT_EXTRA, PAD, UNIT, ZERO, ConvGeometry,
+    CROPPED, DISCARDED, EXTRA, KERNEL, KIND_NAMES, OUTPUT, OUTPUT_EXTRA, OUTPUT_ZERO, PAD, UNIT, ZERO, ConvGeometry,
     TransposedGeometry, conv_geometry, transposed_geometry,
 )
 from course_lib.draw.scenes import (
@@ -36,7 +36,8 @@ from course_lib.draw.scenes import (
 # names of course_lib.draw.render, loaded on first access (it imports matplotlib)
 _RENDER = (
     "SceneArtist", "MatrixArtist", "DrawingFigure", "new_figure", "figure_for_scene", "draw_conv", "draw_transposed",
-    "draw_conv_matrix", "animate_conv", "animate_transposed", "Animation", "encode_png",
+    "draw_conv_matrix", "animate_conv", "animate_transposed", "Animation", "encode_png", "MIN_FONT", "LegendArtist",
+    "kind_legend",
 )
 
 # every layer's public names, from the layer that owns them

@@ -16,7 +16,7 @@ from course_lib import arithmetic
 from course_lib._validate import check_int, check_int_tuple
 
 __all__ = [
-    "UNIT", "PAD", "ZERO", "EXTRA", "CROPPED", "OUTPUT", "OUTPUT_EXTRA", "KERNEL", "DISCARDED",
+    "UNIT", "PAD", "ZERO", "EXTRA", "CROPPED", "OUTPUT", "OUTPUT_EXTRA", "KERNEL", "DISCARDED", "OUTPUT_ZERO",
     "KIND_NAMES",
     "ConvGeometry",
     "conv_geometry",
@@ -27,6 +27,8 @@ __all__ = [
 # --- cell kinds -------------------------------------------------------------------------------
 
 UNIT, PAD, ZERO, EXTRA, CROPPED, OUTPUT, OUTPUT_EXTRA, KERNEL, DISCARDED = range(9)
+# output_padding units past the end of the full scatter output: no kernel copy reaches them (zeros)
+OUTPUT_ZERO = 9
 KIND_NAMES = {
     UNIT: "input unit",
     PAD: "zero padding",
@@ -34,9 +36,10 @@ KIND_NAMES = {
     EXTRA: "extra zero (a)",
     CROPPED: "cropped",
     OUTPUT: "output unit",
-    OUTPUT_EXTRA: "output_padding unit",
+    OUTPUT_EXTRA: "output_padding unit (computed)",
     KERNEL: "kernel weight",
     DISCARDED: "discarded output",
+    OUTPUT_ZERO: "output_padding unit (zero)",
 }
 """What each cell kind code means (the codes are the module constants ``UNIT``, ``PAD``, ...)."""
 

@@ -31,7 +31,8 @@ from matplotlib.figure import Figure
 
 from course_lib._validate import check_int
 from course_lib.draw.geometry import (
-    CROPPED, DISCARDED, EXTRA, KERNEL, OUTPUT, OUTPUT_EXTRA, PAD, UNIT, ZERO, conv_geometry, transposed_geometry,
+    CROPPED, DISCARDED, EXTRA, KERNEL, KIND_NAMES, OUTPUT, OUTPUT_EXTRA, OUTPUT_ZERO, PAD, UNIT, ZERO, conv_geometry,
+    transposed_geometry,
 )
 from course_lib.draw.scenes import (
     _DARK, _GREY, _MATRIX_BACKGROUND, _ORANGE, INPUT_BLUE, OUTPUT_CYAN, MatrixScene, Scene, _format_value, _place,
@@ -52,7 +53,13 @@ __all__ = [
     "animate_transposed",
     "Animation",
     "encode_png",
+    "MIN_FONT",
+    "LegendArtist",
+    "kind_legend",
 ]
+
+MIN_FONT = 9.0
+"""The smallest font size (points) any artist writes unless told otherwise: 9 px at 72 dpi."""
 
 # --- cell styles --------------------------------------------------------------------------------
 
@@ -67,6 +74,8 @@ _STYLES = {
     OUTPUT_EXTRA: dict(facecolor=_tint(OUTPUT_CYAN, 0.45), edgecolor=_ORANGE, linestyle="-", linewidth=1.6),
     KERNEL: dict(facecolor="white", edgecolor=_DARK, linestyle="-", linewidth=0.8),
     DISCARDED: dict(facecolor=(0.9, 0.9, 0.9), edgecolor=_GREY, linestyle="-", linewidth=0.8),
+    # output_padding units no kernel copy reaches: empty (white), orange dashed, unlike computed ones
+    OUTPUT_ZERO: dict(facecolor="white", edgecolor=_ORANGE, linestyle="--", linewidth=1.4),
 }
 
 
@@ -318,8 +327,8 @@ class SceneArtist:
 
     GAP = _GAP  # cells between grids (course_lib.draw.scenes.GAP)
     TITLE_SIZE = 10.5
-    NOTE_SIZE = 8.0  # the smallest note; never smaller than the grid labels (:meth:`note_size`)
-    LABEL_SIZES = (8.0, 11.0)  # grid labels grow with the cells between these sizes (points)
+    NOTE_SIZE = MIN_FONT  # the smallest note; never smaller than the grid labels (:meth:`note_size`)
+    LABEL_SIZES = (MIN_FONT, 11.0)  # grid labels grow with the cells between these sizes (points)
 
     @classmethod
     def label_size(cls, cell_points: float) -> float:
@@ -328,7 +337,7 @@ class SceneArtist:
         Examples
         --------
         >>> SceneArtist.label_size(10), SceneArtist.label_size(30), SceneArtist.label_size(60)
-        (8.0, 10.2, 11.0)
+        (9.0, 10.2, 11.0)
         """
         low, high = cls.LABEL_SIZES
         return round(float(np.clip(cell_points * 0.34, low, high)), 2)
@@ -340,13 +349,14 @@ class SceneArtist:
         Examples
         --------
         >>> SceneArtist.note_size(10), SceneArtist.note_size(60)
-        (8.0, 11.0)
+        (9.0, 11.0)
         """
         return max(cls.NOTE_SIZE, cls.label_size(cell_points))
 
-    def __init__(self, ax, title_size=TITLE_SIZE, zeros=True):
+    def __init__(self, ax, title_size=TITLE_SIZE, zeros=True, min_font=MIN_FONT):
         self.ax = ax
-        self.title_size = title_size
+        self.min_font = float(min_font)
+        self.title_size = max(title_size, self.min_font) if title_size else 0
         self.zeros = zeros
         self.scene = None
         self.layout = {}
@@ -389,6 +399,13 @@ class SceneArtist:
         places, width, height = self._place(scene)
         left, right, bottom, top = self.extent(scene)
         cell = self._cell_points(right - left, bottom - top)
+        mark_texts = [text for grid in scene.grids for text, where, _ in grid.marks if where == "row"]
+        if mark_texts:  # room on the right for the row marks at the size they are written
+            size = max(self.min_font, self.label_size(cell) * 0.95)
+            needed = width + max(_text_width(text, size) for text in mark_texts) / cell + 0.6
+            if needed > right:
+                right = needed
+                cell = self._cell_points(right - left, bottom - top)
         face, edge, line_styles = self._styles
         cells, overlay = self.cells, self.overlay
         boxes, ghosts, tiles, highlights, dots = [], [], [], [], []
@@ -459,34 +476,48 @@ class SceneArtist:
         self.lines.set_segments(np.concatenate(segments) if segments else [])
         self.lines.set_color(segment_colors or [(0, 0, 0, 0)])
         self.lines.set_visible(bool(segments))
-        # font sizes in points, converted to data units (cells)
+        # font sizes in points, never below min_font; numbers too large for their cells are left
+        # out rather than written smaller (a student cannot read them anyway)
         text = self.text
-        text.add(values, float(np.clip(cell * 0.42, 5, 14)))
-        text.add(tile_labels, float(np.clip(cell * 0.27, 4, 9)), ha="right", va="bottom",
+        low = self.min_font
+        value_size = max(low, float(np.clip(cell * 0.42, 5, 14)))
+        value_size = value_size if values and cell >= 1.35 * value_size else None
+        text.add(values if value_size else [], value_size or low)
+        weight_size = max(low, float(np.clip(cell * 0.27, 4, 9)))
+        weight_size = weight_size if tile_labels and cell >= 2.6 * weight_size else None
+        text.add(tile_labels if weight_size else [], weight_size or low, ha="right", va="bottom",
                  color="black", weight="bold")
-        label_size = self.label_size(cell)
+        label_size = max(low, self.label_size(cell))
         if scene.rows:
             text.add(labels, label_size, ha="right", va="center")
         else:
             text.add(labels, label_size, ha="center", va="bottom")
-        text.add(marks, label_size * 0.95, ha="left", va="center", color=_ORANGE)
+        mark_size = max(low, label_size * 0.95)
+        text.add(marks, mark_size, ha="left", va="center", color=_ORANGE)
         connectors = []
         if not scene.rows:
             for index, symbol in enumerate(scene.connectors[: len(scene.grids) - 1]):
                 grid = scene.grids[index]
                 x = places[grid.name][0] + grid.shape[1] + self.GAP / 2
                 connectors.append((x, height / 2, symbol))
-        text.add(connectors, float(np.clip(cell * 0.6, 10, 18)))
+        connector_size = max(low, float(np.clip(cell * 0.6, 10, 18)))
+        text.add(connectors, connector_size)
         sized = [item for item in scene.annotations if len(item) == 4]
-        text.add([item for item in scene.annotations if len(item) == 3], float(np.clip(cell * 0.5, 9, 16)))
+        plain = [item for item in scene.annotations if len(item) == 3]
+        text.add(plain, max(low, float(np.clip(cell * 0.5, 9, 16))))
         for points in sorted({item[3] for item in sized}):
-            text.add([item[:3] for item in sized if item[3] == points], points)
+            text.add([item[:3] for item in sized if item[3] == points], max(low, points))
         text.apply()
-        sizes = {"label": label_size}  # what this image shows, in points (the tests compare them)
+        # what this image shows, in points (the tests compare them); None: nothing of that kind
+        sizes = {"label": label_size, "value": value_size, "weight": weight_size,
+                 "mark": mark_size if marks else None, "connector": connector_size if connectors else None,
+                 "annotation": min([max(low, float(np.clip(cell * 0.5, 9, 16)))] * bool(plain)
+                                   + [max(low, item[3]) for item in sized], default=None)}
         if self.title_size:
+            note_size = max(low, self.note_size(cell))
             self.heading.add([(0.5, 1.0, scene.title)], self.title_size, va="bottom", pad=4)
-            self.heading.add([(0.5, 0.0, scene.note)], self.note_size(cell), va="top", color=(0.3, 0.3, 0.3))
-            sizes.update(title=self.title_size, note=self.note_size(cell) if scene.note else None)
+            self.heading.add([(0.5, 0.0, scene.note)], note_size, va="top", color=(0.3, 0.3, 0.3))
+            sizes.update(title=self.title_size, note=note_size if scene.note else None)
         self.heading.apply()
         self.ax.set_xlim(left, right)
         self.ax.set_ylim(bottom, top)  # row 0 at the top
@@ -519,10 +550,11 @@ class MatrixArtist:
 
     SPARSE_LIMIT = 3000  # up to this many non-background cells, draw squares instead of an image
 
-    def __init__(self, ax, title_size=11.0, caption_size=SceneArtist.LABEL_SIZES[1]):
+    def __init__(self, ax, title_size=11.0, caption_size=SceneArtist.LABEL_SIZES[1], min_font=MIN_FONT):
         self.ax = ax
-        self.title_size = title_size
-        self.caption_size = caption_size
+        self.min_font = float(min_font)
+        self.title_size = max(title_size, self.min_font) if title_size else 0
+        self.caption_size = max(caption_size, self.min_font)
         self.scene = None
         self.layout = {}
         ax.axis("off")
@@ -574,15 +606,17 @@ class MatrixArtist:
         self.boxes.apply()
         if scene.labels is not None:
             rr, cc = np.nonzero(scene.labels != "")
+            size = max(self.min_font, float(np.clip(cell * 0.3, 3, 10)))
+            if cell < 1.6 * size:  # too small to hold a readable number: the colour says it
+                rr, cc = rr[:0], cc[:0]
             # dark text on light cells, white on dark ones (relative luminance)
             luminance = scene.rgba[rr, cc, :3] @ np.array([0.2126, 0.7152, 0.0722])
-            size = float(np.clip(cell * 0.3, 3, 10))
             for light, color in ((True, _DARK), (False, "white")):
                 pick = (luminance > 0.45) == light
                 self.cell_text.add([(c + 0.5, r + 0.5, scene.labels[r, c]) for r, c in zip(rr[pick], cc[pick])],
                                    size, color=color)
         self.cell_text.apply()
-        sizes = {}
+        sizes = {"value": size if scene.labels is not None and len(rr) else None}
         if self.title_size:
             self.heading.add([(0.5, 1.0, scene.title)], self.title_size, va="bottom", pad=4)
             caption = f"rows: {scene.ylabel} · columns: {scene.xlabel}" if len(scene.xlabel) > 4 else ""
@@ -593,6 +627,84 @@ class MatrixArtist:
         self.ax.set_ylim(rows, 0)
         self.scene = scene
         self.layout = {"font_sizes": sizes}
+
+
+class LegendArtist:
+    """A legend of cell kinds in one Axes: each kind's swatch (its style in the drawings), then its name.
+
+    Entries run left to right and wrap onto further lines; nothing is drawn again when the
+    entries do not change. Text is at least ``min_font`` points.
+
+    Examples
+    --------
+    >>> fig = new_figure((6, 0.4))
+    >>> legend = LegendArtist(fig.add_axes((0, 0, 1, 1)))
+    >>> legend.draw([(OUTPUT, "computed output"), (OUTPUT_ZERO, "output_padding: zeros only")])
+    >>> legend.layout["lines"], legend.text.strings
+    (1, ['computed output', 'output_padding: zeros only'])
+    """
+
+    def __init__(self, ax, size=MIN_FONT + 0.5, min_font=MIN_FONT):
+        self.ax = ax
+        self.size = max(float(size), float(min_font))
+        ax.axis("off")
+        self._styles = _kind_styles()
+        self.swatches = _Polygons(ax, zorder=1)
+        self.dots = _Polygons(ax, zorder=2)
+        self.text = _PathText(ax)
+        self.entries = None
+        self.layout = {}
+
+    def draw(self, entries) -> None:
+        """Show ``entries``, a sequence of ``(kind, text)`` with ``kind`` a cell kind code."""
+        entries = tuple((int(kind), str(text)) for kind, text in entries)
+        if entries == self.entries:
+            return
+        fig = self.ax.figure
+        box = self.ax.get_position(original=True)
+        w_in, h_in = fig.get_size_inches()
+        width, height = box.width * w_in * 72, box.height * h_in * 72  # data units are points
+        size, face, edge, styles = self.size, *self._styles
+        swatch, step = 1.15 * size, 1.6 * size
+        x, line, items = 2.0, 0, []
+        for kind, text in entries:
+            needed = swatch + 0.4 * size + _text_width(text, size)
+            if x > 2.0 and x + needed > width:
+                x, line = 2.0, line + 1
+            items.append((x, line, kind, text))
+            x += needed + 1.4 * size
+        lines = line + 1
+        top = (height - lines * step) / 2
+        for x, line, kind, text in items:
+            y = top + line * step + (step - swatch) / 2
+            verts = np.array([[[x, y], [x + swatch, y], [x + swatch, y + swatch], [x, y + swatch]]])
+            self.swatches.add(verts, face[kind], edge[kind], styles[kind])
+            if kind == ZERO:  # the dot that marks inserted zeros
+                c, r = x + swatch / 2, y + swatch / 2
+                d = swatch * 0.08
+                self.dots.add(np.array([[[c - d, r - d], [c + d, r - d], [c + d, r + d], [c - d, r + d]]]),
+                              INPUT_BLUE, "none", _DOT_STYLE)
+            self.text.add([(x + swatch + 0.4 * size, y + swatch / 2, text)], size, ha="left", va="center")
+        self.swatches.apply()
+        self.dots.apply()
+        self.text.apply()
+        self.ax.set_xlim(0, width)
+        self.ax.set_ylim(height, 0)
+        self.entries = entries
+        self.layout = {"font_sizes": {"legend": size}, "lines": lines,
+                       "fits": top >= 0 and all(x + swatch + 0.4 * size + _text_width(t, size) <= width
+                                               for x, _, _, t in items)}
+
+
+def kind_legend(kinds) -> list:
+    """``(kind, name)`` entries for :class:`LegendArtist` from :data:`KIND_NAMES`.
+
+    Examples
+    --------
+    >>> kind_legend([UNIT, OUTPUT_ZERO])
+    [(0, 'input unit'), (9, 'output_padding unit (zero)')]
+    """
+    return [(kind, KIND_NAMES[kind]) for kind in kinds]
 
 
 # --- one-call figures and animations ----------------------------------------------------------

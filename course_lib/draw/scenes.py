@@ -25,7 +25,8 @@ import numpy as np
 from course_lib import arithmetic, numeric, symbolic
 from course_lib._validate import check_int, check_int_tuple
 from course_lib.draw.geometry import (  # EXTRA and ZERO: for the doctests
-    CROPPED, DISCARDED, EXTRA, KERNEL, OUTPUT, OUTPUT_EXTRA, PAD, UNIT, ZERO, ConvGeometry, TransposedGeometry,
+    CROPPED, DISCARDED, EXTRA, KERNEL, OUTPUT, OUTPUT_EXTRA, OUTPUT_ZERO, PAD, UNIT, ZERO, ConvGeometry,
+    TransposedGeometry,
     _axis_kinds_stretched, _combine_kinds, _fmt_pair, _pair, _per_axis, conv_geometry, transposed_geometry,
 )
 
@@ -531,9 +532,9 @@ def scatter_scene(i, k, s=1, p=0, d=1, step=0, *, output_padding=None, numbers=F
     ``max(output_padding - p, 0)``; the ``p`` rows and columns on each side that ``padding`` crops
     are drawn grey and dotted, and the last ``output_padding`` rows/columns of the kept output have
     orange edges. What those rows hold depends on the padding: while ``output_padding <= p`` they
-    are computed outputs that the crop had removed (not zeros); rows past the end of the full
-    scatter output (``output_padding > p``, e.g. ``p = 0``) are zeros, and the grid's extension
-    holds them.
+    are computed outputs that the crop had removed (not zeros: kind ``OUTPUT_EXTRA``, filled);
+    rows past the end of the full scatter output (``output_padding > p``, e.g. ``p = 0``) are
+    zeros, and the grid's extension holds them (kind ``OUTPUT_ZERO``, drawn empty).
 
     Parameters
     ----------
@@ -566,6 +567,8 @@ def scatter_scene(i, k, s=1, p=0, d=1, step=0, *, output_padding=None, numbers=F
     ((3, 3), (7, 7))
     >>> scene.grid("output").count(OUTPUT, OUTPUT_EXTRA), scene.grid("output").count(OUTPUT_EXTRA)
     (36, 11)
+    >>> scatter_scene(7, 3, s=2, p=0, output_padding=1).grid("output").count(OUTPUT_ZERO)  # p = 0: zeros only
+    15
     >>> zero_row = scatter_scene(6, 3, s=2, p=0, output_padding=1, numbers=True, y=np.ones((2, 2)), w=np.ones((3, 3)),
     ...                          step=3).grid("output")
     >>> zero_row.shape, zero_row.values[-1].tolist()  # p = 0: the output_padding row lies past the 5x5 scatter
@@ -584,11 +587,13 @@ def scatter_scene(i, k, s=1, p=0, d=1, step=0, *, output_padding=None, numbers=F
         kinds = np.full(size[axis], OUTPUT, dtype=np.int8)
         kept_end = g.p[axis] + t.o_t[axis]
         kinds[(x >= kept_end - t.output_padding[axis]) & (x < kept_end)] = OUTPUT_EXTRA
+        kinds[(x >= t.full[axis]) & (x < kept_end)] = OUTPUT_ZERO  # past the scatter: no copy reaches it
         kinds[(x < g.p[axis]) | (x >= kept_end)] = CROPPED
         axis_kinds.append(kinds)
     rk, ck = axis_kinds[0][:, None], axis_kinds[1][None, :]
     kinds = np.full(size, OUTPUT, dtype=np.int8)
     kinds[(rk == OUTPUT_EXTRA) | (ck == OUTPUT_EXTRA)] = OUTPUT_EXTRA
+    kinds[(rk == OUTPUT_ZERO) | (ck == OUTPUT_ZERO)] = OUTPUT_ZERO
     kinds[(rk == CROPPED) | (ck == CROPPED)] = CROPPED
     a, b = np.meshgrid(np.arange(g.k[0]), np.arange(g.k[1]), indexing="ij")
     rows = (r * g.s[0] + a * g.d[0]).ravel()
@@ -1041,7 +1046,7 @@ def combine_scenes(scenes, titles=None, gap=3.0) -> Scene:
                 annotations.append((cx, y + h / 2, symbol))
         annotations += [(x + ax_, y + ay_, *rest) for ax_, ay_, *rest in scene.annotations]
         if title:
-            annotations.append((x + width / 2, -2.2, title, 10.0))
+            annotations.append((x + width / 2, -1.8, title, 10.0))
         x += width + gap
     notes = " · ".join(scene.note for scene in scenes if scene.note)
     return Scene(title="", grids=tuple(grids), note=notes, places=tuple(places), annotations=tuple(annotations))
