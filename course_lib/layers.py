@@ -16,7 +16,7 @@ layer     kind     output        parameters  weights/neuron  neurons  connection
 input              (4, 84, 84)                                                                     1     1      0
 conv1     conv     (16, 20, 20)       4,112             257    6,400    1,644,800      1,638,400   8     4    3.5
 conv2     conv     (32, 9, 9)         8,224             257    2,592      666,144        663,552  20     8    9.5
-flatten1  flatten  (2592,)                0               0        0            0              0  84
+flatten1  flatten  (2592,)                0               0        0            0              0  20
 dense1    dense    (256,)           663,808           2,593      256      663,808        663,552  84
 dense2    dense    (18,)              4,626             257       18        4,626          4,608  84
 total                               680,770                                            2,970,112
@@ -41,10 +41,12 @@ layer's input (1, 1, 0 for the network's input) and k̂ = k + (k-1)(d-1):
   the recurrence exactly, so the table reports the *largest* receptive field among each
   layer's units, found by following every unit's connections back to the network's input.
   For stacks of convolutions and pooling every unit has the same one, the recurrence's;
-- :class:`Flatten` and :class:`Dense`: every unit depends on every unit before it, so the
-  receptive field is the span of the input that the last spatial layer's units read: the whole
-  input unless those layers leave border units unread (floor rounding). Jump and start no
-  longer apply (``None``).
+- :class:`Flatten`: a flattened unit is one unit of the layer before, moved to a new place, so
+  its receptive field is that unit's (20 for the DQN's conv2 below). Jump and start no longer
+  apply (``None``).
+- :class:`Dense`: every unit depends on every unit before it, so the receptive field is the span
+  of the input that the last spatial layer's units read together: the whole input unless those
+  layers leave border units unread (floor rounding). Jump and start stay ``None``.
 
 Receptive fields count padding positions, like the recurrence: a unit at the border has a
 receptive field that partly lies outside the input. A layer none of whose units depends on the
@@ -589,6 +591,7 @@ def walk(input_shape, layers) -> LayerTable:
     jump = (Fraction(1), Fraction(1)) if spatial else None
     start = (Fraction(0), Fraction(0)) if spatial else None
     receptive = (1, 1) if spatial else shape
+    everything = None  # after a Flatten: the span of the input its units read together
     counters: dict = {}
     rows = []
     for index, layer in enumerate(layers):
@@ -674,9 +677,12 @@ def walk(input_shape, layers) -> LayerTable:
             output_shape = (layer.out_features,)
             kind = "dense"
         if isinstance(layer, Flatten) and jump is not None:
-            # from here on every unit depends on every unit of the last spatial layer
-            receptive = tuple(_span(axes[n], depth, shape[1 + n], network[1 + n]) for n in range(2))
+            # a flattened unit is one unit of the last spatial layer: same field; a dense layer
+            # after it depends on all of them, so it reads the span they read together
+            everything = tuple(_span(axes[n], depth, shape[1 + n], network[1 + n]) for n in range(2))
             jump = start = None
+        elif isinstance(layer, Dense) and everything is not None:
+            receptive = everything
         rows.append(LayerRow(
             name=name, kind=kind, output_shape=output_shape, parameters=parameters,
             weights_per_neuron=per_neuron, neurons=neurons, connections=connections,

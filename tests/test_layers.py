@@ -58,7 +58,7 @@ def test_dqn_matches_the_notes():
     flatten = table[2]
     assert (flatten.parameters, flatten.neurons, flatten.connections, flatten.multiply_adds) == (0, 0, 0, 0)
     assert table.total_multiply_adds == 16 * 400 * 256 + 32 * 81 * 256 + 2592 * 256 + 256 * 18
-    assert [r.receptive_field for r in table] == [(8, 8), (20, 20), (84, 84), (84, 84), (84, 84)]
+    assert [r.receptive_field for r in table] == [(8, 8), (20, 20), (20, 20), (84, 84), (84, 84)]
     assert table[1].jump == (8, 8) and table[1].start == (Fraction(19, 2),) * 2
     assert table[3].jump is None and table[3].start is None
 
@@ -308,9 +308,18 @@ def test_transposed_multiply_adds_count_the_products_that_land(c_in, c_out, size
 def test_dense_after_unread_rows_sees_only_the_rows_read():
     # k = 3, s = 4 on 10 units reads 0-2 and 4-6: 7 through 9 are never read
     table = walk((1, 10, 10), [Conv(1, 3, stride=4), Flatten(), Dense(2)])
-    assert table[0].receptive_field == (3, 3)
-    assert table[1].receptive_field == table[2].receptive_field == (7, 7)
+    assert table[0].receptive_field == table[1].receptive_field == (3, 3)   # flatten: one unit of conv1
+    assert table[2].receptive_field == (7, 7)
     assert walk((5,), [Dense(3)])[0].receptive_field == (5,)
+
+
+def test_a_flattened_unit_keeps_the_field_of_the_unit_it_was():
+    # each flattened unit is one unit of the layer before, moved: by impulses, it reads what that unit read
+    table = walk((1, 12, 12), [Conv(1, 3, stride=2), Conv(1, 2), Flatten(), Dense(4), Dense(2)])
+    field = numeric.receptive_field_by_impulses([(3, 2, 0), (2, 1, 0)], n_in=12)
+    assert table[1].receptive_field == table[2].receptive_field == (len(field),) * 2 == (5, 5)
+    assert (table[2].jump, table[2].start) == (None, None)
+    assert table[3].receptive_field == table[4].receptive_field == (11, 11)   # unit 11 is never read
 
 
 # --- the table ------------------------------------------------------------------------------------
