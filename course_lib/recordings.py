@@ -436,12 +436,13 @@ def _torch_gradients04():
 
     x, w, g = (torch.tensor(a)[None] if a.ndim == 3 else torch.tensor(a) for a in _lesson04_arrays())
     values = {
-        "conv2d_input": torch.nn.grad.conv2d_input(x.shape, w, g, padding=1)[0],
-        "conv_transpose2d": torch.nn.functional.conv_transpose2d(g, w, padding=1)[0],
+        "conv2d_input": torch.nn.grad.conv2d_input(x.shape, w, g, padding=1),
+        "conv_transpose2d": torch.nn.functional.conv_transpose2d(g, w, padding=1),
         "conv2d_weight": torch.nn.grad.conv2d_weight(x, w.shape, g, padding=1),
     }
-    return version, ("torch.nn.grad.conv2d_input(x.shape, W, g, padding=1), F.conv_transpose2d(g, W, padding=1), "
-                     "torch.nn.grad.conv2d_weight(x, W.shape, g, padding=1); x, W, g: lesson 04's x3, W3, g3"), {
+    return version, ("x, g = x3[None], g3[None] (a batch axis in front: (1, 2, 4, 4), (1, 3, 4, 4)); W = W3; "
+                     "torch.nn.grad.conv2d_input(x.shape, W, g, padding=1); F.conv_transpose2d(g, W, padding=1); "
+                     "torch.nn.grad.conv2d_weight(x, W.shape, g, padding=1); arrays as PyTorch returns them"), {
         name: value.numpy().tolist() for name, value in values.items()}
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
-from course_lib._validate import _describe
+from course_lib._validate import _describe, check_int
 from course_lib.connectivity import ConvMatrixPattern, _shape, conv_matrix_pattern
 
 __all__ = [
@@ -27,6 +27,9 @@ __all__ = [
     "conv_matrix_pattern",
     "conv_matrix",
     "transposed_conv_matrix",
+    "conv_matrix_by_rule",
+    "is_toeplitz",
+    "as_array",
 ]
 
 
@@ -194,3 +197,105 @@ def transposed_conv_matrix(input_shape, kernel, stride=1, padding=0, dilation=1)
     [    0, w_{1}]])
     """
     return conv_matrix(input_shape, kernel, stride, padding, dilation).T
+
+
+def conv_matrix_by_rule(i, kernel, stride=1, padding=0, dilation=1) -> sympy.Matrix:
+    """The 1-D C built entry by entry from the rule ``C[r, c] = w_j`` where ``c = r s - p + j d``.
+
+    An independent construction (no connectivity pattern) to check :func:`conv_matrix` against.
+
+    Parameters
+    ----------
+    i : int
+        Input size (>= 1).
+    kernel : sequence of numbers or SymPy expressions
+        The taps ``w_0 ... w_{k-1}`` (k >= 1).
+    stride, dilation : int (>= 1)
+    padding : int (>= 0)
+
+    Returns
+    -------
+    sympy.Matrix, shape (o, i) with ``o = floor((i + 2p - (k - 1) d - 1) / s) + 1``
+
+    Raises
+    ------
+    TypeError
+        If a size is not an integer or ``kernel`` is not a sequence.
+    ValueError
+        If a size is out of range or the dilated kernel does not fit in the padded input.
+
+    Examples
+    --------
+    >>> conv_matrix_by_rule(4, [1, 2], stride=2)
+    Matrix([
+    [1, 2, 0, 0],
+    [0, 0, 1, 2]])
+    >>> conv_matrix_by_rule(5, [1, 2, 3], stride=2, padding=1) == conv_matrix(5, [1, 2, 3], stride=2, padding=1)
+    True
+    """
+    i = check_int("i", i, minimum=1)
+    s = check_int("stride", stride, minimum=1)
+    p = check_int("padding", padding, minimum=0)
+    d = check_int("dilation", dilation, minimum=1)
+    if isinstance(kernel, (str, bytes)) or not hasattr(kernel, "__len__"):
+        raise TypeError(f"kernel must be a sequence of taps, got {_describe(kernel)}")
+    taps = [sympy.sympify(w) for w in kernel]
+    k = len(taps)
+    if k < 1:
+        raise ValueError("kernel must have at least 1 tap, got 0")
+    span = (k - 1) * d + 1
+    if span > i + 2 * p:
+        raise ValueError(f"the dilated kernel ({span} units) must fit in the padded input (i + 2p = {i + 2 * p})")
+    o = (i + 2 * p - span) // s + 1
+    return sympy.Matrix(o, i, lambda r, c: sum((taps[j] for j in range(k) if c == r * s - p + j * d), sympy.S.Zero))
+
+
+def is_toeplitz(M) -> bool:
+    """Whether every diagonal of ``M`` is constant: ``M[r, c] == M[r + 1, c + 1]`` everywhere.
+
+    Parameters
+    ----------
+    M : sympy.MatrixBase
+
+    Raises
+    ------
+    TypeError
+        If ``M`` is not a SymPy matrix.
+
+    Examples
+    --------
+    >>> is_toeplitz(conv_matrix(5, [1, 2, 3])), is_toeplitz(conv_matrix(5, [1, 2, 3], stride=2))
+    (True, False)
+    """
+    if not isinstance(M, sympy.MatrixBase):
+        raise TypeError(f"M must be a SymPy matrix, got {_describe(M)}")
+    return all(M[r, c] == M[r + 1, c + 1] for r in range(M.rows - 1) for c in range(M.cols - 1))
+
+
+def as_array(M, dtype=float) -> np.ndarray:
+    """A SymPy matrix with numeric entries as a numpy array (for small matrices).
+
+    Parameters
+    ----------
+    M : sympy.MatrixBase
+        Every entry a number (no free symbols).
+    dtype : numpy dtype
+        ``float`` (default) or ``int``.
+
+    Raises
+    ------
+    TypeError
+        If ``M`` is not a SymPy matrix.
+    ValueError
+        If an entry is not a number (it still holds a symbol).
+
+    Examples
+    --------
+    >>> as_array(conv_matrix(3, [1, 2]), dtype=int).tolist()
+    [[1, 2, 0], [0, 1, 2]]
+    """
+    if not isinstance(M, sympy.MatrixBase):
+        raise TypeError(f"M must be a SymPy matrix, got {_describe(M)}")
+    if M.free_symbols:
+        raise ValueError(f"M must have numeric entries, but it holds the symbols {sorted(map(str, M.free_symbols))}")
+    return np.array(M.tolist(), dtype=dtype).reshape(M.shape)
