@@ -53,6 +53,7 @@ __all__ = [
     "Sum",
     "Transpose",
     "polyphase",
+    "interleave",
     "Agreement",
     "operators_agree",
     "Claim",
@@ -1045,6 +1046,60 @@ def polyphase(w, s) -> Operator:
     return functools.reduce(Sum, terms)
 
 
+def interleave(outputs, s) -> np.ndarray:
+    """Interleave ``s`` phase outputs: ``outputs[r]`` fills positions ``r, r + s, r + 2s, ...``.
+
+    The numeric counterpart of :func:`polyphase`: with ``outputs[r] = numpy.convolve(x, w_r)`` for
+    the phases ``w_r`` of a kernel (:func:`kernel_phases`), the result is the stride-``s``
+    transposed convolution of ``x`` with the kernel. The output has ``sum(len(o) for o in outputs)``
+    samples, so phase ``r`` must have ``ceil((total - r) / s)`` of them.
+
+    Parameters
+    ----------
+    outputs : sequence of 1-D array_like
+        One output per phase, ``len(outputs) == s``.
+    s : int
+        Stride (number of phases), ``s >= 1``.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Raises
+    ------
+    TypeError
+        If ``s`` is not an integer or ``outputs`` is not a sequence of 1-D sequences of numbers.
+    ValueError
+        If ``len(outputs) != s``, or an output does not have the length its phase needs.
+
+    Examples
+    --------
+    >>> interleave([[1, 2, 3], [10, 20]], 2).tolist()
+    [1, 10, 2, 20, 3]
+    """
+    s = check_int("s", s, minimum=1)
+    if isinstance(outputs, (str, bytes)) or not hasattr(outputs, "__len__"):
+        raise TypeError(f"outputs must be a sequence of {s} 1-D sequences, got {_describe(outputs)}")
+    if len(outputs) != s:
+        raise ValueError(f"outputs must hold one output per phase (s = {s}), got {len(outputs)}")
+    arrays = []
+    for r, output in enumerate(outputs):
+        array = np.asarray(output)
+        if array.ndim != 1 or not (np.issubdtype(array.dtype, np.number) or array.dtype == object):
+            raise TypeError(f"outputs[{r}] must be a 1-D sequence of numbers, got {_describe(output)}")
+        arrays.append(array)
+    total = sum(len(a) for a in arrays)
+    for r, array in enumerate(arrays):
+        needed = len(range(r, total, s))
+        if len(array) != needed:
+            raise ValueError(f"outputs[{r}] must have {needed} samples (positions {r}, {r} + {s}, ... "
+                             f"of {total}), got {len(array)}")
+    result = np.zeros(total, dtype=np.result_type(*arrays))
+    for r, array in enumerate(arrays):
+        result[r::s] = array
+    return result
+
+
 # ---------------------------------------------------------------------------------------------
 # Comparing operators
 
@@ -1065,9 +1120,16 @@ class Agreement:
     reason : {'domain', 'shape', 'entries'} or None
         ``'domain'``: only one side is defined for ``n``.
     detail : str
-        Human-readable explanation.
+        What differs, as a sentence ("the left side is a 2×1 matrix, the right side 1×1").
     lhs_matrix, rhs_matrix : sympy.Matrix or None
         The two matrices at ``n`` (when both are defined).
+    skipped_reason : str
+        Why the left side is undefined at the first skipped length ("" when none is skipped).
+
+    Examples
+    --------
+    >>> print(operators_agree(Up(2), Down(2).T, lengths=range(1, 5)))
+    both sides have equal matrices for every input length n = 1 to 4
     """
 
     holds: bool
@@ -1078,31 +1140,49 @@ class Agreement:
     detail: str = ""
     lhs_matrix: sympy.Matrix | None = None
     rhs_matrix: sympy.Matrix | None = None
+    skipped_reason: str = ""
 
     def __bool__(self) -> bool:
         return self.holds
 
     def __str__(self) -> str:
         if self.holds:
-            return f"agree for n in {_ranges(self.compared)}" + (
-                f" (undefined for n in {_ranges(self.skipped)})" if self.skipped else ""
-            )
-        return f"differ at n={self.n} ({self.reason}): {self.detail}"
+            text = f"both sides have equal matrices for every input length {_lengths_text(self.compared)}"
+            if self.skipped:
+                text += (f"; {_lengths_text(self.skipped)} {'is' if len(self.skipped) == 1 else 'are'} not "
+                         "compared, because neither side is defined there")
+                if self.skipped_reason:
+                    text += f" ({self.skipped_reason})"
+            return text
+        return f"the two sides differ at input length n = {self.n}: {self.detail}"
 
     def __repr__(self) -> str:
         return f"<Agreement: {self}>"
 
 
-def _ranges(lengths: tuple) -> str:
-    """``(1, 2, 3, 5)`` -> ``'1..3, 5'``."""
+def _lengths_text(lengths: tuple) -> str:
+    """``(1, ..., 12)`` -> ``'n = 1 to 12'``; ``(3, 5)`` -> ``'n = 3 and 5'``; runs of 3 or more as "a to b"."""
     parts, start = [], None
     for index, value in enumerate(lengths):
         if start is None:
             start = value
         if index + 1 == len(lengths) or lengths[index + 1] != value + 1:
-            parts.append(str(value) if start == value else f"{start}..{value}")
+            if value - start >= 2:
+                parts.append(f"{start} to {value}")
+            else:
+                parts += [str(v) for v in range(start, value + 1)]
             start = None
-    return "{" + ", ".join(parts) + "}"
+    if len(parts) > 1:
+        parts = [", ".join(parts[:-1]), parts[-1]]
+    return "n = " + " and ".join(parts)
+
+
+def _plain_reason(error: str) -> str:
+    """Why an operator is undefined, in words: most often a convolution inside it gets an input shorter
+    than its kernel (its error message then names ``len(q)``)."""
+    if "len(q)" in error:
+        return "a convolution in the left side would get an input shorter than its kernel"
+    return f"the left side says: {error}"
 
 
 def _maybe_matrix(table):
@@ -1145,11 +1225,11 @@ def operators_agree(lhs, rhs, lengths=range(1, 13)) -> Agreement:
     Examples
     --------
     >>> operators_agree(Up(2), Down(2).T)
-    <Agreement: agree for n in {1..12}>
+    <Agreement: both sides have equal matrices for every input length n = 1 to 12>
     >>> operators_agree(Up(2) @ Down(2), Identity())
-    <Agreement: differ at n=1 (shape): lhs is 2x1, rhs is 1x1>
+    <Agreement: the two sides differ at input length n = 1: the left side is a 2×1 matrix, the right side 1×1>
     >>> print(operators_agree(Up(2) @ Down(2), Identity(), lengths=[2]))
-    differ at n=2 (entries): entry (1, 1) is 0 on the left and 1 on the right
+    the two sides differ at input length n = 2: entry (1, 1) is 0 on the left side and 1 on the right side
     """
     _check_operator("lhs", lhs)
     _check_operator("rhs", rhs)
@@ -1158,33 +1238,35 @@ def operators_agree(lhs, rhs, lengths=range(1, 13)) -> Agreement:
     lengths = [check_int("lengths[{}]".format(i), n, minimum=1) for i, n in enumerate(lengths)]
     if not lengths:
         raise ValueError("lengths must contain at least one length, got an empty iterable")
-    compared, skipped = [], []
+    compared, skipped, skipped_reason = [], [], ""
     for n in lengths:
         left, left_error = _try_table(lhs, n)
         right, right_error = _try_table(rhs, n)
         if left is None and right is None:
+            if not skipped:
+                skipped_reason = _plain_reason(left_error)
             skipped.append(n)
             continue
         found = functools.partial(Agreement, False, tuple(compared), tuple(skipped), n)
         if left is None or right is None:
-            side, error = ("lhs", left_error) if left is None else ("rhs", right_error)
-            return found("domain", f"{side} is undefined: {error}",
+            side, error = ("left", left_error) if left is None else ("right", right_error)
+            return found("domain", f"only one side is defined there; the {side} side says: {error}",
                          _maybe_matrix(left), _maybe_matrix(right))
         left_shape, right_shape = (len(left), len(left[0])), (len(right), len(right[0]))
         if left_shape != right_shape:
-            return found("shape", "lhs is {}x{}, rhs is {}x{}".format(*left_shape, *right_shape),
+            return found("shape", "the left side is a {}×{} matrix, the right side {}×{}".format(*left_shape, *right_shape),
                          sympy.Matrix(left), sympy.Matrix(right))
         for i, (left_row, right_row) in enumerate(zip(left, right)):
             for j, (a, b) in enumerate(zip(left_row, right_row)):
                 if a != b and sympy.expand(a - b) != 0:
-                    return found("entries", f"entry ({i}, {j}) is {a} on the left and {b} on the right",
+                    return found("entries", f"entry ({i}, {j}) is {a} on the left side and {b} on the right side",
                                  sympy.Matrix(left), sympy.Matrix(right))
         compared.append(n)
     if not compared:
         raise ValueError(
             f"lengths: neither side is defined for any of {lengths}; pass longer lengths"
         )
-    return Agreement(True, tuple(compared), tuple(skipped))
+    return Agreement(True, tuple(compared), tuple(skipped), skipped_reason=skipped_reason)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1222,7 +1304,7 @@ class Claim:
         Examples
         --------
         >>> Claim("↑2 = ↓2ᵀ", Up(2), Down(2).T, True).check()
-        <Agreement: agree for n in {1..12}>
+        <Agreement: both sides have equal matrices for every input length n = 1 to 12>
         """
         return operators_agree(self.lhs, self.rhs, self.lengths)
 
@@ -1232,6 +1314,8 @@ class Claim:
 
 def identities(q=None, k=2) -> list[Claim]:
     """The course's operator claims (true and false) for kernel ``q`` and factor ``k``.
+
+    The claims' names write the factor of ↓ and ↑ as M and the stride as s (both are ``k`` here).
 
     Parameters
     ----------
@@ -1253,7 +1337,7 @@ def identities(q=None, k=2) -> list[Claim]:
     >>> all(bool(claim.check()) == claim.holds for claim in claims)
     True
     >>> print(claims[0])
-    ↑k = ↓kᵀ: ↑₂  vs  ↓₂ᵀ
+    ↑M = ↓Mᵀ: ↑₂  vs  ↓₂ᵀ
     """
     q = sympy.symbols("q0:3") if q is None else _check_kernel("q", q)
     k = check_int("k", k, minimum=2)
@@ -1261,11 +1345,11 @@ def identities(q=None, k=2) -> list[Claim]:
     ones = (1,) * k
     strided = Down(k) @ Conv(q, "valid")
     claims = [
-        Claim("↑k = ↓kᵀ", Up(k), Down(k).T, True, "zero insertion is the adjoint of decimation"),
-        Claim("↓k ∘ ↑k = I", Down(k) @ Up(k), Identity(), True, "decimation undoes zero insertion"),
-        Claim("↑k ∘ ↓k ≠ I", Up(k) @ Down(k), Identity(), False,
+        Claim("↑M = ↓Mᵀ", Up(k), Down(k).T, True, "zero insertion is the adjoint of decimation"),
+        Claim("↓M ∘ ↑M = I", Down(k) @ Up(k), Identity(), True, "decimation undoes zero insertion"),
+        Claim("↑M ∘ ↓M ≠ I", Up(k) @ Down(k), Identity(), False,
               "decimation loses samples (and n -> k·ceil(n/k) changes the length)"),
-        Claim("↑k ∘ ↓k ≠ I (lengths divisible by k)", Up(k) @ Down(k), Identity(), False,
+        Claim("↑M ∘ ↓M ≠ I (lengths divisible by M)", Up(k) @ Down(k), Identity(), False,
               "same lengths, but the dropped samples become zeros", tuple(range(k, 13, k))),
         Claim("strided conv = ↓s ∘ (q∗)valid", StridedConv(q, k), strided, True,
               "a stride-s conv computes every s-th output of the unit-stride one"),
@@ -1293,13 +1377,13 @@ def identities(q=None, k=2) -> list[Claim]:
         Claim("repeat-upsampling then q = tconv((1,…,1)∗q, s, a=s-1)",
               Conv(q) @ Conv(ones) @ Up(k),
               TransposedConv(convolve_kernels(ones, q), k, output_padding=k - 1), True,
-              "↑k then (1,…,1)∗ repeats samples; merging the kernels gives one transposed conv"),
-        Claim("Q&A step: (q∗)same ∘ ↑k = (q∗)same ∘ ↓kᵀ", Conv(q, "same") @ Up(k),
-              Conv(q, "same") @ Down(k).T, True, "substitutes ↑k = ↓kᵀ"),
-        Claim("Q&A last step, corrected: (q∗)same ∘ ↑k = (↓k ∘ (q∗)sameᵀ)ᵀ",
+              "↑M then (1,…,1)∗ repeats samples; merging the kernels gives one transposed conv"),
+        Claim("Q&A step: (q∗)same ∘ ↑M = (q∗)same ∘ ↓Mᵀ", Conv(q, "same") @ Up(k),
+              Conv(q, "same") @ Down(k).T, True, "substitutes ↑M = ↓Mᵀ"),
+        Claim("Q&A last step, corrected: (q∗)same ∘ ↑M = (↓M ∘ (q∗)sameᵀ)ᵀ",
               Conv(q, "same") @ Up(k), (Down(k) @ Conv(q, "same").T).T, True,
-              "(C ↓kᵀ) = (↓k Cᵀ)ᵀ"),
-        Claim("Q&A last step as printed: (q∗)same ∘ ↑k ≠ (↑k ∘ (q∗)sameᵀ)ᵀ",
+              "(C ↓Mᵀ) = (↓M Cᵀ)ᵀ"),
+        Claim("Q&A last step as printed: (q∗)same ∘ ↑M ≠ (↑M ∘ (q∗)sameᵀ)ᵀ",
               Conv(q, "same") @ Up(k), (Up(k) @ Conv(q, "same").T).T, False,
               "with ↑ the shapes do not even match (compared where both sides are defined)",
               tuple(k * m for m in range(size, size + 4))),

@@ -499,7 +499,7 @@ def transposed_state(i, k, s=1, p=0, d=1, output_padding=None, unit=0, out_unit=
 
 # --- sampling_explorer: pure state ------------------------------------------------------------
 
-STAGE_CHOICES = ("none", "↓k", "↑k", "q∗ (full)", "q∗ (same)", "q∗ (valid)")
+STAGE_CHOICES = ("none", "↓M", "↑M", "q∗ (full)", "q∗ (same)", "q∗ (valid)")
 """The stages a :func:`sampling_explorer` chain can hold: downsample, upsample, convolve."""
 
 
@@ -534,19 +534,19 @@ def _parse_kernel(text) -> tuple:
         raise ValueError(f"q must be comma-separated numbers like '1, 2, 1', got {text!r}") from None
 
 
-def _stage_operator(choice: str, k: int, q: tuple) -> sampling.Operator | None:
+def _stage_operator(choice: str, M: int, q: tuple) -> sampling.Operator | None:
     if choice == "none":
         return None
-    if choice == "↓k":
-        return sampling.Down(k)
-    if choice == "↑k":
-        return sampling.Up(k)
+    if choice == "↓M":
+        return sampling.Down(M)
+    if choice == "↑M":
+        return sampling.Up(M)
     mode = choice[choice.index("(") + 1:-1]
     return sampling.Conv(q, mode, name="q")
 
 
-def sampling_state(n, stages=("↑k", "q∗ (full)", "↓k"), k=2, q="1, 1", seed=1234) -> SamplingState:
-    """A 1-D chain of ↓k, ↑k and convolutions applied to a sample sequence.
+def sampling_state(n, stages=("↑M", "q∗ (full)", "↓M"), M=2, q="1, 1", seed=1234) -> SamplingState:
+    """A 1-D chain of ↓M, ↑M and convolutions applied to a sample sequence.
 
     The sample is ``n`` integers 1-9 drawn with ``seed``. Each stage's output comes from the
     stage's matrix in :mod:`course_lib.sampling` applied to the previous sequence; the composed
@@ -558,8 +558,8 @@ def sampling_state(n, stages=("↑k", "q∗ (full)", "↓k"), k=2, q="1, 1", see
         Length of the sample sequence.
     stages : sequence of str
         Entries of :data:`STAGE_CHOICES`, applied left to right; "none" is skipped.
-    k : int
-        Factor of ↓k and ↑k.
+    M : int
+        Factor of ↓M and ↑M.
     q : str
         Kernel, comma-separated numbers (fractions allowed).
     seed : int
@@ -572,7 +572,7 @@ def sampling_state(n, stages=("↑k", "q∗ (full)", "↓k"), k=2, q="1, 1", see
 
     Examples
     --------
-    >>> state = sampling_state(3, ("↑k", "q∗ (full)"), k=2, q="1, 1")
+    >>> state = sampling_state(3, ("↑M", "q∗ (full)"), M=2, q="1, 1")
     >>> [values.astype(int).tolist() for _, values in state.stages]
     [[4, 7, 6], [4, 0, 7, 0, 6, 0], [4, 4, 7, 7, 6, 6, 0]]
     >>> state.matrix.shape
@@ -589,7 +589,7 @@ def sampling_state(n, stages=("↑k", "q∗ (full)", "↓k"), k=2, q="1, 1", see
     for choice in stages:
         if choice not in STAGE_CHOICES:
             raise ValueError(f"stages must be among {STAGE_CHOICES}, got {choice!r}")
-        op = _stage_operator(choice, k, kernel)
+        op = _stage_operator(choice, M, kernel)
         if op is None:
             continue
         try:
@@ -619,7 +619,7 @@ def sampling_state(n, stages=("↑k", "q∗ (full)", "↓k"), k=2, q="1, 1", see
         f"<b>composed operator: {html.escape(str(composed))}</b> (apply right to left), a "
         f"{matrix.shape[0]}×{matrix.shape[1]} matrix",
         "stages: " + " → ".join(html.escape(label) for label in labels),
-        "↓k keeps x₀, x_k, x_2k, …; ↑k puts k−1 zeros after every sample; q∗ is true convolution "
+        "↓M keeps x₀, x_M, x_2M, …; ↑M puts M−1 zeros after every sample; q∗ is true convolution "
         "(numpy.convolve's modes).",
     ]
     return SamplingState(scene=scene, matrix=mscene, operator=composed, stages=stages_out, readout=_html_block(lines))
@@ -1149,11 +1149,11 @@ def transposed_explorer(i=5, k=3, s=2, p=1, d=1, *, numbers=False) -> Explorer:
 
 
 class _SamplingExplorer(Explorer):
-    def __init__(self, n, stages, k, q):
+    def __init__(self, n, stages, M, q):
         stages = tuple(stages) + ("none",) * (3 - len(stages))
         self.controls = {
             "n": _slider("length n", n, 1, 8),
-            "k": _slider("factor k", k, 2, 4),
+            "M": _slider("factor M", M, 2, 4),
             "q": widgets.Text(value=q, description="kernel q", continuous_update=False,
                               layout=_fixed(240), style={"description_width": "80px"}),
         }
@@ -1163,7 +1163,7 @@ class _SamplingExplorer(Explorer):
                 layout=_fixed(240), style={"description_width": "80px"},
             )
         rows = [
-            _row(self.controls[n] for n in ("n", "k", "q")),
+            _row(self.controls[n] for n in ("n", "M", "q")),
             _row(self.controls[f"stage{j}"] for j in (1, 2, 3)),
         ]
         super().__init__(rows, figsize=(11.0, 4.6), css_class="course-sampling-explorer")
@@ -1174,7 +1174,7 @@ class _SamplingExplorer(Explorer):
 
     def _update(self):
         c = self.controls
-        state = sampling_state(c["n"].value, tuple(c[f"stage{j}"].value for j in (1, 2, 3)), c["k"].value,
+        state = sampling_state(c["n"].value, tuple(c[f"stage{j}"].value for j in (1, 2, 3)), c["M"].value,
                                c["q"].value)
         self.artist.draw(state.scene)
         self.matrix_artist.ax.set_visible(state.matrix is not None)
@@ -1184,8 +1184,8 @@ class _SamplingExplorer(Explorer):
         self.state = state
 
 
-def sampling_explorer(n=6, stages=("↑k", "q∗ (full)", "↓k"), k=2, q="1, 1") -> Explorer:
-    """A 1-D chain of ↓k, ↑k and convolutions applied to a sample sequence.
+def sampling_explorer(n=6, stages=("↑M", "q∗ (full)", "↓M"), M=2, q="1, 1") -> Explorer:
+    """A 1-D chain of ↓M, ↑M and convolutions applied to a sample sequence.
 
     Shows the sequence after each stage and the composed operator's matrix (from
     :mod:`course_lib.sampling`). The defaults repeat every sample (↑2, then (1, 1)∗) and keep
@@ -1197,8 +1197,8 @@ def sampling_explorer(n=6, stages=("↑k", "q∗ (full)", "↓k"), k=2, q="1, 1"
         Sample length (1-8).
     stages : sequence of up to three str
         From :data:`STAGE_CHOICES`.
-    k : int
-        Factor of ↓k and ↑k (2-4).
+    M : int
+        Factor of ↓M and ↑M (2-4).
     q : str
         Kernel, comma-separated numbers.
 
@@ -1214,13 +1214,13 @@ def sampling_explorer(n=6, stages=("↑k", "q∗ (full)", "↓k"), k=2, q="1, 1"
     >>> explorer.state.stages[0][1].tolist(), explorer.state.stages[-1][1].tolist()
     ([4.0, 7.0, 6.0, 5.0], [4.0, 7.0, 6.0, 5.0, 0.0])
     """
-    n, k = check_int("n", n, 1, 8), check_int("k", k, 2, 4)
+    n, M = check_int("n", n, 1, 8), check_int("M", M, 2, 4)
     stages = tuple(stages)
     if len(stages) > 3 or any(stage not in STAGE_CHOICES for stage in stages):
         raise ValueError(f"stages must be up to three of {STAGE_CHOICES}, got {stages!r}")
     if not isinstance(q, str):
         raise TypeError(f"q must be a string of comma-separated numbers, got {type(q).__name__} {q!r}")
-    return _SamplingExplorer(n, stages, k, q)
+    return _SamplingExplorer(n, stages, M, q)
 
 
 class _CheckerboardExplorer(Explorer):

@@ -436,28 +436,33 @@ def test_operators_agree_true_result():
     result = operators_agree(Up(3), Down(3).T)
     assert result and result.holds and result.compared == tuple(range(1, 13))
     assert result.n is None and result.reason is None
-    assert str(result) == "agree for n in {1..12}"
-    assert repr(result) == "<Agreement: agree for n in {1..12}>"
+    assert str(result) == "both sides have equal matrices for every input length n = 1 to 12"
+    assert repr(result) == "<Agreement: both sides have equal matrices for every input length n = 1 to 12>"
 
 
 def test_operators_agree_reports_skipped_lengths():
     result = operators_agree(StridedConv(Q3, 2), Down(2) @ Conv(Q3, "valid"), lengths=[1, 2, 3, 5])
     assert result and result.compared == (3, 5) and result.skipped == (1, 2)
-    assert str(result) == "agree for n in {3, 5} (undefined for n in {1..2})"
+    assert str(result).startswith("both sides have equal matrices for every input length n = 3 and 5; n = 1 and 2 "
+                                  "are not compared, because neither side is defined there (a convolution in the left side would get an "
+                                  "input shorter than its kernel)")
+    assert sm._plain_reason("no input length giving output length 3") == (
+        "the left side says: no input length giving output length 3")
 
 
 def test_operators_agree_shape_difference():
     result = operators_agree(Up(2) @ Down(2), Identity())
     assert not result
     assert (result.n, result.reason) == (1, "shape")
-    assert result.detail == "lhs is 2x1, rhs is 1x1"
+    assert result.detail == "the left side is a 2×1 matrix, the right side 1×1"
     assert result.lhs_matrix.shape == (2, 1) and result.rhs_matrix == sympy.eye(1)
 
 
 def test_operators_agree_entry_difference():
     result = operators_agree(Conv(Q3), Conv(sm.flip(Q3)), lengths=[3, 4])
     assert not result and (result.n, result.reason) == (3, "entries")
-    assert str(result) == "differ at n=3 (entries): entry (0, 0) is q0 on the left and q2 on the right"
+    assert str(result) == ("the two sides differ at input length n = 3: entry (0, 0) is q0 on the left side and q2 "
+                           "on the right side")
     assert result.compared == ()
 
 
@@ -471,7 +476,7 @@ def test_operators_agree_compares_exactly_after_expansion():
 def test_operators_agree_domain_difference():
     result = operators_agree(Conv(Q3, "same"), Identity(), lengths=[2, 3])
     assert not result and (result.n, result.reason) == (2, "domain")
-    assert result.detail.startswith("lhs is undefined: n must be >= len(q) = 3")
+    assert result.detail.startswith("only one side is defined there; the left side says: n must be >= len(q) = 3")
     assert result.lhs_matrix is None and result.rhs_matrix == sympy.eye(2)
 
 
@@ -618,14 +623,14 @@ def test_identities_table_details():
     assert all(isinstance(claim.name, str) and claim.note for claim in claims)
     reasons = {claim.name: claim.check().reason for claim in claims if not claim.holds}
     assert reasons == {
-        "↑k ∘ ↓k ≠ I": "shape",
-        "↑k ∘ ↓k ≠ I (lengths divisible by k)": "entries",
+        "↑M ∘ ↓M ≠ I": "shape",
+        "↑M ∘ ↓M ≠ I (lengths divisible by M)": "entries",
         "sconv(q)ᵀ ≠ (↓s ∘ (q∗)valid)ᵀ": "shape",
         "no flip: (↓s ∘ (q∗)valid)ᵀ ≠ (q∗) ∘ ↑s": "entries",
         "no stretch: (h∗) ∘ ↓M ≠ ↓M ∘ (h∗)": "shape",
-        "Q&A last step as printed: (q∗)same ∘ ↑k ≠ (↑k ∘ (q∗)sameᵀ)ᵀ": "shape",
+        "Q&A last step as printed: (q∗)same ∘ ↑M ≠ (↑M ∘ (q∗)sameᵀ)ᵀ": "shape",
     }
-    assert str(claims[0]) == "↑k = ↓kᵀ: ↑₂  vs  ↓₂ᵀ"
+    assert str(claims[0]) == "↑M = ↓Mᵀ: ↑₂  vs  ↓₂ᵀ"
 
 
 def test_identities_with_numeric_kernel():
@@ -712,3 +717,41 @@ def test_max_pool_selection_matches_numeric_switches():
     selection = sm.max_pool_selection(x, 3, 2)
     assert list(selection * as_column(x)) == pooled[0].tolist()
     assert [row.index(1) for row in selection.tolist()] == indices[0].tolist()
+
+
+# ---------------------------------------------------------------------------------------------
+# interleave and the wording of Agreement
+
+
+def test_interleave_equals_the_transposed_convolution():
+    from course_lib import numeric
+    rng = np.random.default_rng(0)
+    for size in range(1, 7):
+        for s in (2, 3):
+            x, w = rng.integers(-4, 5, 4), rng.integers(-4, 5, size)
+            outputs = [np.convolve(x, np.array(phase, dtype=int)) for phase in sm.kernel_phases(w, s)]
+            assert np.array_equal(sm.interleave(outputs, s),
+                                  numeric.conv_transpose1d(x, w, stride=s, output_padding=(-size) % s))
+
+
+def test_interleave_small_case_and_bad_input():
+    assert sm.interleave([[1, 2, 3], [10, 20]], 2).tolist() == [1, 10, 2, 20, 3]
+    assert sm.interleave([[5]], 1).tolist() == [5]
+    with pytest.raises(ValueError, match="one output per phase"):
+        sm.interleave([[1, 2]], 2)
+    with pytest.raises(ValueError, match=r"outputs\[0\] must have 2 samples"):
+        sm.interleave([[1], [3, 4]], 2)
+    with pytest.raises(TypeError, match="outputs"):
+        sm.interleave("ab", 2)
+    with pytest.raises(TypeError, match="s must"):
+        sm.interleave([[1], [2]], 2.0)
+    with pytest.raises(TypeError, match=r"outputs\[0\]"):
+        sm.interleave([[[1]], [2]], 2)
+
+
+@pytest.mark.parametrize("lengths, text", [
+    ((1,), "n = 1"), ((3, 5), "n = 3 and 5"), ((1, 2, 3, 5), "n = 1 to 3 and 5"),
+    ((6, 8, 10, 12), "n = 6, 8, 10 and 12"), (tuple(range(1, 13)), "n = 1 to 12"), ((1, 2), "n = 1 and 2"),
+])
+def test_lengths_read_as_words(lengths, text):
+    assert sm._lengths_text(lengths) == text

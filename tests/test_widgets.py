@@ -117,9 +117,9 @@ def test_transposed_state_with_another_output_padding_and_its_warnings():
 
 
 def _apply(choice, x, k, q):
-    if choice == "↓k":
+    if choice == "↓M":
         return x[::k]
-    if choice == "↑k":
+    if choice == "↑M":
         up = np.zeros(len(x) * k)
         up[::k] = x
         return up
@@ -155,7 +155,7 @@ def test_sampling_state_reports_a_bad_kernel():
 
 def test_repeat_upsampling_equals_the_transposed_convolution_with_ones():
     """FACTS: ↑2 then (1, 1)∗ repeats every sample — a stride-2 transposed convolution."""
-    state = widgets.sampling_state(4, ("↑k", "q∗ (full)"), 2, "1, 1")
+    state = widgets.sampling_state(4, ("↑M", "q∗ (full)"), 2, "1, 1")
     x = state.stages[0][1]
     assert state.stages[-1][1][:-1].tolist() == np.repeat(x, 2).tolist()
     assert sampling.operators_agree(state.operator, sampling.TransposedConv((1, 1), 2, output_padding=1))
@@ -218,7 +218,7 @@ EXPLORERS = {
     "transposed": (lambda: widgets.transposed_explorer(6, 3, 2, 1),
                    [("unit", 4), ("out_unit", 9), ("i", 7), ("numbers", True), ("auto", False),
                     ("output_padding", 1), ("k", 2), ("s", 3), ("p", 0)]),
-    "sampling": (lambda: widgets.sampling_explorer(5), [("n", 7), ("stage3", "none"), ("k", 3), ("q", "1, 2, 1"),
+    "sampling": (lambda: widgets.sampling_explorer(5), [("n", 7), ("stage3", "none"), ("M", 3), ("q", "1, 2, 1"),
                                                         ("stage1", "q∗ (same)")]),
     "checkerboard": (lambda: widgets.checkerboard_explorer(4), [("k1", 4), ("layers", 2), ("s2", 1), ("i", 6),
                                                                 ("layers", 3), ("k3", 5)]),
