@@ -262,7 +262,9 @@ def test_lessons_check_yourself_questions_are_released_and_asked_as_declared():
     assert check_release(Layout(ROOT), everything) == []
     for lesson in lessons.values():
         assert (ROOT / "notebooks" / lesson.notebook).is_file()
-        assert not lesson.generate and not lesson.parameters
+        # a lesson's numbers may be drawn again (practice()), but none of its questions is a function
+        assert not any(q.is_function for q in lesson.every_version())
+        assert bool(lesson.generate) == any(q.ask for q in lesson.questions), lesson.id
     # lessons are never graded: the grader's sets are the exercise sets only
     from course_lib.grading.cli import _sets
 

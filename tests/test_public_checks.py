@@ -240,7 +240,7 @@ def entries_off(question: Question, params: dict, value) -> str:
     if not off:
         return ""
     listed = ", ".join(off[:-1]) + f" and {off[-1]}" if len(off) > 1 else off[0]
-    return f"; {what} {listed} {'is' if len(off) == 1 else 'are'} off (numpy indices, from 0)"
+    return f"; {what} {listed} {'is' if len(off) == 1 else 'are'} off (indices from 0)"
 
 
 def expected_wrong_message(question: Question, params: dict, value, lesson: dict | None = None) -> str:

@@ -371,7 +371,7 @@ def _is_lessons_answer(question, kind, answer, public) -> bool:
 
 
 def _entries_off(kind, answer, entry) -> str:
-    """"; entries [0, 1] and [1, 2] are off (numpy indices, from 0)" from a lesson's per-entry digests, or ""."""
+    """"; entries [0, 1] and [1, 2] are off (indices from 0)" from a lesson's per-entry digests, or ""."""
     from course_lib.grading.kinds import answer_digest
 
     table = entry.get("entries")
@@ -393,7 +393,7 @@ def _entries_off(kind, answer, entry) -> str:
     names = [f"[{n // width}, {n % width}]" if rows else f"[{n}]" for n in off]
     what = ("entry" if rows else "item") if len(off) == 1 else ("entries" if rows else "items")
     listed = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
-    return f"; {what} {listed} {'is' if len(off) == 1 else 'are'} off (numpy indices, from 0)"
+    return f"; {what} {listed} {'is' if len(off) == 1 else 'are'} off (indices from 0)"
 
 
 def _choice_wrong(question, kind, answer, entry, mistake):
