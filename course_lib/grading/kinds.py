@@ -271,6 +271,8 @@ class IntTuple(Kind):
     Fraction(3, 4)
     >>> IntTuple(item_length=3, unordered=True).compare(((3, 2, 1), (1, 1, 0)), [(1, 1, 0), (3, 2, 1)]).fraction
     Fraction(1, 1)
+    >>> IntTuple(item_length=2).compare(ArrayValue((2, 2), (1, 4, 2, 5), "numpy"), [(1, 4), (2, 5)]).fraction
+    Fraction(1, 1)
     """
 
     length: int | None = None
@@ -286,10 +288,19 @@ class IntTuple(Kind):
     def describe(self):
         items = "whole numbers" if self.item_length is None else f"tuples of {self.item_length} whole numbers"
         count = f"{self.length} " if self.length is not None else ""
-        return f"a list or tuple of {count}{items}" + (" (in any order)" if self.unordered else "")
+        rows = "" if self.item_length is None else " (or a 2-D array, one row per item)"
+        return f"a list or tuple of {count}{items}{rows}" + (" (in any order)" if self.unordered else "")
+
+    def _sequence_of_items(self, value):
+        """The answer's items; a 2-D array holds one item per row when items are tuples."""
+        if isinstance(value, SetValue):
+            return value.items
+        if self.item_length is not None and isinstance(value, ArrayValue) and len(value.shape) == 2:
+            return tuple(tuple(row) for row in value.rows())
+        return _sequence(value)
 
     def _items(self, value):
-        seq = _sequence(value) if not isinstance(value, SetValue) else value.items
+        seq = self._sequence_of_items(value)
         if seq is None:
             return None
         if self.item_length is None:
@@ -308,7 +319,7 @@ class IntTuple(Kind):
 
     def _bad_item(self, value) -> str | None:
         """What is wrong with the first item that is not of the right form (items counted from 1)."""
-        seq = _sequence(value) if not isinstance(value, SetValue) else value.items
+        seq = self._sequence_of_items(value)
         if seq is None:
             return None
         for number, item in enumerate(seq, start=1):
