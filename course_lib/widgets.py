@@ -385,10 +385,13 @@ def _output_padding_lines(t, slider_i) -> list:
             f"ĩ′ = {_fmt(t.i_stretched)} plus the a extra rows.")
     if any(t.output_padding):
         beyond = [max(0, op - p) for op, p in zip(t.output_padding, g.p)]
+        computed = [op - b for op, b in zip(t.output_padding, beyond)]
         if any(beyond):
+            others = (" The other output_padding rows/columns are computed outputs the crop by p had removed "
+                      "(filled)." if any(computed) else "")
             lines.append(f"The last {_fmt(tuple(beyond))} output_padding rows/columns lie past the full scatter "
                          f"output {_fmt(t.full)}: no kernel copy reaches them, they are zeros (empty, dashed "
-                         f"orange); others are computed outputs the crop by p had removed (filled).")
+                         f"orange).{others}")
         else:
             lines.append(f"The output_padding rows/columns lie inside the full scatter output {_fmt(t.full)}: "
                          f"computed outputs the crop by p had removed (filled, orange edge), not zeros.")
