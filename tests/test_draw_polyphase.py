@@ -50,7 +50,7 @@ def test_polyphase_caption_is_computed():
     caption = pp.polyphase_caption((1, 2, 3), (1, 2, 3, 4), 2)
     y = numeric.conv_transpose1d(np.array([1, 2, 3]), np.arange(1, 5), stride=2)
     assert "(" + ", ".join(str(int(v)) for v in y) + ")" in caption
-    assert "w₀ = (1, 3), w₁ = (2, 4)" in caption and caption.endswith(": True.")
+    assert "g₀ = (1, 3), g₁ = (2, 4)" in caption and caption.endswith(": True.")
     assert "= 8 outputs" in caption
 
 
@@ -109,3 +109,10 @@ def test_pixel_shuffle_bad_input(channels_out, s, error):
         pp.pixel_shuffle_scene(channels_out, s)
     with pytest.raises(error):
         pp.pixel_shuffle_caption(channels_out, s)
+
+
+def test_labels_use_the_lessons_letters():
+    scene = pp.polyphase_scene((2, -1, 1), (1, 2, 3, 4), 3)
+    assert scene.grid("phase 0").label.startswith("g₀ = (1, 4)") and "other phases" in scene.note
+    assert "inserted zeros" not in scene.note
+    assert pp.pixel_shuffle_scene().grid("input").label.startswith("input: C_out·s² = 8")

@@ -7,9 +7,10 @@ from :mod:`course_lib.arithmetic`, :mod:`course_lib.numeric`, :mod:`course_lib.s
 
 * :func:`polyphase_figure` — a stride-``s`` transposed convolution as ``s`` small convolutions: tap ``t`` of
   the kernel belongs to phase ``t mod s`` (one colour per phase), phase ``r`` convolves the input, and its
-  outputs land at positions ``r, r + s, r + 2s, ...`` of the output (the other positions of its row are
-  inserted zeros); the output is the sum of the rows, i.e. the phase outputs interleaved.
-* :func:`pixel_shuffle_figure` — the same stack of ``C·s²`` channels put into ``C`` maps by the CRD and
+  outputs land at positions ``r, r + s, r + 2s, ...`` of the output (the other positions of its row, drawn
+  dotted, belong to the other phases); the output is the sum of the rows, i.e. the phase outputs interleaved.
+  Phase ``r`` is named ``g_r`` (lesson 06's letter), so that ``w_t`` stays a single tap.
+* :func:`pixel_shuffle_figure` — the same stack of ``C_out·s²`` channels put into ``C_out`` maps by the CRD and
   the DCR order side by side: each output pixel shows the number (and colour) of the channel it came from.
 
 Every label is at least 10 pt at dpi 100 (the cells are 0.43 in), and no figure is wider than 8 in.
@@ -107,7 +108,8 @@ def polyphase_scene(x=(2, -1), w=(1, 2, 3, 4, 5), s=3) -> Scene:
     -------
     Scene
         Grids "input", "kernel", "phase 0", ..., "phase s-1", "output". In phase row ``r`` the cells
-        ``r, r + s, ...`` hold ``w_r ∗ x`` (kind OUTPUT); the others are inserted zeros (kind ZERO).
+        ``r, r + s, ...`` hold ``g_r ∗ x`` (kind OUTPUT), with ``g_r = w[r::s]``; the others are the other
+        phases' positions, where phase ``r`` writes nothing (kind ZERO, drawn dotted).
 
     Raises
     ------
@@ -142,7 +144,7 @@ def polyphase_scene(x=(2, -1), w=(1, 2, 3, 4, 5), s=3) -> Scene:
         kinds[0, r::s] = OUTPUT
         values[0, r::s] = outputs[r]
         taps = ", ".join(str(int(v)) for v in phases[r])
-        grids.append(Grid(f"phase {r}", f"w{_subscript(r)} = ({taps}): w{_subscript(r)} ∗ x", kinds, values=values,
+        grids.append(Grid(f"phase {r}", f"g{_subscript(r)} = ({taps}): g{_subscript(r)} ∗ x", kinds, values=values,
                           tiles=Tiles(np.zeros(outputs[r].size, dtype=int), np.arange(r, length, s),
                                       np.repeat(colors[r:r + 1], outputs[r].size, axis=0))))
     grids.append(Grid("output", "y = sum of the rows", np.full((1, length), OUTPUT, dtype=np.int8),
@@ -151,7 +153,7 @@ def polyphase_scene(x=(2, -1), w=(1, 2, 3, 4, 5), s=3) -> Scene:
     places = tuple((grid.name, _LABEL_CELLS - 3.6, index * 1.55) for index, grid in enumerate(grids))
     return Scene(title=f"Stride {s}: {s} phase convolutions, interleaved",
                  grids=tuple(grids), rows=True, places=places,
-                 note="dotted cells: inserted zeros (no phase writes there)")
+                 note="dotted cells: the other phases' positions (this row's phase writes nothing there)")
 
 
 def _draw(scene: Scene):
@@ -191,8 +193,8 @@ def polyphase_caption(x=(2, -1), w=(1, 2, 3, 4, 5), s=3) -> str:
     Examples
     --------
     >>> print(polyphase_caption())  # doctest: +NORMALIZE_WHITESPACE
-    **Figure.** x = (2, -1), w = (1, 2, 3, 4, 5), s = 3. Tap t of w belongs to phase t mod 3: w₀ = (1, 4),
-    w₁ = (2, 5), w₂ = (3). Phase r convolves x and writes at positions r, r + 3, …: 3, 3 and 2 of the
+    **Figure.** x = (2, -1), w = (1, 2, 3, 4, 5), s = 3. Tap t of w belongs to phase t mod 3: g₀ = (1, 4),
+    g₁ = (2, 5), g₂ = (3). Phase r convolves x and writes at positions r, r + 3, …: 3, 3 and 2 of the
     (2 − 1)·3 + 5 = 8 outputs. Their sum y = (2, 4, 6, 7, 8, -3, -4, -5) equals conv_transpose1d(x, w,
     stride=3): True.
     """
@@ -200,7 +202,7 @@ def polyphase_caption(x=(2, -1), w=(1, 2, 3, 4, 5), s=3) -> str:
     phases, outputs, y = _phase_parts(x, w, s)
     length = arithmetic.transposed_output_size(x.size, w.size, s)
     fmt = lambda values: "(" + ", ".join(str(int(v)) for v in values) + ")"
-    names = ", ".join(f"w{_subscript(r)} = {fmt(phases[r])}" for r in range(s))
+    names = ", ".join(f"g{_subscript(r)} = {fmt(phases[r])}" for r in range(s))
     counts = [str(o.size) for o in outputs]
     counts = ", ".join(counts[:-1]) + " and " + counts[-1]
     equal = bool(np.array_equal(y, numeric.conv_transpose1d(x, w, stride=s)))
@@ -232,10 +234,10 @@ def pixel_shuffle_scene(channels_out=2, s=2) -> Scene:
     Parameters
     ----------
     channels_out : int
-        Output maps ``C``, 1 or 2.
+        Output maps ``C_out``, 1 or 2.
     s : int
         Upscaling factor (lesson 06 calls it s; ESPCN and ``numeric.pixel_shuffle`` call it r), 2 or 3,
-        with ``C·s² <= 12``.
+        with ``C_out·s² <= 12``.
 
     Returns
     -------
@@ -261,7 +263,7 @@ def pixel_shuffle_scene(channels_out=2, s=2) -> Scene:
     depth = channels_out * s * s
     numbers = np.arange(depth).reshape(depth, 1, 1)
     colors = weight_colors((1, depth)).reshape(depth, 4)
-    grids = [Grid("input", f"input: C·s² = {depth} channels of 1×1",
+    grids = [Grid("input", f"input: C_out·s² = {depth} channels of 1×1",
                   np.full((1, depth), UNIT, dtype=np.int8), values=np.arange(depth, dtype=float)[None],
                   tiles=Tiles(np.zeros(depth, dtype=int), np.arange(depth), colors))]
     block = s + 1.2

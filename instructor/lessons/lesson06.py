@@ -72,8 +72,9 @@ QUESTIONS = [
         id="l06.2", name="cy2_merged", title="Repeat, then convolve", points=1, kind=IntTuple(),
         answer=lambda P: _merged(P, P["M2"]),
         mistakes=[
-            Mistake(lambda P: _merged(P, P["M2"])[::-1], "That is the merged kernel reversed: (1, …, 1) ∗ q "
-                    "starts with 1·q0."),
+            Mistake(lambda P: _merged(P, P["M2"])[::-1], "That is the merged kernel reversed, what you get by "
+                    "reading q as cross-correlation weights (as PyTorch's conv1d uses them). Here q is a true "
+                    "convolution kernel, as in np.convolve: (1, …, 1) ∗ q starts with 1·q0."),
             Mistake(lambda P: _merged(P, P["M2"] - 1) + (0,), "Repeating by M is (1, …, 1) ∗ with M ones after "
                     "↑M, not M − 1: the kernel that fills the M − 1 inserted zeros also keeps the sample itself."),
             Mistake(lambda P: (P["q2_0"], P["q2_1"]) + (0,) * (P["M2"] - 1), "That is q alone, padded with "
@@ -82,8 +83,9 @@ QUESTIONS = [
         ],
         hint="Repeating by M is zero insertion ↑M followed by a convolution with M ones; two convolutions "
              "in a row merge into one, whose kernel is the convolution of the two kernels.",
-        ask="Nearest-neighbour upsampling by M = {M2} (every sample repeated {M2} times), then a convolution "
-            "with q = ({q2_0}, {q2_1}), is one stride-{M2} transposed convolution. Give its kernel as a tuple.",
+        ask="Nearest-neighbour upsampling by M = {M2} (every sample repeated {M2} times), then the true "
+            "convolution (the kernel flipped, as np.convolve) with q = ({q2_0}, {q2_1}), is one stride-{M2} "
+            "transposed convolution. Give its kernel, as a true-convolution kernel like q, as a tuple.",
     ),
     Question(
         id="l06.3", name="cy3_phases", title="The phases of a kernel", points=1,
