@@ -381,11 +381,13 @@ def test_lesson_questions_are_judged_right_wrong_and_mistaken():
     assert {"l00", "l01", "l02"} <= set(lessons)
     for lesson in lessons.values():
         for question in lesson.questions:
-            right = question.answer({})
+            right = question.answer(lesson.parameters)       # the lesson's own numbers
             status, message = check_module.verdict(question.id, {question.name: right})
             assert (status, message) == ("passed", f"✅ {question.id} is right."), message
             for mistake in question.mistakes:
-                wrong = mistake.answer({})
+                wrong = mistake.answer(lesson.parameters)
+                if wrong is None:  # the slip cannot happen with these numbers
+                    continue
                 status, message = check_module.verdict(question.id, {question.name: wrong})
                 assert status == "wrong" and mistake.hint in message, (question.id, wrong, message)
             status, message = check_module.verdict(question.id, {question.name: ...})
