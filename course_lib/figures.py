@@ -38,9 +38,11 @@ __all__ = [
     "GUIDE_NUMBERS",
     "spec",
     "caption",
+    "describe",
     "scenes",
     "render",
     "shown_scale",
+    "png_width",
     "min_font_points",
     "animation_views",
     "animation",
@@ -91,7 +93,7 @@ def _specs() -> tuple:
         FigureSpec("2.5", "arithmetic", p(i=5, k=3, s=2, p=0), heading="No zero padding, arbitrary strides"),
         FigureSpec("2.6", "arithmetic", p(i=5, k=3, s=2, p=1), heading="Arbitrary padding and strides"),
         FigureSpec("2.7", "arithmetic", p(i=6, k=3, s=2, p=1),
-                   heading="Arbitrary padding and strides: the last row and column are never covered"),
+                   heading="Arbitrary padding and strides, with the last row and column never covered"),
         FigureSpec("2.8", "counting", p(i=5, k=3, strides=(1, 2)), (), "Counting kernel positions"),
         FigureSpec("4.1", "transposed", p(i=4, k=3, s=1, p=0), heading="No padding, unit strides, transposed"),
         FigureSpec("4.2", "transposed", p(i=5, k=4, s=1, p=2), heading="Arbitrary padding, unit strides, transposed"),
@@ -155,74 +157,152 @@ def _square(n) -> str:
     return f"{n}×{n}"
 
 
+def _units(n: int) -> str:
+    return f"{n} unit{'s' if n != 1 else ''}"
+
+
+def _direct(i, k, s, p, d) -> str:
+    """The direct convolution in words: "a 3×3 kernel slides over a 5×5 input ..., 2 units at a time"."""
+    kernel = f"a {_square(k)} kernel"
+    if d > 1:
+        k_hat = arithmetic.effective_kernel_size(k, d)
+        kernel += f" with its weights {d} units apart (dilation d = {d}, so it spans {_square(k_hat)})"
+    where = f"a {_square(i)} input"
+    if p:
+        where += f" with a border of zeros {_units(p)} wide"
+    step = "one unit at a time" if s == 1 else f"{s} units at a time"
+    return f"{kernel} slides over {where}, {step}"
+
+
+def _values(i, k, s, p, d) -> str:
+    return f"i = {i}, k = {k}" + (f", d = {d}" if d > 1 else "") + f", s = {s}, p = {p}"
+
+
+def _map_terms(n_in: int) -> str:
+    """"input map 1 convolved with wⱼ,₁ plus input map 2 convolved with wⱼ,₂" (Unicode subscripts)."""
+    sub = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+    term = [f"input map {c} convolved with kernel wⱼ,{str(c).translate(sub)}" for c in range(1, n_in + 1)]
+    return " plus ".join(term) if n_in <= 3 else f"{term[0]} plus … plus {term[-1]}"
+
+
+def _summary(number) -> str:
+    """The first sentence of :func:`caption` (no final full stop): what the figure shows."""
+    figure = spec(number)
+    params = figure.params
+    if figure.kind in ("arithmetic", "transposed", "transposed-numerical", "numerical"):
+        args = _conv_args(params)
+        if figure.kind == "numerical":
+            direct = _direct(*args)
+            return f"{direct[0].upper()}{direct[1:]} ({_values(*args)})"
+        direct = _direct(*args)
+        if figure.kind == "arithmetic":
+            return f"{figure.heading}. {direct[0].upper()}{direct[1:]} ({_values(*args)})"
+        if figure.kind == "transposed":
+            return f"{figure.heading}. The transpose of the convolution in which {direct} ({_values(*args)})"
+        return figure.heading
+    if figure.kind == "pooling":
+        mode = "Max" if params["mode"] == "max" else "Average"
+        step = "one unit at a time" if params["s"] == 1 else f"{params['s']} units at a time"
+        return (f"{mode} pooling: a {_square(params['k'])} window slides over a {_square(params['i'])} input, "
+                f"{step} (i = {params['i']}, k = {params['k']}, s = {params['s']})")
+    if figure.kind == "channels":
+        n_in, n_out, k = params["n_in"], params["n_out"], params["k"]
+        return (f"A convolution from {n_in} input maps ({_square(params['i'])} each) to {n_out} output maps, "
+                f"with {n_in * n_out} kernels of size {_square(k)}: one for each pair of output map and input map")
+    if figure.kind == "subsampling":
+        return (f"A stride of {params['s']} seen as subsampling: a {_square(params['k'])} kernel on a "
+                f"{_square(params['i'])} input")
+    if figure.kind == "counting":
+        return (f"Counting the positions of a {_square(params['k'])} kernel on a {_square(params['i'])} input "
+                f"without padding")
+    raise AssertionError(f"unknown kind {figure.kind!r}")  # pragma: no cover - the table is fixed
+
+
+def describe(number) -> str:
+    """A one-sentence plain-text description of figure ``number``: the text fallback of :func:`render`.
+
+    Examples
+    --------
+    >>> print(describe("1.1"))
+    Figure 1.1 (the guide's, redrawn): A 3×3 kernel slides over a 5×5 input, one unit at a time (i = 5, k = 3, s = 1, p = 0).
+    """
+    figure = spec(number)
+    origin = "the guide's, redrawn" if figure.in_guide else "not in the guide"
+    return f"Figure {figure.number} ({origin}): {_summary(number).replace(' (not in the guide)', '')}."
+
+
 def caption(number) -> str:
-    """The figure's caption, written from the sizes :mod:`course_lib.arithmetic` computes.
+    """The figure's caption, in the course's words, written from the sizes :mod:`course_lib.arithmetic` computes.
 
     Examples
     --------
     >>> print(caption("4.7"))
-    The transpose of convolving a 3×3 kernel over a 6×6 input padded with a 1×1 border of zeros using 2×2 strides (i.e., i = 6, k = 3, s = 2 and p = 1). It is equivalent to convolving a 3×3 kernel over a 3×3 input (with 1 zero inserted between inputs) padded with a 1×1 border of zeros (with an additional border of size 1 added to the bottom and right edges) using unit strides (i.e., i′ = 3, ĩ′ = 5, a = 1, k′ = k, s′ = 1 and p′ = 1).
+    Zero padding, non-unit strides, transposed, with the extra a = 1. The transpose of the convolution in which a 3×3 kernel slides over a 6×6 input with a border of zeros 1 unit wide, 2 units at a time (i = 6, k = 3, s = 2, p = 1). The figure draws the direct convolution that computes it: the kernel, rotated by 180°, slides one unit at a time over the 3×3 input stretched to 5×5 by 1 zero between neighbouring units, with a border of zeros 1 unit wide and 1 extra row and column of zeros at the bottom and right (i′ = 3, ĩ′ = 5, a = 1, k′ = k, s′ = 1, p′ = 1). Its output is 6×6, the size of the direct convolution's input.
     """
     figure = spec(number)
     params = figure.params
+    text = _summary(number) + "."
     if figure.kind in ("arithmetic", "transposed", "transposed-numerical", "numerical"):
         i, k, s, p, d = _conv_args(params)
         o = arithmetic.conv_output_size(i, k, s, p, d)
-        direct = f"convolving a {_square(k)} kernel over a {_square(i)} input"
-        if p:
-            direct += f" padded with a {_square(p)} border of zeros"
-        direct += " using unit strides" if s == 1 else f" using {_square(s)} strides"
-        if d > 1:
-            direct += f" with a dilation factor of {d}"
-        values = f"i = {i}, k = {k}" + (f", d = {d}" if d > 1 else "") + f", s = {s} and p = {p}"
         if figure.kind == "numerical":
-            return (f"Computing the output values of a discrete convolution: {direct} (i.e., {values}); "
-                    f"the output is {_square(o)}.")
+            return (f"{text} At each position the {k * k} weights multiply the input values under them and the "
+                    f"products add up to one output value; the {o * o} positions give a {_square(o)} output.")
         if figure.kind == "arithmetic":
-            return f"{figure.heading}: {direct[0].upper()}{direct[1:]} (i.e., {values}); the output is {_square(o)}."
+            text += f" The kernel fits in {o} positions along each axis, so the output is {_square(o)}."
+            covered = draw.conv_geometry(i, k, s, p, d).covered()
+            missed = int((~covered[-1::-1, 0]).cumprod().sum()) if not covered.all() else 0
+            if missed:
+                rows = "row and column" if missed == 1 else f"{missed} rows and columns"
+                text += f" The last {rows} of the padded input are never reached (crossed out)."
+            return text
         eq = arithmetic.transposed_equivalent(i, k, s, p, d)
-        equivalent = f"convolving a {_square(k)} kernel over a {_square(eq.i_prime)} input"
+        over = f"the {_square(eq.i_prime)} input"
         if s > 1:
-            equivalent += f" (with {s - 1} zero{'s' if s > 2 else ''} inserted between inputs)"
-        if eq.p_prime:
-            equivalent += f" padded with a {_square(eq.p_prime)} border of zeros"
+            over += (f" stretched to {_square(eq.i_stretched)} by {s - 1} zero{'s' if s > 2 else ''} "
+                     f"between neighbouring units")
+        extras = []
+        if eq.p_prime > 0:
+            extras.append(f"a border of zeros {_units(eq.p_prime)} wide")
+        elif eq.p_prime < 0:
+            extras.append(f"{_units(-eq.p_prime)} cropped from each side")
         if eq.a:
-            equivalent += f" (with an additional border of size {eq.a} added to the bottom and right edges)"
-        equivalent += " using unit strides"
-        primes = f"i′ = {eq.i_prime}"
-        if s > 1:
-            primes += f", ĩ′ = {eq.i_stretched}"
-        if eq.a:
-            primes += f", a = {eq.a}"
-        primes += f", k′ = k, s′ = 1 and p′ = {eq.p_prime}"
-        text = (f"The transpose of {direct} (i.e., {values}). It is equivalent to {equivalent} "
-                f"(i.e., {primes}).")
-        if figure.kind == "transposed-numerical":
-            text = (f"{figure.heading}. Left: the scatter, each input unit adding a weighted kernel copy "
-                    f"(partial sums). Right: the emulating direct convolution, the kernel rotated by 180°. " + text)
-        return text
+            extras.append(f"{eq.a} extra row{'s' if eq.a > 1 else ''} and column{'s' if eq.a > 1 else ''} "
+                          f"of zeros at the bottom and right")
+        if extras:
+            over += ", with " + " and ".join(extras)
+        primes = f"i′ = {eq.i_prime}" + (f", ĩ′ = {eq.i_stretched}" if s > 1 else "")
+        primes += (f", a = {eq.a}" if eq.a else "") + f", k′ = k, s′ = 1, p′ = {eq.p_prime}"
+        emulation = (f"the kernel, rotated by 180°, slides one unit at a time over {over} ({primes}). Its output "
+                     f"is {_square(i)}, the size of the direct convolution's input.")
+        if figure.kind == "transposed":
+            return f"{text} The figure draws the direct convolution that computes it: {emulation}"
+        return (f"{text} It is the transpose of the convolution in which {_direct(i, k, s, p, d)} "
+                f"({_values(i, k, s, p, d)}). Left: the scatter view, in which every input unit adds a copy of the "
+                f"kernel scaled by its value (each panel shows the running sum). Right: the direct convolution that "
+                f"computes the same output: {emulation}")
     if figure.kind == "pooling":
         o = arithmetic.pool_output_size(params["i"], params["k"], params["s"])
-        return (f"Computing the output values of a {_square(params['k'])} {params['mode']} pooling operation "
-                f"on a {_square(params['i'])} input using {_square(params['s'])} strides; the output is {_square(o)}.")
+        what = "the largest" if params["mode"] == "max" else "the mean"
+        return (f"{text} Each output value is {what} of the {params['k'] ** 2} input values inside the window; "
+                f"the {o * o} positions give a {_square(o)} output.")
     if figure.kind == "channels":
         o = arithmetic.conv_output_size(params["i"], params["k"])
-        return (f"A convolution mapping from {params['n_in']} input feature maps to {params['n_out']} output "
-                f"feature maps using a {params['n_out']}×{params['n_in']}×{_square(params['k'])} collection of "
-                f"kernels w: pathway j convolves input map c with w_j,c and sums over c; each output map is "
-                f"{_square(o)}.")
+        return f"{text} Output map j is {_map_terms(params['n_in'])}; each output map is {_square(o)}."
     if figure.kind == "subsampling":
         s = params["s"]
-        return (f"An alternative way of viewing strides: instead of translating the {_square(params['k'])} "
-                f"kernel by increments of s = {s} (left), the kernel is translated by increments of 1 and only "
-                f"one in s = {s} output elements is retained (right); the kept values equal the strided output.")
+        o = arithmetic.conv_output_size(params["i"], params["k"], s)
+        dense = arithmetic.conv_output_size(params["i"], params["k"])
+        return (f"{text} Left: the kernel moves {s} units at a time and gives a {_square(o)} output. Right: it "
+                f"moves one unit at a time, which gives a {_square(dense)} output, and only one row in {s} and one "
+                f"column in {s} of that output are kept (grey: skipped); the kept values are the left output.")
     if figure.kind == "counting":
         parts = []
         for label, s in zip("ab", params["strides"]):
             o = arithmetic.conv_output_size(params["i"], params["k"], s)
-            parts.append(f"({label}) with s = {s} the kernel takes {o - 1} step{'s' if o != 2 else ''} of size {s} "
-                         f"to touch the right side; adding one for the first position, the output is {_square(o)}")
-        return "Counting kernel positions: " + "; ".join(parts) + "."
+            parts.append(f"({label}) with s = {s}, the kernel takes {o - 1} step{'s' if o != 2 else ''} of {s} from "
+                         f"its first position to the right edge: {o} positions per axis, a {_square(o)} output")
+        return f"{text} " + "; ".join(parts) + "."
     raise AssertionError(f"unknown kind {figure.kind!r}")  # pragma: no cover - the table is fixed
 
 
@@ -290,6 +370,7 @@ NOTEBOOK_PX = 800
 MIN_PX = 9.0
 """The smallest text (px) a figure shows at :data:`NOTEBOOK_PX`."""
 _DPI = 100  # draw.new_figure's, which Jupyter's inline PNG uses
+_PAD_IN = 0.1  # the margin savefig(bbox_inches="tight") adds on each side: the PNG is 0.2 in wider
 _WIDEST_PX = 1400  # fewer columns of panels rather than a wider figure (and smaller text)
 
 
@@ -299,9 +380,22 @@ def shown_scale(figure) -> float:
     Examples
     --------
     >>> shown_scale(render("2.8")), round(shown_scale(render("4.7-numerical")), 2)
-    (1.0, 0.51)
+    (1.0, 0.5)
     """
-    return min(1.0, float(NOTEBOOK_PX / (figure.get_size_inches()[0] * figure.dpi)))
+    return min(1.0, NOTEBOOK_PX / png_width(figure.get_size_inches()[0], figure.dpi))
+
+
+def png_width(width_inches: float, dpi: float = _DPI) -> int:
+    """Width (px) of the PNG a notebook shows for a figure this wide: the figure plus savefig's margins.
+
+    Every text of a :func:`render` figure lies inside it, so the tight bounding box is the figure.
+
+    Examples
+    --------
+    >>> png_width(7.8)
+    800
+    """
+    return int(round((width_inches + 2 * _PAD_IN) * dpi, 6))  # Agg truncates to whole pixels
 
 
 def min_font_points(width_inches: float, dpi: float = _DPI) -> float:
@@ -310,37 +404,87 @@ def min_font_points(width_inches: float, dpi: float = _DPI) -> float:
     Examples
     --------
     >>> min_font_points(7.0), min_font_points(16.0)
-    (6.48, 12.96)
+    (6.48, 13.13)
     """
-    scale = min(1.0, NOTEBOOK_PX / (width_inches * dpi))
+    scale = min(1.0, NOTEBOOK_PX / png_width(width_inches, dpi))
     return math.ceil(MIN_PX * 72 / dpi / scale * 100) / 100  # rounded up: text sizes keep 2 decimals
+
+
+def _fit_lines(lines, size, width_in, weight_factor=1.0) -> list:
+    """``lines`` joined side by side ("    ") when they fit ``width_in``, else one per line, each
+    wrapped at ", " or spaces so that no line is wider than ``width_in`` at font ``size``."""
+    from course_lib.draw.render import _text_width
+
+    limit = width_in * 72
+
+    def fits(text):
+        return _text_width(text, size) * weight_factor <= limit
+
+    joined = "    ".join(lines)
+    if fits(joined):
+        return [joined]
+    out = []
+    for line in lines:
+        words, current = line.split(" "), ""
+        for word in words:
+            candidate = f"{current} {word}" if current else word
+            if current and not fits(candidate):
+                out.append(current)
+                current = word
+            else:
+                current = candidate
+        out.append(current)
+    return out
+
+
+def _layout_for(figure, panels, per_cell):
+    extents = [draw.SceneArtist.extent(scene) for scene in panels]
+    cell_w = max(right - left for left, right, _, _ in extents)
+    cell_h = max(bottom - top for _, _, bottom, top in extents)
+    return cell_w, cell_h
 
 
 def render(number, *, per_cell=0.3):
     """Figure ``number`` as a matplotlib Figure (not registered with pyplot).
 
     Panels show the figure's kernel positions; the heading gives the number and the
-    parameters with the relationship used, the caption comes from :func:`caption`. The
-    figure keeps its scenes, artists and caption text as ``figure.course_scenes``,
-    ``figure.course_artists`` and ``figure.course_caption`` (what the tests check).
+    parameters with the relationship used, the caption comes from :func:`caption`. Every text
+    is at least :data:`MIN_PX` high when a notebook shows the PNG at most :data:`NOTEBOOK_PX`
+    wide (a wider figure gets larger fonts, and fewer panels per row rather than tiny text).
+    The figure keeps its scenes, artists and caption text as ``figure.course_scenes``,
+    ``figure.course_artists`` and ``figure.course_caption`` (what the tests check); its plain-text
+    form is :func:`describe`.
 
     Examples
     --------
     >>> fig = render("2.1")
     >>> len(fig.course_artists), fig.course_artists[0].scene.grid("output").shape
     (4, (2, 2))
+    >>> fig
+    Figure 2.1 (the guide's, redrawn): No padding, unit strides. A 3×3 kernel slides over a 4×4 input, one unit at a time (i = 4, k = 3, s = 1, p = 0).
     """
     figure = spec(number)
     panels = scenes(number)
-    extents = [draw.SceneArtist.extent(scene) for scene in panels]
-    cell_w = max(right - left for left, right, _, _ in extents)
-    cell_h = max(bottom - top for _, _, bottom, top in extents)
-    title_in, note_in = 0.55, 0.3
-    panel_w = cell_w * per_cell
+    cell_w, cell_h = _layout_for(figure, panels, per_cell)
     # fewer columns rather than a figure so wide that a notebook shrinks its text below 9 px
     # numerical figures keep room for the weights written in the window's corners (2.6 × their size)
     widest = 1010 if figure.kind == "numerical" else _WIDEST_PX
-    rows, cols, positions = _layout(figure, len(panels), max_cols=max(1, int(widest / _DPI // panel_w)))
+    max_cols = max(1, int(widest / _DPI // (cell_w * per_cell)))
+    rows, cols, positions = _layout(figure, len(panels), max_cols=max_cols)
+    if NOTEBOOK_PX < png_width(cell_w * per_cell * cols) <= 1.2 * NOTEBOOK_PX:
+        # a little too wide: slightly smaller cells make it fit, shown unscaled (same cells on screen)
+        per_cell = math.floor((NOTEBOOK_PX / _DPI - 2 * _PAD_IN) / (cell_w * cols) * 1000) / 1000
+    if figure.kind == "numerical":
+        # those weights need cells 2.6 times their shown size: larger cells, same columns (the text
+        # grows with the figure, slower than the cells while a notebook row holds 30+ cells); else
+        # one column fewer
+        base = per_cell
+        while per_cell * 72 < 2.6 * min_font_points(max(cell_w * per_cell * cols, 7.0)):
+            per_cell = round(per_cell + 0.01, 2)
+            if per_cell > 2 * base and cols > 1:
+                per_cell, max_cols = base, cols - 1
+                rows, cols, positions = _layout(figure, len(panels), max_cols=max_cols)
+    panel_w = cell_w * per_cell
     width = max(panel_w * cols, 7.0)
     min_font = min_font_points(width)  # every text at least this large: MIN_PX high when shown
     # notes wrap to their panel's width at the size they are written
@@ -350,8 +494,9 @@ def render(number, *, per_cell=0.3):
               for scene in panels]
     note_lines = max([_panel_scene(figure, scene, index, len(panels)).note.count("\n") + 1
                       for index, scene in enumerate(panels)])
-    title_in = max(title_in, (min_font * 1.3 + 6) / 72)
-    note_in = max(note_in, (note_lines * note_size * 1.3 + 4) / 72)
+    title_size = max(8.5, min_font)
+    title_in = max(0.55, (title_size * 1.3 + 6) / 72)
+    note_in = max(0.3, (note_lines * note_size * 1.3 + 4) / 72)
     panel_h = cell_h * per_cell + title_in + note_in
     # the caption is never smaller than the grid labels (which grow with the cells), nor than 10 pt
     caption_size = max(_CAPTION_SIZE, draw.SceneArtist.label_size(per_cell * 72), min_font)
@@ -360,7 +505,17 @@ def render(number, *, per_cell=0.3):
     wrapped = textwrap.fill(caption(number), width=wrap)
     if figure.erratum:
         wrapped += "\n" + textwrap.fill("Corrected: " + figure.erratum, width=wrap)
-    head_in, foot_in = 0.45 + 2.3 * max(12, min_font) / 72, 0.25 + (wrapped.count("\n") + 1) * 1.3 * caption_size / 72
+    # heading and parameter lines: wrapped to the figure's width, never wider (a wider text would
+    # widen the PNG and shrink everything when shown)
+    heading_size, sub_size = max(12, min_font), max(9.5, min_font)
+    heading = f"Figure {figure.number}" + (f" · {figure.heading}" if figure.heading else "")
+    heading_lines = _fit_lines([heading], heading_size, width - 0.4, weight_factor=1.12)
+    titled = {"arithmetic": 0, "transposed": 0, "numerical": 0, "pooling": 0, "transposed-numerical": -1}
+    sub_lines = (_fit_lines(panels[titled[figure.kind]].title.splitlines(), sub_size, width - 0.4)
+                 if figure.kind in titled else [])
+    head_in = (0.15 + len(heading_lines) * 1.3 * heading_size / 72 + 0.08
+               + len(sub_lines) * 1.3 * sub_size / 72 + 0.2)
+    foot_in = 0.25 + (wrapped.count("\n") + 1) * 1.3 * caption_size / 72
     height = panel_h * rows + head_in + foot_in
     fig = draw.new_figure((width, height))
     artists = []
@@ -369,21 +524,21 @@ def render(number, *, per_cell=0.3):
         left = (width - panel_w * cols) / 2 + col * panel_w
         bottom = foot_in + (rows - 1 - row) * panel_h + note_in
         ax = fig.add_axes((left / width, bottom / height, panel_w / width, (cell_h * per_cell) / height))
-        artist = draw.SceneArtist(ax, title_size=8.5, min_font=min_font)
+        artist = draw.SceneArtist(ax, title_size=title_size, min_font=min_font)
         artist.draw(_panel_scene(figure, scene, index, len(panels)))
         artists.append(artist)
-    heading = f"Figure {figure.number}" + (f" · {figure.heading}" if figure.heading else "")
-    fig.text(0.5, 1 - 0.15 / height, heading, ha="center", va="top", fontsize=max(12, min_font), fontweight="bold")
-    titled = {"arithmetic": 0, "transposed": 0, "numerical": 0, "pooling": 0, "transposed-numerical": -1}
-    if figure.kind in titled:
-        lines = panels[titled[figure.kind]].title.splitlines()
-        fig.text(0.5, 1 - (0.25 + max(12, min_font) / 72) / height, "    ".join(lines), ha="center", va="top",
-                 fontsize=max(9.5, min_font))
+    fig.text(0.5, 1 - 0.15 / height, "\n".join(heading_lines), ha="center", va="top", fontsize=heading_size,
+             fontweight="bold", linespacing=1.3)
+    if sub_lines:
+        top = 0.15 + len(heading_lines) * 1.3 * heading_size / 72 + 0.08
+        fig.text(0.5, 1 - top / height, "\n".join(sub_lines), ha="center", va="top", fontsize=sub_size,
+                 linespacing=1.3)
     fig.course_caption = fig.text(0.5, (foot_in - 0.08) / height, wrapped, ha="center", va="top",
                                   fontsize=caption_size, color="0.25", linespacing=1.3)
     fig.course_scenes = panels
     fig.course_artists = artists
     fig.course_min_font = min_font
+    fig.course_description = describe(number)
     return fig
 
 

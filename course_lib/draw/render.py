@@ -719,6 +719,28 @@ class DrawingFigure(Figure):
     b'PNG'
     """
 
+    def __repr__(self) -> str:
+        """A short description instead of matplotlib's sizes: the plain-text fallback of the PNG.
+
+        ``figure.course_description`` when set (:func:`course_lib.figures.render` sets it), else
+        the first line of the first drawing's title; deterministic (no pixel sizes).
+
+        Examples
+        --------
+        >>> draw_conv(5, 3, s=2)
+        Drawing: Convolution  i = 5, k = 3, s = 2, p = 0  →  o = 2
+        >>> new_figure()
+        Drawing (empty)
+        """
+        description = getattr(self, "course_description", None)
+        if description:
+            return str(description)
+        for artist in getattr(self, "course_artists", []):
+            title = getattr(getattr(artist, "scene", None), "title", "")
+            if title:
+                return f"Drawing: {title.splitlines()[0]}"
+        return "Drawing (empty)" if not self.axes else f"Drawing with {len(self.axes)} panel{'s' if len(self.axes) != 1 else ''}"
+
     def _repr_png_(self) -> bytes:
         import io
 

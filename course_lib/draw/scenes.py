@@ -66,6 +66,11 @@ _GREY = (0.55, 0.55, 0.55)
 _DARK = (0.1, 0.1, 0.1)
 
 
+def _fmt_size(values) -> str:
+    """A grid's size as rows×columns, also when square (``5×5``): a bare ``5`` reads like a value."""
+    return f"{values[0]}×{values[1]}"
+
+
 def _tint(rgb, amount: float) -> tuple:
     """``rgb`` mixed with white: amount 0 keeps it, 1 gives white."""
     return tuple(c + (1 - c) * amount for c in rgb)
@@ -292,13 +297,40 @@ def _latex(n: int) -> str:
     return sympy.latex(arithmetic.relationship(n).equation)
 
 
+@functools.lru_cache(maxsize=32)
+def _inline(n: int) -> str:
+    """Relationship ``n``'s equation on one line, in plain Unicode (floor as ⌊…⌋, no stacked fraction).
+
+    Drawings write equations inline: mathtext's stacked fraction shrinks the numerator and
+    denominator to 70 % of the font size, too small to read in a figure a notebook scales down.
+
+    Examples
+    --------
+    >>> _inline(6), _inline(14)
+    ('o = ⌊(i − k + 2p)/s⌋ + 1', 'o′ = a + k − 2p + s(i′ − 1)')
+    """
+    import sympy  # already imported by arithmetic
+
+    equation = arithmetic.relationship(n).equation
+    text = f"{sympy.sstr(equation.lhs)} = {sympy.sstr(equation.rhs)}"
+    while "floor(" in text:  # floor(...) -> ⌊...⌋, matching the parentheses
+        start = text.index("floor(")
+        depth, end = 0, start + 5
+        for end in range(start + 5, len(text)):
+            depth += {"(": 1, ")": -1}.get(text[end], 0)
+            if depth == 0:
+                break
+        text = text[:start] + "⌊" + text[start + 6:end] + "⌋" + text[end + 1:]
+    return text.replace("*", "").replace(" - ", " − ").replace("'", "′")
+
+
 def _relationship_line(numbers: tuple, transposed: bool) -> str:
-    """"Relationship n: $equation$", or per axis when the two axes differ."""
+    """"Relationship n: equation" (inline Unicode), or per axis when the two axes differ."""
     if numbers[0] == numbers[1]:
         n = numbers[0]
         if n is None:
             return ""
-        return f"Relationship {n}: ${_latex(n)}$"
+        return f"Relationship {n}: {_inline(n)}"
     named = [f"{n} ({axis})" for n, axis in zip(numbers, ("rows", "columns")) if n is not None]
     return "Relationships " + ", ".join(named) if named else ""
 
@@ -313,7 +345,7 @@ def conv_title(geometry: ConvGeometry, name="Convolution") -> str:
     --------
     >>> print(conv_title(conv_geometry(5, 3, s=2, p=1)))
     Convolution  i = 5, k = 3, s = 2, p = 1  →  o = 3
-    Relationship 6: $o = \\left\\lfloor{\\frac{i - k + 2 p}{s}}\\right\\rfloor + 1$
+    Relationship 6: o = ⌊(i − k + 2p)/s⌋ + 1
     """
     g = geometry
     parts = [f"i = {_fmt_pair(g.i)}", f"k = {_fmt_pair(g.k)}", f"s = {_fmt_pair(g.s)}", f"p = {_fmt_pair(g.p)}"]
@@ -359,7 +391,7 @@ def transposed_title(geometry: TransposedGeometry, view: str) -> str:
         numbers.append(found[0] if found else None)
     line = _relationship_line(tuple(numbers), transposed=True)
     if not line:  # dilated: beyond the guide's Relationships 8-14
-        line = "dilated transpose (not in the guide): $o' = s(i'-1) + a + d(k-1) + 1 - 2p$"
+        line = "dilated transpose (not in the guide): o′ = s(i′ − 1) + a + d(k − 1) + 1 − 2p"
     return head + "\n" + line
 
 
@@ -437,7 +469,7 @@ def _sliding_scene(g: ConvGeometry, step, padded_values, w, out_values, title, c
     """Direct convolution or pooling: padded input with the window, kernel legend, output."""
     r, c = g.unit(step)
     rows, cols = g.taps(step)
-    label = f"input {_fmt_pair(g.i)}" + (f", padding p = {_fmt_pair(g.p)}" if any(g.p) else "")
+    label = f"input {_fmt_size(g.i)}" + (f", padding p = {_fmt_pair(g.p)}" if any(g.p) else "")
     base = _input_grid(g, padded_values, label)
     order = np.arange(g.k[0] * g.k[1])
     if colors is None:  # pooling: one shade for the whole window
@@ -450,7 +482,7 @@ def _sliding_scene(g: ConvGeometry, step, padded_values, w, out_values, title, c
         box=(r * g.s[0], c * g.s[1], g.k_hat[0], g.k_hat[1]),
     )
     out = Grid(
-        name="output", label=f"output {_fmt_pair(g.o)}",
+        name="output", label=f"output {_fmt_size(g.o)}",
         kinds=np.full(g.o, OUTPUT, dtype=np.int8), values=out_values, highlight=((r, c),),
     )
     grids = (inp, _kernel_grid(g.k, w, colors, rotated=False, d=g.d), out) if colors is not None else (inp, out)
@@ -510,7 +542,7 @@ def pool_scene(i, k, s=1, step=0, *, mode="max", numbers=True, x=None) -> Scene:
     title = (
         f"{'Max' if mode == 'max' else 'Average'} pooling  i = {_fmt_pair(i)}, k = {_fmt_pair(k)}, "
         f"s = {_fmt_pair(s)}  →  o = {_fmt_pair(o)}\n"
-        f"Relationship 7: ${_latex(7)}$"
+        f"Relationship 7: {_inline(7)}"
     )
     return _sliding_scene(g, step, xv, None, out_values, title, colors=None)
 
@@ -611,11 +643,11 @@ def scatter_scene(i, k, s=1, p=0, d=1, step=0, *, output_padding=None, numbers=F
     if any(t.output_padding):
         marks.append((f"output_padding = {_fmt_pair(t.output_padding)}", "row", g.p[0] + t.o_t[0] - 1))
     inp = Grid(
-        name="input", label=f"input {_fmt_pair(t.i_prime)}", kinds=np.full(t.i_prime, UNIT, dtype=np.int8),
+        name="input", label=f"input {_fmt_size(t.i_prime)}", kinds=np.full(t.i_prime, UNIT, dtype=np.int8),
         values=in_values, highlight=((r, c),),
     )
     out = Grid(
-        name="output", label=f"output {_fmt_pair(t.o_t)}" + (f" (full {_fmt_pair(t.full)})" if size != t.o_t else ""),
+        name="output", label=f"output {_fmt_size(t.o_t)}" + (f" (full {_fmt_size(t.full)})" if size != t.o_t else ""),
         kinds=kinds, values=out_values,
         tiles=Tiles(rows, cols, colors.reshape(-1, 4), _weight_labels(wv, np.arange(rows.size))),
         box=(r * g.s[0], c * g.s[1], g.k_hat[0], g.k_hat[1]), marks=tuple(marks),
@@ -696,16 +728,16 @@ def equivalent_scene(i, k, s=1, p=0, d=1, step=0, *, output_padding=None, number
     marks = []
     if any(t.output_padding):
         marks.append((f"a = {_fmt_pair(t.output_padding)}", "row", kinds.shape[0] - 1))
-    label = f"input {_fmt_pair(t.i_prime)}"
+    label = f"input {_fmt_size(t.i_prime)}"
     if g.s != (1, 1):
-        label += f", stretched to {_fmt_pair(t.i_stretched)}"
+        label += f", stretched to {_fmt_size(t.i_stretched)}"
     inp = Grid(
         name="input", label=label, kinds=kinds, values=in_values,
         tiles=Tiles(rows, cols, rotated, _weight_labels(wv, order)),
         box=(r + start[0] - row0, c + start[1] - col0, g.k_hat[0], g.k_hat[1]), marks=tuple(marks),
     )
     out = Grid(
-        name="output", label=f"output {_fmt_pair(t.o_t)}", kinds=np.full(t.o_t, OUTPUT, dtype=np.int8),
+        name="output", label=f"output {_fmt_size(t.o_t)}", kinds=np.full(t.o_t, OUTPUT, dtype=np.int8),
         values=out_values, highlight=((r, c),),
     )
     notes = ["kernel rotated by 180°"]
@@ -905,9 +937,9 @@ def counting_scene(i, k, s=1, label="") -> Scene:
     n = g.o[0]
     ghosts = tuple((0, t * g.s[1], g.k[0], g.k[1]) for t in range(1, g.o[1]))
     ghosts += tuple((t * g.s[0], 0, g.k[0], g.k[1]) for t in range(1, n))
-    inp = Grid(name="input", label=f"input {_fmt_pair(g.i)}", kinds=np.full(g.i, UNIT, dtype=np.int8),
+    inp = Grid(name="input", label=f"input {_fmt_size(g.i)}", kinds=np.full(g.i, UNIT, dtype=np.int8),
                box=(0, 0, g.k[0], g.k[1]), ghosts=ghosts, unused=~g.covered())
-    out = Grid(name="output", label=f"output {_fmt_pair(g.o)}", kinds=np.full(g.o, OUTPUT, dtype=np.int8),
+    out = Grid(name="output", label=f"output {_fmt_size(g.o)}", kinds=np.full(g.o, OUTPUT, dtype=np.int8),
                highlight=((0, 0),))
     steps = n - 1
     title = (f"{label} k = {_fmt_pair(g.k)}, s = {_fmt_pair(g.s)}: o = {n}\n"
@@ -941,9 +973,9 @@ def subsampling_scenes(i=5, k=3, s=2, step=0, *, numbers=True, x=None, w=None) -
     kinds = np.full(out.shape, DISCARDED, dtype=np.int8)
     kinds[::g.s[0], ::g.s[1]] = OUTPUT
     kept_values = None if out.values is None else out.values[::g.s[0], ::g.s[1]]
-    kept = Grid(name="kept", label=f"kept: 1 in {_fmt_pair(g.s)}", kinds=np.full(g.o, OUTPUT, dtype=np.int8),
+    kept = Grid(name="kept", label=f"kept: 1 in {_fmt_pair(g.s)} per axis", kinds=np.full(g.o, OUTPUT, dtype=np.int8),
                 values=kept_values, highlight=((r, c),))
-    out = Grid(name="output", label=f"stride 1: output {_fmt_pair(dense.o)}", kinds=kinds,
+    out = Grid(name="output", label=f"stride 1: output {_fmt_size(dense.o)}", kinds=kinds,
                values=out.values, highlight=out.highlight)
     unit = Scene(
         title=f"Stride 1, then keep one output in {_fmt_pair(g.s)}",
@@ -957,7 +989,8 @@ def subsampling_scenes(i=5, k=3, s=2, step=0, *, numbers=True, x=None, w=None) -
 def channels_scene(i=5, k=3, n_in=2, n_out=3, *, numbers=True, seed=1234) -> Scene:
     """Two input maps to three output maps (Figure 1.3): one kernel per (output, input) pair.
 
-    Pathway ``j`` convolves input map ``c`` with kernel ``w[j, c]`` and sums over ``c``; the
+    Output map ``j`` is the sum over the input maps ``c`` of input map ``c`` convolved with
+    kernel ``w[j, c]`` (labelled w₁,₁, w₁,₂, … with Unicode subscripts); the
     values come from :func:`course_lib.numeric.conv2d` on a seeded input and kernel set.
 
     Examples
@@ -1004,11 +1037,14 @@ def channels_scene(i=5, k=3, n_in=2, n_out=3, *, numbers=True, seed=1234) -> Sce
                           kinds=np.full(g.o, OUTPUT, dtype=np.int8), values=y[j] if numbers else None))
         places.append((f"output {j + 1}", x_out, y_out))
         annotations.append((x0 + pathway / 2, y_kernel + g.k[0] + 1.0, "↓"))
-    annotations.append((width / 2, g.i[0] + 1.0, f"each input map ∗ its kernel w_j,c, summed over c"))
+    annotations.append((width / 2, g.i[0] + 1.0, "each input map ∗ its own kernel; the results are added"))
+    terms = " + ".join(f"input map {c} ∗ wⱼ,{str(c).translate(_SUBSCRIPT)}" for c in range(1, n_in + 1))
+    if n_in > 3:
+        terms = " + … + ".join(f"input map {c} ∗ wⱼ,{str(c).translate(_SUBSCRIPT)}" for c in (1, n_in))
     return Scene(
         title=f"{n_in} input maps → {n_out} output maps with a {n_out}×{n_in}×{g.k[0]}×{g.k[1]} set of kernels",
         grids=tuple(grids), places=tuple(places), annotations=tuple(annotations),
-        note=f"output map j = Σ_c input map c ∗ w_j,c   (o = {_fmt_pair(g.o)}, from Relationship 1)",
+        note=f"output map j = {terms}   (each {_fmt_size(g.o)}, Relationship 1)",
     )
 
 
