@@ -485,10 +485,10 @@ def transposed_state(i, k, s=1, p=0, d=1, output_padding=None, unit=0, out_unit=
         f"output (panel 2): the same output as padding the stretched input by p′ = k̂ − p − 1 (panel 3).",
         *_framework_lines(args),
         f"Black: unit {unit} (direct output = transposed input): row {unit} of C, column {unit} of Cᵀ. "
-        f"Orange: unit {out_unit} (transposed output): column {out_unit} of C, row {out_unit} of Cᵀ. "
+        f"Violet: unit {out_unit} (transposed output): column {out_unit} of C, row {out_unit} of Cᵀ. "
         f"One colour per kernel weight; crossed out: never covered by the kernel.",
     ]
-    lines.append("<details><summary>TensorFlow, Keras, the crop, and the black and orange units</summary>"
+    lines.append("<details><summary>TensorFlow, Keras, the crop, and the black and violet units</summary>"
                  + "<br>".join(details) + "</details>")
     panel_1 = "1 · direct convolution" + (f", i = {_fmt(g.i)} (see below)" if g.i != slider_i else "")
     return TransposedState(
@@ -1042,7 +1042,7 @@ class _TransposedExplorer(Explorer):
             "the black unit", "black unit", 0, tooltip="black: an output unit of the direct convolution "
             "= an input unit of the transpose (row of C, column of Cᵀ)")
         self.controls["out_unit"], self.play_out = _step_row(
-            "the orange unit", "orange unit", 0, tooltip="orange: an output unit of the transpose "
+            "the violet unit", "violet unit", 0, tooltip="violet: an output unit of the transpose "
             "(column of C, row of Cᵀ)")
         # four rows that fit a 920 px output area (1366 px screen, file browser open)
         rows = [
@@ -1126,7 +1126,7 @@ def transposed_explorer(i=5, k=3, s=2, p=1, d=1, *, numbers=False) -> Explorer:
     convolution as a scatter, input unit ``unit`` adding its weighted kernel copy; (3) the same
     transposed convolution as a direct convolution over the stretched, padded input with the
     kernel rotated by 180°, on output unit ``out_unit``; below, C with row ``unit`` and Cᵀ with
-    column ``unit`` (black) and the ``out_unit`` column/row (orange). The readout gives the
+    column ``unit`` (black) and the ``out_unit`` column/row (violet). The readout gives the
     PyTorch arguments (padding, output_padding) and the TensorFlow padding for this shape.
 
     Parameters

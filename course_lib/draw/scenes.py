@@ -62,6 +62,7 @@ INPUT_BLUE = (38 / 255, 139 / 255, 210 / 255)
 OUTPUT_CYAN = (42 / 255, 161 / 255, 152 / 255)
 """The guide's output colour (Solarized cyan, RGB 42, 161, 152)."""
 _ORANGE = (203 / 255, 75 / 255, 22 / 255)  # Solarized orange: the `a` / output_padding units
+_VIOLET = (108 / 255, 113 / 255, 196 / 255)  # Solarized violet: a transposed output unit in C and Cᵀ
 _GREY = (0.55, 0.55, 0.55)
 _DARK = (0.1, 0.1, 0.1)
 
@@ -778,7 +779,7 @@ def matrix_scene(i, k, s=1, p=0, d=1, *, transposed=False, unit=None, other=None
         or its column of Cᵀ, is outlined in black.
     other : int, optional
         Input unit of the direct convolution (= output unit of its transpose): its column of C,
-        or its row of Cᵀ, is outlined in orange.
+        or its row of Cᵀ, is outlined in violet (orange is kept for a and output_padding).
     w : array_like, optional
         Kernel values to write in the nonzero cells; else weight names ``w₀₀`` ...
     labels : "auto", bool
@@ -825,7 +826,7 @@ def matrix_scene(i, k, s=1, p=0, d=1, *, transposed=False, unit=None, other=None
         boxes.append((unit, 0, 1, n_in, _DARK))
     if other is not None:
         other = check_int("other", other, minimum=0, maximum=n_in - 1)
-        boxes.append((0, other, n_out, 1, _ORANGE))
+        boxes.append((0, other, n_out, 1, _VIOLET))
     name, xlabel, ylabel = "C", f"{n_in} input units", f"{n_out} output units"
     if transposed:
         rgba = rgba.transpose(1, 0, 2)
