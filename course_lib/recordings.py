@@ -1252,6 +1252,29 @@ def _torch_fcn_head09():
         "bias": list(layer.bias.shape), "output": list(out.shape)}
 
 
+def _onnx_transpose_pads_output_padding():
+    y = np.array([1.0, 2.0, 3.0]).reshape(1, 1, 3)
+    w = np.array([1.0, 10.0, 100.0]).reshape(1, 1, 3)
+    out, version = _onnx_run("ConvTranspose", {"X": y, "W": w}, strides=[2], pads=[1, 1], output_padding=[1])
+    return version, "ConvTranspose([1, 2, 3], W = [1, 10, 100], strides=[2], pads=[1, 1], output_padding=[1])", \
+        out.ravel()
+
+
+def _tf_transpose_sizes_by_length():
+    version, _, accepted = _tf_transpose_sizes()
+    return version, ("tf.nn.conv1d_transpose(ones(3), ones(3), output_shape=(1, L, 1), strides=2, padding) "
+                     "for every length L = 1..12: the lengths accepted"), accepted
+
+
+def _keras_even_kernel_same_zero():
+    _, version = _keras()
+    return version, ("keras.layers.Conv1DTranspose(1, 4, strides=s, padding='same', output_padding=0)(ones(3)), "
+                     "and the TF_ENABLE_ONEDNN_OPTS setting it ran with"), {
+        "TF_ENABLE_ONEDNN_OPTS": os.environ.get("TF_ENABLE_ONEDNN_OPTS"),
+        "s = 2": keras_length_or_error(3, 4, 2, "same", 0),
+        "s = 1": keras_length_or_error(3, 4, 1, "same", 0)}
+
+
 RECIPES = {
     "tensorflow conv1d SAME stride 2, i = 224, k = 7": _tf_same_strided,
     "tensorflow conv1d SAME stride 2, i = 8, k = 3": _tf_conv1d_small("SAME"),
@@ -1369,6 +1392,9 @@ RECIPES = {
     "lesson 10: pytorch gradients of strided convolutions": _torch_strided_conv_gradients10,
     "lesson 10: pytorch bilinear interpolate": _torch_bilinear_interpolate10,
     "lesson 09: pytorch d2l FCN head parameters": _torch_fcn_head09,
+    "lesson 05: onnx ConvTranspose pads=[1, 1] output_padding=[1] on [1, 2, 3]": _onnx_transpose_pads_output_padding,
+    "lesson 05: tensorflow conv1d_transpose accepted output lengths, n = 3, k = 3, s = 2": _tf_transpose_sizes_by_length,
+    "lesson 05: keras Conv1DTranspose k = 4, 'same', output_padding=0": _keras_even_kernel_same_zero,
 }
 """Every recording: its name and the recipe that makes it with the real framework."""
 

@@ -7,20 +7,29 @@ convolution: stretched input, padding p′ = k̂ − p − 1 plus a zeros at the
 :func:`compare_three_ways` and :func:`check_relationships` hold them against each other, against
 ``numeric.conv_transpose2d`` and against the guide's Relationships 8–14; :func:`relationship_value`
 evaluates a relationship even where its conditions fail, :func:`round_trip` gives the size a
-same-settings transposed convolution returns, and :func:`useful_share` counts the multiplications of
-the emulation that touch a real input unit. Numpy only (SymPy inside :func:`relationship_value`).
+same-settings transposed convolution returns, :func:`same_output_sizes` the input sizes that share
+one output size, :func:`useful_share` counts the multiplications of the emulation that touch a real
+input unit and :func:`scatter_landing` where the scatter's products land. The sweeps
+:func:`check_round_trips`, :func:`check_output_padding_units`, :func:`check_dilated`,
+:func:`check_keras_formulas` and :func:`keras_none_equals_zero` hold lesson 05's statements about
+sizes, ``output_padding``, dilation and Keras's length rules against ``numeric`` and
+``frameworks``. Numpy only (SymPy inside :func:`relationship_value`).
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-from course_lib import arithmetic, numeric
+from course_lib import arithmetic, frameworks, numeric
 from course_lib._validate import check_int
 from course_lib.conventions import take_window
 
-__all__ = ["scatter", "emulate", "by_matrix", "relationship_value", "round_trip", "useful_share",
-           "compare_three_ways", "check_relationships"]
+__all__ = ["scatter", "emulate", "by_matrix", "relationship_value", "round_trip", "same_output_sizes",
+           "useful_share", "scatter_landing", "compare_three_ways", "check_relationships", "check_round_trips",
+           "check_output_padding_units", "DilationSweep", "check_dilated", "check_keras_formulas",
+           "keras_none_equals_zero"]
 
 
 def _arrays(y, w) -> tuple[np.ndarray, np.ndarray]:
@@ -304,3 +313,212 @@ def check_relationships(i_max=9, k_max=4, s_max=3) -> dict[int, tuple[int, int]]
                             counts[n][1] += 1
                             counts[n][0] += lengths == {i} and rel.evaluate(i, k, s, p) == i
     return {n: (good, total) for n, (good, total) in counts.items()}
+
+
+def same_output_sizes(i, k, s=1, p=0) -> list[int]:
+    """The input sizes the direct convolution maps to the same output size as i (i's group, lesson 02).
+
+    Parameters
+    ----------
+    i, k, s, p : int
+        The direct convolution (the kernel must fit: k <= i + 2p).
+
+    Returns
+    -------
+    list of int
+        Every size j >= 1 with ⌊(j + 2p − k)/s⌋ = ⌊(i + 2p − k)/s⌋, in increasing order (s of them
+        unless the group reaches below 1); i is one of them, not necessarily the first.
+
+    Examples
+    --------
+    >>> same_output_sizes(17, 5, 3, 2), same_output_sizes(16, 3, 2, 1)
+    ([16, 17, 18], [15, 16])
+    """
+    o = arithmetic.conv_output_size(i, k, s, p)
+    first = s * (o - 1) + k - 2 * p
+    return list(range(max(first, 1), first + s))
+
+
+def scatter_landing(i, k, s=1, p=0) -> tuple[int, int]:
+    """(products landing inside the i × i output, all products) of the 2-D scatter for a direct convolution.
+
+    The transposed input has i′ = o units per axis; each of its i′² units multiplies k² weights,
+    and the product of unit r with tap m lands at r·s + m of the full output, which the crop by p
+    turns into the i × i output.
+
+    Parameters
+    ----------
+    i, k, s, p : int
+        The direct convolution (the kernel must fit: k <= i + 2p).
+
+    Returns
+    -------
+    tuple of int
+
+    Examples
+    --------
+    >>> scatter_landing(6, 3, 2, 1)
+    (64, 81)
+    """
+    i_prime = arithmetic.conv_output_size(i, k, s, p)
+    inside = sum(p <= r * s + m < p + i for r in range(i_prime) for m in range(k))   # per axis
+    return inside ** 2, (i_prime * k) ** 2
+
+
+def _fitting(i_max, k_max, s_range):
+    """(i, k, s, p) with 1 <= i <= i_max, k <= k_max, s in s_range, p <= k − 1, the kernel fitting."""
+    i_max, k_max = check_int("i_max", i_max, minimum=1), check_int("k_max", k_max, minimum=1)
+    return [(i, k, s, p) for i in range(1, i_max + 1) for k in range(1, k_max + 1) for s in s_range
+            for p in range(k) if k <= i + 2 * p]
+
+
+def check_round_trips(i_max=39, k_max=6, s_max=4) -> tuple[int, int]:
+    """(settings where both hold, settings tried): the same settings give back i − a; output_padding = a gives i.
+
+    a = (i + 2p − k) mod s. Tried: i <= i_max, k <= k_max, s <= s_max, p <= k − 1, wherever the
+    kernel fits and something comes back (i − a >= 1).
+
+    Examples
+    --------
+    >>> check_round_trips(10, 3, 2)
+    (113, 113)
+    """
+    settings = [(i, k, s, p) for i, k, s, p in _fitting(i_max, k_max, range(1, check_int("s_max", s_max, minimum=1) + 1))
+                if i - (i + 2 * p - k) % s >= 1]
+    agree = 0
+    for i, k, s, p in settings:
+        a = (i + 2 * p - k) % s
+        agree += round_trip(i, k, s, p) == i - a and round_trip(i, k, s, p, output_padding=a) == i
+    return agree, len(settings)
+
+
+def check_output_padding_units(n_max=4, k_max=4, s_max=3, p_max=2, seed=7) -> tuple[int, int]:
+    """(settings where it holds, settings tried): the units output_padding adds, on random integer inputs.
+
+    The first ``output_padding`` − max(output_padding − p, 0) of them are the full scatter output's
+    units that the crop by p had removed; the last max(output_padding − p, 0) lie past the full
+    output and are zeros (no bias). Tried, in 1-D: input length n <= n_max, k <= k_max,
+    2 <= s <= s_max, p <= p_max, every output_padding < s, wherever the crop leaves something.
+
+    Examples
+    --------
+    >>> check_output_padding_units(2, 2, 2, 1)
+    (12, 12)
+    """
+    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    n_max, k_max = check_int("n_max", n_max, minimum=1), check_int("k_max", k_max, minimum=1)
+    s_max, p_max = check_int("s_max", s_max, minimum=2), check_int("p_max", p_max, minimum=0)
+    settings = [(n, k, s, p, op) for n in range(1, n_max + 1) for k in range(1, k_max + 1)
+                for s in range(2, s_max + 1) for p in range(p_max + 1) for op in range(s)
+                if (n - 1) * s + k - 2 * p >= 1]
+    agree = 0
+    for n, k, s, p, op in settings:
+        y, w = rng.integers(1, 5, n), rng.integers(1, 5, k)
+        full = numeric.conv_transpose1d(y, w, stride=s)
+        out = numeric.conv_transpose1d(y, w, stride=s, padding=p, output_padding=op)
+        kept = len(out) - max(op - p, 0)                       # the units before those past the full output
+        agree += np.array_equal(out[:kept], full[p:p + kept]) and not out[kept:].any()
+    return agree, len(settings)
+
+
+class DilationSweep(NamedTuple):
+    """What :func:`check_dilated` found."""
+
+    tried: int
+    """Settings tried (dilated and undilated)."""
+    agree: int
+    """Settings where every statement held (see :func:`check_dilated`)."""
+    dilated: int
+    """Settings with d > 1 and k > 1."""
+    undilated_wrong: int
+    """Settings where the undilated p′ = k − p − 1 gives a size other than i."""
+
+
+def check_dilated(i_max=13, k_max=4, s_max=3, d_max=3, seed=11) -> DilationSweep:
+    """Dilated transposed convolutions: p′ = k̂ − p − 1, the emulation and PyTorch's size rule agree.
+
+    For every i <= i_max, k <= k_max, s <= s_max, d <= d_max, p <= k̂ − 1 with k̂ <= i + 2p
+    (k̂ = k + (k − 1)(d − 1)), on random integer inputs: ``transposed_equivalent``'s p′ is
+    k̂ − p − 1; ``numeric.conv_transpose1d`` (output_padding = a, dilation d) has i units, equals
+    :func:`emulate` and has ``frameworks.torch_conv_transpose_length``'s length; and the undilated
+    p′ = k − p − 1 gives i units exactly when d = 1 or k = 1.
+
+    Examples
+    --------
+    >>> check_dilated(5, 2, 2, 2)
+    DilationSweep(tried=64, agree=64, dilated=26, undilated_wrong=26)
+    """
+    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    i_max, k_max = check_int("i_max", i_max, minimum=1), check_int("k_max", k_max, minimum=1)
+    s_max, d_max = check_int("s_max", s_max, minimum=1), check_int("d_max", d_max, minimum=1)
+    tried = agree = dilated = undilated_wrong = 0
+    for i in range(1, i_max + 1):
+        for k in range(1, k_max + 1):
+            for s in range(1, s_max + 1):
+                for d in range(1, d_max + 1):
+                    k_hat = arithmetic.effective_kernel_size(k, d)
+                    for p in (p for p in range(k_hat) if k_hat <= i + 2 * p):
+                        eq = arithmetic.transposed_equivalent(i, k, s, p, d)
+                        y, w = rng.integers(-3, 4, eq.i_prime), rng.integers(-3, 4, k)
+                        got = numeric.conv_transpose1d(y, w, stride=s, padding=p, output_padding=eq.a, dilation=d)
+                        undilated = eq.i_stretched + 2 * (k - p - 1) + eq.a - k_hat + 1   # size with p' = k - p - 1
+                        tried += 1
+                        dilated += d > 1 and k > 1
+                        undilated_wrong += undilated != i
+                        agree += (eq.p_prime == k_hat - p - 1 and len(got) == i
+                                  and np.array_equal(got, emulate(y, w, s, p, eq.a, d))
+                                  and len(got) == frameworks.torch_conv_transpose_length(eq.i_prime, k, s, p, eq.a, d)
+                                  and (undilated == i) == (d == 1 or k == 1))
+    return DilationSweep(tried, agree, dilated, undilated_wrong)
+
+
+def _keras_settings(n_max, k_max, s_max):
+    n_max, k_max = check_int("n_max", n_max, minimum=1), check_int("k_max", k_max, minimum=1)
+    s_max = check_int("s_max", s_max, minimum=1)
+    return [(n, k, s) for n in range(1, n_max + 1) for k in range(1, k_max + 1) for s in range(1, s_max + 1)]
+
+
+def _keras_or_refusal(*args, **kwargs):
+    try:
+        return frameworks.keras_conv_transpose_length(*args, **kwargs)
+    except frameworks.FrameworkRefusal:
+        return "refused"
+
+
+def check_keras_formulas(n_max=5, k_max=6, s_max=4) -> tuple[int, int]:
+    """(settings where all four hold, settings tried): Keras's transposed lengths for input length n.
+
+    ``frameworks.keras_conv_transpose_length`` against the formulas lesson 05 states: 'same' gives
+    ns with output_padding=None and (n − 1)s + (k mod 2) + output_padding with a number (refused
+    for an even k with 0); 'valid' gives ns + max(k − s, 0) with None and (n − 1)s + k +
+    output_padding with a number. Every output_padding < s is tried.
+
+    Examples
+    --------
+    >>> check_keras_formulas(2, 3, 2)
+    (12, 12)
+    """
+    settings, agree = _keras_settings(n_max, k_max, s_max), 0
+    for n, k, s in settings:
+        same = [_keras_or_refusal(n, k, s, "same", output_padding=op) for op in range(s)]
+        valid = [_keras_or_refusal(n, k, s, "valid", output_padding=op) for op in range(s)]
+        agree += (_keras_or_refusal(n, k, s, "same") == n * s
+                  and same == ["refused" if k % 2 == 0 and op == 0 else (n - 1) * s + k % 2 + op for op in range(s)]
+                  and _keras_or_refusal(n, k, s, "valid") == n * s + max(k - s, 0)
+                  and valid == [(n - 1) * s + k + op for op in range(s)])
+    return agree, len(settings)
+
+
+def keras_none_equals_zero(n_max=5, k_max=6, s_max=4) -> list[tuple[int, int]]:
+    """The (k mod 2, s) where Keras 'same' gives the same length with output_padding=None and =0.
+
+    Over input lengths n <= n_max, kernels k <= k_max, strides s <= s_max (an even k with 0 is
+    refused, so it never counts).
+
+    Examples
+    --------
+    >>> keras_none_equals_zero()
+    [(1, 1)]
+    """
+    return sorted({(k % 2, s) for n, k, s in _keras_settings(n_max, k_max, s_max)
+                   if _keras_or_refusal(n, k, s, "same") == _keras_or_refusal(n, k, s, "same", output_padding=0)})

@@ -61,7 +61,60 @@ def test_round_trip_and_useful_share():
     assert total == 96 * 96 * 9 and abs(useful / total - 0.25) < 0.01
 
 
+def test_same_output_sizes_is_the_group_holding_i():
+    for i in range(1, 20):
+        for k in range(1, 5):
+            for s in range(1, 4):
+                for p in (p for p in range(k) if k <= i + 2 * p):
+                    o = arithmetic.conv_output_size(i, k, s, p)
+                    group = [j for j in range(1, 40) if k <= j + 2 * p and arithmetic.conv_output_size(j, k, s, p) == o]
+                    assert transposed.same_output_sizes(i, k, s, p) == group and i in group
+    assert transposed.same_output_sizes(17, 5, 3, 2) == [16, 17, 18]
+
+
+def test_scatter_landing_inside_equals_the_useful_multiplications():
+    for i in range(3, 12):
+        for k in range(1, 4):
+            for s in range(1, 4):
+                for p in range(k):
+                    inside, total = transposed.scatter_landing(i, k, s, p)
+                    assert inside == transposed.useful_share(i, k, s, p)[0] and inside <= total
+    assert transposed.scatter_landing(6, 3, 2, 1) == (64, 81)
+
+
+def test_lesson_sweeps_hold_on_small_grids():
+    agree, tried = transposed.check_round_trips(12, 4, 3)
+    assert agree == tried > 100
+    agree, tried = transposed.check_output_padding_units(3, 3, 3, 2)
+    assert agree == tried > 50
+    sweep = transposed.check_dilated(6, 3, 2, 2)
+    assert sweep.agree == sweep.tried > 50 and sweep.undilated_wrong == sweep.dilated > 0
+    agree, tried = transposed.check_keras_formulas(3, 4, 3)
+    assert agree == tried == 36
+    assert transposed.keras_none_equals_zero(3, 4, 3) == [(1, 1)]
+
+
+def test_output_padding_sweep_notices_a_wrong_claim(monkeypatch):
+    # if conv_transpose1d put zeros where the crop removed computed units, the sweep would say so
+    real = numeric.conv_transpose1d
+    def zeros_instead(y, w, stride=1, padding=0, output_padding=0, **kw):
+        out = real(y, w, stride=stride, padding=padding, output_padding=output_padding, **kw)
+        if output_padding:
+            out[-output_padding:] = 0
+        return out
+    monkeypatch.setattr(numeric, "conv_transpose1d", zeros_instead)
+    agree, tried = transposed.check_output_padding_units(3, 3, 3, 2)
+    assert agree < tried
+
+
 @pytest.mark.parametrize("call, error, words", [
+    (lambda: transposed.same_output_sizes(2, 5), ValueError, "kernel size"),
+    (lambda: transposed.scatter_landing(2, 5), ValueError, "kernel size"),
+    (lambda: transposed.check_round_trips(i_max=0), ValueError, "i_max"),
+    (lambda: transposed.check_output_padding_units(s_max=1), ValueError, "s_max"),
+    (lambda: transposed.check_dilated(d_max=0), ValueError, "d_max"),
+    (lambda: transposed.check_keras_formulas(n_max=1.5), TypeError, "n_max"),
+    (lambda: transposed.keras_none_equals_zero(k_max=0), ValueError, "k_max"),
     (lambda: transposed.scatter([1, 2], [[1]]), ValueError, "same number of axes"),
     (lambda: transposed.scatter(["a"], [1]), TypeError, "y must be"),
     (lambda: transposed.scatter([1], [1, 2], s=0), ValueError, "s must be"),

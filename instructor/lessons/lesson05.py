@@ -15,11 +15,12 @@ from course_lib.grading.spec import ExerciseSet, Mistake, Question
 from course_lib.numeric import conv_transpose1d, conv_transpose2d
 from course_lib.transposed import emulate
 
-# l05.1: y = (1, 2), w = (1, 2, 3), s = 2 (copies overlap in one unit). l05.2: a = 2 and 2p mod s != 0, so
-# the popular claim and the a without padding differ. l05.3: the output_padding example (formerly lesson
-# 00's l00.3), a 1×1 input scattering one copy of a kernel with nine different entries. l05.4: k = 4, s = 2.
+# l05.1: y = (1, 2), w = (1, 2, 3), s = 2 (copies overlap in one unit). l05.2: i = 15 gives a = 1, and
+# (i - k) mod s = 2 is neither 0 nor a, so the popular claim, the a without padding and "output_padding 0"
+# all differ. l05.3: the output_padding example (formerly lesson 00's l00.3), a 1×1 input scattering one
+# copy of a kernel with nine different entries. l05.4: k = 4, s = 2.
 PARAMETERS = {"y1": [1, 2], "w1": [1, 2, 3], "s1": 2,
-              "i2": 16, "k2": 4, "s2": 3, "p2": 1,
+              "i2": 15, "k2": 4, "s2": 3, "p2": 1,
               "y3": 1, "w3": [[1, 2, 3], [4, 5, 6], [7, 8, 9]],
               "n4": 32, "k4": 4, "s4": 2}
 
@@ -60,7 +61,8 @@ def _round_trip(P):
 
 def _mistakes2(P):
     back, a = _round_trip(P)
-    return [(P["i2"], 0), (back, (P["i2"] - P["k2"]) % P["s2"]), (back + 2 * P["p2"], a)]
+    no_padding = (P["i2"] - P["k2"]) % P["s2"]          # a computed without the padding
+    return [(P["i2"], 0), (back, no_padding) if no_padding not in (0, a) else None, (back + 2 * P["p2"], a)]
 
 
 # ---- l05.4: padding for a layer that multiplies the size by s (s = 2: exactly one answer)
@@ -70,8 +72,12 @@ def _doubling(P):
 
 
 def _mistakes4(P):
+    """p′ given as padding (only where p′ != p), output_padding forgotten (only where it is not 0),
+    no padding, one output_padding too many."""
     p, a = _doubling(P)
-    return [(P["k4"] - p - 1, 0), (0, 0), (p, a + 1) if a + 1 < P["s4"] else None]
+    p_prime = P["k4"] - p - 1
+    return [(p_prime, a) if p_prime != p else None, (p, 0) if a else None, (0, 0),
+            (p, a + 1) if a + 1 < P["s4"] else None]
 
 
 # ---- l05.3: what output_padding gives back
@@ -102,7 +108,8 @@ def _draw(rng):
         s = rng.choice([3, 4])
         k = rng.randint(2, 5)
         Q = {"k2": k, "s2": s, "p2": rng.choice([p for p in range(1, k) if (2 * p) % s] or [1]), "i2": rng.randint(10, 24)}
-        if Q["p2"] < k and _round_trip(Q)[1] and _distinct([_round_trip(Q)] + _mistakes2(Q)):
+        live = (Q["i2"] - k) % s != 0                   # the "a without padding" mistake can happen
+        if Q["p2"] < k and _round_trip(Q)[1] and live and _distinct([_round_trip(Q)] + _mistakes2(Q)):
             P.update(Q)
             break
     while True:
@@ -177,15 +184,19 @@ QUESTIONS = [
         kind=IntTuple(length=2),
         answer=_doubling,
         mistakes=[
-            Mistake(lambda P: _mistakes4(P)[0], "That is p' = k - p - 1, the emulating convolution's padding. "
-                    "PyTorch's padding is the direct convolution's p (in the scatter view, p units cropped from "
-                    "each side of the full output)."),
-            Mistake(lambda P: _mistakes4(P)[1], "Without padding the full scatter output is (i - 1)·s + k units, "
+            Mistake(lambda P: _mistakes4(P)[0], "Your padding is p' = k - p - 1, the emulating convolution's "
+                    "padding. PyTorch's padding is the direct convolution's p (in the scatter view, p units "
+                    "cropped from each side of the full output)."),
+            Mistake(lambda P: _mistakes4(P)[1], "Your padding is right, but output_padding is missing: without it "
+                    "the layer gives (n - 1)·s + k - 2·padding units, fewer than n·s; output_padding adds the "
+                    "missing units at the end."),
+            Mistake(lambda P: _mistakes4(P)[2], "Without padding the full scatter output is (n - 1)·s + k units, "
                     "more than the target: padding must crop some of them."),
-            Mistake(lambda P: _mistakes4(P)[2], "With that padding the output already has the target size; "
-                    "output_padding 1 adds one unit too many."),
+            Mistake(lambda P: _mistakes4(P)[3], "With that padding the output already has the target size "
+                    "without output_padding; a larger output_padding adds units too many."),
         ],
-        hint="PyTorch: o = (i - 1)s - 2·padding + k + output_padding, with output_padding < s.",
+        hint="PyTorch's output length for an input of n units: (n - 1)s - 2·padding + k + output_padding, "
+             "with output_padding < s.",
         ask="A PyTorch transposed layer with kernel_size = {k4} and stride = {s4} must make a {n4}×{n4} input "
             "{s4} times as large on each side. Which (padding, output_padding) does it need?",
     ),
