@@ -5,7 +5,8 @@ conditions do") and then checks it over a sweep of sizes or random arrays. The l
 that a teaching cell is one call and one assert; every function returns a :class:`Sweep` (or a
 :class:`Table`) that prints as a sentence a student can hold the rule against, never as a repr.
 Needs numpy, :mod:`course_lib.arithmetic`, :mod:`course_lib.numeric` and
-:mod:`course_lib.frameworks` (SymPy only through :func:`bare_formula`).
+:mod:`course_lib.frameworks` (SymPy only through :func:`bare_formula`, :mod:`course_lib.recordings`
+only through :func:`recorded_lengths`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ __all__ = [
     "layer_matrix", "bare_formula", "relationships_against_counts", "outside_conditions",
     "symmetric_padding_matches_same", "same_padding_against_recording", "sharing_groups",
     "unread_tail", "odd_kernel_sizes", "halving_chain", "unread_sentence",
+    "LengthRecords", "recorded_lengths",
 ]
 
 
@@ -107,12 +109,14 @@ def compare_on_random(f: Callable, g: Callable, *, trials=300, input_sides=(1, 7
     """Run ``f(x, w)`` and ``g(x, w)`` on random integer inputs and kernels and compare the outputs.
 
     Each trial draws a rectangular input and kernel, sides in ``input_sides`` and ``kernel_sides``
-    (inclusive), entries in -3..3; a kernel larger than its input is skipped (no output).
+    (inclusive), entries in -3..3; a kernel larger than its input is skipped (no output). The
+    sentence says how many draws were skipped and how many distinct pairs of input shape and kernel
+    shape the cases cover, out of all the pairs that fit (``counts`` holds the same numbers).
 
     Examples
     --------
     >>> print(compare_on_random(numeric.conv2d, numeric.conv2d, trials=20, claim="conv2d equals itself"))
-    Checked on 9 cases: conv2d equals itself. (Random inputs of 1 to 7 units per side, kernels of 1 to 7, rectangular ones included.)
+    Checked on 9 cases: conv2d equals itself. (20 random draws of an input with sides of 1 to 7 units and a kernel with sides of 1 to 7, rectangular ones included; the 11 draws whose kernel was larger than its input were skipped. The 9 cases cover 9 of the 784 pairs of input shape and kernel shape that fit.)
     >>> compare_on_random(numeric.conv2d, numeric.conv2d, trials=0)
     Traceback (most recent call last):
     ...
@@ -120,18 +124,24 @@ def compare_on_random(f: Callable, g: Callable, *, trials=300, input_sides=(1, 7
     """
     trials = check_int("trials", trials, minimum=1)
     (ilo, ihi), (klo, khi) = _sides("input_sides", input_sides), _sides("kernel_sides", kernel_sides)
-    rng, cases, failures = np.random.default_rng(seed), 0, []
+    rng, cases, failures, shapes = np.random.default_rng(seed), 0, [], set()
     for _ in range(trials):
         shape_x, shape_w = tuple(rng.integers(ilo, ihi + 1, 2)), tuple(rng.integers(klo, khi + 1, 2))
         if shape_w[0] > shape_x[0] or shape_w[1] > shape_x[1]:
             continue
         x, w = rng.integers(-3, 4, size=shape_x), rng.integers(-3, 4, size=shape_w)
         cases += 1
+        shapes.add((shape_x, shape_w))
         if not np.array_equal(f(x, w), g(x, w)):
             failures.append(f"input {shape_x[0]}×{shape_x[1]}, kernel {shape_w[0]}×{shape_w[1]}")
+    fitting = sum(max(0, min(side, khi) - klo + 1) for side in range(ilo, ihi + 1)) ** 2
+    counts = {"trials": trials, "skipped": trials - cases, "shape_pairs": len(shapes), "fitting_pairs": fitting}
+    skipped = (f"the {trials - cases} draws whose kernel was larger than its input were skipped" if cases < trials
+               else "every kernel drawn fitted its input")
     return Sweep(claim, cases, tuple(failures),
-                 f"(Random inputs of {ilo} to {ihi} units per side, kernels of {klo} to {khi}, "
-                 "rectangular ones included.)")
+                 f"({trials} random draws of an input with sides of {ilo} to {ihi} units and a kernel with "
+                 f"sides of {klo} to {khi}, rectangular ones included; {skipped}. The {cases} cases cover "
+                 f"{len(shapes)} of the {fitting} pairs of input shape and kernel shape that fit.)", counts)
 
 
 def strided_equals_subsampled(*, trials=400, seed=1) -> Sweep:
@@ -302,17 +312,26 @@ def outside_conditions(cases) -> Table:
 
 
 def symmetric_padding_matches_same(i_max=20, k_max=5, s_max=3) -> Sweep:
-    """Check that a symmetric padding p gives the values of TensorFlow's "SAME" exactly when its total
-    padding P is even, with p = P/2 (every p from 0 to k is tried).
+    """Check that a symmetric padding p gives the values of TensorFlow's "SAME" exactly when
+    TensorFlow's total padding P is even, with p = P/2 (every p from 0 to k is tried), and that for
+    an odd P the padding p = ⌊P/2⌋ gives one output unit fewer than "SAME" (P is the smallest total
+    padding that holds the last window, and 2⌊P/2⌋ = P − 1 is one unit short).
+
+    ``counts["odd"]`` is the number of settings with an odd P.
 
     Examples
     --------
-    >>> symmetric_padding_matches_same(6, 3, 2).holds
-    True
+    >>> sweep = symmetric_padding_matches_same(6, 3, 2)
+    >>> sweep.holds, sweep.counts["odd"] > 0
+    (True, True)
+    >>> symmetric_padding_matches_same(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: i_max must be >= 1, got 0
     """
     i_max, k_max, s_max = (check_int(n, v, minimum=1) for n, v in (("i_max", i_max), ("k_max", k_max),
                                                                     ("s_max", s_max)))
-    cases, failures = 0, []
+    cases, odd, failures = 0, 0, []
     for i, k, s in product(range(1, i_max + 1), range(1, k_max + 1), range(1, s_max + 1)):
         x, w = np.arange(1, i + 1), np.arange(1, k + 1)
         total = sum(frameworks.tf_same_padding(i, k, s))
@@ -320,10 +339,16 @@ def symmetric_padding_matches_same(i_max=20, k_max=5, s_max=3) -> Sweep:
         matching = [p for p in range(k + 1) if k <= i + 2 * p
                     and np.array_equal(numeric.conv1d(x, w, stride=s, padding=p), same)]
         cases += 1
-        if matching != ([total // 2] if total % 2 == 0 else []):
+        short = False
+        if total % 2:
+            odd += 1
+            short = k <= i + total - 1 and arithmetic.conv_output_size(i, k, s, total // 2) != len(same) - 1
+        if matching != ([total // 2] if total % 2 == 0 else []) or short:
             failures.append(f"i={i}, k={k}, s={s}")
-    return Sweep('a symmetric padding p gives the values of "SAME" exactly when its total padding P is even, '
-                 "and then only p = P/2", cases, tuple(failures), f"(i ≤ {i_max}, k ≤ {k_max}, s ≤ {s_max}.)")
+    return Sweep('a symmetric padding p gives the values of "SAME" exactly when TensorFlow\'s total padding P '
+                 "is even, and then only p = P/2; when P is odd, p = ⌊P/2⌋ gives one output unit fewer",
+                 cases, tuple(failures), f"(i ≤ {i_max}, k ≤ {k_max}, s ≤ {s_max}; P is odd in {odd} of them.)",
+                 {"odd": odd})
 
 
 def same_padding_against_recording(rows) -> Sweep:
@@ -453,3 +478,103 @@ def unread_sentence(i, k, s=1, p=0) -> str:
     word = "position" if len(unread) == 1 else "positions"
     listed = ", ".join(f"{n} ({label})" for n, label in unread)
     return head + f"the kernel never reads {word} {listed} of the padded input."
+
+
+@dataclass(frozen=True, repr=False)
+class LengthRecords:
+    """Output lengths recorded from a framework over a sweep of settings, looked up by name.
+
+    ``settings`` names the leading columns of ``rows`` (e.g. ``("i", "k", "s")``), ``lengths`` the
+    columns after them (e.g. ``("VALID", "SAME")``); ``described`` says what was recorded. Prints as
+    a sentence with the number of settings and the range of each setting, read from the rows.
+
+    Examples
+    --------
+    >>> table = LengthRecords("TensorFlow 2.21.0", ("i", "k", "s"), ("VALID", "SAME"),
+    ...                       ((8, 3, 2, 3, 4), (9, 3, 2, 4, 5)), "conv1d output lengths")
+    >>> table.length("SAME", i=8, k=3, s=2)
+    4
+    >>> table.ranges()
+    'i = 8..9, k = 3, s = 2'
+    >>> print(table)
+    TensorFlow 2.21.0 (recorded): conv1d output lengths for 2 settings, i = 8..9, k = 3, s = 2.
+    >>> table.length("FULL", i=8, k=3, s=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: which must be one of ('VALID', 'SAME'), got 'FULL'
+    """
+
+    framework: str
+    settings: tuple
+    lengths: tuple
+    rows: tuple
+    described: str = "output lengths"
+
+    def ranges(self) -> str:
+        """Each setting's values over the rows: ``lo..hi`` when they run without a gap, else listed."""
+        parts = []
+        for column, name in enumerate(self.settings):
+            values = sorted({row[column] for row in self.rows})
+            if len(values) == 1:
+                parts.append(f"{name} = {values[0]}")
+            elif values == list(range(values[0], values[-1] + 1)):
+                parts.append(f"{name} = {values[0]}..{values[-1]}")
+            else:
+                parts.append(f"{name} = " + ", ".join(map(str, values)))
+        return ", ".join(parts)
+
+    def length(self, which, **setting) -> int:
+        """The length in column ``which`` recorded at ``setting`` (every setting named, e.g. i=5, k=1, s=3)."""
+        if which not in self.lengths:
+            raise ValueError(f"which must be one of {self.lengths}, got {which!r}")
+        if set(setting) != set(self.settings):
+            raise TypeError(f"name every setting {', '.join(self.settings)} (and no other), got {sorted(setting)}")
+        key = tuple(setting[name] for name in self.settings)
+        for row in self.rows:
+            if tuple(row[:len(self.settings)]) == key:
+                return row[len(self.settings) + self.lengths.index(which)]
+        raise ValueError(f"setting {setting} was not recorded; the recording covers {self.ranges()}")
+
+    def __str__(self) -> str:
+        return f"{self.framework} (recorded): {self.described} for {len(self.rows)} settings, {self.ranges()}."
+
+    __repr__ = __str__
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+
+_LENGTH_RECORDINGS = {  # recording name -> (setting columns, length columns, what was recorded)
+    "pytorch conv1d output lengths": (("i", "k", "s", "p"), ("padding=p",), "F.conv1d output lengths with padding=p"),
+    "tensorflow conv1d VALID and SAME lengths": (("i", "k", "s"), ("VALID", "SAME"),
+                                                 "tf.nn.conv1d output lengths with padding 'VALID' and 'SAME'"),
+}
+
+
+def recorded_lengths(name) -> LengthRecords:
+    """A recording of output lengths over a sweep of settings, as :class:`LengthRecords`.
+
+    ``name`` is one of the recordings of :mod:`course_lib.recordings` that hold one row per setting:
+    "pytorch conv1d output lengths" (columns i, k, s, p and the length with ``padding=p``) or
+    "tensorflow conv1d VALID and SAME lengths" (columns i, k, s and the lengths with "VALID" and "SAME").
+
+    Examples
+    --------
+    >>> recorded_lengths("tensorflow conv1d VALID and SAME lengths").length("SAME", i=5, k=1, s=3)
+    2
+    >>> recorded_lengths("pytorch conv1d output lengths").ranges()
+    'i = 7..10, k = 2..4, s = 1..3, p = 0..2'
+    >>> recorded_lengths("keras Conv1D padding=1")
+    Traceback (most recent call last):
+    ...
+    ValueError: name must be one of ['pytorch conv1d output lengths', 'tensorflow conv1d VALID and SAME lengths'], got 'keras Conv1D padding=1'
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string, got {type(name).__name__} {name!r}")
+    if name not in _LENGTH_RECORDINGS:
+        raise ValueError(f"name must be one of {list(_LENGTH_RECORDINGS)}, got {name!r}")
+    from course_lib.recordings import recorded
+
+    settings, lengths, described = _LENGTH_RECORDINGS[name]
+    recording = recorded(name)
+    return LengthRecords(recording.framework, settings, lengths, tuple(map(tuple, recording.output)), described)

@@ -40,6 +40,19 @@ def test_compare_on_random_finds_a_true_and_a_false_claim():
     assert not wrong.holds and wrong.failures
 
 
+def test_compare_on_random_says_what_it_covered():
+    result = sweeps.compare_on_random(numeric.conv2d, numeric.conv2d, trials=300, seed=0)
+    counts = result.counts
+    assert counts["trials"] == 300 and counts["skipped"] == 300 - result.cases and counts["fitting_pairs"] == 28 ** 2
+    assert 0 < counts["shape_pairs"] <= result.cases
+    assert f"the {counts['skipped']} draws whose kernel was larger" in str(result)
+    assert f"cover {counts['shape_pairs']} of the 784 pairs" in str(result)
+    fitting = sweeps.compare_on_random(numeric.conv2d, numeric.conv2d, trials=30, input_sides=(4, 8),
+                                       kernel_sides=(1, 4))
+    assert fitting.cases == 30 and fitting.counts["fitting_pairs"] == 20 ** 2
+    assert "every kernel drawn fitted its input" in str(fitting)
+
+
 @pytest.mark.parametrize("kwargs, error", [
     ({"trials": 0}, ValueError), ({"input_sides": (5, 2)}, ValueError), ({"input_sides": 3}, TypeError),
     ({"kernel_sides": (0, 2)}, ValueError), ({"trials": 2.5}, TypeError),
@@ -116,3 +129,35 @@ def test_relationship_sweep_counts_what_relationship_applies_counts():
     expected = {n: sum(1 for i, k, s, p in product(range(1, 6), range(1, 5), range(1, 3), range(3))
                        if k <= i + 2 * p and arithmetic.relationship(n).applies(i, k, s, p)) for n in range(1, 7)}
     assert result.counts == expected
+
+
+def test_symmetric_padding_sweep_counts_odd_totals_and_the_short_output():
+    result = sweeps.symmetric_padding_matches_same(10, 4, 3)
+    assert result.holds and 0 < result.counts["odd"] < result.cases
+    assert "TensorFlow's total padding P is even" in str(result) and "one output unit fewer" in str(result)
+    # i = 8, k = 3, s = 2: P = 1 is odd; p = 0 gives one unit fewer than "SAME", p = 1 the size but other values
+    assert arithmetic.conv_output_size(8, 3, 2, 0) == len(numeric.conv1d(np.arange(8), np.ones(3), stride=2, padding="same")) - 1
+    with pytest.raises(ValueError):
+        sweeps.symmetric_padding_matches_same(0)
+
+
+def test_recorded_lengths_look_up_by_name_and_show_their_ranges():
+    tf = sweeps.recorded_lengths("tensorflow conv1d VALID and SAME lengths")
+    torch = sweeps.recorded_lengths("pytorch conv1d output lengths")
+    assert tf.length("SAME", i=5, k=1, s=3) == 2 and tf.length("VALID", i=10, k=3, s=2) == 4
+    assert torch.length("padding=p", i=10, k=3, s=2, p=0) == 4
+    assert torch.ranges() == "i = 7..10, k = 2..4, s = 1..3, p = 0..2" and tf.ranges() == "i = 4..10, k = 1..4, s = 1..3"
+    assert str(tf) == repr(tf) == tf._repr_markdown_() and "84 settings" in str(tf) and "LengthRecords(" not in str(tf)
+    assert all(o == arithmetic.conv_output_size(i, k, s, p) for i, k, s, p, o in torch.rows)
+    gapped = sweeps.LengthRecords("X", ("k",), ("o",), ((1, 1), (3, 1), (5, 1)))
+    assert gapped.ranges() == "k = 1, 3, 5"
+    with pytest.raises(ValueError, match="which"):
+        tf.length("FULL", i=5, k=1, s=3)
+    with pytest.raises(TypeError, match="every setting"):
+        tf.length("SAME", i=5, k=1)
+    with pytest.raises(ValueError, match="not recorded"):
+        tf.length("SAME", i=50, k=1, s=3)
+    with pytest.raises(ValueError, match="name must be one of"):
+        sweeps.recorded_lengths("keras Conv1D padding=1")
+    with pytest.raises(TypeError):
+        sweeps.recorded_lengths(3)

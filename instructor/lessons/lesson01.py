@@ -52,9 +52,9 @@ QUESTIONS = [
         answer=lambda P: conv2d(_x(P), _w(P)).tolist(),
         mistakes=[
             Mistake(lambda P: conv2d(_x(P), np.rot90(_w(P), 2)).tolist(),
-                    "That is the true convolution: the kernel rotated by 180° (for Figure 1.1's w, whose top and "
-                    "bottom rows are equal, a left-right flip gives the same). The guide and deep-learning "
-                    "libraries lay the kernel on the input as it is, weight (0, 0) on the patch's top-left unit."),
+                    "That is the true convolution: the kernel rotated by 180° (a left-right flip gives the same "
+                    "when the kernel's top and bottom rows are equal). The guide and deep-learning libraries lay "
+                    "the kernel on the input as it is, weight (0, 0) on the patch's top-left unit."),
             Mistake(lambda P: conv2d(_x(P), _w(P)).T.tolist(),
                     "Your output is transposed: row u of the output comes from the input rows starting at row u."),
             Mistake(lambda P: conv2d(_x(P), _w(P).T).tolist(),
@@ -92,8 +92,8 @@ QUESTIONS = [
         answer=lambda P: _kept(P["i3"], P["k3"], P["s3"], P["p3"]),
         mistakes=[
             Mistake(lambda P: tuple(n + 1 for n in _kept(P["i3"], P["k3"], P["s3"], P["p3"])),
-                    "You counted the outputs from 1, as the guide's 'odd elements' do (the 1st, 3rd, ... "
-                    "output); the question counts from 0, as Python's indices do."),
+                    "You counted the outputs from 1, as the guide's 'odd elements' do; the question counts "
+                    "from 0, as Python's indices do."),
             Mistake(lambda P: tuple(range(1, conv_output_size(P["i3"], P["k3"], 1, P["p3"]), P["s3"])),
                     "Indices start at 0: the strided convolution keeps the first kernel position, index 0 "
                     "(the guide's 'odd elements' count from 1)."),

@@ -47,8 +47,8 @@ def mistaken_walk(P, *, conv2_padding=True, plus_one=1, pool_plus_one=None, ceil
 
 
 FORGOT_ONE = "You forgot the +1: the first placement counts too (Figure 2.8)."
-ROUNDED_UP = ("Rounding (i - k) / s up, or halving i because the stride is 2, both give this; but the "
-              "last placement must fit inside the input, so (i - k) / s is rounded down before the +1.")
+ROUNDED_UP = ("Rounding (i - k) / s up gives this; but the last placement must fit inside the input, so "
+              "(i - k) / s is rounded down before the +1.")
 
 QUESTIONS = [
     Question(
@@ -92,7 +92,7 @@ QUESTIONS = [
         ],
         hint="Find the input sizes with the same floor((size + 2p - k) / s); there are at most s of them.",
         ask="A layer with kernel size k = {k2}, stride s = {s2} and padding p = {p2} on each side receives an input "
-            "of size {i2}. Which input sizes give the same output size as {i2}? List them all.",
+            "of size {i2}. Which input sizes give the same output size as {i2}? List them all, as a list or a tuple.",
     ),
     Question(
         id="l02.3", name="cy3_walk", title="Walking AlexNet's sizes", points=1, kind=IntTuple(length=3),
