@@ -144,3 +144,13 @@ def test_numeric_kinds_accept_exact_and_numpy_forms_and_name_the_wrong_item():
     assert "place 2" in kinds.IntTuple(item_length=2).form(((1, 2), (3, "x")))
     assert kinds.Matrix().form(decode(encode([[1, 2], [3, "x"]]))).startswith("Entry (2, 2) of your matrix")
     assert describe(decode(encode(np.array(2.5)))) == "a 0-d array holding the number 2.5"
+
+
+def test_a_range_answer_is_its_items_and_a_huge_one_is_refused():
+    from course_lib.grading import kinds
+    from course_lib.grading._encode import encode
+    from course_lib.grading.values import decode
+
+    assert decode(encode(range(10, 13))) == (10, 11, 12)
+    assert kinds.IntTuple(unordered=True).form(decode(encode(range(10, 13)))) is None
+    assert kinds.IntTuple().form(decode(encode(range(10 ** 9)))) is not None

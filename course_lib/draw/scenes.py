@@ -974,7 +974,7 @@ def subsampling_scenes(i=5, k=3, s=2, step=0, *, numbers=True, x=None, w=None) -
     kinds = np.full(out.shape, DISCARDED, dtype=np.int8)
     kinds[::g.s[0], ::g.s[1]] = OUTPUT
     kept_values = None if out.values is None else out.values[::g.s[0], ::g.s[1]]
-    kept = Grid(name="kept", label=f"kept: 1 in {_fmt_pair(g.s)} per axis", kinds=np.full(g.o, OUTPUT, dtype=np.int8),
+    kept = Grid(name="kept", label="kept", kinds=np.full(g.o, OUTPUT, dtype=np.int8),
                 values=kept_values, highlight=((r, c),))
     out = Grid(name="output", label=f"stride 1: output {_fmt_size(dense.o)}", kinds=kinds,
                values=out.values, highlight=out.highlight)

@@ -95,6 +95,10 @@ def encode(value, _depth=0, _budget=None):
             if len(text) > MAX_TEXT:
                 return {"t": "other", "type": "SymPy expression too large"}
             return {"t": "sympy", "v": text}
+    if type(value) is range:  # a builtin, never subclassed: its items are what it says
+        if len(value) > 10_000:
+            return {"t": "other", "type": "range too long"}
+        return {"t": "seq", "v": [encode(x, _depth + 1, _budget) for x in value]}
     if isinstance(value, (list, tuple)):
         items = list.__iter__(value) if isinstance(value, list) else tuple.__iter__(value)
         return {"t": "seq", "v": [encode(x, _depth + 1, _budget) for x in items]}
