@@ -19,6 +19,7 @@ import numpy as np
 import sympy
 
 from course_lib._validate import _describe, check_int
+from course_lib.arithmetic import effective_kernel_size
 from course_lib.connectivity import ConvMatrixPattern, _shape, conv_matrix_pattern
 
 __all__ = [
@@ -243,10 +244,10 @@ def conv_matrix_by_rule(i, kernel, stride=1, padding=0, dilation=1) -> sympy.Mat
     k = len(taps)
     if k < 1:
         raise ValueError("kernel must have at least 1 tap, got 0")
-    span = (k - 1) * d + 1
-    if span > i + 2 * p:
-        raise ValueError(f"the dilated kernel ({span} units) must fit in the padded input (i + 2p = {i + 2 * p})")
-    o = (i + 2 * p - span) // s + 1
+    k_hat = effective_kernel_size(k, d)
+    if k_hat > i + 2 * p:
+        raise ValueError(f"the dilated kernel ({k_hat} units) must fit in the padded input (i + 2p = {i + 2 * p})")
+    o = (i + 2 * p - k_hat) // s + 1
     return sympy.Matrix(o, i, lambda r, c: sum((taps[j] for j in range(k) if c == r * s - p + j * d), sympy.S.Zero))
 
 
