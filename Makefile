@@ -102,6 +102,13 @@ bundle: $(STAMP)
 	$(BIN)/course release --check
 	$(BIN)/course bundle $(BUILD)/course.zip
 
+# `make grade SUBMISSIONS=submitted/ [GRADE_ARGS="--roster roster.csv --jobs 2"]`: the gradebook and
+# feedback go to build/ (README: "Grading").
+.PHONY: grade
+grade: $(STAMP) sandbox
+	@test -n "$(SUBMISSIONS)" || { echo "make grade needs SUBMISSIONS=<folder of submissions>" >&2; exit 2; }
+	$(BIN)/course grade "$(SUBMISSIONS)" --out $(BUILD)/gradebook.csv --feedback $(BUILD)/feedback $(GRADE_ARGS)
+
 benchmarks: $(STAMP)
 	for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 

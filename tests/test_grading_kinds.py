@@ -343,3 +343,20 @@ def test_matrix_compares_against_a_sympy_or_numpy_expected_answer():
     numbers = decode(encode(np.array([[1, 2], [3, 4]])))
     assert kind.compare(numbers, np.array([[1, 2], [3, 4]])).fraction == 1
     assert kind.compare(numbers, [[1, 2], [3, 5]]).fraction == 0
+
+
+def test_matrix_symbols_compare_by_name_as_in_expressions():
+    """A student who declares w0, w1 = sympy.symbols("w0 w1", real=True) answers the course's C."""
+    import sympy
+
+    from course_lib.grading._encode import encode
+    from course_lib.grading.kinds import Matrix
+    from course_lib.grading.values import decode
+
+    plain = sympy.symbols("w0 w1")
+    for assumptions in ({}, {"real": True}, {"integer": True}, {"positive": True}):
+        w0, w1 = sympy.symbols("w0 w1", **assumptions)
+        answer = decode(encode(sympy.Matrix([[w0, w1, 0], [0, w0, w1]])))
+        assert Matrix().compare(answer, sympy.Matrix([[plain[0], plain[1], 0], [0, *plain]])).fraction == 1
+        # a wrong entry is still wrong, whatever the assumptions
+        assert Matrix().compare(answer, sympy.Matrix([[plain[1], plain[1], 0], [0, *plain]])).fraction == 0

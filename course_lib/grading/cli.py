@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -109,6 +110,26 @@ def _bundle(args) -> int:
     return 0
 
 
+def _one_line(text) -> str:
+    """A student-chosen name as one line for a terminal: no control characters, at most 120 characters."""
+    text = re.sub(r"[\x00-\x1f\x7f-\x9f]", "?", str(text))
+    return text if len(text) <= 120 else text[:119] + "…"
+
+
+def _missing_rows(results, roster, sets) -> list:
+    """A ``missing`` row for each rostered student without a submission of a set this run grades."""
+    from course_lib.grading.grader import SubmissionResult
+
+    graded = sorted({r.set_id for r in results if r.set_id in sets})
+    handed_in = {(r.student, r.set_id) for r in results}
+    # a file whose set is unknown (a link, a bad name) already has its row saying why
+    unknown = {r.student for r in results if r.set_id not in sets}
+    return [SubmissionResult("", student, set_id, "missing", max_points=sets[set_id].max_points,
+                             reason=f"no submission of {set_id} from this rostered student")
+            for set_id in graded for student in roster
+            if (student, set_id) not in handed_in and student not in unknown]
+
+
 def _refuse_variants_without_roster(paths) -> str | None:
     """The refusal message when per-student notebooks are to be graded without a roster."""
     from course_lib.grading.grader import released_for
@@ -116,7 +137,7 @@ def _refuse_variants_without_roster(paths) -> str | None:
     variants = [(path, student) for path in paths if (student := released_for(path))]
     if not variants:
         return None
-    shown = "".join(f"\n  {path} (released for {student})" for path, student in variants[:3])
+    shown = "".join(f"\n  {_one_line(path.path)} (released for {_one_line(student)})" for path, student in variants[:3])
     more = f"\n  and {len(variants) - 3} more" if len(variants) > 3 else ""
     return (f"course grade: refusing to grade: {len(variants)} of {len(paths)} submissions are per-student "
             f"variants made by `course release --roster`:{shown}{more}\n"
@@ -172,6 +193,8 @@ def _grade(args) -> int:
         print(f"course grade: {len(paths)} submissions, {args.jobs or os.cpu_count()} parallel kernels; "
               f"{sandbox.describe()}", file=sys.stderr)
     results = grade_many(paths, sets, options, sandbox, jobs=args.jobs, progress=not args.quiet)
+    if roster:
+        results += _missing_rows(results, roster, sets)
     write_gradebook(Path(args.out), results, sets)
     if args.feedback:
         write_feedback(Path(args.feedback), results, sets)

@@ -70,6 +70,30 @@ def _inline(text: str) -> str:
     return re.sub(r"([\\\[\]<>])", r"\\\1", _one_line(text))
 
 
+MAX_MESSAGE = 600  # characters of one feedback line; longer ones are cut (a hostile value can be long)
+_CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+
+
+def _markdown_line(text: str) -> str:
+    """A feedback line that Markdown shows as text: one line, at most :data:`MAX_MESSAGE` characters,
+    no link, image or HTML tag outside its code spans (inside a code span nothing is interpreted).
+
+    Examples
+    --------
+    >>> print(_markdown_line("Option B: `x[0]` is <img src=x onerror=alert(1)> [here](http://x)"))
+    Option B: `x[0]` is \\<img src=x onerror=alert(1)\\> \\[here\\](http://x)
+    """
+    text = _one_line(text)
+    if len(text) > MAX_MESSAGE:
+        text = text[:MAX_MESSAGE - 1] + "…"
+    parts, last = [], 0
+    for span in _CODE_SPAN.finditer(text):
+        parts += [_inline(text[last:span.start()]), span.group(0)]
+        last = span.end()
+    parts.append(_inline(text[last:]))
+    return "".join(parts)
+
+
 def format_points(value: float) -> str:
     """Points as text: no trailing zeros.
 
@@ -155,7 +179,7 @@ def feedback_markdown(result, sets: dict) -> str:
         lines.append(f"## {q.id} · {titles.get(q.id, '')} — {format_points(q.points)} / "
                      f"{format_points(q.max_points)} ({q.status})")
         lines.append("")
-        lines += [f"- {message}" for message in q.messages]
+        lines += [f"- {_markdown_line(line)}" for message in q.messages for line in str(message).splitlines()]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -178,7 +202,8 @@ def write_feedback(directory: Path, results, sets: dict) -> list[Path]:
     """Write ``DIRECTORY/<student>/<notebook stem>.md`` for every submission; return the paths.
 
     Two submissions of one student with the same file name get the stem and a short hash of their
-    path. A row without a student (a file directly in the submissions folder) gets no feedback.
+    path. A row without a student (a file directly in the submissions folder) or without a file (a
+    rostered student who handed in nothing) gets no feedback.
 
     Raises
     ------
@@ -193,7 +218,7 @@ def write_feedback(directory: Path, results, sets: dict) -> list[Path]:
     base = Path(directory).resolve()
     names = _feedback_names(results)
     for result in results:
-        if not result.student:
+        if not result.student or not result.path:  # a missing submission's row has nothing to explain
             continue
         if result.student in (".", "..") or "/" in result.student or "\0" in result.student:
             raise ValueError(f"student must be a plain folder name, got {result.student!r}")

@@ -39,8 +39,10 @@ __all__ = ["Options", "QuestionResult", "SubmissionResult", "grade_submission", 
            "identify", "read_submission", "released_for", "STATUSES"]
 
 # "student mismatch" and "not in roster" arise only when a roster is given (see Options.roster);
-# "duplicate" marks files not graded because their student handed in several for one set.
-STATUSES = ("ok", "timeout", "crashed", "invalid notebook", "student mismatch", "not in roster", "duplicate")
+# "duplicate" marks files not graded because their student handed in several for one set;
+# "missing" is a rostered student who handed in nothing for a set the run grades (course grade --roster).
+STATUSES = ("ok", "timeout", "crashed", "invalid notebook", "student mismatch", "not in roster", "duplicate",
+            "missing")
 _SET_PREFIX = re.compile(r"^(\d\d)_")
 
 

@@ -947,6 +947,19 @@ def expansion_size(expr) -> int:
     return 1
 
 
+def _by_name(expression):
+    """``expression`` with every symbol replaced by a plain symbol of the same name.
+
+    Examples
+    --------
+    >>> w = sympy.Symbol("w0", real=True)
+    >>> _by_name(2 * w) - 2 * sympy.Symbol("w0")
+    0
+    """
+    return expression.xreplace({symbol: sympy.Symbol(symbol.name) for symbol in expression.free_symbols
+                                if isinstance(symbol, sympy.Symbol)})
+
+
 @dataclass
 class Matrix(Kind):
     """A 2-D numpy array or SymPy matrix, entries compared exactly (or with a tolerance).
@@ -996,7 +1009,9 @@ class Matrix(Kind):
             return math.isclose(a, b, rel_tol=self.rel_tol, abs_tol=1e-12)
         if isinstance(got, sympy.Expr) or isinstance(want, sympy.Expr):
             try:
-                difference = sympy.sympify(got) - sympy.sympify(want)
+                # symbols compare by name, as in Expression answers: a student's w0 declared
+                # real=True is the course's w0
+                difference = _by_name(sympy.sympify(got)) - _by_name(sympy.sympify(want))
                 # Expanding (a0 + ... + a11)**64 would run for hours: a difference whose
                 # expansion would be that large is no entry of a course matrix.
                 if expansion_size(difference) > MAX_EXPANDED_TERMS:

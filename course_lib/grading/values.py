@@ -311,8 +311,18 @@ def _decode(data, depth):
     return Unsupported("an answer the grader could not read")
 
 
+MAX_SHOWN = 24  # characters of a student's number or name that a description may repeat
+
+
+def _few(text: str) -> str:
+    """At most :data:`MAX_SHOWN` characters of student-chosen text: a description carries no more of it."""
+    text = str(text)
+    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN - 1] + "…"
+
+
 def describe(value) -> str:
-    """A few words naming what kind of value a student gave.
+    """A few words naming what kind of value a student gave; it repeats at most a few dozen
+    characters of the value (a long number or name is cut).
 
     Examples
     --------
@@ -320,6 +330,8 @@ def describe(value) -> str:
     'the number 3.5'
     >>> describe((1, 2))  # a list arrives as a tuple: the grader cannot tell them apart
     'a list or tuple of 2 items'
+    >>> describe(10 ** 40)
+    'the number 10000000000000000000000…'
     """
     if value is Ellipsis:
         return "`...` (nothing yet)"
@@ -328,9 +340,9 @@ def describe(value) -> str:
     if isinstance(value, bool):
         return f"the truth value {value}"
     if isinstance(value, (int, float)):
-        return f"the number {value!r}"
+        return f"the number {_few(repr(value))}"
     if isinstance(value, Fraction):
-        return f"the fraction {value}"
+        return f"the fraction {_few(value)}"
     if isinstance(value, str):
         return "a piece of text"
     if isinstance(value, tuple):
@@ -344,9 +356,9 @@ def describe(value) -> str:
     if isinstance(value, DictValue):
         return "a dictionary"
     if isinstance(value, CallableValue):
-        return f"the function {value.name}"
+        return f"the function {_few(value.name)}"
     if isinstance(value, Unsupported):
-        return f"an object of type {value.type}" if " " not in value.type else value.type
+        return f"an object of type {_few(value.type)}" if " " not in value.type else _few(value.type)
     if isinstance(value, sympy.Basic):
         return "a SymPy expression"
     return "an answer of an unexpected kind"
@@ -361,6 +373,9 @@ def _shape_words(value: ArrayValue) -> str:
     ('a 1-D array of 9 entries', 'a 2x3 SymPy matrix')
     """
     what = "array" if value.source == "numpy" else "SymPy matrix"
+    if len(value.shape) > 4 or any(len(str(n)) > 6 for n in value.shape):
+        # a shape is the student's too: a long one could carry what a function was called with
+        return f"a {len(value.shape)}-D {what} of a very large shape"
     if len(value.shape) == 1:
         return f"a 1-D {what} of {value.shape[0]} entr{'ies' if value.shape[0] != 1 else 'y'}"
     return f"a {'x'.join(map(str, value.shape))} {what}"

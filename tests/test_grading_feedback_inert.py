@@ -1,0 +1,104 @@
+"""What the grader writes is inert and short: student-chosen text never becomes Markdown markup,
+a link or a control character, and a description repeats only a few dozen characters of a value."""
+
+import re
+
+from course_lib.grading.gradebook import MAX_MESSAGE, feedback_markdown
+from course_lib.grading.grader import QuestionResult, SubmissionResult
+from course_lib.grading.values import MAX_SHOWN, ArrayValue, CallableValue, Unsupported, describe, describe_type
+
+HOSTILE = ["<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "[click](http://evil.example)",
+           "![pixel](http://evil.example/p.png)", "line one\nline two\x1b[2J", "`` <b>`x`</b> ``"]
+
+
+def _feedback(messages):
+    question = QuestionResult("ex02.1", 0.0, 1.0, "wrong", messages=list(messages))
+    result = SubmissionResult("alice/02_convolution_arithmetic.ipynb", "alice", "ex02", "ok", questions=[question])
+    return feedback_markdown(result, {})
+
+
+def _outside_code_spans(line: str) -> str:
+    return re.sub(r"(`+)(?!`).+?(?<!`)\1(?!`)", "", line)
+
+
+def test_hostile_text_in_a_message_opens_no_tag_link_or_image():
+    text = _feedback([f"Your answer is an object of type {name}." for name in HOSTILE])
+    for line in text.splitlines():
+        outside = _outside_code_spans(line)
+        assert not re.search(r"(?<!\\)<[a-zA-Z/!]", outside), line
+        assert not re.search(r"(?<!\\)\]\(", outside), line
+        assert "\x1b" not in line
+    assert "line two" in text and "\nline two" not in text.replace("- line two", "")
+
+
+def test_an_honest_message_keeps_its_code_spans_and_words():
+    text = _feedback(["Public example: `conv(x[0], 3)` raised ValueError, which is not the expected result.",
+                      "Hint: output_padding must stay below max(s, d)."])
+    assert "`conv(x[0], 3)`" in text
+    assert "- Hint: output_padding must stay below max(s, d)." in text
+
+
+def test_a_long_message_is_cut():
+    text = _feedback(["x" * 100_000])
+    assert max(len(line) for line in text.splitlines()) <= MAX_MESSAGE + 4
+
+
+def test_descriptions_repeat_only_a_few_characters_of_a_value():
+    long_number = 10 ** 3000
+    for description in (describe(long_number), describe(CallableValue("f" * 500)),
+                        describe(Unsupported("T" * 500)), describe_type(Unsupported("T" * 500))):
+        assert len(description) <= MAX_SHOWN + 40, description
+    # a shape is the student's too: thousands of digits in it must not come back
+    huge = ArrayValue((long_number, 1), (), "numpy")
+    assert len(describe_type(huge)) < 60 and "000000" not in describe_type(huge)
+    # honest values are described as before
+    assert describe(3.5) == "the number 3.5" and describe_type(ArrayValue((2, 3), (0,) * 6, "numpy")) == "a 2x3 array"
+
+
+def test_a_rostered_student_without_a_submission_gets_a_missing_row(tmp_path):
+    from course_lib.grading.cli import _missing_rows
+    from course_lib.grading.gradebook import gradebook_text, write_feedback
+    from pathlib import Path
+
+    from course_lib.grading.spec import load_sets
+
+    sets = load_sets(Path(__file__).resolve().parent.parent / "instructor" / "sets")
+    handed_in = [SubmissionResult("s/alice/02_convolution_arithmetic.ipynb", "alice", "ex02", "ok"),
+                 SubmissionResult("s/bob/02_convolution_arithmetic.ipynb", "bob", "ex02", "ok")]
+    missing = _missing_rows(handed_in, ("alice", "bob", "carol"), sets)
+    assert [(r.student, r.set_id, r.status) for r in missing] == [("carol", "ex02", "missing")]
+    text = gradebook_text(handed_in + missing, sets)
+    assert "carol,ex02,,0," in text and text.rstrip().endswith("missing,no submission of ex02 from this rostered student")
+    # the honest students' feedback is written, and nothing for a file that does not exist
+    written = write_feedback(tmp_path, handed_in + missing, sets)
+    assert sorted(p.parent.name for p in written) == ["alice", "bob"]
+
+
+def test_the_refusal_names_paths_not_reprs():
+    from types import SimpleNamespace
+
+    from course_lib.grading import cli
+
+    import course_lib.grading.grader as grader
+
+    submission = SimpleNamespace(path="submitted/bob/02_x.ipynb\x1b[2J")
+
+    saved = grader.released_for
+    grader.released_for = lambda path: "bob"
+    try:
+        message = cli._refuse_variants_without_roster([submission])
+    finally:
+        grader.released_for = saved
+    assert "submitted/bob/02_x.ipynb?[2J (released for bob)" in message and "namespace(" not in message
+
+
+def test_a_student_whose_file_names_no_set_gets_no_missing_row_besides_it():
+    from pathlib import Path
+
+    from course_lib.grading.cli import _missing_rows
+    from course_lib.grading.spec import load_sets
+
+    sets = load_sets(Path(__file__).resolve().parent.parent / "instructor" / "sets")
+    rows = [SubmissionResult("s/alice/02_convolution_arithmetic.ipynb", "alice", "ex02", "ok"),
+            SubmissionResult("s/trudy/link", "trudy", "?", "invalid notebook", reason="a link, not followed")]
+    assert _missing_rows(rows, ("alice", "trudy"), sets) == []
