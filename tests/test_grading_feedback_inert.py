@@ -102,3 +102,13 @@ def test_a_student_whose_file_names_no_set_gets_no_missing_row_besides_it():
     rows = [SubmissionResult("s/alice/02_convolution_arithmetic.ipynb", "alice", "ex02", "ok"),
             SubmissionResult("s/trudy/link", "trudy", "?", "invalid notebook", reason="a link, not followed")]
     assert _missing_rows(rows, ("alice", "trudy"), sets) == []
+
+
+def test_backticks_and_backslashes_cannot_unescape_a_tag():
+    from course_lib.grading.gradebook import _markdown_line
+
+    for hostile in ("\\`<img src=x onerror=alert(1)>`", "```<b>`", "`` `<img src=x>` ``x<i>", "a`b``<img>``"):
+        line = _markdown_line(f"type {hostile}")
+        # CommonMark: an escaped backslash stays a backslash; every < outside a code span is escaped
+        outside = re.sub(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", "", line)
+        assert not re.search(r"(?<!\\)<[a-zA-Z/]", outside.replace("\\\\", "")), (hostile, line)

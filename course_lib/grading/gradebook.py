@@ -71,7 +71,8 @@ def _inline(text: str) -> str:
 
 
 MAX_MESSAGE = 600  # characters of one feedback line; longer ones are cut (a hostile value can be long)
-_CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+# a code span as CommonMark reads one: a whole run of backticks, closed by a run of the same length
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 
 
 def _markdown_line(text: str) -> str:
