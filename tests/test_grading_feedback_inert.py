@@ -112,3 +112,35 @@ def test_backticks_and_backslashes_cannot_unescape_a_tag():
         # CommonMark: an escaped backslash stays a backslash; every < outside a code span is escaped
         outside = re.sub(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", "", line)
         assert not re.search(r"(?<!\\)<[a-zA-Z/]", outside.replace("\\\\", "")), (hostile, line)
+
+
+def test_a_copys_or_downloads_name_grades_as_its_set():
+    from pathlib import Path
+
+    from course_lib.grading.grader import identify
+    from course_lib.grading.spec import load_sets
+
+    sets = load_sets(Path(__file__).resolve().parent.parent / "instructor" / "sets")
+    for name in ("Copy of 03_layer_arithmetic.ipynb", "Copy of Copy of 03_layer_arithmetic.ipynb",
+                 "03_layer_arithmetic (1).ipynb", "03_layer_arithmetic - Copy.ipynb"):
+        assert identify(Path(f"submitted/alice/{name}"), sets)[1].id == "ex03", name
+    # the honest name, and names that hold no set, are read as before
+    assert identify(Path("submitted/alice/03_layer_arithmetic.ipynb"), sets)[1].id == "ex03"
+    assert identify(Path("submitted/alice/Copy of notes.ipynb"), sets)[1] is None
+    assert identify(Path("submitted/alice/Copy of 99_x.ipynb"), sets)[1] is None
+
+
+def test_the_feedback_says_how_a_renamed_file_was_read(tmp_path):
+    from pathlib import Path
+
+    from course_lib.grading.grader import Options, grade_submission
+    from course_lib.grading.spec import load_sets
+
+    sets = load_sets(Path(__file__).resolve().parent.parent / "instructor" / "sets")
+    (tmp_path / "alice").mkdir()
+    for name, noted in (("Copy of 03_layer_arithmetic.ipynb", True), ("03_layer_arithmetic.ipynb", False)):
+        notebook = tmp_path / "alice" / name
+        notebook.write_text("not a notebook")  # read and refused before any kernel starts
+        result = grade_submission(notebook, sets, Options(), None, 0, tmp_path)
+        assert result.set_id == "ex03" and result.status == "invalid notebook"
+        assert any("graded as ex03" in note for note in result.notes) == noted

@@ -32,7 +32,7 @@ from course_lib.grading.bounded import ERROR, MEMORY, OK, TIMEOUT, map_bounded
 from course_lib.grading.runner import run_cells
 from course_lib.grading.sandbox import Sandbox, claim_slot, release_slot
 from course_lib.grading.spec import ExerciseSet, Question, encode_input
-from course_lib.grading.submissions import MAX_NOTEBOOK_BYTES, Submission, collect, read_bytes
+from course_lib.grading.submissions import MAX_NOTEBOOK_BYTES, Submission, collect, read_bytes, set_number_of
 from course_lib.grading.values import Unsupported, decode, describe, describe_type
 
 __all__ = ["Options", "QuestionResult", "SubmissionResult", "grade_submission", "grade_many",
@@ -118,9 +118,8 @@ def identify(path: Path, sets: dict) -> tuple[str, ExerciseSet | None]:
     """
     # Resolved, so that `..` or `.` never becomes a student.
     student = path.student if isinstance(path, Submission) else Path(os.path.realpath(Path(path).parent)).name
-    path = Path(path)
-    match = _SET_PREFIX.match(path.name)
-    exercise_set = sets.get(f"ex{match.group(1)}") if match else None
+    number, _renamed = set_number_of(Path(path).name)
+    exercise_set = sets.get(f"ex{number}") if number else None
     return student, exercise_set
 
 
@@ -640,6 +639,9 @@ def grade_submission(path, sets: dict, options: Options, sandbox: Sandbox, slot:
     submission, path = path, Path(path)  # a Submission knows its student and how to open it safely
     student, exercise_set = identify(submission, sets)
     result = SubmissionResult(str(path), student, exercise_set.id if exercise_set else "?", "ok")
+    if exercise_set and set_number_of(path.name)[1]:
+        result.notes.append(f"Your file is named {path.name}, a copy's or a download's name: it was graded as "
+                            f"{exercise_set.id} ({exercise_set.notebook}).")
     try:
         if exercise_set is None:
             result.status = "invalid notebook"

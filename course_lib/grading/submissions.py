@@ -26,11 +26,30 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Submission", "collect", "read_bytes", "MAX_NOTEBOOK_BYTES", "DUPLICATE_RULES", "NOT_A_FILE"]
+__all__ = ["Submission", "collect", "read_bytes", "set_number_of", "MAX_NOTEBOOK_BYTES", "DUPLICATE_RULES",
+           "NOT_A_FILE"]
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 DUPLICATE_RULES = ("refuse", "latest")
 _SET_PREFIX = re.compile(r"^(\d\d)_")
+# What a copy or a download does to a file name: Colab's "Copy of …", a browser's "… (1)", "… - Copy".
+_RENAMED = re.compile(r"^(?:Copy of )+|(?: ?\(\d{1,3}\)| - Copy)(?=\.ipynb$)")
+
+
+def set_number_of(name: str) -> tuple[str | None, bool]:
+    """The exercise set's number a notebook's file name gives (``"03"``), or None; and whether a
+    copy's or download's renaming had to be undone to read it.
+
+    Examples
+    --------
+    >>> set_number_of("03_layer_arithmetic.ipynb"), set_number_of("Copy of 03_layer_arithmetic.ipynb")
+    (('03', False), ('03', True))
+    >>> set_number_of("03_layer_arithmetic (1).ipynb"), set_number_of("notes.ipynb")
+    (('03', True), (None, False))
+    """
+    plain = _RENAMED.sub("", name)
+    match = _SET_PREFIX.match(plain)
+    return (match.group(1) if match else None), plain != name
 # Folders a notebook server writes by itself: never a submission.
 _SKIPPED_FOLDERS = (".ipynb_checkpoints",)
 
@@ -75,8 +94,7 @@ class Submission:
     @property
     def set_number(self) -> str | None:
         """The file name's leading two digits (``02`` for ``02_x.ipynb``), or None."""
-        match = _SET_PREFIX.match(self.parts[-1])
-        return match.group(1) if match else None
+        return set_number_of(self.parts[-1])[0]
 
 
 def _kind(mode: int) -> str | None:
