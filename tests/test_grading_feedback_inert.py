@@ -1,5 +1,7 @@
 """What the grader writes is inert and short: student-chosen text never becomes Markdown markup,
-a link or a control character, and a description repeats only a few dozen characters of a value."""
+a link or a control character, and a description repeats only a few dozen characters of a value.
+Every student gets a row (a rostered one without a submission: `missing`), and a copy's or a
+download's file name grades as its set."""
 
 import re
 
