@@ -66,7 +66,7 @@ _DPI = 80
 
 
 def _unicode_equation(n: int) -> str:
-    """Relationship ``n``'s equation as plain Unicode text (floor as ⌊…⌋).
+    """Relationship ``n``'s equation as plain Unicode text (floor as ⌊…⌋), primes as ``'``.
 
     Examples
     --------
@@ -75,17 +75,9 @@ def _unicode_equation(n: int) -> str:
     >>> _unicode_equation(14)
     "o' = a + k − 2p + s(i' − 1)"
     """
-    equation = arithmetic.relationship(n).equation
-    text = f"{sympy.sstr(equation.lhs)} = {sympy.sstr(equation.rhs)}"
-    while "floor(" in text:  # replace floor(...) by ⌊...⌋, matching the parentheses
-        start = text.index("floor(")
-        depth, end = 0, start + 5
-        for end in range(start + 5, len(text)):
-            depth += {"(": 1, ")": -1}.get(text[end], 0)
-            if depth == 0:
-                break
-        text = text[:start] + "⌊" + text[start + 6:end] + "⌋" + text[end + 1:]
-    return text.replace("*", "").replace(" - ", " − ")
+    from course_lib.draw.scenes import _inline  # the drawings' one-line equation
+
+    return _inline(n).replace("′", "'")
 
 
 def _fmt(values) -> str:
