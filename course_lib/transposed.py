@@ -7,9 +7,9 @@ convolution: stretched input, padding p′ = k̂ − p − 1 plus a zeros at the
 :func:`compare_three_ways` and :func:`check_relationships` hold them against each other, against
 ``numeric.conv_transpose2d`` and against the guide's Relationships 8–14; :func:`relationship_value`
 evaluates a relationship even where its conditions fail, :func:`round_trip` gives the size a
-same-settings transposed convolution returns, :func:`same_output_sizes` the input sizes that share
-one output size, :func:`useful_share` counts the multiplications of the emulation that touch a real
-input unit and :func:`scatter_landing` where the scatter's products land. The sweeps
+same-settings transposed convolution returns (``arithmetic.inputs_sharing_output`` gives the input
+sizes that share one output size), :func:`useful_share` counts the multiplications of the emulation
+that touch a real input unit and :func:`scatter_landing` where the scatter's products land. The sweeps
 :func:`check_round_trips`, :func:`check_output_padding_units`, :func:`check_dilated`,
 :func:`check_keras_formulas` and :func:`keras_none_equals_zero` hold lesson 05's statements about
 sizes, ``output_padding``, dilation and Keras's length rules against ``numeric`` and
@@ -26,7 +26,7 @@ from course_lib import arithmetic, frameworks, numeric
 from course_lib._validate import check_int
 from course_lib.conventions import take_window
 
-__all__ = ["scatter", "emulate", "by_matrix", "relationship_value", "round_trip", "same_output_sizes",
+__all__ = ["scatter", "emulate", "by_matrix", "relationship_value", "round_trip",
            "useful_share", "scatter_landing", "compare_three_ways", "check_relationships", "check_round_trips",
            "check_output_padding_units", "DilationSweep", "check_dilated", "check_keras_formulas",
            "keras_none_equals_zero"]
@@ -313,30 +313,6 @@ def check_relationships(i_max=9, k_max=4, s_max=3) -> dict[int, tuple[int, int]]
                             counts[n][1] += 1
                             counts[n][0] += lengths == {i} and rel.evaluate(i, k, s, p) == i
     return {n: (good, total) for n, (good, total) in counts.items()}
-
-
-def same_output_sizes(i, k, s=1, p=0) -> list[int]:
-    """The input sizes the direct convolution maps to the same output size as i (i's group, lesson 02).
-
-    Parameters
-    ----------
-    i, k, s, p : int
-        The direct convolution (the kernel must fit: k <= i + 2p).
-
-    Returns
-    -------
-    list of int
-        Every size j >= 1 with ⌊(j + 2p − k)/s⌋ = ⌊(i + 2p − k)/s⌋, in increasing order (s of them
-        unless the group reaches below 1); i is one of them, not necessarily the first.
-
-    Examples
-    --------
-    >>> same_output_sizes(17, 5, 3, 2), same_output_sizes(16, 3, 2, 1)
-    ([16, 17, 18], [15, 16])
-    """
-    o = arithmetic.conv_output_size(i, k, s, p)
-    first = s * (o - 1) + k - 2 * p
-    return list(range(max(first, 1), first + s))
 
 
 def scatter_landing(i, k, s=1, p=0) -> tuple[int, int]:
