@@ -1,7 +1,7 @@
 """Exercises, immediate feedback and grading for the course's exercise sets.
 
 Students use one function, :func:`check`, inside an exercise notebook. Instructors use the
-``course`` command (``course release``, ``course bundle``, ``course grade``); see the README.
+``course`` command (``course release``, ``course bundle``, ``course grade``); see docs/instructor.md.
 Nothing here holds a solution or a hidden test: those live in the instructor's folder, which is
 never shipped.
 """
