@@ -42,7 +42,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=$(LAB_START) \
 		$(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
-# bubblewrap is the grader's sandbox (README: "Which sandbox protection holds where"), which the
+# bubblewrap is the grader's sandbox (docs/sandbox.md: "Which sandbox protection holds where"), which the
 # grading tests use; as root the set-up installs Debian's package when it is missing.
 sandbox:
 	@if ! command -v bwrap >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -72,12 +72,12 @@ crosscheck: $(FRAMEWORKS_STAMP)
 recordings: $(FRAMEWORKS_STAMP)
 	TF_ENABLE_ONEDNN_OPTS=0 TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/python -m course_lib.recordings --write
 
-# --- figures (issue 4) ---
+# --- figures ---
 # Every figure of the guide as PNG and every animation as GIF, into build/figures (not committed).
 figures: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m course_lib.figures --out $(BUILD)/figures
 
-# --- real-browser test (issue 4) ---
+# --- real-browser test ---
 # Playwright's Python package only (never `playwright install`: it downloads a browser); the
 # browser is Debian's chromium, installed with apt when missing. Screenshots: build/browser.
 $(BROWSER_STAMP): $(STAMP)
@@ -88,12 +88,14 @@ test-browser: $(BROWSER_STAMP)
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 	$(BIN)/python -m pytest -m browser tests/test_browser.py
 
-# --- exercises (issue 3) ---
+# --- exercises ---
 # `make release` after editing solutions/ or instructor/sets/; `make test` fails until it is run
 # (tests/test_grading_release.py compares a fresh release with what is committed).
+# `make release ROSTER=roster.csv [RELEASE_ARGS="--out release/ --secret-file FILE"]`: one folder per
+# student with its notebooks and their check files (docs/instructor.md: "Per-student variants").
 .PHONY: release-check bundle
 release: $(STAMP)
-	$(BIN)/course release
+	$(BIN)/course release $(if $(ROSTER),--roster "$(ROSTER)") $(RELEASE_ARGS)
 
 release-check: $(STAMP)
 	$(BIN)/course release --check
@@ -103,7 +105,7 @@ bundle: $(STAMP)
 	$(BIN)/course bundle $(BUILD)/course.zip
 
 # `make grade SUBMISSIONS=submitted/ [GRADE_ARGS="--roster roster.csv --jobs 2"]`: the gradebook and
-# feedback go to build/ (README: "Grading").
+# feedback go to build/ (docs/instructor.md: "Grading").
 .PHONY: grade
 grade: $(STAMP) sandbox
 	@test -n "$(SUBMISSIONS)" || { echo "make grade needs SUBMISSIONS=<folder of submissions>" >&2; exit 2; }

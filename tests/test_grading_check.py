@@ -283,6 +283,9 @@ def test_edited_parameters_mean_check_can_no_longer_judge(sets):
         status, message = check_module.verdict("ex02.2", namespace)
         assert status == "cannot judge" and "cannot judge this answer here" in message and "original" in message
         assert "✅" not in message and "❌" not in message
+        # no check file and no notebook released for a student here: both reasons, and where it looked
+        assert "Either they were edited" in message and f"looked for it in {Path.cwd().resolve()}" in message
+        assert "check file check_files/ex02.json is missing" in message
     namespace["o2"] = 6.5  # form checks still run
     assert check_module.verdict("ex02.2", namespace)[0] == "wrong"
     namespace = namespace_for(params, "y10", np.array(sets["ex02"].question("ex02.10").answer(params)))

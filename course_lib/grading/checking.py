@@ -13,6 +13,13 @@ digest belongs to the parameters in the notebook (they were edited, or this copy
 lacks the student's variant), check() says it cannot judge the answer here and checks only its
 form.
 
+A per-student folder made by ``course release --roster`` carries its own check files,
+``check_files/exNN.json`` beside its notebooks (the defaults' digests and that student's).
+check() reads that file first, found beside the running notebook (when JupyterLab or VS Code
+names it) or in the kernel's working folder (Jupyter starts a kernel in its notebook's folder),
+and the course's own ``course_lib/grading/public/`` otherwise. When a notebook released for a
+student has no check file there, check() names the missing file and the folders it looked in.
+
 A failed public example names the call and says the result differs (and how its shape differs,
 for a matrix or a tuple); an expression wrong at a public point gives its own value there.
 Neither ever shows an expected value: it may be another question's answer.
@@ -30,12 +37,15 @@ import math
 import random
 import re
 import sys
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["check", "practice", "verdict", "check_holds", "Feedback"]
+__all__ = ["check", "practice", "verdict", "check_holds", "Feedback", "CHECK_FILES"]
 
 _PUBLIC_DIR = Path(__file__).resolve().parent / "public"
+# The folder of a per-student release's check files, beside the student's notebooks.
+CHECK_FILES = "check_files"
 _ID = re.compile(r"^((?:ex|l)\d\d)\.\d+$")  # exercise sets exNN, lessons' questions lNN
 _SAFE_BUILTINS = {name: getattr(builtins, name)
                   for name in ("abs", "all", "any", "len", "max", "min", "range", "round", "sorted", "sum",
@@ -63,10 +73,80 @@ _PRACTICE: dict = {}
 
 @lru_cache(maxsize=None)
 def _public(set_id: str):
+    """The course's own public checks file of ``set_id`` (the defaults' digests), or None."""
     path = _PUBLIC_DIR / f"{set_id}.json"
     if not path.is_file():
         return None
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=32)
+def _check_file(path: str, stamp: tuple):
+    # keyed by the file's mtime and size too, so a check file put back or replaced is read again
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def _notebook_named(namespace) -> Path | None:
+    """The running notebook's file as the front end names it in the kernel (JupyterLab's
+    ``__session__``, VS Code's ``__vsc_ipynb_file__``), or None when it names none that exists."""
+    for key in ("__session__", "__vsc_ipynb_file__"):
+        value = namespace.get(key)
+        if isinstance(value, str) and value.endswith(".ipynb") and Path(value).is_file():
+            return Path(value).resolve()
+    return None
+
+
+def _search_folders(namespace) -> list[Path]:
+    """Where a per-student folder's ``check_files/`` may be: beside the running notebook, and the
+    kernel's working folder (Jupyter starts a notebook's kernel in the notebook's folder)."""
+    folders = []
+    named = _notebook_named(namespace)
+    if named is not None:
+        folders.append(named.parent)
+    try:
+        here = Path.cwd().resolve()
+    except OSError:  # the working folder was deleted under the kernel
+        here = None
+    if here is not None and here not in folders:
+        folders.append(here)
+    return folders
+
+
+@dataclass(frozen=True)
+class _Origin:
+    """Where a verdict's public checks came from: a per-student check file, or the course's own
+    (``file`` None) after looking in ``folders``."""
+
+    file: Path | None
+    folders: tuple
+
+
+def _locate(set_id: str, namespace) -> tuple:
+    """``(public, origin)``: a per-student check file of ``set_id`` when one is found, else the course's own."""
+    folders = _search_folders(namespace)
+    for folder in folders:
+        path = folder / CHECK_FILES / f"{set_id}.json"
+        if path.is_file():
+            stat = path.stat()
+            return _check_file(str(path), (stat.st_mtime_ns, stat.st_size)), _Origin(path, tuple(folders))
+    return _public(set_id), _Origin(None, tuple(folders))
+
+
+def _released_student(set_id: str, notebook: str, namespace, folders) -> str | None:
+    """The student the running notebook of ``set_id`` was released for (its metadata names them;
+    the notebook is the one the front end names, or ``notebook`` in one of ``folders``), or None."""
+    from course_lib.grading.submissions import read_bytes
+
+    named = _notebook_named(namespace)
+    for path in ([named] if named else []) + [Path(folder) / notebook for folder in folders]:
+        try:
+            course = json.loads(read_bytes(path))["metadata"]["course"]
+            student = course["student"] if course["exercise_set"] == set_id else None
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):  # missing, not a notebook, not a variant
+            continue
+        if isinstance(student, str) and student:
+            return student
+    return None
 
 
 def _namespace():
@@ -190,8 +270,9 @@ def verdict(qid, namespace: dict) -> tuple[str, str]:
     """``(status, message)`` for question ``qid`` answered in ``namespace``.
 
     ``status`` is "passed", "wrong", "not attempted", "cannot judge" (no digests for the
-    parameters in ``namespace``: edited, or a variant this copy of the course lacks), "form
-    checked" (a set that gives no right/wrong feedback) or "unknown".
+    parameters in ``namespace``: edited, or a variant whose check file is missing), "form
+    checked" (a set that gives no right/wrong feedback) or "unknown". The digests come from
+    ``check_files/<set>.json`` beside the notebook (a per-student release) or from the course.
 
     Examples
     --------
@@ -209,7 +290,7 @@ def verdict(qid, namespace: dict) -> tuple[str, str]:
     if not isinstance(qid, str) or not _ID.match(qid):
         return "unknown", f'❓ check() needs a question ID such as "ex02.3" (or "l02.1" in a lesson), got {qid!r}.'
     set_id = _ID.match(qid).group(1)
-    public = _public(set_id)
+    public, origin = _locate(set_id, namespace)
     if public is None:
         return "unknown", (f'❓ There is no exercise set {set_id} in this course; question IDs look like "ex02.3" '
                            '(or "l02.1" in a lesson).')
@@ -229,7 +310,7 @@ def verdict(qid, namespace: dict) -> tuple[str, str]:
                                     f"holds (0-{count - 1}), but it is {number!r}. Put back the value your "
                                     "notebook was released with.")
         question = dict(question["versions"][number], version_parameter=parameter)
-    return _run(question, public, namespace)
+    return _run(question, public, namespace, origin)
 
 
 def _points(question) -> str:
@@ -248,7 +329,7 @@ def _wrong(qid, message, hint=""):
     return WRONG, text
 
 
-def _run(question, public, namespace):
+def _run(question, public, namespace, origin):
     from course_lib.grading import kinds
     from course_lib.grading._encode import decode_input, encode
     from course_lib.grading.values import decode, evaluate_exact
@@ -334,7 +415,7 @@ def _run(question, public, namespace):
         return _wrong(qid, failed["message"], failed.get("hint") or hint)
     if "digests" in question:
         if entry is None:
-            return _cannot_judge(question)
+            return _cannot_judge(question, public, namespace, origin)
         if isinstance(kind, kinds.Choice):
             return _choice_wrong(question, kind, answer, entry, mistake)
         off = _entries_off(kind, answer, entry)
@@ -489,16 +570,32 @@ def _expression_mistake(question, kind, answer):
     return None
 
 
-def _cannot_judge(question):
-    """⚠️ for a well-formed answer whose parameters have no digests in this copy of the course."""
+def _cannot_judge(question, public, namespace, origin):
+    """⚠️ for a well-formed answer whose parameters have no digests in the check file check() read.
+
+    With a per-student check file the parameters differ from the released ones; without one, a
+    notebook released for a student (its metadata says so) lacks its check file, which is named
+    with the folders check() looked in; otherwise either may be the case.
+    """
     # A pool's version is chosen by a parameter of its own, which its answer need not read.
     names = ", ".join(f"`{name}`" for name in question["uses"] + [question.get("version_parameter")] if name)
     tried = "the form is right and the public checks pass" if question.get("checks") else "the form is right"
-    return CANNOT_JUDGE, (
-        f"⚠️ {question['id']}: {tried}, but check() cannot judge this answer here: it has no answer digests "
-        f"for these values of {names}. Either they were edited (put back the original PARAMETERS cell to get "
-        f"a verdict) or this copy of the course lacks the check files of your variant (ask your instructor). "
-        f"The grader always uses your original parameters.")
+    lead = (f"⚠️ {question['id']}: {tried}, but check() cannot judge this answer here: it has no answer digests "
+            f"for these values of {names}.")
+    wanted = f"{CHECK_FILES}/{public['id']}.json"
+    looked = " and ".join(str(folder) for folder in origin.folders) or "no folder (the working folder is gone)"
+    if origin.file is not None:
+        why = (f"They differ from the values this notebook was released with ({origin.file} holds the digests "
+               f"of those): put back the original PARAMETERS cell to get a verdict.")
+    elif (student := _released_student(public["id"], public["notebook"], namespace, origin.folders)):
+        why = (f"This notebook was released for {student}, and its check file {wanted} is missing: check() "
+               f"looked for it in {looked}. Put the {CHECK_FILES} folder that came with your notebooks beside "
+               f"this notebook (or ask your instructor for it), then run this check again.")
+    else:
+        why = (f"Either they were edited (put back the original PARAMETERS cell to get a verdict) or this notebook "
+               f"was released for you and its check file {wanted} is missing (check() looked for it in "
+               f"{looked}; ask your instructor).")
+    return CANNOT_JUDGE, f"{lead} {why} The grader always uses your original parameters."
 
 
 def check_holds(test: str, parameters: dict, answer) -> bool | None:

@@ -5,7 +5,8 @@ solution by its stub (:mod:`course_lib.grading.markers`), clears outputs, puts a
 saying the file is generated and from what, writes every question's heading
 (``## ex02.1 · <title> (N points)``) from the declaration, so the notebook and the grader's
 feedback name a question alike, rewrites the ``# PARAMETERS`` cells for a student's variant,
-and writes the public checks file that ``check()`` reads.
+and writes the public checks file that ``check()`` reads (for a student's variant, one in the
+student's folder).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from course_lib.grading.checking import CHECK_FILES
 from course_lib.grading.markers import MarkerError, has_markers, solution_lines, strip_solutions
 from course_lib.grading.spec import ExerciseSet, QuestionPool
 
@@ -570,17 +572,22 @@ def read_secret(path: Path, create: bool = False) -> bytes:
 
 
 def release_variants(layout: Layout, sets: dict, students: list[str], secret: bytes, out: Path) -> list[Path]:
-    """One exercise notebook per student and set, with the student's own parameters.
+    """One exercise notebook per student and set, with the student's own parameters, and its check file.
 
-    It also writes ``out/course_lib/grading/public/<set>.json``: the public checks with the
-    digests of every student's variant (and of the defaults), salted with ``secret``. Ship that
-    folder in place of the bundle's ``course_lib/grading/public/`` so that ``check()`` can judge
-    each student's answers. Returns the notebooks' paths.
+    Each student's folder ``out/<student_id>/`` holds the notebooks and ``check_files/<set>.json``:
+    the set's public checks with the digests of the defaults and of that student's variant only
+    (salted with ``secret``), which ``check()`` reads beside the notebook. The folder works as
+    it is in any copy of the course; it holds no answer and no other student's digests.
+
+    It also writes ``out/course_lib/grading/public/<set>.json``, the public checks with the
+    digests of every student's variant (and of the defaults), for one copy of the course that
+    all students share in place of its ``course_lib/grading/public/``. Returns the notebooks' paths.
 
     Examples
     --------
     ``course release --roster roster.csv --out release/`` writes ``release/<student_id>/<notebook>``
-    with ``release_variants(Layout(root), sets, read_roster(roster), read_secret(secret_file), out)``.
+    and ``release/<student_id>/check_files/<set>.json`` with
+    ``release_variants(Layout(root), sets, read_roster(roster), read_secret(secret_file), out)``.
     """
     nbformat = _nbformat()
     written = []
@@ -600,7 +607,9 @@ def release_variants(layout: Layout, sets: dict, students: list[str], secret: by
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(_writes(nb), encoding="utf-8")
             written.append(path)
+            checks = path.parent / CHECK_FILES / f"{exercise_set.id}.json"
+            checks.parent.mkdir(exist_ok=True)
+            checks.write_text(exercise_set.public_json([params], secret), encoding="utf-8")
         public.mkdir(parents=True, exist_ok=True)
         (public / f"{exercise_set.id}.json").write_text(exercise_set.public_json(variants, secret), encoding="utf-8")
     return written
-
