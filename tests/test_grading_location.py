@@ -22,6 +22,7 @@ import pytest
 from course_lib.grading.sandbox import SandboxError, closed_folder, detect_sandbox
 from course_lib.grading.spec import load_sets
 from test_grading_grader import EXERCISE, NB02, SOLUTION, cells_of, notebook, write
+from test_grading_sandbox_limits import mounts_under, scratch_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 # Not the course: what a copy of it never needs (and .venv is rebuilt inside the copy).
@@ -71,13 +72,16 @@ def submissions(course: Path, folder: Path) -> None:
                                            extra=cells_of("read_instructor", ROOT=course, OTHER=solver)))
 
 
-def grade(course: Path, sub: Path, out: Path, sandbox: str = "bwrap", user: int | None = None):
-    """Run the copy's own ``course grade`` with a clean environment (as ``user`` if given)."""
+def grade(course: Path, sub: Path, out: Path, sandbox: str = "bwrap", user: int | None = None,
+          scratch: Path | None = None):
+    """Run the copy's own ``course grade`` with a clean environment (as ``user``, in ``scratch`` if given)."""
     command = [str(course / ".venv" / "bin" / "course"), "grade", str(sub), "--out", str(out),
                "--root", str(course), "--sandbox", sandbox, "--jobs", "2", "--timeout", "20"]
     if user is not None:
         command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", *command]
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(course.parent), "LANG": "C.UTF-8"}
+    if scratch is not None:
+        env["TMPDIR"] = str(scratch)  # the run's working folders: its own, whatever else runs here
     return subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=course, env=env)
 
 
@@ -104,12 +108,17 @@ def test_root_grades_a_course_kept_in_a_private_folder(as_root_copy):
     assert os.stat(home).st_mode & 0o777 == 0o700
     sub, out = home / "submitted", home / "gradebook.csv"
     submissions(course, sub)
-    result = grade(course, sub, out)
-    assert result.returncode == 0, result.stderr
-    assert "bubblewrap" in result.stderr and "its own unprivileged user" in result.stderr
-    check_gradebook(course, out)
-    # The binds lived in the kernels' own mount namespaces: none is left on the machine.
-    assert "course-grade-" not in Path("/proc/self/mountinfo").read_text()
+    scratch = scratch_folder("course-location-")
+    try:
+        result = grade(course, sub, out, scratch=scratch)
+        assert result.returncode == 0, result.stderr
+        assert "bubblewrap" in result.stderr and "its own unprivileged user" in result.stderr
+        check_gradebook(course, out)
+        # The binds lived in the kernels' own mount namespaces: none of this run's is left on the
+        # machine (another run's may be: only this run's scratch folder is looked at).
+        assert mounts_under(scratch) == [] and os.listdir(scratch) == []
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def test_the_copy_uses_its_own_venv(as_root_copy):

@@ -4,15 +4,25 @@ Hostile kernels (memory spread over forked children, files in /dev/shm and the s
 folders, a fork bomb of busy loops) are graded beside honest controls in one run with two
 parallel kernels: the controls must keep full marks, status ``ok`` and their usual speed, and the
 machine must not feel it. Two grading runs started at once must not touch each other's kernels.
+In ``setpriv`` mode a kernel can write only to small in-memory folders, never to the machine's disk.
+
+Every check looks only at what its own run made (its scratch folder, its job slots and their
+user ids, its grader processes' control groups), so these tests pass while another grading run
+works on the same machine (tests/test_grading_concurrent.py), and still fail when their own run
+leaves something behind. :class:`Watch` and :func:`leftovers` are shared with those tests.
+Run under ``flock /tmp/course-grading.lock``: it grades in real kernels.
 """
 
+import asyncio
 import csv
+import json
 import os
 import re
 import shutil
 import stat
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import threading
 import time
@@ -21,7 +31,9 @@ from pathlib import Path
 import pytest
 
 from course_lib.grading.grader import Options, grade_many
-from course_lib.grading.sandbox import _force_rmtree, cgroup_support, detect_sandbox
+from course_lib.grading.runner import run_cells
+from course_lib.grading.sandbox import (_force_rmtree, _inside, _mounts, cgroup_support, claim_slot, closed_folder,
+                                        detect_sandbox, readable_by_others, release_slot)
 from course_lib.grading.spec import load_sets
 from test_grading_grader import NB02, SOLUTION, notebook, write
 
@@ -30,7 +42,7 @@ SETS = load_sets(ROOT / "instructor" / "sets")
 FULL02 = SETS["ex02"].max_points
 MEMORY_MB = 1024
 CHILD_MB = 300  # six of them: twice the limit in sum, under a third of it each
-KERNEL_USERS = range(62000, 63000)
+TICKS = os.sysconf("SC_CLK_TCK")
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the sandbox needs Linux")
 needs_cgroups = pytest.mark.skipif(cgroup_support()[0] == 0, reason="no writable cgroup here (not root?)")
@@ -67,44 +79,125 @@ for _ in range(200):
 time.sleep(20)"""
 
 
-def meminfo(field: str) -> int:
-    """A /proc/meminfo field in MB."""
-    text = Path("/proc/meminfo").read_text()
-    return int(re.search(rf"^{field}:\s+(\d+) kB", text, re.M).group(1)) // 1024
+def scratch_folder(prefix: str) -> Path:
+    """A fresh folder for one run's working folders, which the kernels' users can pass (like /tmp)."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    folder.chmod(0o711)
+    return folder
+
+
+def boot_seconds() -> float:
+    """Seconds since boot: the clock of a process's start time in /proc/PID/stat."""
+    return time.clock_gettime(time.CLOCK_BOOTTIME)
+
+
+def processes():
+    """``(pid, parent pid, real uid, state, start in seconds since boot)`` of each process that can be read."""
+    for folder in Path("/proc").glob("[0-9]*"):
+        try:
+            status = (folder / "status").read_text()
+            stat_line = (folder / "stat").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        fields = stat_line[stat_line.rindex(")") + 2:].split()  # the name in (...) may hold spaces
+        uid = int(re.search(r"^Uid:\s+(\d+)", status, re.M).group(1))
+        yield int(folder.name), int(fields[1]), uid, fields[0], int(fields[19]) / TICKS
+
+
+def mounts_under(folder: Path) -> list[str]:
+    """This process's mount points at or below ``folder``."""
+    return [point for point, _, _ in _mounts() if _inside(point, str(folder))]
 
 
 class Watch(threading.Thread):
-    """Samples, until stopped, the machine's shared memory and the memory each kernel user holds."""
+    """Samples, until :meth:`finish`, what one grading run holds: the run of this process that works in ``scratch``.
 
-    def __init__(self):
+    Its job slots (from its working folders' names, ``job<slot>-...``) and so its kernels' user
+    ids; its grader processes (this process and its forked workers, which share its command
+    line); the memory each of its kernel users holds; and the shared memory (files in memory)
+    each of its kernels' control groups holds. Nothing of another run is counted.
+    """
+
+    def __init__(self, scratch: Path, sandbox):
         super().__init__(daemon=True)
+        self.scratch, self.sandbox = Path(scratch), sandbox
         self.stop = threading.Event()
-        self.shmem_before = meminfo("Shmem")
-        self.shmem_peak = self.shmem_before
+        self.started = boot_seconds()
+        self.ended = None
+        self.slots: set = set()
+        self.graders = {os.getpid()}
+        self.command = Path("/proc/self/cmdline").read_bytes()
         self.user_peak: dict = {}
+        self.shmem_peak: dict = {}
+
+    def uids(self) -> set:
+        return {self.sandbox.uid_for(slot) for slot in self.slots} - {None}
+
+    def groups(self) -> list[Path]:
+        """Control groups made by this run's grader processes (named ``course-kernel-<pid>-<folder>``)."""
+        return [group for folder in set(self.sandbox.cgroup_folders.values()) for pid in self.graders
+                for group in Path(folder).glob(f"course-kernel-{pid}-*")]
+
+    def sample(self) -> None:
+        for job in self.scratch.glob("course-grade-*/job*-*"):
+            found = re.fullmatch(r"job(\d+)-.+", job.name)
+            if found:
+                self.slots.add(int(found.group(1)))
+        uids, per_user = self.uids(), {}
+        for pid, parent, uid, _, _ in processes():
+            if parent == os.getpid():
+                try:
+                    if Path(f"/proc/{pid}/cmdline").read_bytes() == self.command:
+                        self.graders.add(pid)
+                except OSError:
+                    pass
+            if uid not in uids:
+                continue
+            try:
+                # Proportional set size: pages shared by forked processes are counted once.
+                rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            except OSError:
+                continue
+            pss = re.search(r"^Pss:\s+(\d+) kB", rollup, re.M)
+            if pss:
+                per_user[uid] = per_user.get(uid, 0) + int(pss.group(1))
+        for uid, kb in per_user.items():
+            self.user_peak[uid] = max(self.user_peak.get(uid, 0), kb // 1024)
+        for group in self.groups():
+            try:
+                shmem = re.search(r"^shmem (\d+)$", (group / "memory.stat").read_text(), re.M)
+            except OSError:
+                continue
+            if shmem:
+                self.shmem_peak[group.name] = max(self.shmem_peak.get(group.name, 0), int(shmem.group(1)) >> 20)
 
     def run(self):
         while not self.stop.wait(0.2):
-            self.shmem_peak = max(self.shmem_peak, meminfo("Shmem"))
-            per_user: dict = {}
-            for status in Path("/proc").glob("[0-9]*/status"):
-                try:
-                    text = status.read_text()
-                except OSError:
-                    continue
-                uid = int(re.search(r"^Uid:\s+(\d+)", text, re.M).group(1))
-                if uid not in KERNEL_USERS:
-                    continue
-                try:
-                    # Proportional set size: pages shared by forked processes are counted once.
-                    rollup = (status.parent / "smaps_rollup").read_text()
-                except OSError:
-                    continue
-                pss = re.search(r"^Pss:\s+(\d+) kB", rollup, re.M)
-                if pss:
-                    per_user[uid] = per_user.get(uid, 0) + int(pss.group(1))
-            for uid, kb in per_user.items():
-                self.user_peak[uid] = max(self.user_peak.get(uid, 0), kb // 1024)
+            self.sample()
+
+    def finish(self) -> None:
+        """Stop sampling once the run is over (processes started later are not this run's)."""
+        self.ended = boot_seconds()
+        self.stop.set()
+        self.join()
+        self.sample()
+
+
+def leftovers(watch: Watch) -> dict:
+    """What the watched run left behind, by kind; empty when it cleaned up after itself.
+
+    Its kernels' control groups, the live processes of its kernels' users started while it ran
+    (a slot is leased to one run at a time, so another run's kernels started later are not
+    counted; zombies hold nothing and init reaps them), and mounts and files in its scratch folder.
+    """
+    found = {
+        "groups": [str(group) for group in watch.groups()],
+        "processes": [(pid, uid, state) for pid, _, uid, state, start in processes()
+                      if uid in watch.uids() and state != "Z" and watch.started - 1 <= start <= watch.ended],
+        "mounts": mounts_under(watch.scratch),
+        "files": sorted(os.listdir(watch.scratch)),
+    }
+    return {kind: items for kind, items in found.items() if items}
 
 
 @pytest.fixture(scope="module")
@@ -121,17 +214,18 @@ def hostile_batch(tmp_path_factory):
     paths += [write(sub, f"control_{hostile}", NB02, notebook(SOLUTION[NB02]))
               for hostile in ("fork_bomb", "forked_memory", "fills_shared_memory")]
     sandbox = detect_sandbox("auto", memory_mb=MEMORY_MB)
-    watch = Watch()
+    scratch = scratch_folder("course-limits-")
+    watch = Watch(scratch, sandbox)
     watch.start()
     started = time.monotonic()
     try:
         results = grade_many(paths, SETS, Options(cell_timeout=30, notebook_timeout=90), sandbox, jobs=2,
-                             progress=False)
+                             progress=False, scratch=scratch)
     finally:
-        watch.stop.set()
-        watch.join()
-    return {"results": {r.student: r for r in results}, "seconds": time.monotonic() - started,
-            "watch": watch, "sandbox": sandbox}
+        watch.finish()
+    yield {"results": {r.student: r for r in results}, "seconds": time.monotonic() - started,
+           "watch": watch, "sandbox": sandbox, "left": leftovers(watch)}
+    shutil.rmtree(scratch, ignore_errors=True)
 
 
 @needs_cgroups
@@ -158,23 +252,23 @@ def test_a_kernel_and_all_its_children_share_one_memory_limit(hostile_batch):
     assert max(peaks.values()) > 2 * CHILD_MB, peaks  # the attack did run: it held what it could
 
 
+@needs_cgroups
 def test_files_in_memory_cannot_grow_the_machines_shared_memory(hostile_batch):
-    watch = hostile_batch["watch"]
+    # Files in memory are charged to the kernel that writes them: its control group's shmem.
     # The hostile kernel tried 400 MB in each of /dev/shm, /dev and /; only /dev/shm takes any,
     # and no more than its size. Honest kernels keep a few MB in their folders.
-    grown = watch.shmem_peak - watch.shmem_before
-    assert grown < hostile_batch["sandbox"].shm_mb + 150, grown
+    peaks = hostile_batch["watch"].shmem_peak
+    shm_mb = hostile_batch["sandbox"].shm_mb
+    assert peaks, "no kernel group of this run was seen"
+    assert max(peaks.values()) < shm_mb + 40, peaks
+    assert max(peaks.values()) > shm_mb - 8, peaks  # the attack did run: it filled /dev/shm
 
 
 @needs_cgroups
 def test_no_kernel_group_or_process_is_left_behind(hostile_batch):
-    version, folders = cgroup_support()
-    for folder in set(folders.values()):
-        assert not list(Path(folder).glob("course-kernel-*")), folder
-    # Zombies (state Z) hold nothing; the machine's init reaps them when it gets to them.
-    table = subprocess.run(["ps", "-eo", "uid=,stat=,args="], capture_output=True, text=True).stdout
-    alive = [line for line in table.splitlines() if int(line.split()[0]) in KERNEL_USERS and "Z" not in line.split()[1]]
-    assert not alive
+    watch = hostile_batch["watch"]
+    assert len(watch.slots) == 2 and len(watch.graders) >= 3, (watch.slots, watch.graders)  # it saw the run
+    assert hostile_batch["left"] == {}
 
 
 @pytest.mark.skipif(not shutil.which("bwrap"), reason="bubblewrap is not installed")
@@ -189,6 +283,135 @@ def test_bubblewrap_leaves_no_unsized_writable_folder():
         assert shown.stdout.split() == [str(box.shm_mb)], (shown.stdout, shown.stderr)
     finally:
         shutil.rmtree(workdir)
+
+
+# --- setpriv: the machine's world-writable folders ------------------------------------------------
+
+FILL_FOLDERS = """# 200 MB into each folder any user may write to, and into the home folder. It stops early once a
+# folder has taken more than any private in-memory folder holds: the machine's disk is next.
+import json, os
+written = {}
+for folder in FOLDERS + [os.environ["HOME"]]:
+    written[folder] = 0
+    try:
+        with open(os.path.join(folder, NAME), "wb") as handle:
+            for _ in range(200):
+                handle.write(b"x" * 2**20)
+                written[folder] += 1
+    except OSError:
+        pass
+    if written[folder] > 100:
+        break"""
+
+
+def skip_without_setpriv() -> None:
+    """Skip, saying why, where setpriv mode cannot run (a failure of the mode itself still fails)."""
+    if os.geteuid() != 0:
+        pytest.skip("setpriv mode needs root")
+    if not (readable_by_others(Path(sysconfig.get_paths()["purelib"])) and readable_by_others(ROOT / "course_lib")):
+        pytest.skip("the course lies where other users cannot pass, so setpriv mode refuses it "
+                    "(tests/test_grading_location.py checks that refusal)")
+
+
+def writable_by_find() -> list[str]:
+    """The outermost folders other users can reach and write to, as `find` lists them on each writable mount."""
+    listed = set()
+    for point, fstype, options in _mounts():
+        if "ro" in options or fstype in ("proc", "sysfs", "cgroup", "cgroup2", "devpts"):
+            continue
+        shown = subprocess.run(["find", point, "-xdev", "-type", "d", "-perm", "-0003", "-prune", "-print"],
+                               capture_output=True, text=True, timeout=120)
+        listed.update(line for line in shown.stdout.splitlines() if closed_folder(Path(line), need="x") is None)
+    return sorted(f for f in listed if not any(other != f and _inside(f, other) for other in listed))
+
+
+def free_mb(folders) -> dict:
+    """Free MB on each file system holding one of ``folders``."""
+    free = {}
+    for folder in folders:
+        info = os.statvfs(folder)
+        free[os.stat(folder).st_dev] = info.f_bavail * info.f_frsize >> 20
+    return free
+
+
+def test_a_setpriv_kernel_writes_only_to_small_private_folders():
+    """The kernel tries 200 MB in each world-writable folder and in its home: each stops at its small size.
+
+    A world-writable folder made just before the sandbox is chosen (on the machine's disk, where
+    no usual folder is) is found and covered too. Beside it, the honest part: the kernel still
+    runs every cell, and a read-only folder under /tmp (a course cloned there) stays readable.
+    """
+    skip_without_setpriv()
+    (ROOT / "build").mkdir(exist_ok=True)
+    drop = Path(tempfile.mkdtemp(prefix="course-drop-", dir=ROOT / "build"))  # on the disk, ignored by git
+    kept = Path(tempfile.mkdtemp(prefix="course-kept-", dir="/tmp"))
+    scratch = scratch_folder("course-setpriv-")  # under /tmp: the working folder is kept too
+    name = f"fill-{os.getpid()}-{time.monotonic_ns()}"
+    folders = []
+    try:
+        drop.chmod(0o755)
+        (drop / "drop").mkdir(mode=0o777)
+        (drop / "drop").chmod(0o1777)
+        kept.chmod(0o755)
+        (kept / "kept_module.py").write_text("VALUE = 42\n")
+        box = detect_sandbox("setpriv", disk_mb=32)
+        assert box.mode == "setpriv" and "FELL BACK" not in box.describe()
+        folders = writable_by_find()
+        assert str(drop / "drop") in folders and set(folders) <= set(box.covered), (folders, box.covered)
+        box.readonly.append(str(kept))
+        box.sites.append(str(kept))
+        before = free_mb(folders)
+        cells = ["import kept_module\nvalue = kept_module.VALUE",
+                 FILL_FOLDERS.replace("FOLDERS", repr(folders)).replace("NAME", repr(name))]
+        slot = claim_slot()
+        try:
+            result = asyncio.run(run_cells(cells, ["import json\nprint('T0', json.dumps([value, written]))"], "T0",
+                                           box, slot, scratch, cell_timeout=60, notebook_timeout=120))
+        finally:
+            release_slot(slot)
+        after = free_mb(folders)
+        assert result.status == "ok", (result.notes, [(c.status, c.error) for c in result.cells])
+        value, written = json.loads(list(result.probe_lines.values())[0][0])
+        assert value == 42
+        homes = [folder for folder in written if folder not in folders]
+        for folder, mb in written.items():
+            size = box.disk_mb if folder in homes else box.shm_mb if folder == "/dev/shm" else box.tmp_mb
+            assert 0 < mb <= size, (folder, mb, size)
+        assert len(homes) == 1 and sorted(set(written) - set(homes)) == folders, written
+        for device, mb in before.items():
+            assert mb - after[device] < 50, (device, mb, after[device])
+        assert not [f for f in folders if os.path.lexists(os.path.join(f, name))]
+        assert not os.listdir(scratch)
+    finally:
+        for folder in folders:
+            if os.path.lexists(os.path.join(folder, name)):
+                os.unlink(os.path.join(folder, name))
+        for folder in (drop, kept, scratch):
+            _force_rmtree(folder)
+
+
+def test_auto_says_loudly_when_it_falls_back_from_bubblewrap_to_setpriv(monkeypatch):
+    """A bubblewrap that fails its self-test: the grader names the fall-back and the failure, and still grades."""
+    skip_without_setpriv()
+    fake = Path(tempfile.mkdtemp(prefix="course-fake-bwrap-"))
+    scratch = scratch_folder("course-fallback-")
+    try:
+        fake.chmod(0o755)
+        (fake / "bwrap").write_text("#!/bin/sh\necho 'bwrap: setting up uid map: Permission denied' >&2\nexit 1\n")
+        (fake / "bwrap").chmod(0o755)
+        monkeypatch.setenv("PATH", f"{fake}:{os.environ.get('PATH', '/usr/bin:/bin')}")
+        box = detect_sandbox("auto")
+        said = box.describe()
+        assert box.mode == "setpriv" and "setting up uid map: Permission denied" in box.fallback, box.passed_over
+        assert said.startswith("sandbox: WARNING: FELL BACK from bubblewrap to setpriv mode"), said
+        assert "bubblewrap could not be used (bwrap with " in said and "setting up uid map: Permission denied" in said
+        # The honest control: graded in full under the fall-back.
+        path = write(scratch / "submitted", "solver", NB02, notebook(SOLUTION[NB02]))
+        [result] = grade_many([path], SETS, Options(cell_timeout=30), box, jobs=1, progress=False, scratch=scratch)
+        assert (result.total, result.status) == (FULL02, "ok"), result.reason
+    finally:
+        _force_rmtree(fake)
+        _force_rmtree(scratch)
 
 
 # --- two runs at once ------------------------------------------------------------------------------

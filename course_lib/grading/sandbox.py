@@ -1,6 +1,6 @@
 """Where and how a submission's kernel runs: the sandbox around every student kernel.
 
-Three protections, chosen by what the grader is allowed to do (see the README's table):
+Three protections, chosen by what the grader is allowed to do (see the table in docs/sandbox.md):
 
 ``bwrap`` (default when bubblewrap works)
     The kernel runs in a bubblewrap sandbox: new user, PID, network, IPC and UTS namespaces, a
@@ -14,11 +14,16 @@ Three protections, chosen by what the grader is allowed to do (see the README's 
     ``/root``, a ``mktemp -d`` folder) still reaches the sandbox; bubblewrap binds them from there
     back to their own paths.
 ``setpriv`` (root without bubblewrap)
-    The kernel runs as an unprivileged user id of its own, in new network, IPC and UTS
-    namespaces, in a private working folder. The file system is the machine's, so the instructor's
-    files are protected only by their permissions: the grader refuses to start while a protected
-    path (instructor folder, solutions, secret, roster, submissions, output) is readable by others,
-    and refuses this mode while the Python packages or ``course_lib`` are out of the kernel's reach.
+    The kernel runs as an unprivileged user id of its own, in new network, IPC, UTS, PID and
+    mount namespaces, in a private working folder. The file system is the machine's, so the
+    instructor's files are protected only by their permissions: the grader refuses to start while
+    a protected path (instructor folder, solutions, secret, roster, submissions, output) is
+    readable by others, and refuses this mode while the Python packages or ``course_lib`` are out
+    of the kernel's reach. Every folder of the machine that any user may write to (``/tmp``,
+    ``/var/tmp``, ``/dev/shm``, ...; found by :func:`world_writable_folders` when the sandbox is
+    chosen) is covered, in the kernel's own mount namespace, by a small private tmpfs, so the
+    kernel can write only to sized memory. When ``auto`` falls back to this mode because
+    bubblewrap failed, :meth:`Sandbox.describe` says so and why.
 ``none`` (only when asked for)
     No isolation beyond resource limits; for trying things out on your own notebooks.
 
@@ -36,6 +41,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 import stat
 import signal
@@ -48,7 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["SandboxError", "Sandbox", "detect_sandbox", "readable_by_others", "closed_folder", "claim_slot",
-           "hold_slot", "release_slot", "cgroup_support"]
+           "hold_slot", "release_slot", "cgroup_support", "world_writable_folders"]
 
 MODES = ("auto", "bwrap", "setpriv", "none")
 DEFAULT_UID_BASE = 62000
@@ -217,6 +223,109 @@ _STAGE_SCRIPT = (
 )
 STAGE = "ro"  # the staging folder's name, next to the kernels' working folders
 
+# Ran by `sh` as root in a setpriv kernel's own mount namespace, before privileges are dropped:
+# with `mount` as $1, carries out operations of three words each (up to "--"), then runs the
+# rest of the command. `cover OPTIONS FOLDER` mounts a tmpfs over FOLDER (gone since the sandbox
+# was chosen: nothing to cover); `tmpfs OPTIONS FOLDER` the same, where FOLDER must be there;
+# `keep SOURCE TARGET` binds SOURCE onto TARGET, made first; `move SOURCE TARGET` moves a mount.
+# Paths arrive as arguments, never as code.
+_COVER_SCRIPT = (
+    'umask 022; m=$1; shift; while [ "$1" != -- ]; do case $1 in '
+    'cover) [ ! -d "$3" ] || "$m" -t tmpfs -o "$2" tmpfs "$3" || exit 125;; '
+    'tmpfs) "$m" -t tmpfs -o "$2" tmpfs "$3" || exit 125;; '
+    'keep) mkdir -p -- "$3" && "$m" --rbind -- "$2" "$3" || exit 125;; '
+    'move) "$m" --move -- "$2" "$3" || exit 125;; '
+    '*) exit 125;; esac; shift 3; done; shift; exec "$@"'
+)
+COVER_STAGE = "cover"  # in root's lease folder: where a cover is built before it is moved in place
+# File systems without folders a kernel could fill (kernel interfaces), never scanned.
+_PSEUDO_FILE_SYSTEMS = {"proc", "sysfs", "cgroup", "cgroup2", "devpts", "securityfs", "debugfs", "tracefs",
+                        "bpf", "pstore", "configfs", "fusectl", "binfmt_misc", "autofs", "efivarfs",
+                        "selinuxfs", "rpc_pipefs", "nsfs", "hugetlbfs"}
+
+
+def _mounts() -> list[tuple[str, str, set]]:
+    """This process's mounts, in mount order: ``(mount point, file system type, options)``.
+
+    The options are the mount's and its file system's together (``ro`` may be either).
+    """
+    mounts = []
+    with open("/proc/self/mountinfo") as handle:
+        for line in handle:
+            fields = line.split()
+            dash = fields.index("-")
+            # mountinfo escapes spaces, tabs, newlines and backslashes in octal (\040).
+            point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), fields[4])
+            mounts.append((point, fields[dash + 1], {*fields[5].split(","), *fields[dash + 3].split(",")}))
+    return mounts
+
+
+def _writable_mounts() -> list[str]:
+    """Mount points of the machine's writable file systems, kernel interfaces left out."""
+    return [point for point, fstype, options in _mounts()
+            if fstype not in _PSEUDO_FILE_SYSTEMS and "ro" not in options]
+
+
+def _inside(path: str, folder: str) -> bool:
+    """Whether ``path`` is ``folder`` or lies below it (by name, no link followed)."""
+    return os.path.commonpath([path, folder]) == folder
+
+
+def world_writable_folders(roots=None) -> list[str]:
+    """The outermost folders any user may reach and write to, on ``roots``' file systems (default: the machine's).
+
+    Each root is walked without leaving its file system and without following links; a folder
+    with the others' ``w`` and ``x`` bits is listed and not entered (a cover over it hides what it
+    holds); a folder without the others' ``x`` bit is not entered either (no other user gets
+    past it). By default the roots are the mount points of every writable file system but the
+    kernel's interfaces (proc, sysfs, cgroups, devpts, ...). A root that cannot be read is skipped.
+
+    Examples
+    --------
+    >>> base = Path(tempfile.mkdtemp()); base.chmod(0o755)
+    >>> (base / "deep" / "drop").mkdir(parents=True); (base / "deep" / "drop").chmod(0o1777)
+    >>> world_writable_folders([base]) == [str(base / "deep" / "drop")]
+    True
+    >>> base.chmod(0o700); world_writable_folders([base])  # no other user gets in
+    []
+    >>> _force_rmtree(base)
+    """
+    roots = _writable_mounts() if roots is None else [os.path.abspath(r) for r in roots]
+    found: list[str] = []
+    for root in sorted(set(roots), key=lambda r: (r.count("/"), r)):
+        if any(_inside(root, folder) for folder in found) or closed_folder(Path(root), need="x") is not None:
+            continue  # hidden with a covered folder, or out of other users' reach
+        try:
+            info = os.lstat(root)
+        except OSError:
+            continue
+        if not stat.S_ISDIR(info.st_mode):
+            continue
+        if info.st_mode & stat.S_IWOTH:
+            found.append(root)
+            continue
+        stack = [root]
+        while stack:
+            try:
+                entries = list(os.scandir(stack.pop()))
+            except OSError:
+                continue
+            for entry in entries:
+                try:
+                    if not entry.is_dir(follow_symlinks=False):
+                        continue
+                    entry_info = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                if entry_info.st_dev != info.st_dev or not entry_info.st_mode & stat.S_IXOTH:
+                    continue  # another mount (walked as a root of its own), or closed to other users
+                if entry_info.st_mode & stat.S_IWOTH:
+                    found.append(entry.path)
+                else:
+                    stack.append(entry.path)
+    return sorted(folder for folder in found if not any(other != folder and _inside(folder, other)
+                                                        for other in found))
+
 
 # --- one control group per kernel ----------------------------------------------------------------
 
@@ -232,17 +341,13 @@ _JOIN_SCRIPT = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done
 def _own_cgroups() -> tuple[dict, str]:
     """This process's control groups: {v1 controller: folder} and its cgroup2 folder ("" if none)."""
     mounts_v1, mount_v2 = {}, ""
-    with open("/proc/self/mountinfo") as handle:
-        for line in handle:
-            fields = line.split()
-            dash = fields.index("-")
-            point, fstype, options = fields[4], fields[dash + 1], fields[dash + 3].split(",")
-            if fstype == "cgroup2" and not mount_v2:
-                mount_v2 = point
-            elif fstype == "cgroup":
-                for controller in CONTROLLERS:
-                    if controller in options:
-                        mounts_v1.setdefault(controller, point)
+    for point, fstype, options in _mounts():
+        if fstype == "cgroup2" and not mount_v2:
+            mount_v2 = point
+        elif fstype == "cgroup":
+            for controller in CONTROLLERS:
+                if controller in options:
+                    mounts_v1.setdefault(controller, point)
     v1, v2 = {}, ""
     with open("/proc/self/cgroup") as handle:
         for line in handle:
@@ -402,7 +507,11 @@ class Sandbox:
     # Where each kernel gets control groups of its own (see cgroup_support); 0: none.
     cgroup_version: int = 0
     cgroup_folders: dict = field(default_factory=dict)
-    shm_mb: int = 64
+    shm_mb: int = 64  # the kernel's private /dev/shm
+    tmp_mb: int = 64  # its private /tmp; in setpriv mode, each private folder laid over a world-writable one
+    # setpriv mode: the machine's world-writable folders, each covered by a private tmpfs in the
+    # kernel's mount namespace (filled by detect_sandbox; /dev/shm is covered in any case).
+    covered: list[str] = field(default_factory=list)
     _groups: dict = field(default_factory=dict, repr=False)  # working folder -> its kernel's groups
 
     # --- identities and folders ---------------------------------------------------------------
@@ -429,6 +538,8 @@ class Sandbox:
             raise SandboxError(f"could not make the kernel's control group: {err}") from err
         if self.stages:
             self._make_stage(Path(parent) / STAGE)
+        if self.mode == "setpriv" and uid is not None:
+            self._cover_stage().mkdir(mode=0o700, exist_ok=True)
         if uid is not None:
             options = f"size={self.disk_mb}m,mode=0700,uid={uid},gid={uid},nosuid,nodev"
             mounted = subprocess.run([self.tools["mount"], "-t", "tmpfs", "-o", options, "tmpfs", str(workdir)],
@@ -459,6 +570,42 @@ class Sandbox:
                 point.mkdir(mode=0o755, exist_ok=True)
             else:
                 point.touch(mode=0o644, exist_ok=True)
+
+    def _cover_stage(self) -> Path:
+        """An empty folder only root can reach, outside the folders covered if the machine allows."""
+        return _slot_folder() / COVER_STAGE
+
+    def cover_operations(self, workdir: Path) -> list[str]:
+        """The operations of the setpriv kernel's cover script (see ``_COVER_SCRIPT``) for ``workdir``.
+
+        A private tmpfs goes over /dev/shm (``shm_mb``) and over each world-writable folder
+        (``tmp_mb``). What the kernel needs below such a folder (its working folder, the Python
+        installation, ``course_lib``: a course cloned under /tmp, say) is bound into the new
+        tmpfs at its own path before the tmpfs is moved over the folder.
+
+        Examples
+        --------
+        >>> box = Sandbox(mode="setpriv", interpreter=sys.executable, sites=[], covered=["/var/tmp"], root=True)
+        >>> box.cover_operations(Path("/srv/work"))
+        ['cover', 'size=64m,mode=1777,nosuid,nodev', '/dev/shm', 'cover', 'size=64m,mode=1777,nosuid,nodev', '/var/tmp']
+        """
+        sizes = {"/dev/shm": self.shm_mb, **{folder: self.tmp_mb for folder in self.covered if folder != "/dev/shm"}}
+        needed = sorted({os.path.abspath(p) for p in (str(workdir), *self.readonly)})
+        needed = [p for p in needed if not any(other != p and _inside(p, other) for other in needed)]
+        stage = str(self._cover_stage())
+        operations = []
+        # Outer folders first; the one holding the stage last, since its cover hides the stage.
+        for folder in sorted(sizes, key=lambda f: (_inside(stage, f), f.count("/"), f)):
+            options = f"size={sizes[folder]}m,mode=1777,nosuid,nodev"
+            kept = [p for p in needed if p != folder and _inside(p, folder)]
+            if not kept:
+                operations += ["cover", options, folder]
+                continue
+            operations += ["tmpfs", options, stage]
+            for path in kept:
+                operations += ["keep", path, stage + path[len(folder.rstrip("/")):]]
+            operations += ["move", stage, folder]
+        return operations
 
     def _make_groups(self, workdir: Path) -> list[Path]:
         """One control group per controller for the kernel of ``workdir``, with its limits set.
@@ -587,7 +734,7 @@ class Sandbox:
         # bubblewrap's /dev and its root are tmpfs without a size, writable by the kernel:
         # /dev/shm gets a sized tmpfs of its own, and /dev and / are made read-only (last).
         argv += ["--proc", "/proc", "--dev", "/dev", "--size", str(self.shm_mb * 1024 * 1024), "--tmpfs", "/dev/shm",
-                 "--remount-ro", "/dev", "--size", str(64 * 1024 * 1024), "--tmpfs", "/tmp",
+                 "--remount-ro", "/dev", "--size", str(self.tmp_mb * 1024 * 1024), "--tmpfs", "/tmp",
                  "--size", str(self.disk_mb * 1024 * 1024), "--tmpfs", HOME]
         for name in ("usr", "etc"):
             argv += ["--ro-bind", f"/{name}", f"/{name}"]
@@ -614,10 +761,12 @@ class Sandbox:
             argv += [self.tools["unshare"], "--net", "--ipc", "--uts", "--pid", "--fork", "--kill-child",
                      "--mount-proc", "--"]
             if uid is not None:
-                # The machine's /dev/shm is shared and sized by the machine: in the kernel's own
-                # mount namespace (made by --mount-proc), root mounts a small private one over it.
-                argv += [self.tools["sh"], "-c", '"$1" -t tmpfs -o "$2" tmpfs /dev/shm || exit 125; shift 2; exec "$@"',
-                         "sh", self.tools["mount"], f"size={self.shm_mb}m,mode=1777,nosuid,nodev"]
+                # The machine's /dev/shm, /tmp and every other folder all users may write to are
+                # shared and sized by the machine (a kernel once filled 70 GB of disk there): in
+                # the kernel's own mount namespace (made by --mount-proc, private), root lays a
+                # small private tmpfs over each.
+                argv += [self.tools["sh"], "-c", _COVER_SCRIPT, "sh", self.tools["mount"],
+                         *self.cover_operations(workdir), "--"]
         stage = workdir.parent / STAGE if self.stages else None
         if stage is not None:
             # Root resolves the sources, whatever folders above them are closed to other users;
@@ -634,17 +783,36 @@ class Sandbox:
             argv += self.bwrap_argv(workdir, stage)
         return argv + self.python_argv(kernel)
 
+    @property
+    def fallback(self) -> str:
+        """Why bubblewrap was not used, when ``auto`` fell back from it to a weaker mode; "" otherwise.
+
+        Examples
+        --------
+        >>> Sandbox(mode="setpriv", interpreter=sys.executable, sites=[],
+        ...         passed_over=["bwrap: bwrap not installed"]).fallback
+        'bwrap: bwrap not installed'
+        """
+        failed = [problem for problem in self.passed_over if problem.startswith("bwrap")]
+        return "; ".join(failed) if self.mode != "bwrap" else ""
+
     def describe(self) -> str:
-        """One line for the grader's log: which protection holds."""
+        """One line for the grader's log: which protection holds, and loudly any fall-back from bubblewrap."""
         if self.uid_for(0) is not None:
             who = "as root: each kernel runs as its own unprivileged user"
         else:
             who = "as root" if self.root else "as a normal user"
         what = {
             "bwrap": "bubblewrap sandbox (private file system view, no network, own PID namespace)",
-            "setpriv": "unprivileged user, no network; files protected by their permissions",
+            "setpriv": "unprivileged user, no network; files protected by their permissions; "
+                       f"a private {self.shm_mb} MB /dev/shm and a private {self.tmp_mb} MB tmpfs over each "
+                       f"world-writable folder ({', '.join(sorted(set(self.covered) - {'/dev/shm'})) or 'none found'})",
             "none": "NO SANDBOX (resource limits only)",
         }[self.mode]
+        if self.fallback:
+            what = (f"WARNING: FELL BACK from bubblewrap to {self.mode} mode, which shows the kernels the "
+                    f"machine's own files, because bubblewrap could not be used ({self.fallback}); install or "
+                    f"repair bubblewrap for the stronger sandbox; {what}")
         if self.cgroup_version:
             limit = (f"memory limit {self.memory_mb} MB per kernel (its whole process tree, in a cgroup "
                      f"v{self.cgroup_version} of its own with {PIDS_PER_KERNEL} tasks and one core)")
@@ -777,7 +945,10 @@ def detect_sandbox(mode: str = "auto", memory_mb: int = 2048, cpu_seconds: int =
     """Choose and verify the sandbox for this machine.
 
     ``auto`` prefers bubblewrap, then (as root) ``setpriv``; it never silently falls back to no
-    sandbox. The chosen sandbox is tested by starting the interpreter in it once.
+    sandbox, and a fall-back to ``setpriv`` is named, with bubblewrap's failure, by
+    :meth:`Sandbox.describe`. For ``setpriv`` the machine's world-writable folders are found
+    here (:func:`world_writable_folders`), to be covered in each kernel. The chosen sandbox is
+    tested by starting the interpreter in it once.
 
     Raises
     ------
@@ -818,11 +989,13 @@ def detect_sandbox(mode: str = "auto", memory_mb: int = 2048, cpu_seconds: int =
         if missing:
             problems.append(f"{candidate}: {', '.join(missing)} not installed")
             continue
+        covered = []
         if candidate == "setpriv":
             unreachable = _unreachable([*_site_dirs(), _course_lib_dir()])
             if unreachable:
                 problems.append(unreachable)
                 continue
+            covered = world_writable_folders()
         parent = Path(tempfile.mkdtemp(prefix="course-sandbox-test-", dir=scratch))
         os.chmod(parent, 0o711)
         try:
@@ -833,13 +1006,12 @@ def detect_sandbox(mode: str = "auto", memory_mb: int = 2048, cpu_seconds: int =
                     problems.append(f"setpriv with {interpreter}: closed to other users by "
                                     f"{closed_folder(Path(interpreter))}")
                     continue
-                readonly = sorted({*_site_dirs(), _prefix_of(interpreter)} - {"/usr"})
+                # What the kernel reads: bound into bubblewrap; kept visible under setpriv's covers.
+                readonly = sorted({*_site_dirs(), _prefix_of(interpreter), _course_lib_dir()} - {"/usr"})
                 box = Sandbox(mode=candidate, interpreter=interpreter, sites=_site_dirs(),
                               memory_mb=memory_mb, cpu_seconds=cpu_seconds, uid_base=uid_base, disk_mb=disk_mb,
                               readonly=readonly, root=root, tools=tools, cgroup_version=cgroup_version,
-                              cgroup_folders=cgroup_folders)
-                if candidate == "bwrap":
-                    box.readonly = sorted(set(readonly) | {_course_lib_dir()})
+                              cgroup_folders=cgroup_folders, covered=covered)
                 try:
                     report = box.self_test(parent)
                 except (SandboxError, subprocess.TimeoutExpired, OSError) as err:
