@@ -2,8 +2,8 @@
 
 Built on a tiny exercise set declared here (ex01, three questions, per-student variants), so the
 tests do not depend on the course's own sets: feedback hints (a declared mistake's hint, else the
-question's hint), the refusal to grade per-student variants without a roster, the gradebook's
-`reason` column, and the message when `course release --roster` creates the secret.
+question's hint), the `needs roster` rows of per-student variants graded without a roster, the
+gradebook's `reason` column, and the message when `course release --roster` creates the secret.
 Run under `flock /tmp/course-grading.lock`: the batch below grades notebooks in real kernels.
 """
 
@@ -226,15 +226,26 @@ def course(tmp_path_factory):
             "params": {s: sets["ex01"].parameters_for(s, SECRET.encode()) for s in ("alice", "bob")}}
 
 
-def test_grading_variants_without_a_roster_is_refused(course, capsys):
+def test_variants_without_a_roster_get_a_row_each_and_are_not_graded(course, capsys):
     out = course["base"] / "refused.csv"
-    code = main(["grade", str(course["sub"]), "--out", str(out), "--quiet", "--root", str(course["root"])])
+    code = main(["grade", str(course["sub"]), "--out", str(out), "--feedback", str(course["base"] / "refused"),
+                 "--quiet", "--root", str(course["root"])])
     err = capsys.readouterr().err
-    assert code == 2
-    assert not out.exists()
-    assert "refusing to grade" in err and "--roster roster.csv" in err
+    assert code == 1  # rows need attention; 2 is for bad arguments only
+    rows = {r["student"]: r for r in csv.DictReader(out.open())}
+    assert set(rows) == {"alice", "bob", "erin", "zed", "carol", "dave", "frank"}
+    for student, released in (("alice", "alice"), ("bob", "bob"), ("erin", "alice"), ("zed", "zed")):
+        assert (rows[student]["status"], rows[student]["total"]) == ("needs roster", "0")
+        assert rows[student]["reason"] == (f"per-student variant (released for {released}): grade with --roster "
+                                           "ROSTER and the secret the release used")
+    assert "Why: per-student variant (released for alice)" in (course["base"] / "refused" / "alice" /
+                                                                NOTEBOOK.replace(".ipynb", ".md")).read_text()
+    # the others are graded (here: refused for what they are) as with a roster
+    assert rows["dave"]["reason"].startswith("not valid JSON") and rows["carol"]["status"] == "invalid notebook"
+    assert "were not graded (status `needs roster`): 4 of them" in err and "--roster roster.csv" in err
     assert "the secret the release used" in err and "--secret-file" in err
     assert "(released for alice)" in err
+    assert f"7 of 7 rows need attention (status not ok): see their `reason` column in {out}" in err
 
 
 def test_shared_exercise_notebooks_are_not_refused(course):
@@ -266,7 +277,7 @@ def section(text: str, qid: str) -> str:
 
 
 def test_the_gradebook_has_a_reason_for_every_row_that_is_not_ok(graded):
-    assert graded["code"] == 0
+    assert graded["code"] == 1  # some rows need attention
     rows = graded["rows"]
     assert set(rows) == {"alice", "bob", "erin", "zed", "carol", "dave", "frank"}
     for r in rows.values():

@@ -308,9 +308,9 @@ def test_feedback_cannot_be_turned_into_markdown_blocks_links_or_html():
                               reason="cell 1: [click](http://evil.example) <img src=x>",
                               notes=["Cell 1: ![pixel](http://evil.example/p.png)\n\n# Fake grade: 100."])
     text = feedback_markdown(result, SETS)
-    assert "Student: ``x`y?# Title`` · file: `01_tiny.ipynb`" in text
+    assert "Student: ``x`y\\x0a# Title`` · file: `01_tiny.ipynb`" in text  # as in the gradebook
     assert "Why: cell 1: \\[click\\](http://evil.example) \\<img src=x\\>." in text
-    assert "- Cell 1: !\\[pixel\\](http://evil.example/p.png)??# Fake grade: 100." in text
+    assert "- Cell 1: !\\[pixel\\](http://evil.example/p.png)\\\\x0a\\\\x0a# Fake grade: 100." in text
     assert not any(line.startswith("# Fake") or line.startswith("# Title") for line in text.splitlines())
 
 
@@ -405,7 +405,8 @@ def only(hostile, student):
 
 
 def test_the_run_finishes_and_honest_students_keep_their_scores(hostile):
-    assert hostile["run"].returncode == 0, hostile["run"].stderr
+    assert hostile["run"].returncode == 1, hostile["run"].stderr  # finished; some rows need attention
+    assert "rows need attention" in hostile["run"].stderr
     assert hostile["seconds"] < HANG_GUARD
     assert (only(hostile, "alice")["total"], only(hostile, "alice")["status"]) == ("5", "ok")
     assert (only(hostile, "bob")["total"], only(hostile, "bob")["status"]) == ("3", "ok")
@@ -446,7 +447,7 @@ def test_duplicates_are_refused_with_every_file_listed(hostile):
 
 
 def test_latest_grades_only_the_newest(hostile):
-    assert hostile["late"].returncode == 0, hostile["late"].stderr
+    assert hostile["late"].returncode == 1, hostile["late"].stderr  # the older file's duplicate row
     rows = {Path(r["submission"]).parent.name: r for r in hostile["late_rows"]}
     assert (rows["again"]["status"], rows["again"]["total"]) == ("ok", "3")
     assert rows["late"]["status"] == "duplicate"

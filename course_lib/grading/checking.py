@@ -135,16 +135,15 @@ def _locate(set_id: str, namespace) -> tuple:
 def _released_student(set_id: str, notebook: str, namespace, folders) -> str | None:
     """The student the running notebook of ``set_id`` was released for (its metadata names them;
     the notebook is the one the front end names, or ``notebook`` in one of ``folders``), or None."""
-    from course_lib.grading.submissions import read_bytes
+    from course_lib.grading.submissions import read_bytes, released_student
 
     named = _notebook_named(namespace)
     for path in ([named] if named else []) + [Path(folder) / notebook for folder in folders]:
         try:
-            course = json.loads(read_bytes(path))["metadata"]["course"]
-            student = course["student"] if course["exercise_set"] == set_id else None
-        except (OSError, ValueError, KeyError, TypeError, RecursionError):  # missing, not a notebook, not a variant
+            student = released_student(json.loads(read_bytes(path)), set_id)
+        except (OSError, ValueError, RecursionError):  # missing, or not a notebook
             continue
-        if isinstance(student, str) and student:
+        if student:
             return student
     return None
 

@@ -7,6 +7,11 @@ Examples (from the repository's root)::
     course release --roster roster.csv --out release/   # one notebook per student and set
     course bundle build/course.zip      # what students receive
     course grade submitted/ --out gradebook.csv --feedback feedback/ [--duplicates latest]
+
+``course grade`` exits with :data:`EXIT_OK` when every gradebook row is ``ok``,
+:data:`EXIT_ATTENTION` when some rows need the instructor's attention (their ``reason`` says
+why), :data:`EXIT_USAGE` for bad arguments, and :data:`EXIT_NOT_GRADED` when it could not grade
+or write at all (no usable sandbox, files other users could read, an output it cannot write).
 """
 
 from __future__ import annotations
@@ -17,21 +22,29 @@ import re
 import sys
 from pathlib import Path
 
-__all__ = ["main"]
+__all__ = ["main", "EXIT_OK", "EXIT_ATTENTION", "EXIT_USAGE", "EXIT_NOT_GRADED"]
+
+EXIT_OK, EXIT_ATTENTION, EXIT_USAGE, EXIT_NOT_GRADED = 0, 1, 2, 3
+
+
+def _stop(message: str, code: int):
+    """Say why on stderr and exit with ``code``."""
+    print(message, file=sys.stderr)
+    raise SystemExit(code)
 
 
 def _root(value: str | None) -> Path:
     if value:
         root = Path(value).resolve()
         if not (root / "instructor" / "sets").is_dir():
-            raise SystemExit(f"course: {root} has no instructor/sets folder")
+            _stop(f"course: {root} has no instructor/sets folder", EXIT_USAGE)
         return root
     here = Path.cwd().resolve()
     for candidate in (here, *here.parents):
         if (candidate / "instructor" / "sets").is_dir():
             return candidate
-    raise SystemExit("course: run this inside the course repository (no instructor/sets folder found above "
-                     f"{here}), or pass --root")
+    _stop("course: run this inside the course repository (no instructor/sets folder found above "
+          f"{here}), or pass --root", EXIT_USAGE)
 
 
 def _sets(root: Path):
@@ -45,7 +58,7 @@ def _secret_path(args, root: Path) -> Path:
     return Path(args.secret_file) if args.secret_file else root / "instructor" / "secret.key"
 
 
-def _secret(args, root: Path, create: bool) -> bytes:
+def _secret(args, root: Path, create: bool, code: int = 1) -> bytes:
     from course_lib.grading.release import ReleaseError, read_secret
 
     path = _secret_path(args, root)
@@ -54,7 +67,7 @@ def _secret(args, root: Path, create: bool) -> bytes:
     try:
         secret = read_secret(path, create=create)
     except ReleaseError as err:
-        raise SystemExit(f"course: {err}") from err
+        _stop(f"course: {err}", code)
     if creating and path.is_file():
         print(f"course release: created the instructor secret {path} (readable only by you). Back it up "
               "somewhere safe and keep it private: every student's parameters are derived from it, and "
@@ -110,10 +123,13 @@ def _bundle(args) -> int:
     return 0
 
 
-def _one_line(text) -> str:
-    """A student-chosen name as one line for a terminal: no control characters, at most 120 characters."""
-    text = re.sub(r"[\x00-\x1f\x7f-\x9f]", "?", str(text))
-    return text if len(text) <= 120 else text[:119] + "…"
+def _one_line(text, width: int | None = 120) -> str:
+    """A name as one line for a terminal: no control characters (each is shown as ``?``), bytes
+    that are not UTF-8 escaped as in the gradebook, at most ``width`` characters (None: any)."""
+    from course_lib.grading.submissions import printable, shorten
+
+    text = printable(re.sub(r"[\x00-\x1f\x7f-\x9f]", "?", str(text)))
+    return text if width is None else shorten(text, width)
 
 
 def _missing_rows(results, roster, sets) -> list:
@@ -131,25 +147,26 @@ def _missing_rows(results, roster, sets) -> list:
 
 
 def _refuse_variants_without_roster(paths) -> str | None:
-    """The refusal message when per-student notebooks are to be graded without a roster."""
-    from course_lib.grading.grader import released_for
+    """What to tell the instructor when per-student notebooks among ``paths`` were not graded for
+    want of a roster (each has a ``needs roster`` row), or None when there are none."""
+    from course_lib.grading import grader
 
-    variants = [(path, student) for path in paths if (student := released_for(path))]
+    variants = [(path, student) for path in paths if (student := grader.released_for(path))]
     if not variants:
         return None
     shown = "".join(f"\n  {_one_line(path.path)} (released for {_one_line(student)})" for path, student in variants[:3])
-    more = f"\n  and {len(variants) - 3} more" if len(variants) > 3 else ""
-    return (f"course grade: refusing to grade: {len(variants)} of {len(paths)} submissions are per-student "
-            f"variants made by `course release --roster`:{shown}{more}\n"
+    more = f"\n  and {len(variants) - 3:,} more" if len(variants) > 3 else ""
+    return (f"course grade: per-student variants made by `course release --roster` were not graded (status "
+            f"`needs roster`): {len(variants):,} of them{shown}{more}\n"
             "Without a roster they would be graded against the default parameters, not each student's own. "
-            "Pass --roster roster.csv (the roster the release used), and the secret the release used: "
-            "instructor/secret.key, --secret-file FILE or COURSE_SECRET; a different secret gives "
+            "Grade them with --roster roster.csv (the roster the release used) and the secret the release "
+            "used: instructor/secret.key, --secret-file FILE or COURSE_SECRET; a different secret gives "
             "different parameters.")
 
 
 def _grade(args) -> int:
     from course_lib.grading.gradebook import write_feedback, write_gradebook
-    from course_lib.grading.grader import Options, grade_many
+    from course_lib.grading.grader import NEEDS_ATTENTION, Options, grade_many
     from course_lib.grading.release import ReleaseError, read_roster
     from course_lib.grading.sandbox import SandboxError, detect_sandbox
 
@@ -157,21 +174,19 @@ def _grade(args) -> int:
 
     root = _root(args.root)
     sets = _sets(root)
-    paths = collect(args.submissions, sets, duplicates=args.duplicates)
+    try:
+        paths = collect(args.submissions, sets, duplicates=args.duplicates)
+    except OSError as err:  # a folder the instructor named that cannot be read
+        _stop(f"course grade: cannot read {_one_line(err.filename)}: {err.strerror or err}", EXIT_USAGE)
     if not paths:
-        raise SystemExit("course grade: no submissions given")
+        _stop("course grade: no submissions given", EXIT_USAGE)
     roster, secret = None, None
     if args.roster:
         try:
             roster = tuple(read_roster(Path(args.roster)))
-        except ReleaseError as err:
-            raise SystemExit(f"course grade: {err}") from err
-        secret = _secret(args, root, create=False)
-    else:
-        refusal = _refuse_variants_without_roster([p for p in paths if not p.problem])
-        if refusal:
-            print(refusal, file=sys.stderr)
-            return 2
+        except (ReleaseError, OSError, UnicodeDecodeError) as err:
+            _stop(f"course grade: {err}", EXIT_USAGE)
+        secret = _secret(args, root, create=False, code=EXIT_USAGE)
     options = Options(cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout,
                       secret=secret, hidden_seed=args.hidden_seed, roster=roster)
     try:
@@ -188,25 +203,42 @@ def _grade(args) -> int:
         protected += [Path(args.feedback).resolve()] if args.feedback else []
         sandbox.check_protected(protected)
     except SandboxError as err:
-        raise SystemExit(f"course grade: {err}") from err
-    if not args.quiet:
+        _stop(f"course grade: {err}", EXIT_NOT_GRADED)
+    if not args.quiet or sandbox.fallback:  # a fall-back from bubblewrap is said even with --quiet
         print(f"course grade: {len(paths)} submissions, {args.jobs or os.cpu_count()} parallel kernels; "
               f"{sandbox.describe()}", file=sys.stderr)
     results = grade_many(paths, sets, options, sandbox, jobs=args.jobs, progress=not args.quiet)
     if roster:
         results += _missing_rows(results, roster, sets)
-    write_gradebook(Path(args.out), results, sets)
+    try:
+        write_gradebook(Path(args.out), results, sets)
+    except OSError as err:
+        _stop(f"course grade: could not write the gradebook {_one_line(args.out, None)}: {err.strerror or err}",
+              EXIT_NOT_GRADED)
+    feedback_error = None
     if args.feedback:
-        write_feedback(Path(args.feedback), results, sets)
+        try:
+            write_feedback(Path(args.feedback), results, sets)
+        except OSError as err:  # the gradebook is written: say it, and which feedback is missing
+            feedback_error = f"course grade: {err}"
+    variants = {str(Path(r.path)) for r in results if r.status == "needs roster"}
+    note = variants and _refuse_variants_without_roster([p for p in paths if str(Path(p.path)) in variants])
+    if note:
+        print(note, file=sys.stderr)
     if not args.quiet:
         counts = {}
         for r in results:
             counts[r.status] = counts.get(r.status, 0) + 1
         summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-        print(f"course grade: wrote {args.out} ({summary})", file=sys.stderr)
-        if any(r.status != "ok" for r in results):
-            print("course grade: the `reason` column says why each row that is not ok is not", file=sys.stderr)
-    return 0
+        print(f"course grade: wrote {_one_line(args.out, None)} ({summary})", file=sys.stderr)
+    attention = sum(r.status in NEEDS_ATTENTION for r in results)
+    if attention:
+        # Printed even with --quiet: it is why the exit status is not 0.
+        print(f"course grade: {attention:,} of {len(results):,} rows need attention (status not ok): "
+              f"see their `reason` column in {_one_line(args.out, None)}", file=sys.stderr)
+    if feedback_error:
+        _stop(feedback_error, EXIT_NOT_GRADED)
+    return EXIT_ATTENTION if attention else EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -242,7 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--feedback", help="folder for one Markdown feedback file per submission")
     grade.add_argument("--jobs", type=int, default=None, help="parallel kernels (default: number of cores)")
     grade.add_argument("--timeout", type=float, default=30.0, help="seconds per cell (default 30)")
-    grade.add_argument("--notebook-timeout", type=float, default=300.0, help="seconds per notebook (default 300)")
+    grade.add_argument("--notebook-timeout", type=float, default=300.0,
+                       help="seconds for each submission's whole grading: its kernel, its cells and the comparison "
+                            "of its answers (default 300)")
     grade.add_argument("--memory", type=int, default=2048, help="memory limit per kernel in MB: its whole process tree when the grader can use cgroups (root), else per process (default 2048)")
     grade.add_argument("--sandbox", default="auto", choices=["auto", "bwrap", "setpriv", "none"],
                        help="how to isolate kernels (default: the strongest that works here)")
@@ -254,7 +288,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--duplicates", default="refuse", choices=["refuse", "latest"],
                        help="several files for one student and set: refuse them all (default) or grade the "
                             "newest by modification time")
-    grade.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    grade.add_argument("--quiet", action="store_true",
+                       help="no progress bar or counts (the line on rows that need attention is still printed)")
     grade.set_defaults(run=_grade)
     return parser
 
@@ -266,8 +301,9 @@ def main(argv=None) -> int:
     --------
     ``course release --check`` is ``main(["release", "--check"])``: it prints
     ``course release --check: exercises/ and the public checks are up to date`` and returns 0.
-    ``course grade`` returns 2, grading nothing, when a submission is a per-student variant and
-    no ``--roster`` is given.
+    ``course grade`` returns 0 when every row of the gradebook is ``ok``, 1 when some need
+    attention (a per-student variant graded without ``--roster`` gets a ``needs roster`` row,
+    say), 2 for bad arguments and 3 when it could not grade or write at all.
     """
     parser = build_parser()
     args = parser.parse_args(argv)

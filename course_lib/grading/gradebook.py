@@ -11,7 +11,10 @@ answer or a solution.
 Everything a student controls (folder and file names, error names, reasons quoting them) is made
 harmless on the way out: a CSV cell a spreadsheet would read as a formula gets a leading single
 quote, and in the feedback names are code spans and other text cannot start a block, a link or
-HTML. Feedback files are ``DIR/<student>/<notebook stem>.md``, one per submission, never outside ``DIR``.
+HTML. Names are shown through :func:`~course_lib.grading.submissions.printable` (bytes that are
+not UTF-8 and control characters as backslash escapes), so both files are always valid UTF-8.
+Feedback files are ``DIR/<student>/<notebook stem>.md``, one per submission, never outside
+``DIR``, each file name at most 255 bytes.
 """
 
 from __future__ import annotations
@@ -19,8 +22,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 import re
 from pathlib import Path
+
+from course_lib.grading.submissions import printable, shorten
 
 __all__ = ["write_gradebook", "gradebook_text", "feedback_markdown", "write_feedback", "format_points",
            "spreadsheet_safe"]
@@ -28,7 +34,10 @@ __all__ = ["write_gradebook", "gradebook_text", "feedback_markdown", "write_feed
 # OWASP's list for CSV injection: a spreadsheet evaluates a cell starting with one of these.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Lone surrogates too: a text that holds one cannot be written as UTF-8.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+MAX_REASON = 1500  # characters of a reason; every part of one is bounded already, this is the last guard
+MAX_NAME_BYTES = 255  # of one file name: what Linux file systems accept
 
 
 def spreadsheet_safe(cell) -> str:
@@ -111,6 +120,11 @@ def _question_order(qid: str):
     return int(set_number), int(number)
 
 
+def _reason(text: str) -> str:
+    """A row's reason as the gradebook and the feedback show it: printable and bounded."""
+    return shorten(printable(text), MAX_REASON)
+
+
 def gradebook_text(results, sets: dict) -> str:
     """The gradebook as CSV text.
 
@@ -132,9 +146,9 @@ def gradebook_text(results, sets: dict) -> str:
     for r in results:
         points = {q.id: format_points(q.points) for q in r.questions}
         maximum = sets[r.set_id].max_points if r.set_id in sets else 0
-        row = [r.student, r.set_id, r.path]
+        row = [printable(r.student), r.set_id, printable(r.path)]
         row += [points.get(c, "0" if r.set_id == c.split(".")[0] else "") for c in columns]
-        row += [format_points(r.total), format_points(maximum), r.status, r.reason]
+        row += [format_points(r.total), format_points(maximum), r.status, _reason(r.reason)]
         writer.writerow([spreadsheet_safe(cell) for cell in row])
     return out.getvalue()
 
@@ -147,7 +161,8 @@ def write_gradebook(path: Path, results, sets: dict) -> None:
     ``course grade ... --out gradebook.csv`` ends with ``write_gradebook(Path("gradebook.csv"), results, sets)``.
     """
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(gradebook_text(results, sets), encoding="utf-8")
+    # Names are printable already; backslashreplace only guards the encoding of the whole file.
+    Path(path).write_text(gradebook_text(results, sets), encoding="utf-8", errors="backslashreplace")
 
 
 def feedback_markdown(result, sets: dict) -> str:
@@ -166,14 +181,14 @@ def feedback_markdown(result, sets: dict) -> str:
     exercise_set = sets.get(result.set_id)
     title = exercise_set.title if exercise_set else "Unknown exercise set"
     lines = [f"# Feedback: {result.set_id} · {title}", "",
-             f"Student: {_code(result.student)} · file: {_code(Path(result.path).name)}", "",
+             f"Student: {_code(printable(result.student))} · file: {_code(printable(Path(result.path).name))}", "",
              f"**Total: {format_points(result.total)} / {format_points(result.max_points)} points** "
              f"(status: {result.status})", ""]
     if result.reason:
-        lines += [f"Why: {_inline(result.reason.rstrip('.'))}.", ""]
+        lines += [f"Why: {_inline(_reason(result.reason.rstrip('.')))}.", ""]
     if result.notes:
         lines += ["What happened while your notebook ran:", ""]
-        lines += [f"- {_inline(note)}" for note in result.notes]
+        lines += [f"- {_inline(printable(note))}" for note in result.notes]
         lines.append("")
     titles = {q.id: q.title for q in exercise_set.questions} if exercise_set else {}
     for q in result.questions:
@@ -185,17 +200,40 @@ def feedback_markdown(result, sets: dict) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _bounded_name(stem: str, tag: str, path: str) -> str:
+    """``<stem><tag>.md`` in at most :data:`MAX_NAME_BYTES` bytes: a longer stem is cut and gets
+    a short hash of the whole path, so cut names stay apart."""
+    name = f"{stem}{tag}.md"
+    if len(os.fsencode(name)) <= MAX_NAME_BYTES:
+        return name
+    tag = tag or "." + _digest(path)
+    room = MAX_NAME_BYTES - len(os.fsencode(f"{tag}.md"))
+    while len(os.fsencode(stem)) > room:  # by characters, so no UTF-8 character is split
+        stem = stem[:-1]
+    return f"{stem}{tag}.md"
+
+
+def _digest(path: str) -> str:
+    return hashlib.sha256(os.fsencode(path)).hexdigest()[:8]
+
+
 def _feedback_names(results) -> dict:
-    """Each result's feedback file name: its notebook's stem, made unique within its student's folder."""
+    """Each result's feedback file name: its notebook's stem, unique within its student's folder
+    and at most :data:`MAX_NAME_BYTES` bytes long."""
     stems: dict = {}
     for result in results:
         stems.setdefault((result.student, Path(result.path).stem), []).append(result.path)
-    names = {}
-    for (_student, stem), paths in stems.items():
+    names, taken = {}, set()
+    for (student, stem), paths in stems.items():
         for path in paths:
             # Two files with one name (a nested copy, a duplicate) must not share one feedback file.
-            tag = "" if len(paths) == 1 else "." + hashlib.sha256(path.encode()).hexdigest()[:8]
-            names[path] = f"{stem}{tag}.md"
+            name = _bounded_name(stem, "" if len(paths) == 1 else "." + _digest(path), path)
+            again = 1
+            while (student, name) in taken:  # a stem that looks like another's cut stem and hash
+                again += 1
+                name = _bounded_name(stem, f".{_digest(path)}-{again}", path)
+            taken.add((student, name))
+            names[path] = name
     return names
 
 
@@ -203,31 +241,44 @@ def write_feedback(directory: Path, results, sets: dict) -> list[Path]:
     """Write ``DIRECTORY/<student>/<notebook stem>.md`` for every submission; return the paths.
 
     Two submissions of one student with the same file name get the stem and a short hash of their
-    path. A row without a student (a file directly in the submissions folder) or without a file (a
-    rostered student who handed in nothing) gets no feedback.
+    path; a name longer than 255 bytes is cut and gets that hash too. A row without a student (a
+    file directly in the submissions folder) or without a file (a rostered student who handed in
+    nothing) gets no feedback. A file that cannot be written does not stop the others.
 
     Raises
     ------
     ValueError
-        If a student is not a plain folder name (``..``, a ``/``), or a target would lie outside ``directory``.
+        If a student is not a plain folder name (``..``, a ``/``, over 255 bytes), or a target
+        would lie outside ``directory``.
+    OSError
+        After writing all the others, if some files could not be written (the message counts
+        them and names the first).
 
     Examples
     --------
     ``course grade ... --feedback feedback/`` writes ``feedback/alice/02_convolution_arithmetic.md``.
     """
-    written = []
+    written, failed = [], []
     base = Path(directory).resolve()
     names = _feedback_names(results)
     for result in results:
         if not result.student or not result.path:  # a missing submission's row has nothing to explain
             continue
-        if result.student in (".", "..") or "/" in result.student or "\0" in result.student:
+        if result.student in (".", "..") or "/" in result.student or "\0" in result.student or \
+                len(os.fsencode(result.student)) > MAX_NAME_BYTES:
             raise ValueError(f"student must be a plain folder name, got {result.student!r}")
         target = base / result.student / names[result.path]
         if not target.resolve().is_relative_to(base):
             raise ValueError(f"the feedback for {result.student!r} would be written outside {base}: {target.resolve()}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(feedback_markdown(result, sets), encoding="utf-8")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(feedback_markdown(result, sets), encoding="utf-8", errors="backslashreplace")
+        except OSError as err:
+            failed.append((target, err))
+            continue
         written.append(target)
+    if failed:
+        target, err = failed[0]
+        raise OSError(f"{len(failed)} of {len(failed) + len(written)} feedback files could not be written; "
+                      f"the first, {printable(target)}: {err.strerror or err}")
     return written
-

@@ -28,21 +28,29 @@ from fractions import Fraction
 from pathlib import Path
 
 from course_lib.grading import _encode, _probe, kinds
-from course_lib.grading.bounded import ERROR, MEMORY, OK, TIMEOUT, map_bounded
+from course_lib.grading.bounded import ERROR, MEMORY, NOT_RUN, OK, TIMEOUT, map_bounded
 from course_lib.grading.runner import run_cells
 from course_lib.grading.sandbox import Sandbox, claim_slot, release_slot
 from course_lib.grading.spec import ExerciseSet, Question, encode_input
-from course_lib.grading.submissions import MAX_NOTEBOOK_BYTES, Submission, collect, read_bytes, set_number_of
+from course_lib.grading.submissions import (
+    MAX_NOTEBOOK_BYTES, Submission, collect, listing, printable, read_bytes, released_student, set_number_of, shorten,
+)
 from course_lib.grading.values import Unsupported, decode, describe, describe_type
 
 __all__ = ["Options", "QuestionResult", "SubmissionResult", "grade_submission", "grade_many",
-           "identify", "read_submission", "released_for", "STATUSES"]
+           "identify", "read_submission", "released_for", "STATUSES", "NEEDS_ATTENTION"]
 
 # "student mismatch" and "not in roster" arise only when a roster is given (see Options.roster);
 # "duplicate" marks files not graded because their student handed in several for one set;
-# "missing" is a rostered student who handed in nothing for a set the run grades (course grade --roster).
+# "missing" is a rostered student who handed in nothing for a set the run grades (course grade --roster);
+# "needs roster" is a per-student variant graded without a roster: not graded, since its
+# student's parameters are unknown.
 STATUSES = ("ok", "timeout", "crashed", "invalid notebook", "student mismatch", "not in roster", "duplicate",
-            "missing")
+            "missing", "needs roster")
+# Every row that is not "ok" asks the instructor to look at its reason (`course grade` exits 1).
+NEEDS_ATTENTION = tuple(status for status in STATUSES if status != "ok")
+MAX_CELL_NOTES = 10  # cells that failed, named one by one in the feedback; the rest are counted
+_NAME_WIDTH = 60  # characters of a name from a notebook's metadata that a reason repeats
 _SET_PREFIX = re.compile(r"^(\d\d)_")
 
 
@@ -50,9 +58,15 @@ _SET_PREFIX = re.compile(r"^(\d\d)_")
 class Options:
     """How to grade: timeouts in seconds, the variants' secret, the roster, hidden inputs' seed.
 
+    ``notebook_timeout`` bounds the whole of one submission's grading: reading it, its kernel's
+    start, its cells, the probe cells and the comparison of its answers. The kernel may use it
+    less the time kept for comparing (``3 * score_timeout``, at most a quarter of it); comparing
+    gets what is left, at most ``3 * score_timeout`` (each question ``score_timeout``).
+
     ``roster`` (the student IDs of ``course release --roster``) turns on the identity checks:
     a submission in a folder not on the roster, or whose notebook was released for another
-    student, is graded as its folder's student and flagged. The memory limit belongs to the
+    student, is graded as its folder's student and flagged. Without it, a per-student variant
+    is not graded (status ``needs roster``). The memory limit belongs to the
     :class:`~course_lib.grading.sandbox.Sandbox`.
 
     Examples
@@ -80,7 +94,7 @@ class QuestionResult:
     id: str
     points: float
     max_points: float
-    status: str  # correct, partly correct, incorrect, not attempted, not graded
+    status: str  # correct, partly correct, incorrect, not attempted, raised an error, not graded
     messages: list = field(default_factory=list)
 
 
@@ -164,12 +178,6 @@ def _code_cells(data: dict) -> list:
     return sources
 
 
-def _released_student(data: dict) -> str | None:
-    course = data.get("metadata", {}).get("course") if isinstance(data.get("metadata"), dict) else None
-    student = course.get("student") if isinstance(course, dict) else None
-    return student if isinstance(student, str) and student else None
-
-
 def read_submission(path: Path) -> list[str]:
     """``(cell number, source)`` of a notebook file's code cells.
 
@@ -203,7 +211,7 @@ def released_for(path: Path) -> str | None:
     True
     """
     try:
-        return _released_student(_load_notebook(path))
+        return released_student(_load_notebook(path))
     except (OSError, ValueError):
         return None
 
@@ -548,9 +556,10 @@ def _identity_problem(student: str, released: str | None, roster) -> tuple[str, 
     if roster is None:
         return None
     if released is not None and released != student:
-        also = "" if released in roster else f"; {released} is not on the roster either"
+        shown = shorten(released, _NAME_WIDTH)  # the metadata's text: the student's to make long
+        also = "" if released in roster else f"; {shown} is not on the roster either"
         return ("student mismatch",
-                f"this notebook was released for {released} (its metadata) but handed in from {student}'s "
+                f"this notebook was released for {shown} (its metadata) but handed in from {student}'s "
                 f"folder; graded with {student}'s parameters{also}")
     if student not in roster:
         return ("not in roster", f"{student} (the folder's name) is not on the roster; graded with the "
@@ -570,10 +579,71 @@ def _run_reason(run, code_numbers, plans) -> str:
         if record.status in _CELL_FAILURES:
             problems.append(f"reading the answer to {plan.question.id}: {record.error or record.status}")
     problems += run.notes
-    if len(problems) > 3:
-        problems = problems[:3] + [f"and {len(problems) - 3} more"]
     fallback = {"timeout": "a time limit was reached", "crashed": "the kernel died"}.get(run.status, "")
-    return "; ".join(problems) or fallback
+    return listing(problems, shown=3, width=200, sep="; ") or fallback
+
+
+def _cell_notes(code_numbers, run) -> list[str]:
+    """The feedback's notes on the student's cells that did not run cleanly: the first
+    :data:`MAX_CELL_NOTES` by number and error, then how many more."""
+    students = [record for record in run.cells if record.kind == "student"]
+    failed = [f"Cell {number}: {record.error or record.status}." for number, record in zip(code_numbers, students)
+              if record.status not in ("ok", "not run")]
+    return listing(failed, shown=MAX_CELL_NOTES, width=400, sep=None, more="And {:,} more cells did not run cleanly.")
+
+
+_HEADING = re.compile(r"#{1,2}\s")
+_QUESTION = re.compile(r"(?:##|#)\s*(ex\d+\.\d+)(?![\d.])")
+
+
+def _question_cells(data: dict) -> dict:
+    """``{question ID: [code cell numbers]}``: the code cells below a question's ``## exNN.M``
+    heading (up to the next heading), and any code cell whose first line is ``# exNN.M``."""
+    owned: dict = {}
+    current = None
+    for number, cell in enumerate(data["cells"], start=1):
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        first = source.lstrip().split("\n", 1)[0]
+        if cell.get("cell_type") == "markdown":
+            if _HEADING.match(first):
+                match = _QUESTION.match(first) if first.startswith("##") else None
+                current = match.group(1) if match else None
+            continue
+        if cell.get("cell_type") != "code":
+            continue
+        match = _QUESTION.match(first) if first.startswith("#") and not first.startswith("##") else None
+        for qid in {current, match.group(1) if match else None} - {None}:
+            owned.setdefault(qid, []).append(number)
+    return owned
+
+
+def _raised_cells(data: dict, code_numbers, run) -> dict:
+    """``{question ID: (cell number, exception type name)}``: the first of a question's cells
+    (:func:`_question_cells`) that raised. Only the type's name is kept, cut to 60 characters,
+    never the exception's message."""
+    errors = {}
+    students = [record for record in run.cells if record.kind == "student"]
+    for number, record in zip(code_numbers, students):
+        if record.status == "error":
+            errors[number] = shorten(record.error.split(":", 1)[0].strip() or "an exception", _probe.MAX_RAISED_NAME)
+    raised = {}
+    for qid, numbers in _question_cells(data).items():
+        first = next((number for number in numbers if number in errors), None)
+        if first is not None:
+            raised[qid] = (first, errors[first])
+    return raised
+
+
+def _mark_raised(questions: list, raised: dict) -> None:
+    """Tell a question whose answer was never set because one of its cells raised from one left
+    untouched: status "raised an error", and the cell and the exception's type come first."""
+    for question in questions:
+        if question.status == "not attempted" and question.id in raised:
+            number, name = raised[question.id]
+            question.status = "raised an error"
+            question.messages.insert(0, f"Cell {number} of this question raised {name}, so your answer was not set.")
+
 
 def _score_one(run, plan: _Plan, index: int, params: dict) -> QuestionResult:
     """One question's result from its probe cell's output (run in :func:`_score_bounded`'s child)."""
@@ -589,26 +659,47 @@ def _score_one(run, plan: _Plan, index: int, params: dict) -> QuestionResult:
     return _score_value(plan, payload, params)
 
 
-def _score_bounded(run, plans, params: dict, options: Options) -> tuple[list, list]:
-    """(question results, reasons) with every question scored under the grader's own limits.
+def _warn(text: str) -> None:
+    """A grader problem on stderr, line by line: text a student chose (in an exception's message)
+    reaches the terminal only through :func:`~course_lib.grading.submissions.printable`."""
+    print("\n".join(printable(line) for line in str(text).splitlines()), file=sys.stderr)
+
+
+def _scoring_reserve(options: Options) -> float:
+    """Seconds of a submission's ``notebook_timeout`` kept for comparing its answers."""
+    return min(options.score_timeout * 3, options.notebook_timeout / 4)
+
+
+def _score_bounded(run, plans, params: dict, options: Options, deadline: float | None = None) -> tuple[list, list]:
+    """(question results, limits) with every question scored under the grader's own limits.
 
     Decoding and comparing run in a forked child (:func:`~course_lib.grading.bounded.map_bounded`):
     a question whose comparison takes longer than ``options.score_timeout`` s or more than
-    ``options.score_memory`` MB gets 0 with the reason, and the other questions go on.
+    ``options.score_memory`` MB gets 0 with the reason, and the other questions go on. All of
+    them together get ``3 * options.score_timeout`` s, and never past ``deadline`` (a
+    ``time.monotonic()`` value: the end of the submission's ``notebook_timeout``). ``limits``
+    holds ``(status, reason)`` for the row, status ``timeout`` or ``crashed``.
     """
     probes = [record.index for record in run.cells if record.kind == "probe"]
     items = list(zip(probes, plans))
-    outcomes = map_bounded(lambda item: _score_one(run, item[1], item[0], params), items,
-                           seconds=options.score_timeout, memory_mb=options.score_memory,
-                           total_seconds=options.score_timeout * 3)
+    total = options.score_timeout * 3
+    cut = deadline is not None and deadline - time.monotonic() < total  # the notebook's limit comes first
+    if cut:
+        total = deadline - time.monotonic()
+    if total > 0.01:
+        outcomes = map_bounded(lambda item: _score_one(run, item[1], item[0], params), items,
+                               seconds=options.score_timeout, memory_mb=options.score_memory, total_seconds=total)
+    else:
+        outcomes = [(NOT_RUN, None)] * len(items)
     results, limits = [], []
     for (_, plan), (status, value) in zip(items, outcomes):
         question = plan.question
         if status == OK:
             results.append(value)
             continue
+        row = "timeout"
         if status == ERROR:  # a grader bug: said on stderr, and the question is not graded
-            print(f"course grade: scoring {question.id} failed: {value}", file=sys.stderr)
+            _warn(f"course grade: scoring {question.id} failed: {value}")
             message, limit = "Your answer could not be compared (a grader error).", ""
         elif status == TIMEOUT:
             message = f"Comparing your answer took longer than {options.score_timeout:g} s, the grader's limit."
@@ -616,18 +707,37 @@ def _score_bounded(run, plans, params: dict, options: Options) -> tuple[list, li
         elif status == MEMORY:
             message = f"Comparing your answer needed more than {options.score_memory:g} MB, the grader's limit."
             limit = f"comparing the answer to {question.id} needed more than {options.score_memory:g} MB"
+            row = "crashed"
+        elif cut:
+            message = (f"Not compared: your notebook's time limit ({options.notebook_timeout:g} s, for running "
+                       "and grading it) ran out first.")
+            limit = (f"the notebook's time limit ({options.notebook_timeout:g} s, for running and grading it) "
+                     "ran out while comparing its answers")
         else:
             message = (f"Not compared: comparing this notebook's answers took longer than "
                        f"{options.score_timeout * 3:g} s in all.")
             limit = f"comparing the answers took longer than {options.score_timeout * 3:g} s in all"
         results.append(_teach(QuestionResult(question.id, 0.0, question.points, "not graded", [message]), question))
-        if limit and limit not in limits:
-            limits.append(limit)
+        if limit and limit not in [why for _, why in limits]:
+            limits.append((row, limit))
     return results, limits
+
+
+def _out_of_time(result: SubmissionResult, options: Options) -> None:
+    """A run stopped at the notebook's time limit before it could say anything: every question 0."""
+    result.status = "timeout"
+    result.reason = (f"the notebook's time limit ({options.notebook_timeout:g} s, for running and grading it) "
+                     "ran out before its kernel finished")
+    result.notes.append(result.reason[0].upper() + result.reason[1:] + ".")
+    for question in result.questions:
+        question.messages.append("Not read: your notebook's time limit ran out first.")
 
 
 def grade_submission(path, sets: dict, options: Options, sandbox: Sandbox, slot: int, scratch: Path) -> SubmissionResult:
     """Grade one notebook file. Never raises: every failure becomes a status and a reason.
+
+    The whole of it, this process's own work included, ends within ``options.notebook_timeout``
+    (and the moment it takes to stop a kernel).
 
     Examples
     --------
@@ -636,6 +746,7 @@ def grade_submission(path, sets: dict, options: Options, sandbox: Sandbox, slot:
     Path("/tmp"))`` returns alice's :class:`SubmissionResult` (total, status, one result per question).
     """
     started = time.monotonic()
+    deadline = started + options.notebook_timeout
     submission, path = path, Path(path)  # a Submission knows its student and how to open it safely
     student, exercise_set = identify(submission, sets)
     result = SubmissionResult(str(path), student, exercise_set.id if exercise_set else "?", "ok")
@@ -658,22 +769,34 @@ def grade_submission(path, sets: dict, options: Options, sandbox: Sandbox, slot:
         except ValueError as err:
             result.status, result.reason = "invalid notebook", str(err)
             return result
-        identity = _identity_problem(student, _released_student(data), options.roster)
-        params = exercise_set.parameters_for(student, options.secret)
+        released = released_student(data)
+        if options.roster is None and released is not None:
+            # Its parameters are the roster's and the secret's: graded without them, every answer
+            # would be compared with the default parameters' and lose its points.
+            result.status = "needs roster"
+            result.reason = (f"per-student variant (released for {shorten(released, _NAME_WIDTH)}): grade with "
+                             "--roster ROSTER and the secret the release used")
+            return result
+        identity = _identity_problem(student, released, options.roster)
+        # Rostered IDs are plain letters, digits, '.', '_' and '-': printable() leaves them as
+        # they are; a folder name that is not UTF-8 gets its escaped, encodable form.
+        params = exercise_set.parameters_for(printable(student), options.secret)
         tag = secrets.token_hex(16)
         seed = options.hidden_seed if options.hidden_seed is not None else secrets.randbits(64)
-        rng = random.Random(f"{seed}:{exercise_set.id}:{student}")
+        rng = random.Random(f"{seed}:{exercise_set.id}:{printable(student)}")
         # A function probe stops calling in time to print what it has before its cell's timeout.
         plans = _plan(exercise_set, params, tag, rng, options.call_timeout, budget=options.cell_timeout * 0.7)
-        run = asyncio.run(_run(cells, plans, tag, options, sandbox, slot, scratch))
+        run = asyncio.run(_run(cells, plans, tag, options, sandbox, slot, scratch,
+                               run_until=deadline - _scoring_reserve(options), deadline=deadline))
+        if run is None:
+            _out_of_time(result, options)
+            return result
         result.status = run.status
         code_numbers = [number for number, _ in cells]
-        students = [record for record in run.cells if record.kind == "student"]
-        for number, record in zip(code_numbers, students):
-            if record.status not in ("ok", "not run"):
-                result.notes.append(f"Cell {number}: {record.error or record.status}.")
+        result.notes += _cell_notes(code_numbers, run)
         result.notes += [note[0].upper() + note[1:] + "." for note in run.notes]
-        result.questions, limits = _score_bounded(run, plans, params, options)
+        result.questions, limits = _score_bounded(run, plans, params, options, deadline)
+        _mark_raised(result.questions, _raised_cells(data, code_numbers, run))
         order = {question.id: number for number, question in enumerate(exercise_set.questions)}
         result.questions.sort(key=lambda qr: order[qr.id])
         result.total = _round(sum(q.points for q in result.questions))
@@ -682,27 +805,35 @@ def grade_submission(path, sets: dict, options: Options, sandbox: Sandbox, slot:
         if limits:
             # A comparison past the grader's own limits is the submission's doing: its row says so.
             if run.status == "ok":
-                result.status = "timeout" if any("longer" in why for why in limits) else "crashed"
-            result.reason = "; ".join(filter(None, [result.reason, *limits]))
+                result.status = "timeout" if any(row == "timeout" for row, _ in limits) else "crashed"
+            result.reason = "; ".join(filter(None, [result.reason, *(why for _, why in limits)]))
         if identity:
             # Who handed it in matters more to the instructor than how it ran; keep both.
             also = f"; the run's own status: {run.status} ({result.reason})" if run.status != "ok" else ""
             result.status, result.reason = identity[0], identity[1] + also
     except Exception as err:  # noqa: BLE001 - a grader bug must not stop the class's grading
         result.status = "crashed"
-        result.reason = f"grader error: {type(err).__name__}: {err}"
-        result.notes.append(f"Grader error: {type(err).__name__}: {err}")
-        traceback.print_exc(file=sys.stderr)
+        result.reason = shorten(f"grader error: {type(err).__name__}: {err}", 300)
+        result.notes.append(shorten(f"Grader error: {type(err).__name__}: {err}", 300))
+        _warn(traceback.format_exc())
     finally:
         result.seconds = time.monotonic() - started
     return result
 
 
-async def _run(cells, plans, tag, options, sandbox, slot, scratch):
+async def _run(cells, plans, tag, options, sandbox, slot, scratch, run_until: float, deadline: float):
+    """The submission's run, given the time until ``run_until``; None if it is still going at
+    ``deadline`` (a kernel that would not start, or stop): it is then stopped and cleaned up."""
     loop = asyncio.get_running_loop()
     loop.set_exception_handler(lambda _loop, _context: None)  # leftovers of killed kernels
-    return await run_cells([source for _, source in cells], [p.probe for p in plans], tag, sandbox, slot,
-                           scratch, cell_timeout=options.cell_timeout, notebook_timeout=options.notebook_timeout)
+    seconds = max(run_until - time.monotonic(), 0.1)
+    run = run_cells([source for _, source in cells], [p.probe for p in plans], tag, sandbox, slot, scratch,
+                    cell_timeout=options.cell_timeout, notebook_timeout=seconds,
+                    startup_timeout=max(1, int(min(60.0, seconds))))  # nbclient takes whole seconds
+    try:
+        return await asyncio.wait_for(run, timeout=max(deadline - time.monotonic(), 0.1))
+    except asyncio.TimeoutError:
+        return None
 
 
 # --- many submissions in parallel ----------------------------------------------------------------

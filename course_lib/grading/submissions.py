@@ -15,6 +15,10 @@ Several files for one (student, exercise set) are never graded side by side: wit
 ``duplicates="refuse"`` every one of them gets a ``duplicate`` row and 0 points; with
 ``duplicates="latest"`` the newest (by modification time, ties by path) is graded and the others
 get a ``duplicate`` row naming it.
+
+Names come from students: :func:`printable` shows any of them (bytes that are not UTF-8,
+control characters) as one line of plain text, and :func:`listing` names at most a few of many,
+each shortened, so no name and no number of files can make a row or a message large.
 """
 
 from __future__ import annotations
@@ -26,14 +30,94 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Submission", "collect", "read_bytes", "set_number_of", "MAX_NOTEBOOK_BYTES", "DUPLICATE_RULES",
-           "NOT_A_FILE"]
+__all__ = ["Submission", "collect", "read_bytes", "set_number_of", "released_student", "printable", "shorten",
+           "listing",
+           "MAX_NOTEBOOK_BYTES", "DUPLICATE_RULES", "NOT_A_FILE"]
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 DUPLICATE_RULES = ("refuse", "latest")
 _SET_PREFIX = re.compile(r"^(\d\d)_")
 # What a copy or a download does to a file name: Colab's "Copy of …", a browser's "… (1)", "… - Copy".
 _RENAMED = re.compile(r"^(?:Copy of )+|(?: ?\(\d{1,3}\)| - Copy)(?=\.ipynb$)")
+
+
+# What a name must not carry into a gradebook, a feedback file or a terminal: a backslash (the
+# escape character itself, so that escaped names never collide), C0 and C1 control characters,
+# line and paragraph separators, bidirectional overrides, and lone surrogates (os.fsdecode's
+# stand-ins for bytes that are not UTF-8, or JSON's unpaired "\ud800").
+_UNPRINTABLE = re.compile(r"[\\\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _escape(match) -> str:
+    code = ord(match.group())
+    if code == 0x5C:
+        return "\\\\"
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8, as os.fsdecode keeps it
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}"
+
+
+def printable(name) -> str:
+    r"""A student-chosen name as plain one-line text that always encodes as UTF-8.
+
+    Bytes that are not UTF-8 become ``\xNN``, control characters ``\xNN`` (``\uNNNN`` above
+    U+007F), and a backslash ``\\``, so two different names never look the same.
+
+    Examples
+    --------
+    >>> print(printable(os.fsdecode(b"caf\xe9\xff")), printable("a\x1b[2J"), printable("a\\xff"), printable("alice"))
+    caf\xe9\xff a\x1b[2J a\\xff alice
+    """
+    return _UNPRINTABLE.sub(_escape, str(name))
+
+
+def shorten(text, width: int = 80) -> str:
+    """``text`` cut in the middle to at most ``width`` characters (its end is often the telling part).
+
+    Raises
+    ------
+    ValueError
+        If ``width`` is not an integer of at least 2.
+
+    Examples
+    --------
+    >>> shorten("01_convolution_arithmetic_final_really_final.ipynb", 24)
+    '01_convoluti…final.ipynb'
+    """
+    if isinstance(width, bool) or not isinstance(width, int) or width < 2:
+        raise ValueError(f"width must be an integer >= 2, got {width!r}")
+    text = str(text)
+    if len(text) <= width:
+        return text
+    tail = (width - 1) // 2
+    return text[:width - 1 - tail] + "…" + text[len(text) - tail:]
+
+
+def listing(items, shown: int = 5, width: int = 80, sep: str | None = ", ", more: str = "and {:,} more"):
+    """At most ``shown`` items, each shortened to ``width`` characters, then how many were left out.
+
+    Returns the items joined by ``sep``, or their list when ``sep`` is None; ``more`` is formatted
+    with the number left out.
+
+    Raises
+    ------
+    ValueError
+        If ``shown`` is not an integer of at least 1, or ``width`` not one of at least 2.
+
+    Examples
+    --------
+    >>> listing([f"01_x{n}.ipynb" for n in range(3000)], shown=2)
+    '01_x0.ipynb, 01_x1.ipynb, and 2,998 more'
+    >>> listing(["a", "b"], sep=None)
+    ['a', 'b']
+    """
+    if isinstance(shown, bool) or not isinstance(shown, int) or shown < 1:
+        raise ValueError(f"shown must be an integer >= 1, got {shown!r}")
+    items = list(items)
+    kept = [shorten(item, width) for item in items[:shown]]
+    if len(items) > shown:
+        kept.append(more.format(len(items) - shown))
+    return kept if sep is None else sep.join(kept)
 
 
 def set_number_of(name: str) -> tuple[str | None, bool]:
@@ -95,6 +179,28 @@ class Submission:
     def set_number(self) -> str | None:
         """The file name's leading two digits (``02`` for ``02_x.ipynb``), or None."""
         return set_number_of(self.parts[-1])[0]
+
+
+def released_student(data, exercise_set: str | None = None) -> str | None:
+    """The student a notebook's data names as the one it was released for, or None.
+
+    ``course release --roster`` writes ``metadata.course.student`` (and ``exercise_set``) into each
+    per-student notebook; a shared exercise notebook names no student. With ``exercise_set``,
+    a notebook of another set names nobody. Anything malformed is None.
+
+    Examples
+    --------
+    >>> released_student({"metadata": {"course": {"student": "bob", "exercise_set": "ex02"}}})
+    'bob'
+    >>> released_student({"metadata": {"course": {"student": "bob", "exercise_set": "ex02"}}}, "ex03") is None
+    True
+    """
+    metadata = data.get("metadata") if isinstance(data, dict) else None
+    course = metadata.get("course") if isinstance(metadata, dict) else None
+    if not isinstance(course, dict) or (exercise_set is not None and course.get("exercise_set") != exercise_set):
+        return None
+    student = course.get("student")
+    return student if isinstance(student, str) and student else None
 
 
 def _kind(mode: int) -> str | None:
@@ -254,7 +360,7 @@ def _settle_duplicates(found: list, sets: dict, duplicates: str) -> list:
     for (student, set_id), group in groups.items():
         if len(group) < 2:
             continue
-        names = ", ".join(os.path.join(*s.parts[1:]) for s in group)
+        names = listing(os.path.join(*s.parts[1:]) for s in group)
         if duplicates == "refuse":
             reason = (f"{len(group)} files for {set_id} in {student}'s folder ({names}); none is graded: "
                       "hand in exactly one")
@@ -265,7 +371,7 @@ def _settle_duplicates(found: list, sets: dict, duplicates: str) -> list:
             for submission in group:
                 if submission is not newest:
                     replaced[submission] = ("duplicate", f"not graded: a newer submission for {set_id}, "
-                                                         f"{os.path.join(*newest.parts[1:])}, was graded")
+                                                         f"{shorten(os.path.join(*newest.parts[1:]))}, was graded")
     return [Submission(s.root, s.parts, s.student, replaced[s]) if s in replaced else s for s in found]
 
 
