@@ -5,19 +5,34 @@ raises); from probe cells it keeps only lines that start with the run's secret t
 times out is interrupted; a cell that cannot be interrupted, kills the kernel or exhausts its
 memory is skipped and the notebook is run again from the top in a new kernel, so one bad cell
 costs only what depends on it. A per-notebook deadline bounds everything.
+
+The grader reaches a kernel only through :class:`KernelChannels`: once the kernel has bound its
+Unix sockets, each is opened without following links and checked (a socket, the kernel's own,
+in its working folder), pinned by a descriptor the grader holds, and connected once through
+``/proc/self/fd``; nothing is ever reconnected by name, so a kernel that renames or replaces its
+sockets cannot redirect the grader. The channels read the kernel's ZeroMQ frames themselves, so
+what the grader holds is bounded by constants whatever the kernel sends: messages grading does not
+read, or larger than their limit, are dropped as they arrive, and a kernel that sends more than
+:data:`OUTPUT_LIMIT` bytes in all is stopped.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
+import json
 import os
+import socket
+import stat
 import subprocess
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import zmq
 import zmq.asyncio
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
@@ -26,23 +41,55 @@ from nbformat import v4
 
 from course_lib.grading.sandbox import Sandbox
 
-__all__ = ["CellRecord", "RunResult", "run_cells", "TagCollector"]
+__all__ = ["CellRecord", "RunResult", "run_cells", "TagCollector", "KernelChannels", "ChannelError",
+           "open_kernel_socket", "folder_size"]
 
 MAX_RESTARTS = 4
 # Runs before the student's cells in every kernel: IPython's exit() would otherwise stop the
 # kernel a moment later, in the middle of some innocent later cell (a death is blamed on the
 # cell that is running when it is noticed).
 SETUP = "get_ipython().ask_exit = lambda: None"
-MAX_MESSAGE_BYTES = 8 * 1024 * 1024  # larger iopub messages drop the connection (huge outputs)
-MAX_TAGGED_LINE = 2 * 1024 * 1024
-MAX_TAGGED_LINES = 64
+MAX_TAGGED_LINE = 2 * 1024 * 1024  # characters of one kept probe line (the course's largest: 0.2 M)
+MAX_TAGGED_LINES = 64  # kept per probe cell
+MAX_TAGGED_TOTAL = 8 * 1024 * 1024  # characters of probe lines kept in one run, all cells together
 INTERRUPT_GRACE = 5.0
 DISK_LIMIT = 512 * 1024 * 1024  # bytes a kernel may leave in its working folder
 DISK_POLL = 0.5
+FOLDER_DEPTH = 64  # folders nested deeper are not counted by folder_size (one descriptor per level)
+
+# --- what the grader holds of a kernel's messages (see KernelChannels) ---
+RELAYED = ("shell", "iopub", "control")  # stdin and heartbeat are never connected
+CHANNELS = (*RELAYED, "stdin", "hb")
+READ_TYPES = frozenset({"status", "stream", "error"})  # the iopub messages grading reads
+MAX_MESSAGE_BYTES = 8 * 1024 * 1024  # an iopub message (all its frames) the grader keeps
+MAX_REPLY_BYTES = 1024 * 1024  # a shell or control message the grader keeps
+MAX_FRAMES = 16  # frames of one kept message (a Jupyter message has 7 without binary buffers)
+MAX_HEADER_BYTES = 16 * 1024
+MAX_ROUTING_FRAMES = 4  # frames before "<IDS|MSG>"
+QUEUE = 2  # kept messages waiting for the client, per channel and side (ZeroMQ high-water marks)
+OUTPUT_LIMIT = 512 * 1024 * 1024  # bytes one kernel may send in all; then it is stopped
+SOCKET_POLL = 0.05  # seconds between looks for the kernel's sockets while it starts
+BACKPRESSURE_POLL = 0.005  # seconds between tries to hand iopub messages to a client that is behind
+CLOSE_GRACE = 1.0  # seconds for a kernel that closed its connections to be seen dead, if it is dying
+_CHUNK = 256 * 1024  # bytes read from a kernel socket at once
+
+# ZMTP 3.0 (rfc.zeromq.org/spec/23) with the NULL mechanism, as ZeroMQ speaks it.
+_GREETING = b"\xff" + bytes(8) + b"\x7f" + b"\x03\x00" + b"NULL".ljust(20, b"\0") + bytes(32)
+_MORE, _LONG, _COMMAND = 0x01, 0x02, 0x04
+_DELIMITER = b"<IDS|MSG>"
 
 
 def folder_size(path: Path, limit: int = 100_000) -> int:
     """Bytes used by the files under ``path`` (stops counting after ``limit`` entries).
+
+    Every folder is opened from its parent's descriptor without following links
+    (``O_NOFOLLOW``), so a kernel that swaps a folder for a link while it is counted cannot send
+    the walk elsewhere; folders nested deeper than FOLDER_DEPTH are not counted.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``limit`` is not a positive whole number.
 
     Examples
     --------
@@ -52,21 +99,51 @@ def folder_size(path: Path, limit: int = 100_000) -> int:
     >>> folder_size(folder)
     10
     """
-    total, seen, stack = 0, 0, [str(path)]
-    while stack and seen < limit:
-        try:
-            entries = list(os.scandir(stack.pop()))
-        except OSError:
-            continue
-        for entry in entries:
-            seen += 1
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(entry.path)
-                else:
-                    total += entry.stat(follow_symlinks=False).st_size
-            except OSError:
-                pass
+    if isinstance(limit, bool) or not isinstance(limit, int):
+        raise TypeError(f"limit must be an int, got {type(limit).__name__}")
+    if limit <= 0:
+        raise ValueError(f"limit must be > 0, got {limit}")
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        top = os.open(path, flags)
+    except OSError:
+        return 0
+    total, seen, open_folders = 0, 0, [top]
+    try:
+        # Depth first, one open folder per level: [descriptor, names of its subfolders still to walk].
+        stack = [[top, None]]
+        while stack and seen < limit:
+            entry = stack[-1]
+            if entry[1] is None:
+                entry[1] = []
+                try:
+                    with os.scandir(entry[0]) as listing:
+                        for item in listing:
+                            seen += 1
+                            if seen > limit:
+                                break
+                            try:
+                                if item.is_dir(follow_symlinks=False):
+                                    entry[1].append(item.name)
+                                else:
+                                    total += item.stat(follow_symlinks=False).st_size
+                            except OSError:
+                                pass
+                except OSError:
+                    pass
+            if entry[1] and len(stack) < FOLDER_DEPTH:
+                try:
+                    child = os.open(entry[1].pop(), flags, dir_fd=entry[0])
+                except OSError:  # gone, or no longer a folder (a link now): not followed
+                    continue
+                open_folders.append(child)
+                stack.append([child, None])
+            else:
+                stack.pop()
+                os.close(open_folders.pop())
+    finally:
+        for handle in open_folders:
+            os.close(handle)
     return total
 
 
@@ -83,37 +160,93 @@ async def _watch_disk(workdir: Path, km, flag: dict) -> None:
             return
 
 
+class _Budget:
+    """Characters of probe lines a run may still keep, and whether a tagged line was dropped."""
+
+    def __init__(self, chars: int):
+        self.left = chars
+        self.cut = False
+
+
 class TagCollector:
     """Keep the lines of a stream that start with ``tag``; forget everything else as it arrives.
+
+    At most MAX_TAGGED_LINES lines of at most MAX_TAGGED_LINE characters are kept, and no more
+    characters than ``budget`` (shared by a run's collectors; MAX_TAGGED_TOTAL by default) still
+    allows; ``cut`` says whether a tagged line was dropped for these limits. The cost is linear in
+    the text fed, however it is split into pieces.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``tag`` is not a non-empty string without white space.
 
     Examples
     --------
     >>> c = TagCollector("T0")
     >>> c.feed("noise\\nT0 {\\"a\\": "); c.feed("1}\\nmore noise")
-    >>> c.lines
-    ['{"a": 1}']
+    >>> c.lines, c.cut
+    (['{"a": 1}'], False)
     """
 
-    def __init__(self, tag: str):
+    def __init__(self, tag: str, budget: _Budget | None = None):
+        if not isinstance(tag, str):
+            raise TypeError(f"tag must be a str, got {type(tag).__name__}")
+        if not tag or tag != "".join(tag.split()):
+            raise ValueError(f"tag must be a non-empty string without white space, got {tag!r}")
         self.tag = tag
         self.lines: list[str] = []
-        self._partial = ""
+        self._budget = budget if budget is not None else _Budget(MAX_TAGGED_TOTAL)
+        self._prefix = tag + " "
+        self._head = ""  # the line's first characters, up to len(prefix): is it tagged?
+        self._pieces: list[str] = []  # the rest of a tagged line, as fed (joined once, at its end)
+        self._size = 0
         self._discarding = False
 
+    @property
+    def cut(self) -> bool:
+        """Whether a tagged line was dropped for the limits (in this run, with a shared budget)."""
+        return self._budget.cut
+
     def feed(self, text: str) -> None:
-        while text:
-            newline = text.find("\n")
-            piece, text = (text, "") if newline < 0 else (text[:newline], text[newline + 1:])
-            if not self._discarding:
-                self._partial += piece
-                head = self._partial[: len(self.tag)]
-                if not self.tag.startswith(head) or len(self._partial) > MAX_TAGGED_LINE:
-                    self._partial, self._discarding = "", True
-            if newline >= 0:
-                if not self._discarding and self._partial.startswith(self.tag + " "):
-                    if len(self.lines) < MAX_TAGGED_LINES:
-                        self.lines.append(self._partial[len(self.tag) + 1:])
-                self._partial, self._discarding = "", False
+        start, end = 0, len(text)
+        while start < end:
+            newline = text.find("\n", start)
+            stop = end if newline < 0 else newline
+            if not self._discarding and stop > start:
+                self._take(text, start, stop)
+            if newline < 0:
+                return
+            self._end_line()
+            start = newline + 1
+
+    def _take(self, text: str, start: int, stop: int) -> None:
+        missing = len(self._prefix) - len(self._head)
+        if missing > 0:
+            self._head += text[start:min(stop, start + missing)]
+            if not self._prefix.startswith(self._head):
+                self._drop()
+                return
+            start = min(stop, start + missing)
+        if self._size + stop - start > MAX_TAGGED_LINE:
+            self._budget.cut = True  # only a tagged line gets this far
+            self._drop()
+            return
+        if stop > start:
+            self._pieces.append(text[start:stop])
+            self._size += stop - start
+
+    def _end_line(self) -> None:
+        if not self._discarding and self._head == self._prefix:
+            if len(self.lines) < MAX_TAGGED_LINES and self._size <= self._budget.left:
+                self.lines.append("".join(self._pieces))
+                self._budget.left -= self._size
+            else:
+                self._budget.cut = True
+        self._head, self._pieces, self._size, self._discarding = "", [], 0, False
+
+    def _drop(self) -> None:
+        self._pieces, self._size, self._discarding = [], 0, True
 
 
 @dataclass
@@ -138,30 +271,502 @@ class RunResult:
     notes: list[str] = field(default_factory=list)
 
 
-class _SandboxKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernel command is the sandbox's, over Unix sockets."""
+# --- the grader's channel to a kernel --------------------------------------------------------------
 
-    def __init__(self, spec: KernelSpec, owner: int | None, **kwargs):
-        super().__init__(**kwargs)
+
+class ChannelError(RuntimeError):
+    """A kernel's socket cannot be used: not the kernel's own, never opened, or not speaking ZMTP."""
+
+
+class _OverLimit(Exception):
+    """The kernel has sent more than OUTPUT_LIMIT bytes: reading stops."""
+
+
+def open_kernel_socket(folder: int, name: str, owner: int) -> int | None:
+    """An ``O_PATH`` descriptor of the socket ``name`` in the open folder ``folder``; None while there is none.
+
+    The name is opened without following links, and the descriptor must be a socket owned by user
+    ``owner`` on the folder's own file system. Connecting to ``/proc/self/fd/<descriptor>``
+    reaches that very socket, whatever happens to its name later; the caller closes the descriptor.
+
+    Raises
+    ------
+    ChannelError
+        If ``name`` is something else: a symbolic link, a file, a folder, another user's socket.
+    TypeError, ValueError
+        If ``folder`` or ``owner`` is not a whole number >= 0, or ``name`` is not one file name.
+
+    Examples
+    --------
+    >>> import shutil, tempfile
+    >>> place = tempfile.mkdtemp(); handle = os.open(place, os.O_PATH | os.O_DIRECTORY)
+    >>> server = socket.socket(socket.AF_UNIX); server.bind(place + "/s"); server.listen()
+    >>> pinned = open_kernel_socket(handle, "s", os.geteuid())
+    >>> os.unlink(place + "/s"); os.symlink("/elsewhere", place + "/s")
+    >>> client = socket.socket(socket.AF_UNIX); client.connect(f"/proc/self/fd/{pinned}")  # still the server
+    >>> open_kernel_socket(handle, "s", os.geteuid())
+    Traceback (most recent call last):
+    course_lib.grading.runner.ChannelError: s is a symbolic link, not the kernel's socket
+    >>> client.close(); server.close(); os.close(pinned); os.close(handle); shutil.rmtree(place)
+    """
+    for label, value in (("folder", folder), ("owner", owner)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{label} must be an int, got {type(value).__name__}")
+        if value < 0:
+            raise ValueError(f"{label} must be >= 0, got {value}")
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {type(name).__name__}")
+    if name in ("", ".", "..") or "/" in name or "\0" in name:
+        raise ValueError(f"name must be one file name, got {name!r}")
+    try:
+        handle = os.open(name, os.O_PATH | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=folder)
+    except FileNotFoundError:
+        return None
+    try:
+        info, place = os.fstat(handle), os.fstat(folder)
+        if stat.S_ISLNK(info.st_mode):
+            raise ChannelError(f"{name} is a symbolic link, not the kernel's socket")
+        if not stat.S_ISSOCK(info.st_mode):
+            raise ChannelError(f"{name} is not a socket")
+        if info.st_uid != owner:
+            raise ChannelError(f"{name} belongs to user {info.st_uid}, not to the kernel's user {owner}")
+        if info.st_dev != place.st_dev:
+            raise ChannelError(f"{name} is not on the working folder's file system")
+    except BaseException:
+        os.close(handle)
+        raise
+    return handle
+
+
+class _ProtocolError(Exception):
+    """The kernel's side of a connection broke ZMTP."""
+
+
+def _frame(body: bytes, flags: int = 0) -> bytes:
+    """One ZMTP frame."""
+    if len(body) > 255:
+        return bytes([flags | _LONG]) + len(body).to_bytes(8, "big") + body
+    return bytes([flags, len(body)]) + body
+
+
+def _frames(parts) -> bytes:
+    """A whole message: its parts as frames, all but the last marked MORE."""
+    return b"".join(_frame(bytes(part), _MORE if n < len(parts) - 1 else 0) for n, part in enumerate(parts))
+
+
+def _ready(socket_type: bytes) -> bytes:
+    """The READY command of a socket of ``socket_type`` (DEALERs say their identity: none)."""
+    properties = {b"Socket-Type": socket_type}
+    if socket_type == b"DEALER":
+        properties[b"Identity"] = b""
+    body = b"\x05READY" + b"".join(bytes([len(k)]) + k + len(v).to_bytes(4, "big") + v for k, v in properties.items())
+    return _frame(body, _COMMAND)
+
+
+def _properties(body: bytes) -> dict:
+    """The properties of a READY command's body."""
+    if not body or body[0] != 5 or bytes(body[1:6]) != b"READY":
+        raise _ProtocolError("the first command is not READY")
+    found, at = {}, 6
+    while at < len(body):
+        size = body[at]
+        name, at = bytes(body[at + 1:at + 1 + size]), at + 1 + size
+        if at + 4 > len(body):
+            raise _ProtocolError("a READY property is cut short")
+        length = int.from_bytes(body[at:at + 4], "big")
+        found[name], at = bytes(body[at + 4:at + 4 + length]), at + 4 + length
+    if at != len(body):
+        raise _ProtocolError("a READY property is cut short")
+    return found
+
+
+def _read_by_grading(frames: list) -> bool:
+    """Whether an iopub message, as far as it has arrived, may be one grading reads.
+
+    Judged on its header frame (``<IDS|MSG>``, signature, header, ...): only status, stream and
+    error messages are read; the rest (display data, comm messages, ...) is dropped unparsed.
+    """
+    try:
+        at = frames.index(_DELIMITER)
+    except ValueError:
+        return len(frames) < MAX_ROUTING_FRAMES
+    if len(frames) != at + 3:
+        return True  # the header has not arrived yet, or was judged already
+    header = frames[at + 2]
+    if len(header) > MAX_HEADER_BYTES:
+        return False
+    try:
+        return json.loads(header).get("msg_type") in READ_TYPES
+    except (ValueError, AttributeError):
+        return False
+
+
+class _Wire:
+    """A ZMTP 3.0 connection to one kernel socket, read through a fixed buffer.
+
+    Reading holds the buffer and what the caller chooses to keep, never more; every byte read is
+    reported to ``count`` (which may raise to stop reading).
+    """
+
+    def __init__(self, sock: socket.socket, count):
+        self.sock = sock
+        self.count = count
+        self.buffer = memoryview(bytearray(_CHUNK))
+        self.start = self.end = 0
+        self.oversized = 0  # messages dropped for their size or number of frames
+
+    async def _fill(self) -> None:
+        # sock_recv_into returns at once while data waits: without this, a flood would starve
+        # the event loop (the other channels, nbclient's timers).
+        await asyncio.sleep(0)
+        got = await asyncio.get_running_loop().sock_recv_into(self.sock, self.buffer)
+        if not got:
+            raise EOFError("the kernel closed the connection")
+        self.count(got)
+        self.start, self.end = 0, got
+
+    async def _byte(self) -> int:
+        if self.start == self.end:
+            await self._fill()
+        self.start += 1
+        return self.buffer[self.start - 1]
+
+    async def read(self, size: int) -> bytearray:
+        """The next ``size`` bytes (the caller has checked that it may keep them)."""
+        out = bytearray(size)
+        with memoryview(out) as view:
+            done = 0
+            while done < size:
+                if self.start == self.end:
+                    await self._fill()
+                take = min(size - done, self.end - self.start)
+                view[done:done + take] = self.buffer[self.start:self.start + take]
+                done, self.start = done + take, self.start + take
+        return out
+
+    async def skip(self, size: int) -> None:
+        """Read past the next ``size`` bytes, keeping none of them."""
+        while size:
+            if self.start == self.end:
+                await self._fill()
+            take = min(size, self.end - self.start)
+            size, self.start = size - take, self.start + take
+
+    async def frame(self) -> tuple[int, int]:
+        """The next frame's flags and size."""
+        flags = await self._byte()
+        if flags & ~(_MORE | _LONG | _COMMAND):
+            raise _ProtocolError(f"unknown frame flags {flags:#x}")
+        size = int.from_bytes(await self.read(8), "big") if flags & _LONG else await self._byte()
+        return flags, size
+
+    async def handshake(self, socket_type: bytes, peer_types: set) -> None:
+        """Greet the kernel's socket as a ``socket_type`` socket; SUB subscribes to everything."""
+        loop = asyncio.get_running_loop()
+        await loop.sock_sendall(self.sock, _GREETING + _ready(socket_type))
+        greeting = await self.read(64)
+        if greeting[0] != 0xFF or not greeting[9] & 1 or greeting[10] < 3 \
+                or bytes(greeting[12:32]).rstrip(b"\0") != b"NULL":
+            raise _ProtocolError("the kernel's socket does not speak ZMTP 3 with the NULL mechanism")
+        flags, size = await self.frame()
+        if not flags & _COMMAND or flags & _MORE or size > 4096:
+            raise _ProtocolError("no READY command")
+        if _properties(await self.read(size)).get(b"Socket-Type") not in peer_types:
+            raise _ProtocolError(f"the kernel's socket is not one of {sorted(peer_types)}")
+        if socket_type == b"SUB":
+            await loop.sock_sendall(self.sock, _frame(b"\x01"))  # ZMTP 3.0: subscribe to every topic
+
+    async def message(self, limit: int, wanted=None) -> list | None:
+        """The next message's frames, or None when it was dropped as it arrived.
+
+        A message is dropped once its frames add up to more than ``limit`` bytes or number more
+        than MAX_FRAMES, or when ``wanted(frames so far)`` says no. Commands between messages
+        (PING and the like) are skipped.
+        """
+        frames, total, keep, inside = [], 0, True, False
+        while True:
+            flags, size = await self.frame()
+            if flags & _COMMAND:
+                if inside or flags & _MORE:
+                    raise _ProtocolError("a command inside a message")
+                await self.skip(size)
+                continue
+            inside, total = True, total + size
+            if keep and (total > limit or len(frames) == MAX_FRAMES):
+                keep, frames = False, []
+                self.oversized += 1
+            if keep:
+                frames.append(await self.read(size))
+                if wanted is not None and not wanted(frames):
+                    keep, frames = False, []
+            else:
+                await self.skip(size)
+            if not flags & _MORE:
+                return frames if keep else None
+
+
+class KernelChannels:
+    """The grader's only connection to one kernel: its shell, iopub and control sockets, relayed.
+
+    :meth:`open` waits until the kernel has bound its sockets ``<prefix>-<port>`` in its working
+    folder, pins each with :func:`open_kernel_socket` (a socket, the kernel user's, not a link),
+    connects to it once through ``/proc/self/fd`` and speaks ZMTP 3.0 to it. A connection that is
+    lost is never made again, so renaming or replacing a socket redirects nothing. jupyter_client
+    sockets on ``context`` connect to :meth:`url` (``inproc://``); stdin and heartbeat get an
+    address nothing serves.
+
+    From the kernel, each channel holds at most the message arriving: iopub keeps status, stream
+    and error messages up to MAX_MESSAGE_BYTES, shell and control replies up to MAX_REPLY_BYTES,
+    each of at most MAX_FRAMES frames; everything else is read past and dropped. At most QUEUE
+    kept messages per side wait for the client (iopub waits for it; replies to a client that is
+    behind are dropped). ``on_stop(reason)`` is awaited once: ``"output"`` when the kernel has
+    sent more than OUTPUT_LIMIT bytes (reading stops), ``"closed"`` when it closed a connection.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``context`` is not a zmq.asyncio.Context or ``owner`` is not a user id.
+
+    Examples
+    --------
+    :func:`run_cells` makes one per kernel (``_SandboxKernelManager``): ``KernelChannels(context,
+    workdir, owner=62000)``; once the kernel runs, ``await channels.open({"shell": 1, "iopub": 2,
+    "control": 4}, workdir / "kernel-ipc", 60, km.is_alive)``; its clients connect to
+    ``channels.url("shell")`` and so on; ``await channels.close()`` at the end.
+    """
+
+    def __init__(self, context: zmq.asyncio.Context, workdir: Path, owner: int | None = None, on_stop=None):
+        if not isinstance(context, zmq.asyncio.Context):
+            raise TypeError(f"context must be a zmq.asyncio.Context, got {type(context).__name__}")
+        if owner is not None and (isinstance(owner, bool) or not isinstance(owner, int)):
+            raise TypeError(f"owner must be a user id (an int) or None, got {type(owner).__name__}")
+        if owner is not None and owner < 0:
+            raise ValueError(f"owner must be >= 0, got {owner}")
+        self.context = context
+        self.workdir = Path(workdir)
+        self.owner = os.geteuid() if owner is None else owner
+        self.on_stop = on_stop
+        self.received = 0  # bytes the kernel has sent
+        self.stopping = False  # once set, a lost connection is no news (a stop or the end of the run)
+        self._token = uuid.uuid4().hex
+        self._handles: list[int] = []
+        self._sockets: list[socket.socket] = []
+        self._wires: dict[str, _Wire] = {}
+        self._relays: list = []
+        self._tasks: set = set()
+
+    @property
+    def oversized(self) -> int:
+        """Output (iopub) messages dropped so far for their size or their number of frames."""
+        return self._wires["iopub"].oversized if "iopub" in self._wires else 0
+
+    def url(self, channel: str) -> str:
+        """The address a client socket connects to for ``channel`` (shell, iopub, stdin, control, hb)."""
+        if channel not in CHANNELS:
+            raise ValueError(f"channel must be one of {', '.join(CHANNELS)}, got {channel!r}")
+        return f"inproc://course-kernel-{self._token}-{channel if channel in RELAYED else 'closed-' + channel}"
+
+    async def open(self, ports: dict, prefix: Path, timeout: float, alive) -> None:
+        """Wait for the kernel's sockets, check and pin them, connect and start relaying.
+
+        ``ports`` maps shell, iopub and control to the numbers in the sockets' names; ``alive``
+        is an async callable saying whether the kernel still runs.
+
+        Raises
+        ------
+        ChannelError
+            If a socket is not the kernel's, the kernel exits first, or ``timeout`` s pass.
+        """
+        prefix = Path(prefix)
+        if prefix.parent != self.workdir:
+            raise ValueError(f"prefix must name a file in {self.workdir}, got {prefix}")
+        missing = [channel for channel in RELAYED if channel not in ports]
+        if missing:
+            raise ValueError(f"ports lacks {', '.join(missing)}")
+        deadline = time.monotonic() + timeout
+        folder = os.open(self.workdir, os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        self._handles.append(folder)
+        pinned: dict = {}
+        while len(pinned) < len(RELAYED):
+            for channel in RELAYED:
+                if channel not in pinned:
+                    handle = open_kernel_socket(folder, f"{prefix.name}-{ports[channel]}", self.owner)
+                    if handle is not None:
+                        self._handles.append(handle)
+                        pinned[channel] = handle
+            if len(pinned) == len(RELAYED):
+                break
+            if not await alive():
+                raise ChannelError("the kernel exited before it opened its sockets")
+            if time.monotonic() > deadline:
+                raise ChannelError(f"the kernel did not open its sockets within {timeout:g} s")
+            await asyncio.sleep(SOCKET_POLL)
+        for channel in RELAYED:
+            wire = await self._connect(pinned[channel], channel, deadline)
+            if channel == "iopub":
+                relay = self.context.socket(zmq.XPUB)
+                relay.setsockopt(zmq.XPUB_NODROP, 1)  # a client that is behind makes the relay wait
+            else:
+                relay = self.context.socket(zmq.ROUTER)
+            relay.setsockopt(zmq.SNDHWM, QUEUE)
+            relay.setsockopt(zmq.LINGER, 0)
+            relay.bind(self.url(channel))
+            self._relays.append(relay)
+            self._start(self._from_kernel(channel, wire, relay))
+            if channel != "iopub":
+                self._start(self._to_kernel(wire.sock, relay))
+
+    async def _connect(self, handle: int, channel: str, deadline: float) -> _Wire:
+        """A greeted connection to the pinned socket ``handle``; a refusal (bound, not yet listening) is retried."""
+        loop = asyncio.get_running_loop()
+        while True:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
+            sock.setblocking(False)
+            self._sockets.append(sock)
+            try:
+                await asyncio.wait_for(loop.sock_connect(sock, f"/proc/self/fd/{handle}"),
+                                       max(0.1, deadline - time.monotonic()))
+                break
+            except ConnectionRefusedError:
+                if time.monotonic() > deadline:
+                    raise ChannelError(f"the kernel's {channel} socket refused the connection") from None
+                await asyncio.sleep(SOCKET_POLL)
+            except (asyncio.TimeoutError, OSError) as err:
+                raise ChannelError(f"could not connect to the kernel's {channel} socket: {err!r}") from None
+        wire = _Wire(sock, self._count)
+        self._wires[channel] = wire
+        try:
+            await asyncio.wait_for(wire.handshake(b"SUB" if channel == "iopub" else b"DEALER",
+                                                  {b"PUB", b"XPUB"} if channel == "iopub" else {b"ROUTER"}),
+                                   max(0.1, deadline - time.monotonic()))
+        except (asyncio.TimeoutError, EOFError, OSError, _ProtocolError, _OverLimit) as err:
+            raise ChannelError(f"the kernel's {channel} socket did not greet the grader: {err!r}") from None
+        return wire
+
+    def _count(self, size: int) -> None:
+        self.received += size
+        if self.received > OUTPUT_LIMIT:
+            if not self.stopping:
+                self._start(self._stop("output"))
+            raise _OverLimit()
+
+    def _start(self, coroutine) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _stop(self, reason: str) -> None:
+        if self.stopping:
+            return
+        self.stopping = True
+        if self.on_stop is not None:
+            await self.on_stop(reason)
+
+    async def _from_kernel(self, channel: str, wire: _Wire, relay) -> None:
+        limit = MAX_MESSAGE_BYTES if channel == "iopub" else MAX_REPLY_BYTES
+        wanted = _read_by_grading if channel == "iopub" else None
+        try:
+            if channel == "iopub":
+                await relay.recv()  # the client's subscription: nothing is relayed before it
+            while True:
+                frames = await wire.message(limit, wanted)
+                if frames is None:
+                    continue
+                while True:
+                    try:
+                        await relay.send_multipart(frames, flags=zmq.NOBLOCK)
+                        break
+                    except zmq.Again:  # the client is behind: wait, reading nothing meanwhile
+                        await asyncio.sleep(BACKPRESSURE_POLL)
+        except _OverLimit:
+            pass
+        except (EOFError, OSError, _ProtocolError):
+            await self._stop("closed")
+
+    async def _to_kernel(self, sock: socket.socket, relay) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                await loop.sock_sendall(sock, _frames(await relay.recv_multipart()))
+        except OSError:
+            await self._stop("closed")
+
+    async def close(self) -> None:
+        """Stop relaying and close every connection, socket and descriptor (again: nothing happens)."""
+        self.stopping = True
+        tasks = [task for task in self._tasks if task is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for relay in self._relays:
+            relay.close(linger=0)
+        for sock in self._sockets:
+            sock.close()
+        for handle in self._handles:
+            try:
+                os.close(handle)
+            except OSError:
+                pass
+        self._relays, self._sockets, self._handles = [], [], []
+
+
+class _ChannelClient(AsyncKernelClient):
+    """A kernel client whose sockets connect to its manager's :class:`KernelChannels`, never to a path."""
+
+    def _make_url(self, channel: str) -> str:
+        return self.parent.channels.url(channel)
+
+    def start_channels(self, shell=True, iopub=True, stdin=True, hb=True, control=True):
+        # No stdin (nbclient never answers input) and no heartbeat (the manager watches the process).
+        super().start_channels(shell=shell, iopub=iopub, stdin=False, hb=False, control=control)
+
+
+class _SandboxKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel command is the sandbox's, reached only through :class:`KernelChannels`."""
+
+    def __init__(self, spec: KernelSpec, owner: int | None, workdir: Path, socket_timeout: float = 60.0,
+                 **kwargs):
+        super().__init__(client_factory=_ChannelClient, **kwargs)
         self._sandbox_spec = spec
         self._owner = owner
+        self._socket_timeout = socket_timeout
+        self.channels = KernelChannels(self.context, workdir, owner)
 
     @property
     def kernel_spec(self):  # noqa: D401 - replaces the kernelspec lookup
         return self._sandbox_spec
 
+    def _make_url(self, channel: str) -> str:
+        return self.channels.url(channel)
+
+    def client(self, **kwargs):
+        kwargs.setdefault("context", self.context)  # where the channels' inproc addresses are
+        return super().client(**kwargs)
+
     def write_connection_file(self, **kwargs):
         super().write_connection_file(**kwargs)
         if self._owner is not None:
-            os.chown(self.connection_file, self._owner, self._owner)
+            os.chown(self.connection_file, self._owner, self._owner, follow_symlinks=False)
+
+    def _reconcile_connection_info(self, info) -> None:
+        # jupyter_client would read the connection file back from the kernel's folder; the grader
+        # wrote it and holds what it says.
+        if not self._equal_connections(info, self.get_connection_info()):
+            raise ChannelError("the kernel's connection information is not the one the grader wrote")
+
+    async def _async_post_start_kernel(self, **kw) -> None:
+        ports = {channel: getattr(self, f"{channel}_port") for channel in RELAYED}
+        await self.channels.open(ports, Path(self.ip), self._socket_timeout, self._async_is_alive)
+        await super()._async_post_start_kernel(**kw)
 
 
 class _GradingClient(NotebookClient):
     """nbclient, keeping only error names from student cells and tagged lines from probes."""
 
-    def __init__(self, nb, km, tag: str, **kwargs):
+    def __init__(self, nb, km, tag: str, budget: _Budget | None = None, **kwargs):
         super().__init__(nb, km=km, **kwargs)
         self.tag = tag
+        self.budget = budget if budget is not None else _Budget(MAX_TAGGED_TOTAL)
         self.collectors: dict[int, TagCollector] = {}
         self.errors: dict[int, str] = {}
         self._output_tasks: set[asyncio.Task] = set()
@@ -190,7 +795,8 @@ class _GradingClient(NotebookClient):
             value = str(content.get("evalue", ""))[:300]
             self.errors[cell_index] = f"{name}: {value}" if value else name
         elif msg_type == "stream" and kind == "probe":
-            self.collectors.setdefault(cell_index, TagCollector(self.tag)).feed(str(content.get("text", "")))
+            collector = self.collectors.setdefault(cell_index, TagCollector(self.tag, self.budget))
+            collector.feed(str(content.get("text", "")))
         return None
 
     def clear_output(self, outs, msg, cell_index):
@@ -202,12 +808,32 @@ class _GradingClient(NotebookClient):
 
 def _context() -> zmq.asyncio.Context:
     context = zmq.asyncio.Context()
-    # Defaults for every socket made from this context (pyzmq feature): a student cell that
-    # prints gigabytes can cost the grader neither unbounded memory nor unbounded buffering.
-    context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
-    context.setsockopt(zmq.RCVHWM, 64)
+    # Defaults for every socket made from this context (pyzmq feature): the clients' sockets hold
+    # at most QUEUE messages from the channels, whatever a kernel sends.
+    context.setsockopt(zmq.RCVHWM, QUEUE)
     context.setsockopt(zmq.LINGER, 0)
     return context
+
+
+def _stop_message(reason: str) -> str:
+    """A cell's error when the grader stopped its kernel for ``reason``."""
+    return {"disk": f"wrote more than {DISK_LIMIT // 2**20} MB to disk; skipped",
+            "output": f"sent more than {OUTPUT_LIMIT // 2**20} MB of output; skipped",
+            "closed": "closed its connection to the grader; skipped"}[reason]
+
+
+async def _stop_kernel(km, flag: dict, reason: str) -> None:
+    """The channels' ``on_stop``: kill the kernel that sent too much or closed its connection."""
+    if reason == "closed":
+        # A kernel that exits closes its sockets as it goes: that death is reported as such.
+        await asyncio.sleep(CLOSE_GRACE)
+        if not await km.is_alive():
+            return
+    flag[reason] = True
+    try:
+        await km.provisioner.kill()
+    except (AttributeError, OSError):  # already dead is fine
+        pass
 
 
 async def run_cells(
@@ -255,6 +881,8 @@ async def run_cells(
     result = RunResult(status="ok", cells=records)
     skip: set[int] = set()
     timed_out = crashed = False
+    budget = _Budget(MAX_TAGGED_TOTAL)  # probe lines kept in all attempts together
+    oversized = 0
     for attempt in range(MAX_RESTARTS + 1):
         if time.monotonic() >= deadline:
             timed_out = True
@@ -266,14 +894,15 @@ async def run_cells(
         spec = KernelSpec(argv=sandbox.argv(workdir, slot), display_name="sandboxed python",
                           language="python", interrupt_mode="message", env={}, metadata={})
         context = _context()
-        km = _SandboxKernelManager(spec, uid, context=context, transport="ipc",
-                                   ip=str(workdir / "kernel-ipc"),
+        km = _SandboxKernelManager(spec, uid, workdir, socket_timeout=startup_timeout, context=context,
+                                   transport="ipc", ip=str(workdir / "kernel-ipc"),
                                    connection_file=str(workdir / "kernel.json"))
-        client = _GradingClient(nb, km, tag, timeout=cell_timeout, allow_errors=True,
+        client = _GradingClient(nb, km, tag, budget, timeout=cell_timeout, allow_errors=True,
                                 startup_timeout=startup_timeout, shutdown_kernel="immediate",
                                 interrupt_on_timeout=False, iopub_timeout=2, record_timing=False)
         restart = False
         flag: dict = {}
+        km.channels.on_stop = functools.partial(_stop_kernel, km, flag)
         watcher = None
         try:
             async with client.async_setup_kernel(cwd=str(workdir), stdout=subprocess.DEVNULL,
@@ -294,6 +923,11 @@ async def run_cells(
                         await client.async_execute_cell(cell, index)
                     except CellTimeoutError:
                         await client.cancel_output_polls()
+                        if _stopped(flag):  # the grader stopped the kernel meanwhile: no interrupt reaches it
+                            crashed, restart = True, True
+                            skip.add(index)
+                            record.status, record.error = "died", _stop_message(_stopped(flag))
+                            break
                         timed_out = True
                         record.status = "timeout"
                         skip.add(index)  # interrupted or not, a new kernel will not rerun it
@@ -310,11 +944,13 @@ async def run_cells(
                         skip.add(index)
                         record.status = "died"
                         record.error = f"the kernel died{_exit_code(km)} while this cell ran; skipped"
-                        if flag.get("disk"):
-                            record.error = f"wrote more than {DISK_LIMIT // 2**20} MB to disk; skipped"
+                        if _stopped(flag) in ("disk", "output"):
+                            record.error = _stop_message(_stopped(flag))
                         elif sandbox.oom_kills(workdir):
                             # The kernel's processes together passed its memory limit (its cgroup).
                             record.status, record.error = "out of memory", "ran out of memory; skipped"
+                        elif _stopped(flag):  # it closed its connections, still running
+                            record.error = _stop_message(_stopped(flag))
                         restart = True
                         break
                     error = client.errors.get(index, "")
@@ -333,19 +969,34 @@ async def run_cells(
             crashed = True
             result.notes.append(f"kernel failure: {type(err).__name__}: {str(err)[:200]}")
         finally:
+            km.channels.stopping = True  # the kernel is going: its closing connections are no news
             if watcher is not None:
                 watcher.cancel()
                 await asyncio.gather(watcher, return_exceptions=True)
             await _shutdown(client, km)
+            oversized += km.channels.oversized
+            await km.channels.close()
             context.destroy(linger=0)
             sandbox.cleanup(workdir, slot)
         if not restart:
             break
     else:
         result.notes.append("gave up after repeated kernel restarts")
+    if oversized:
+        result.notes.append(f"{oversized} output message{'s' if oversized > 1 else ''} over the grader's "
+                            f"limits ({MAX_MESSAGE_BYTES // 2**20} MB, {MAX_FRAMES} parts) went unread")
+    if budget.cut:
+        result.notes.append(f"the answers' output passed the grader's limits ({MAX_TAGGED_LINES} lines of "
+                            f"{MAX_TAGGED_LINE // 2**20} M characters per question, {MAX_TAGGED_TOTAL // 2**20} M "
+                            "in all); the rest went unread")
     result.status = "crashed" if crashed else "timeout" if timed_out else "ok"
     result.seconds = time.monotonic() - started
     return result
+
+
+def _stopped(flag: dict) -> str:
+    """Why the grader stopped the kernel ("disk", "output", "closed"), or "" when it did not."""
+    return next((reason for reason in ("disk", "output", "closed") if flag.get(reason)), "")
 
 
 def _exit_code(km) -> str:

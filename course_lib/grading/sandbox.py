@@ -29,8 +29,8 @@ Three protections, chosen by what the grader is allowed to do (see the table in 
 
 In every mode the kernel starts with an empty environment (no secret can leak through it), with
 resource limits (address space, file size, CPU time, open files, and processes when root) set by
-``prlimit``, and talks to the grader over Unix sockets inside its working folder. As root, where a
-cgroup (v2, else v1) is writable, each kernel also runs in a control group of its own: one memory
+``prlimit``, and talks to the grader over Unix sockets inside its working folder, which the grader
+pins and connects to once (``runner.KernelChannels``). As root, where a cgroup (v2, else v1) is writable, each kernel also runs in a control group of its own: one memory
 limit for its whole process tree, a bounded number of tasks and one core (see
 :func:`cgroup_support`). Job numbers, hence the kernels' user ids, are leased per run
 (:func:`claim_slot`), so two runs on one machine never reach each other's kernels.
