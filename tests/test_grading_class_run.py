@@ -15,7 +15,9 @@ under `flock /tmp/course-grading.lock`.
 import asyncio
 import csv
 import io
+import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -23,6 +25,8 @@ import time
 import nbformat
 import pytest
 import sympy
+from hypothesis import given
+from hypothesis import strategies as st
 
 from course_lib.grading import grader
 from course_lib.grading._encode import encode
@@ -104,6 +108,58 @@ def test_bad_arguments_exit_2_and_grade_nothing(tmp_path, argv, capsys):
     assert not (tmp_path / "g.csv").exists() and capsys.readouterr().err
 
 
+class _Sandbox:
+    """A stand-in for the sandbox: nothing to check, nothing to say."""
+
+    fallback = False
+
+    def check_protected(self, paths):
+        return None
+
+    def describe(self):
+        return "test sandbox"
+
+
+@pytest.mark.parametrize("where", ["detect_sandbox", "grade_many"])
+def test_an_unexpected_error_exits_3_with_its_traceback_and_one_line_saying_so(tmp_path, monkeypatch, capsys, where):
+    """Python's own exit status for an uncaught exception is 1, which `course grade` uses for rows that
+    need attention: a full disk or a grader bug must not look like that."""
+    from course_lib.grading import sandbox
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    root = make_course(tmp_path / "course")
+    put(tmp_path / "sub", ("alice", NOTEBOOK), honest())
+    if where == "detect_sandbox":
+        monkeypatch.setattr(sandbox, "detect_sandbox", full_disk)
+    else:
+        monkeypatch.setattr(sandbox, "detect_sandbox", lambda *args, **kwargs: _Sandbox())
+        monkeypatch.setattr(grader, "grade_many", full_disk)
+    with pytest.raises(SystemExit) as stopped:
+        main(["grade", str(tmp_path / "sub"), "--out", str(tmp_path / "g.csv"), "--quiet", "--root", str(root)])
+    assert stopped.value.code == EXIT_NOT_GRADED
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last):" in err and "in full_disk" in err
+    assert err.splitlines()[-1] == ("course grade: could not grade or write: OSError: [Errno 28] No space left on "
+                                    "device (the traceback is above)")
+
+
+def test_bad_arguments_still_exit_2_and_usable_runs_0_with_the_error_handling_in_place(tmp_path, monkeypatch):
+    """The control: what is not an unexpected error keeps its own exit status."""
+    from course_lib.grading import sandbox
+
+    root = make_course(tmp_path / "course")
+    put(tmp_path / "sub", ("alice", NOTEBOOK), "not a notebook")  # refused without a kernel
+    (tmp_path / "empty").mkdir()
+    monkeypatch.setattr(sandbox, "detect_sandbox", lambda *args, **kwargs: _Sandbox())
+    argv = ["grade", str(tmp_path / "sub"), "--out", str(tmp_path / "g.csv"), "--quiet", "--root", str(root)]
+    assert main(argv) == EXIT_ATTENTION
+    with pytest.raises(SystemExit) as stopped:
+        main(argv[:1] + [str(tmp_path / "empty")] + argv[2:])
+    assert stopped.value.code == EXIT_USAGE
+
+
 # --- 3. names ----------------------------------------------------------------------------------------
 
 def test_printable_names_never_collide_and_honest_names_stay_as_they_are():
@@ -116,6 +172,43 @@ def test_printable_names_never_collide_and_honest_names_stay_as_they_are():
         assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in text), text
     for plain in ("alice", "bob.smith-2", "01_convolution_arithmetic.ipynb", "Ünïcødé"):
         assert printable(plain) == plain
+
+
+INVISIBLE = ("\u200b", "\u00ad", "\u2060", "\ufeff", "\u061c", "\u200d", "\u2028", "\u2029", "\U000e0041")
+
+
+def unprintable(text: str) -> str:
+    """The name :func:`printable` was given: its escapes undone (``\\xNN`` from 80 up is a byte that is
+    not UTF-8, as os.fsdecode keeps it)."""
+    def undo(match):
+        escape = match.group(1)
+        if escape == "\\":
+            return "\\"
+        code = int(escape[1:], 16)
+        return chr(0xDC00 + code) if escape[0] == "x" and code >= 0x80 else chr(code)
+
+    return re.sub(r"\\(\\|x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8})", undo, text)
+
+
+def test_invisible_characters_are_escaped_so_a_name_never_passes_for_another():
+    import unicodedata
+
+    for invisible in INVISIBLE:
+        shown = printable(f"al{invisible}ice")
+        assert shown != "alice" and invisible not in shown, repr(shown)
+        assert not any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") for c in shown), repr(shown)
+        assert unprintable(shown) == f"al{invisible}ice"
+    assert printable("al\u200bice") == "al\\u200bice" and printable("x\U000e0041") == "x\\U000e0041"
+    # honest names, accents and other scripts included, are left as they are
+    for plain in ("Ünïcødé", "José", "Łukasz", "Ольга", "李雷", "محمد", "e\u0301"):
+        assert printable(plain) == plain
+
+
+@given(st.text(st.characters(exclude_categories=()), max_size=40))
+def test_printable_is_one_to_one(name):
+    shown = printable(name)
+    shown.encode("utf-8")
+    assert unprintable(shown) == name
 
 
 def test_a_gradebook_with_names_that_are_not_utf8_is_written_for_everyone(tmp_path):
@@ -174,6 +267,16 @@ def test_a_feedback_file_that_cannot_be_written_does_not_stop_the_others(tmp_pat
     with pytest.raises(OSError, match="1 of 3 feedback files could not be written; the first, .*alice"):
         write_feedback(tmp_path, results, SETS)
     assert (tmp_path / "bob" / "01_tiny.md").exists() and (tmp_path / "carol" / "01_tiny.md").exists()
+
+
+def test_a_student_that_is_no_folder_name_does_not_stop_the_others_feedback(tmp_path):
+    results = [SubmissionResult(f"s/{name}/01_tiny.ipynb", name, "ex01", "ok") for name in ("..", "bob", "carol")]
+    with pytest.raises(OSError, match=r"1 of 3 feedback files could not be written; the first, .*: student must be "
+                                      "a plain folder name"):
+        write_feedback(tmp_path / "feedback", results, SETS)
+    assert (tmp_path / "feedback" / "bob" / "01_tiny.md").exists()
+    assert (tmp_path / "feedback" / "carol" / "01_tiny.md").exists()
+    assert sorted(os.listdir(tmp_path)) == ["feedback"]  # nothing beside the folder
 
 
 def test_an_output_that_cannot_be_written_exits_3_after_writing_the_rest(tmp_path):
@@ -251,10 +354,30 @@ def test_a_notebook_with_thousands_of_failing_cells_gets_a_bounded_note_list():
     notes = grader._cell_notes(list(range(1, 5001)), run)
     assert len(notes) == grader.MAX_CELL_NOTES + 1 and notes[-1] == "And 4,990 more cells did not run cleanly."
     honest_run = RunResult("ok", [CellRecord(0, "student", "ok"), CellRecord(1, "student", "error", "ValueError: x")])
-    assert grader._cell_notes([3, 4], honest_run) == ["Cell 4: ValueError: x."]
+    assert grader._cell_notes([3, 4], honest_run) == ["Cell 4: ValueError."]
+
+
+def test_the_feedback_names_a_cells_error_and_never_repeats_its_message():
+    """A student cell's exception message is the student's text (a file it read, a link): only the
+    exception's name reaches the feedback, and a "name" that is not one is not repeated either."""
+    run = RunResult("crashed", [
+        CellRecord(0, "student", "error", "FileNotFoundError: [Errno 2] see http://evil.example/" + "s3cret" * 40),
+        CellRecord(1, "student", "error", "<img src=x> http://evil.example: s3cret"),
+        CellRecord(2, "student", "error", "LinAlgError: Singular matrix"),
+        CellRecord(3, "student", "timeout", "interrupted after the time limit"),  # the grader's own words
+        CellRecord(4, "student", "died", "the kernel died (killed by signal 9) while this cell ran; skipped")])
+    notes = grader._cell_notes([2, 3, 5, 8, 9], run)
+    assert notes == ["Cell 2: FileNotFoundError.", "Cell 3: an exception.", "Cell 5: LinAlgError.",
+                     "Cell 8: interrupted after the time limit.",
+                     "Cell 9: the kernel died (killed by signal 9) while this cell ran; skipped."]
+    text = feedback_markdown(SubmissionResult("s/a/01_tiny.ipynb", "a", "ex01", "crashed", notes=notes), SETS)
+    assert "s3cret" not in text and "evil.example" not in text and "Singular" not in text
 
 
 # --- 5. a cell that raised ---------------------------------------------------------------------------
+
+NAMES = {"ex01.1": "o", "ex01.2": "pair", "ex01.3": "double"}
+
 
 def fake_run(errors: dict, count: int) -> RunResult:
     """A run of ``count`` student cells; ``errors`` maps a cell's position to its error text."""
@@ -270,9 +393,9 @@ def test_a_question_whose_cell_raised_says_so_and_an_untouched_one_stays_not_att
     hostile_name = "<img src=x>`Leak" + "x" * 200
     run = fake_run({position: "ZeroDivisionError: division by zero 48611",
                     len(cells) - 1: f"{hostile_name}: secret 48611"}, len(cells))
-    raised = _raised_cells(data, numbers, run)
+    raised = _raised_cells(data, numbers, run, NAMES)
     assert raised["ex01.1"] == (numbers[position], "ZeroDivisionError")
-    assert raised["ex01.3"][1] == shorten(hostile_name, 60)
+    assert raised["ex01.3"][1] == "an exception"  # not a name: not repeated
     questions = [QuestionResult("ex01.1", 0, 2, "not attempted", ["`o` is not defined in your notebook."]),
                  QuestionResult("ex01.2", 0, 2, "not attempted", ["`pair` is still `...`."]),
                  QuestionResult("ex01.3", 0, 1, "not attempted", ["`double` still raises NotImplementedError."])]
@@ -288,10 +411,39 @@ def test_a_question_whose_cell_raised_says_so_and_an_untouched_one_stays_not_att
 def test_an_answer_that_was_set_is_graded_as_it_is_whatever_raised():
     data = nbformat.from_dict(honest())
     numbers = [number for number, _ in grader._code_cells(data)]
-    raised = _raised_cells(data, numbers, fake_run({1: "ValueError: late"}, len(numbers)))
+    raised = _raised_cells(data, numbers, fake_run({1: "ValueError: late"}, len(numbers)), NAMES)
     right = [QuestionResult("ex01.1", 2, 2, "correct", ["Correct."])]
     _mark_raised(right, raised)
     assert right[0].status == "correct" and right[0].messages == ["Correct."]
+
+
+def mixed_notebook(cells: list[str]):
+    """A notebook holding ex01.1's heading, then these code cells."""
+    return nbformat.from_dict(nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("i, k = 7, 3"), nbformat.v4.new_markdown_cell("## ex01.1 · positions"),
+        *(nbformat.v4.new_code_cell(source) for source in cells)]))
+
+
+@pytest.mark.parametrize("cells, errors, expected", [
+    # the stub ran and an unrelated scratch cell raised: the answer was simply never given
+    (["# ex01.1\no = ...", "scratch = 1 / 0"], {2: "ZeroDivisionError: division by zero"}, None),
+    (["# ex01.1\no = ...", "print(o + 1)"], {2: "TypeError: unsupported"}, None),
+    # the only cell that assigns it raised: that is why the answer was not set
+    (["# ex01.1\no = 1 / 0", "scratch = 2"], {1: "ZeroDivisionError: division by zero"}, (3, "ZeroDivisionError")),
+    (["# ex01.1\nfor j in range(3):\n    o, r = divmod(i, j)"], {1: "ZeroDivisionError: x"}, (3, "ZeroDivisionError")),
+    # a cell IPython reads but Python does not (a magic): read as text, it names the answer
+    (["%time o = undefined_name"], {1: "NameError: name 'undefined_name' is not defined"}, (3, "NameError")),
+])
+def test_raised_an_error_only_when_the_cell_that_sets_the_answer_raised(cells, errors, expected):
+    data = mixed_notebook(cells)
+    numbers = [number for number, _ in grader._code_cells(data)]
+    raised = _raised_cells(data, numbers, fake_run(errors, len(numbers)), NAMES)
+    assert raised.get("ex01.1") == expected
+    questions = [QuestionResult("ex01.1", 0, 2, "not attempted", ["`o` is still `...`."])]
+    _mark_raised(questions, raised)
+    assert questions[0].status == ("not attempted" if expected is None else "raised an error")
+    if expected is None:
+        assert questions[0].messages == ["`o` is still `...`."]
 
 
 # --- 6. the notebook's time limit bounds the grader's own work ----------------------------------------
@@ -357,8 +509,33 @@ def test_a_run_that_never_ends_is_stopped_at_the_notebooks_limit(tmp_path, monke
     assert result.seconds < options.notebook_timeout + 1 and seen["cleaned up"]
     assert seen["given"] <= options.notebook_timeout * 3 / 4  # a quarter is kept for comparing
     assert (result.status, result.total) == ("timeout", 0)
-    assert result.reason == ("the notebook's time limit (4 s, for running and grading it) ran out before its "
-                             "kernel finished")
+    assert result.reason == ("the notebook's time limit (4 s, for running and grading it) ran out before its kernel "
+                             "was stopped (it was still starting, running or stopping); no answer was read")
+    assert all(q.messages == ["Not read: your notebook's time limit ran out first."] for q in result.questions)
+
+
+def test_a_run_that_needs_seconds_to_stop_after_its_time_is_still_read(tmp_path, monkeypatch):
+    """A run that uses its time to the end and then takes seconds to stop its kernel and clean up
+    (a loaded machine) still comes back before the notebook's limit, and its answers count."""
+    seen = {}
+
+    async def slow_to_stop(student_sources, probe_sources, tag, *args, notebook_timeout, **kwargs):
+        seen["given"] = notebook_timeout
+        await asyncio.sleep(notebook_timeout)  # its cells use all the time they are given
+        await asyncio.sleep(3)  # and its kernel takes a while to stop
+        line = json.dumps({"id": "ex01.1", "value": encode(5)})  # right: 7 - 3 + 1
+        return RunResult("timeout", [CellRecord(n, "probe", "ok" if n == 0 else "not run")
+                                     for n in range(len(probe_sources))], probe_lines={0: [line]})
+
+    monkeypatch.setattr(grader, "run_cells", slow_to_stop)
+    put(tmp_path, ("alice", NOTEBOOK), honest())
+    options = Options(notebook_timeout=10)
+    result = grade_submission(tmp_path / "alice" / NOTEBOOK, SETS, options, None, 0, tmp_path)
+    first = next(q for q in result.questions if q.id == "ex01.1")
+    assert (first.points, first.status) == (2, "correct"), first.messages
+    assert result.seconds < options.notebook_timeout + 1
+    assert seen["given"] <= options.notebook_timeout / 2 + 0.1  # a quarter for stopping, a quarter for comparing
+    assert result.status == "timeout" and "ran out before its kernel" not in result.reason
 
 
 # --- end to end: one class, real kernels (run under the lock) -----------------------------------------

@@ -17,7 +17,7 @@ import pytest
 
 from course_lib.grading import grader
 from course_lib.grading._encode import encode
-from course_lib.grading.cli import _refuse_variants_without_roster, main
+from course_lib.grading.cli import _ungraded_variants_note, main
 from course_lib.grading.grader import QuestionResult, SubmissionResult, _Plan, _score_function, _score_value
 from course_lib.grading.gradebook import feedback_markdown, gradebook_text
 from course_lib.grading.spec import ExerciseSet, Mistake, Question, load_sets
@@ -255,7 +255,7 @@ def test_shared_exercise_notebooks_are_not_refused(course):
     del nb.metadata["course"]["student"]
     put(shared, "bob", NOTEBOOK, nb)
     put(shared, "carol", "homework.ipynb", "{}")
-    assert _refuse_variants_without_roster(sorted(shared.rglob("*.ipynb"))) is None
+    assert _ungraded_variants_note(sorted(shared.rglob("*.ipynb"))) is None
 
 
 @pytest.fixture(scope="module")

@@ -33,6 +33,63 @@ def test_hostile_text_in_a_message_opens_no_tag_link_or_image():
     assert "line two" in text and "\nline two" not in text.replace("- line two", "")
 
 
+def _outside_spans(line: str) -> str:
+    """The text of a Markdown line outside its code spans, read as CommonMark reads them: a
+    backslash escapes the next punctuation character, and a run of backticks opens a span that the
+    next run of the same length closes (inside a span nothing is escaped)."""
+    out, at = [], 0
+    while at < len(line):
+        char = line[at]
+        if char == "\\" and at + 1 < len(line) and not line[at + 1].isalnum() and not line[at + 1].isspace():
+            out.append(line[at:at + 2])
+            at += 2
+            continue
+        if char == "`":
+            run = re.match("`+", line[at:]).group()
+            close = re.search(rf"(?<!`){run}(?!`)", line[at + len(run):])
+            if close:
+                at += len(run) + close.end()
+                continue
+            out.append(run)
+            at += len(run)
+            continue
+        out.append(char)
+        at += 1
+    return "".join(out)
+
+
+# GitHub's autolink extension (GFM spec, "Autolinks (extension)"): www., http:// and https:// links,
+# e-mail addresses and mailto:/xmpp: links, found in text (never in a code span).
+_GFM_AUTOLINK = re.compile(r"(?i)www\.|https?://|mailto:|xmpp:|[a-z0-9.+_-]@[a-z0-9_-]+\.[a-z0-9_-]")
+BARE_LINKS = ["http://evil.example/x", "https://evil.example", "www.evil.example", "WWW.Evil.example/p",
+              "mailto:a@evil.example", "xmpp:a@evil.example", "someone@evil.example", "(www.evil.example)",
+              "*http://evil.example*", "[x](http://evil.example)", "<http://evil.example>", "x`y http://evil.example",
+              "\\`http://evil.example", "`a``http://evil.example`"]
+
+
+def test_bare_links_in_student_text_are_shown_but_never_linked():
+    question = QuestionResult("ex02.1", 0.0, 1.0, "incorrect",
+                              messages=[f"Your answer is {link}." for link in BARE_LINKS] +
+                                       [f"`x`{link}" for link in BARE_LINKS])
+    result = SubmissionResult("s/alice/02_x.ipynb", "alice", "ex02", "crashed", questions=[question],
+                              reason="cell 1: " + " ".join(BARE_LINKS),
+                              notes=[f"Cell {n}: {link}" for n, link in enumerate(BARE_LINKS)])
+    text = feedback_markdown(result, {})
+    for line in text.splitlines():
+        assert not _GFM_AUTOLINK.search(_outside_spans(line)), line
+    assert text.lower().count("evil.example") == 4 * len(BARE_LINKS)  # each shown, as text
+    mistune = __import__("pytest").importorskip("mistune")
+    html = mistune.create_markdown(plugins=["url", "strikethrough", "table"])(text)  # a renderer that autolinks
+    assert "<a " not in html and "evil.example" in html
+
+
+def test_honest_feedback_without_links_reads_as_before():
+    messages = ["Public example: `conv(x[0], 3)` raised ValueError, which is not the expected result.",
+                "Hint: output_padding must stay below max(s, d); A @ B is a product.", "`o` is still `...`."]
+    text = _feedback(messages)
+    assert [line for line in text.splitlines() if line.startswith("- ")] == [f"- {m}" for m in messages]
+
+
 def test_an_honest_message_keeps_its_code_spans_and_words():
     text = _feedback(["Public example: `conv(x[0], 3)` raised ValueError, which is not the expected result.",
                       "Hint: output_padding must stay below max(s, d)."])
@@ -88,7 +145,7 @@ def test_the_refusal_names_paths_not_reprs():
     saved = grader.released_for
     grader.released_for = lambda path: "bob"
     try:
-        message = cli._refuse_variants_without_roster([submission])
+        message = cli._ungraded_variants_note([submission])
     finally:
         grader.released_for = saved
     assert "submitted/bob/02_x.ipynb?[2J (released for bob)" in message and "namespace(" not in message

@@ -309,8 +309,8 @@ def test_feedback_cannot_be_turned_into_markdown_blocks_links_or_html():
                               notes=["Cell 1: ![pixel](http://evil.example/p.png)\n\n# Fake grade: 100."])
     text = feedback_markdown(result, SETS)
     assert "Student: ``x`y\\x0a# Title`` · file: `01_tiny.ipynb`" in text  # as in the gradebook
-    assert "Why: cell 1: \\[click\\](http://evil.example) \\<img src=x\\>." in text
-    assert "- Cell 1: !\\[pixel\\](http://evil.example/p.png)\\\\x0a\\\\x0a# Fake grade: 100." in text
+    assert "Why: cell 1: `[click](http://evil.example)` \\<img src=x\\>." in text  # a link's text, in a code span
+    assert "- Cell 1: `![pixel](http://evil.example/p.png)\\x0a\\x0a#` Fake grade: 100." in text
     assert not any(line.startswith("# Fake") or line.startswith("# Title") for line in text.splitlines())
 
 
@@ -324,7 +324,7 @@ def test_feedback_files_stay_in_their_folder_and_are_never_shared(tmp_path):
     assert sorted(p.relative_to(tmp_path).parts[0] for p in written) == ["bob", "bob", "mallory"]
     assert all(p.name.startswith("01_tiny") and p.suffix == ".md" for p in written)
     for name in ("..", ".", "a/../../b"):
-        with pytest.raises(ValueError, match="student must be a plain folder name"):
+        with pytest.raises(OSError, match="student must be a plain folder name"):
             write_feedback(tmp_path / "f", [SubmissionResult("s/x/01_tiny.ipynb", name, "ex01", "ok")], SETS)
     assert not (tmp_path / "01_tiny.md").exists() and not (tmp_path.parent / "01_tiny.md").exists()
 

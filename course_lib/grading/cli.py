@@ -11,7 +11,8 @@ Examples (from the repository's root)::
 ``course grade`` exits with :data:`EXIT_OK` when every gradebook row is ``ok``,
 :data:`EXIT_ATTENTION` when some rows need the instructor's attention (their ``reason`` says
 why), :data:`EXIT_USAGE` for bad arguments, and :data:`EXIT_NOT_GRADED` when it could not grade
-or write at all (no usable sandbox, files other users could read, an output it cannot write).
+or write (no usable sandbox, files other users could read, an output it cannot write, or any
+unexpected error, which it reports with its traceback: never Python's own exit status 1).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import argparse
 import os
 import re
 import sys
+import traceback
 from pathlib import Path
 
 __all__ = ["main", "EXIT_OK", "EXIT_ATTENTION", "EXIT_USAGE", "EXIT_NOT_GRADED"]
@@ -146,7 +148,7 @@ def _missing_rows(results, roster, sets) -> list:
             if (student, set_id) not in handed_in and student not in unknown]
 
 
-def _refuse_variants_without_roster(paths) -> str | None:
+def _ungraded_variants_note(paths) -> str | None:
     """What to tell the instructor when per-student notebooks among ``paths`` were not graded for
     want of a roster (each has a ``needs roster`` row), or None when there are none."""
     from course_lib.grading import grader
@@ -165,6 +167,19 @@ def _refuse_variants_without_roster(paths) -> str | None:
 
 
 def _grade(args) -> int:
+    """``course grade``. An unexpected error (a full disk, a grader bug) is not Python's exit status
+    1, which says that rows need attention: its traceback goes to stderr, then one line saying it,
+    and the status is :data:`EXIT_NOT_GRADED`."""
+    try:
+        return _grade_all(args)
+    except Exception as err:  # noqa: BLE001 - SystemExit and KeyboardInterrupt are not caught
+        # printed through _one_line: the message may quote a student's file name
+        print("\n".join(_one_line(line, None) for line in traceback.format_exc().splitlines()), file=sys.stderr)
+        _stop(f"course grade: could not grade or write: {_one_line(f'{type(err).__name__}: {err}', 300)} "
+              "(the traceback is above)", EXIT_NOT_GRADED)
+
+
+def _grade_all(args) -> int:
     from course_lib.grading.gradebook import write_feedback, write_gradebook
     from course_lib.grading.grader import NEEDS_ATTENTION, Options, grade_many
     from course_lib.grading.release import ReleaseError, read_roster
@@ -222,7 +237,7 @@ def _grade(args) -> int:
         except OSError as err:  # the gradebook is written: say it, and which feedback is missing
             feedback_error = f"course grade: {err}"
     variants = {str(Path(r.path)) for r in results if r.status == "needs roster"}
-    note = variants and _refuse_variants_without_roster([p for p in paths if str(Path(p.path)) in variants])
+    note = variants and _ungraded_variants_note([p for p in paths if str(Path(p.path)) in variants])
     if note:
         print(note, file=sys.stderr)
     if not args.quiet:
@@ -303,7 +318,7 @@ def main(argv=None) -> int:
     ``course release --check: exercises/ and the public checks are up to date`` and returns 0.
     ``course grade`` returns 0 when every row of the gradebook is ``ok``, 1 when some need
     attention (a per-student variant graded without ``--roster`` gets a ``needs roster`` row,
-    say), 2 for bad arguments and 3 when it could not grade or write at all.
+    say), 2 for bad arguments and 3 when it could not grade or write (an unexpected error too).
     """
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -11,8 +11,10 @@ answer or a solution.
 Everything a student controls (folder and file names, error names, reasons quoting them) is made
 harmless on the way out: a CSV cell a spreadsheet would read as a formula gets a leading single
 quote, and in the feedback names are code spans and other text cannot start a block, a link or
-HTML. Names are shown through :func:`~course_lib.grading.submissions.printable` (bytes that are
-not UTF-8 and control characters as backslash escapes), so both files are always valid UTF-8.
+HTML (a word a Markdown renderer could turn into a link by itself, such as a bare URL or an e-mail
+address, is shown as a code span). Names are shown through
+:func:`~course_lib.grading.submissions.printable` (bytes that are not UTF-8, control and invisible
+characters as backslash escapes), so both files are always valid UTF-8.
 Feedback files are ``DIR/<student>/<notebook stem>.md``, one per submission, never outside
 ``DIR``, each file name at most 255 bytes.
 """
@@ -74,9 +76,30 @@ def _code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
+# A word GitHub's Markdown (its autolink extension) or a linkifying renderer would turn into a link
+# on its own: www., any scheme's :// (http, https, ftp, ...), mailto: and xmpp:, an e-mail address.
+# Such a link never spans white space, so the word that holds its start is the unit to quote.
+_AUTOLINK = re.compile(r"(?i)www\.|://|mailto:|xmpp:|[\w.+-]@[\w-]")
+
+
+def _inline_word(word: str) -> str:
+    if _AUTOLINK.search(word):
+        return _code(word)  # nothing in a code span is a link
+    # backticks too: one left bare could pair with a code span's and expose the text between
+    return re.sub(r"([\\\[\]<>`])", r"\\\1", word)
+
+
 def _inline(text: str) -> str:
-    """Text on one line that opens no link, image or HTML tag (student-chosen names end up in it)."""
-    return re.sub(r"([\\\[\]<>])", r"\\\1", _one_line(text))
+    """Text on one line that opens no link, image, HTML tag or code span (student-chosen names end up in
+    it): ``\\``, ``[``, ``]``, ``<``, ``>`` and backticks are escaped, and a word that a renderer would
+    link by itself (``http://…``, ``www.…``, an e-mail address) becomes a code span.
+
+    Examples
+    --------
+    >>> print(_inline("see [this](http://x.example) or www.x.example, <b>"))
+    see `[this](http://x.example)` or `www.x.example,` \\<b\\>
+    """
+    return re.sub(r"\S+", lambda word: _inline_word(word.group()), _one_line(text))
 
 
 MAX_MESSAGE = 600  # characters of one feedback line; longer ones are cut (a hostile value can be long)
@@ -90,8 +113,8 @@ def _markdown_line(text: str) -> str:
 
     Examples
     --------
-    >>> print(_markdown_line("Option B: `x[0]` is <img src=x onerror=alert(1)> [here](http://x)"))
-    Option B: `x[0]` is \\<img src=x onerror=alert(1)\\> \\[here\\](http://x)
+    >>> print(_markdown_line("Option B: `x[0]` is <img src=x onerror=alert(1)> [here] http://x"))
+    Option B: `x[0]` is \\<img src=x onerror=alert(1)\\> \\[here\\] `http://x`
     """
     text = _one_line(text)
     if len(text) > MAX_MESSAGE:
@@ -101,7 +124,11 @@ def _markdown_line(text: str) -> str:
         parts += [_inline(text[last:span.start()]), span.group(0)]
         last = span.end()
     parts.append(_inline(text[last:]))
-    return "".join(parts)
+    line = ""
+    for part in parts:
+        # a word _inline quoted right beside a code span: two fences side by side would read as one run
+        line += (" " if line.endswith("`") and part.startswith("`") else "") + part
+    return line
 
 
 def format_points(value: float) -> str:
@@ -243,16 +270,15 @@ def write_feedback(directory: Path, results, sets: dict) -> list[Path]:
     Two submissions of one student with the same file name get the stem and a short hash of their
     path; a name longer than 255 bytes is cut and gets that hash too. A row without a student (a
     file directly in the submissions folder) or without a file (a rostered student who handed in
-    nothing) gets no feedback. A file that cannot be written does not stop the others.
+    nothing) gets no feedback. A file that cannot be written, for whatever reason, does not stop
+    the others.
 
     Raises
     ------
-    ValueError
-        If a student is not a plain folder name (``..``, a ``/``, over 255 bytes), or a target
-        would lie outside ``directory``.
     OSError
-        After writing all the others, if some files could not be written (the message counts
-        them and names the first).
+        After writing all the others, if some files could not be written: a student that is not
+        a plain folder name (``..``, a ``/``, over 255 bytes), a target that would lie outside
+        ``directory``, or an error of the file system. The message counts them and names the first.
 
     Examples
     --------
@@ -264,21 +290,32 @@ def write_feedback(directory: Path, results, sets: dict) -> list[Path]:
     for result in results:
         if not result.student or not result.path:  # a missing submission's row has nothing to explain
             continue
-        if result.student in (".", "..") or "/" in result.student or "\0" in result.student or \
-                len(os.fsencode(result.student)) > MAX_NAME_BYTES:
-            raise ValueError(f"student must be a plain folder name, got {result.student!r}")
-        target = base / result.student / names[result.path]
-        if not target.resolve().is_relative_to(base):
-            raise ValueError(f"the feedback for {result.student!r} would be written outside {base}: {target.resolve()}")
+        target = base / printable(result.student) / names[result.path]
         try:
+            target = _feedback_target(base, result.student, names[result.path])
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(feedback_markdown(result, sets), encoding="utf-8", errors="backslashreplace")
-        except OSError as err:
+        except Exception as err:  # noqa: BLE001 - one student's file must not cost the others theirs
             failed.append((target, err))
             continue
         written.append(target)
     if failed:
         target, err = failed[0]
+        why = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        if not isinstance(err, (OSError, ValueError)):
+            why = f"{type(err).__name__}: {why}"
         raise OSError(f"{len(failed)} of {len(failed) + len(written)} feedback files could not be written; "
-                      f"the first, {printable(target)}: {err.strerror or err}")
+                      f"the first, {printable(target)}: {printable(why)}")
     return written
+
+
+def _feedback_target(base: Path, student: str, name: str) -> Path:
+    """``base/<student>/<name>``; ValueError unless ``student`` is a plain folder name and the path
+    stays inside ``base``."""
+    if student in (".", "..") or "/" in student or "\0" in student or len(os.fsencode(student)) > MAX_NAME_BYTES:
+        raise ValueError(f"student must be a plain folder name, got {printable(repr(student))}")
+    target = base / student / name
+    if not target.resolve().is_relative_to(base):
+        raise ValueError(f"the feedback for {printable(repr(student))} would be written outside {base}: "
+                         f"{target.resolve()}")
+    return target

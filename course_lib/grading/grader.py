@@ -9,6 +9,7 @@ exception in the grader.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import inspect
 import json
@@ -60,8 +61,9 @@ class Options:
 
     ``notebook_timeout`` bounds the whole of one submission's grading: reading it, its kernel's
     start, its cells, the probe cells and the comparison of its answers. The kernel may use it
-    less the time kept for comparing (``3 * score_timeout``, at most a quarter of it); comparing
-    gets what is left, at most ``3 * score_timeout`` (each question ``score_timeout``).
+    less the time kept for stopping it (:data:`STOP_RESERVE`) and for comparing
+    (``3 * score_timeout``), each at most a quarter of it; comparing gets what is left, at most
+    ``3 * score_timeout`` (each question ``score_timeout``).
 
     ``roster`` (the student IDs of ``course release --roster``) turns on the identity checks:
     a submission in a folder not on the roster, or whose notebook was released for another
@@ -583,12 +585,21 @@ def _run_reason(run, code_numbers, plans) -> str:
     return listing(problems, shown=3, width=200, sep="; ") or fallback
 
 
+def _error_name(record) -> str:
+    """The name of the exception a student's cell raised, as the feedback shows it: the type's name
+    only, never its message (the student's text: what a cell read, a link), and "an exception" when
+    the "name" is not a Python name (a class can be given any text as its name)."""
+    name = record.error.split(":", 1)[0].strip()
+    return name if name.isidentifier() and len(name) <= _probe.MAX_RAISED_NAME else "an exception"
+
+
 def _cell_notes(code_numbers, run) -> list[str]:
     """The feedback's notes on the student's cells that did not run cleanly: the first
-    :data:`MAX_CELL_NOTES` by number and error, then how many more."""
+    :data:`MAX_CELL_NOTES` by number and what happened (for a cell that raised, the exception's
+    name only: :func:`_error_name`), then how many more."""
     students = [record for record in run.cells if record.kind == "student"]
-    failed = [f"Cell {number}: {record.error or record.status}." for number, record in zip(code_numbers, students)
-              if record.status not in ("ok", "not run")]
+    failed = [f"Cell {number}: {_error_name(record) if record.status == 'error' else record.error or record.status}."
+              for number, record in zip(code_numbers, students) if record.status not in ("ok", "not run")]
     return listing(failed, shown=MAX_CELL_NOTES, width=400, sep=None, more="And {:,} more cells did not run cleanly.")
 
 
@@ -618,26 +629,64 @@ def _question_cells(data: dict) -> dict:
     return owned
 
 
-def _raised_cells(data: dict, code_numbers, run) -> dict:
-    """``{question ID: (cell number, exception type name)}``: the first of a question's cells
-    (:func:`_question_cells`) that raised. Only the type's name is kept, cut to 60 characters,
-    never the exception's message."""
-    errors = {}
-    students = [record for record in run.cells if record.kind == "student"]
-    for number, record in zip(code_numbers, students):
-        if record.status == "error":
-            errors[number] = shorten(record.error.split(":", 1)[0].strip() or "an exception", _probe.MAX_RAISED_NAME)
+_MAX_PARSED = 100_000  # characters of a cell parsed to see which names it sets; a longer one is read as text
+
+
+def _sets_name(source: str, name: str) -> bool:
+    """Whether a cell's code may set the top-level ``name``: an assignment, ``def``, ``class`` or
+    ``import`` binding it, a star import, or the name as a string (``globals()["o"] = ...``). A cell
+    Python cannot parse (IPython's magics, a syntax error) or a very long one may set it if it
+    holds the name as a word. In doubt the answer is yes, so a cell is never blamed for an answer
+    it may have been no part of.
+
+    Examples
+    --------
+    >>> _sets_name("o, r = divmod(i, k)", "o"), _sets_name("print(o + 1)", "o"), _sets_name("%time o = 1", "o")
+    (True, False, True)
+    """
+    tree = None
+    if len(source) <= _MAX_PARSED:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            tree = None
+    if tree is None:
+        return re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", source) is not None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id == name:
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
+            return True
+        if isinstance(node, ast.alias) and (node.name == "*" or (node.asname or node.name.split(".")[0]) == name):
+            return True
+        if isinstance(node, ast.Constant) and node.value == name:
+            return True
+    return False
+
+
+def _raised_cells(data: dict, code_numbers, run, names: dict) -> dict:
+    """``{question ID: (cell number, exception name)}`` for each question whose answer a cell that
+    raised was to set: the first of the question's cells (:func:`_question_cells`) that may set
+    its answer's name (``names``: question ID to name; :func:`_sets_name`) and raised, when no such
+    cell ran cleanly. A stub that ran (``o = ...``) beside a scratch cell that raised is no such
+    question: the answer was simply not given. The exception is named by :func:`_error_name`."""
+    students = dict(zip(code_numbers, (record for record in run.cells if record.kind == "student")))
+    sources = dict(_code_cells(data))
     raised = {}
     for qid, numbers in _question_cells(data).items():
-        first = next((number for number in numbers if number in errors), None)
+        name = names.get(qid)
+        setting = [number for number in numbers if name and number in students and _sets_name(sources[number], name)]
+        if any(students[number].status == "ok" for number in setting):
+            continue
+        first = next((number for number in setting if students[number].status == "error"), None)
         if first is not None:
-            raised[qid] = (first, errors[first])
+            raised[qid] = (first, _error_name(students[first]))
     return raised
 
 
 def _mark_raised(questions: list, raised: dict) -> None:
-    """Tell a question whose answer was never set because one of its cells raised from one left
-    untouched: status "raised an error", and the cell and the exception's type come first."""
+    """Tell a question whose answer was never set because the cell meant to set it raised from one
+    left untouched: status "raised an error", and the cell and the exception's name come first."""
     for question in questions:
         if question.status == "not attempted" and question.id in raised:
             number, name = raised[question.id]
@@ -668,6 +717,18 @@ def _warn(text: str) -> None:
 def _scoring_reserve(options: Options) -> float:
     """Seconds of a submission's ``notebook_timeout`` kept for comparing its answers."""
     return min(options.score_timeout * 3, options.notebook_timeout / 4)
+
+
+# Seconds a run may need after its own time to stop its kernel: shut it down, kill whatever it
+# left running and remove its sandbox (about a second; longer on a loaded machine). An interrupt
+# is never waited for past the run's time (runner.run_cells).
+STOP_RESERVE = 5.0
+
+
+def _stop_reserve(options: Options) -> float:
+    """Seconds of a submission's ``notebook_timeout`` kept for stopping its kernel after its run's
+    time: :data:`STOP_RESERVE`, at most a quarter of the limit (what is not used goes to comparing)."""
+    return min(STOP_RESERVE, options.notebook_timeout / 4)
 
 
 def _score_bounded(run, plans, params: dict, options: Options, deadline: float | None = None) -> tuple[list, list]:
@@ -724,10 +785,12 @@ def _score_bounded(run, plans, params: dict, options: Options, deadline: float |
 
 
 def _out_of_time(result: SubmissionResult, options: Options) -> None:
-    """A run stopped at the notebook's time limit before it could say anything: every question 0."""
+    """A run that had not ended at the notebook's time limit, so nothing of it was kept (its kernel
+    would not start, or not stop, within the time kept for that): every question 0."""
     result.status = "timeout"
     result.reason = (f"the notebook's time limit ({options.notebook_timeout:g} s, for running and grading it) "
-                     "ran out before its kernel finished")
+                     "ran out before its kernel was stopped (it was still starting, running or stopping); "
+                     "no answer was read")
     result.notes.append(result.reason[0].upper() + result.reason[1:] + ".")
     for question in result.questions:
         question.messages.append("Not read: your notebook's time limit ran out first.")
@@ -737,7 +800,9 @@ def grade_submission(path, sets: dict, options: Options, sandbox: Sandbox, slot:
     """Grade one notebook file. Never raises: every failure becomes a status and a reason.
 
     The whole of it, this process's own work included, ends within ``options.notebook_timeout``
-    (and the moment it takes to stop a kernel).
+    (and the moment it takes to stop a kernel): the kernel's run is given the limit less
+    :func:`_stop_reserve` and :func:`_scoring_reserve`, and a run still going at the limit is
+    abandoned (:func:`_out_of_time`).
 
     Examples
     --------
@@ -786,8 +851,8 @@ def grade_submission(path, sets: dict, options: Options, sandbox: Sandbox, slot:
         rng = random.Random(f"{seed}:{exercise_set.id}:{printable(student)}")
         # A function probe stops calling in time to print what it has before its cell's timeout.
         plans = _plan(exercise_set, params, tag, rng, options.call_timeout, budget=options.cell_timeout * 0.7)
-        run = asyncio.run(_run(cells, plans, tag, options, sandbox, slot, scratch,
-                               run_until=deadline - _scoring_reserve(options), deadline=deadline))
+        run = asyncio.run(_run(cells, plans, tag, options, sandbox, slot, scratch, deadline=deadline,
+                               run_until=deadline - _stop_reserve(options) - _scoring_reserve(options)))
         if run is None:
             _out_of_time(result, options)
             return result
@@ -796,7 +861,8 @@ def grade_submission(path, sets: dict, options: Options, sandbox: Sandbox, slot:
         result.notes += _cell_notes(code_numbers, run)
         result.notes += [note[0].upper() + note[1:] + "." for note in run.notes]
         result.questions, limits = _score_bounded(run, plans, params, options, deadline)
-        _mark_raised(result.questions, _raised_cells(data, code_numbers, run))
+        _mark_raised(result.questions, _raised_cells(data, code_numbers, run,
+                                                     {plan.question.id: plan.question.name for plan in plans}))
         order = {question.id: number for number, question in enumerate(exercise_set.questions)}
         result.questions.sort(key=lambda qr: order[qr.id])
         result.total = _round(sum(q.points for q in result.questions))
@@ -823,7 +889,10 @@ def grade_submission(path, sets: dict, options: Options, sandbox: Sandbox, slot:
 
 async def _run(cells, plans, tag, options, sandbox, slot, scratch, run_until: float, deadline: float):
     """The submission's run, given the time until ``run_until``; None if it is still going at
-    ``deadline`` (a kernel that would not start, or stop): it is then stopped and cleaned up."""
+    ``deadline`` (a kernel that would not start, or stop): it is then cancelled, which stops and
+    cleans it up, and whatever it had read is lost. ``deadline`` is a last resort: the run ends
+    its cells at ``run_until`` and then needs a few seconds to stop its kernel, which the margin
+    between the two (:func:`_stop_reserve` and :func:`_scoring_reserve`) leaves it."""
     loop = asyncio.get_running_loop()
     loop.set_exception_handler(lambda _loop, _context: None)  # leftovers of killed kernels
     seconds = max(run_until - time.monotonic(), 0.1)

@@ -17,8 +17,9 @@ Several files for one (student, exercise set) are never graded side by side: wit
 get a ``duplicate`` row naming it.
 
 Names come from students: :func:`printable` shows any of them (bytes that are not UTF-8,
-control characters) as one line of plain text, and :func:`listing` names at most a few of many,
-each shortened, so no name and no number of files can make a row or a message large.
+control and invisible formatting characters) as one line of plain text, and :func:`listing` names
+at most a few of many, each shortened, so no name and no number of files can make a row or a
+message large.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import errno
 import os
 import re
 import stat
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,33 +44,48 @@ _RENAMED = re.compile(r"^(?:Copy of )+|(?: ?\(\d{1,3}\)| - Copy)(?=\.ipynb$)")
 
 
 # What a name must not carry into a gradebook, a feedback file or a terminal: a backslash (the
-# escape character itself, so that escaped names never collide), C0 and C1 control characters,
-# line and paragraph separators, bidirectional overrides, and lone surrogates (os.fsdecode's
-# stand-ins for bytes that are not UTF-8, or JSON's unpaired "\ud800").
-_UNPRINTABLE = re.compile(r"[\\\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+# escape character itself, so that escaped names never collide), control characters (Cc), lone
+# surrogates (Cs: os.fsdecode's stand-ins for bytes that are not UTF-8, or JSON's unpaired
+# "\ud800"), and characters that show nothing or move text: formatting characters (Cf: zero-width
+# spaces and joiners, the soft hyphen U+00AD, bidirectional marks and overrides, U+FEFF, tags) and
+# line and paragraph separators (Zl, Zp). Every character that is not printable ASCII is looked
+# at; only these are escaped.
+_SUSPECT = re.compile(r"[^\x20-\x5b\x5d-\x7e]")
+_HIDDEN = frozenset({"Cc", "Cs", "Cf", "Zl", "Zp"})
 
 
 def _escape(match) -> str:
-    code = ord(match.group())
+    char = match.group()
+    code = ord(char)
     if code == 0x5C:
         return "\\\\"
     if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8, as os.fsdecode keeps it
         return f"\\x{code - 0xDC00:02x}"
-    return f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}"
+    if code < 0x80:
+        return f"\\x{code:02x}"
+    if unicodedata.category(char) not in _HIDDEN:
+        return char
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def printable(name) -> str:
     r"""A student-chosen name as plain one-line text that always encodes as UTF-8.
 
     Bytes that are not UTF-8 become ``\xNN``, control characters ``\xNN`` (``\uNNNN`` above
-    U+007F), and a backslash ``\\``, so two different names never look the same.
+    U+007F), characters that show nothing (zero-width spaces and joiners, the soft hyphen,
+    direction marks, line separators: Unicode's Cf, Zl and Zp) ``\uNNNN`` (``\UNNNNNNNN`` above
+    U+FFFF), and a backslash ``\\``. Every escape starts with a backslash and reads back one way,
+    so two different names never print as the same text. Names that merely look alike (a Cyrillic
+    ``а`` for a Latin ``a``, a letter and a combining accent for an accented letter) stay as they are.
 
     Examples
     --------
     >>> print(printable(os.fsdecode(b"caf\xe9\xff")), printable("a\x1b[2J"), printable("a\\xff"), printable("alice"))
     caf\xe9\xff a\x1b[2J a\\xff alice
+    >>> print(printable("al\u200bice"), printable("Ünïcødé"))
+    al\u200bice Ünïcødé
     """
-    return _UNPRINTABLE.sub(_escape, str(name))
+    return _SUSPECT.sub(_escape, str(name))
 
 
 def shorten(text, width: int = 80) -> str:
