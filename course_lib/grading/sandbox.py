@@ -21,8 +21,11 @@ Three protections, chosen by what the grader is allowed to do (see the table in 
     readable by others, and refuses this mode while the Python packages or ``course_lib`` are out
     of the kernel's reach. Every folder of the machine that any user may write to (``/tmp``,
     ``/var/tmp``, ``/dev/shm``, ...; found by :func:`world_writable_folders` when the sandbox is
-    chosen) is covered, in the kernel's own mount namespace, by a small private tmpfs, so the
-    kernel can write only to sized memory. When ``auto`` falls back to this mode because
+    chosen) is covered, in the kernel's own mount namespace, by a small private tmpfs, and the
+    machine's writable mounts are read-only there (a file any user may write, a folder made
+    world-writable after the scan), so the kernel can write only to sized memory; it starts in its
+    working folder as that covered tree shows it. A folder to cover that a link has replaced
+    since the scan is refused, never followed. When ``auto`` falls back to this mode because
     bubblewrap failed, :meth:`Sandbox.describe` says so and why.
 ``none`` (only when asked for)
     No isolation beyond resource limits; for trying things out on your own notebooks.
@@ -224,18 +227,34 @@ _STAGE_SCRIPT = (
 STAGE = "ro"  # the staging folder's name, next to the kernels' working folders
 
 # Ran by `sh` as root in a setpriv kernel's own mount namespace, before privileges are dropped:
-# with `mount` as $1, carries out operations of three words each (up to "--"), then runs the
-# rest of the command. `cover OPTIONS FOLDER` mounts a tmpfs over FOLDER (gone since the sandbox
-# was chosen: nothing to cover); `tmpfs OPTIONS FOLDER` the same, where FOLDER must be there;
-# `keep SOURCE TARGET` binds SOURCE onto TARGET, made first; `move SOURCE TARGET` moves a mount.
-# Paths arrive as arguments, never as code.
+# with `mount` as $1, `mountpoint` as $2 and the kernel's working folder as $3, carries out
+# operations of three words each (up to "--"), enters the working folder by its path and runs the
+# rest of the command there. `readonly OPTIONS POINT` remounts the mount at POINT with OPTIONS
+# (its own flags and ro; a POINT gone or no longer a mount point since the command was made:
+# nothing to do); `cover OPTIONS FOLDER` mounts a tmpfs over FOLDER (gone since the sandbox was
+# chosen: nothing to cover); `tmpfs OPTIONS FOLDER` the same, where FOLDER must be there; `keep
+# SOURCE TARGET` binds SOURCE onto TARGET, made first; `move SOURCE TARGET` moves a mount.
+# A folder to remount or cover is entered first and must still be the folder of that name, not a
+# link to another (`pwd -P`): the mount goes onto the folder entered (`.`, not looked up again),
+# so a link swapped in meanwhile is refused (exit 125), never followed. The kernel must not start
+# in a folder entered before the covers were laid: that folder stays in the machine's uncovered
+# tree, and `..` would climb the machine's own folders from there. `mount -n`: this namespace's
+# mounts are never recorded in the machine's /run/mount/utab. Paths arrive as arguments, never
+# as code.
 _COVER_SCRIPT = (
-    'umask 022; m=$1; shift; while [ "$1" != -- ]; do case $1 in '
-    'cover) [ ! -d "$3" ] || "$m" -t tmpfs -o "$2" tmpfs "$3" || exit 125;; '
-    'tmpfs) "$m" -t tmpfs -o "$2" tmpfs "$3" || exit 125;; '
-    'keep) mkdir -p -- "$3" && "$m" --rbind -- "$2" "$3" || exit 125;; '
-    'move) "$m" --move -- "$2" "$3" || exit 125;; '
-    '*) exit 125;; esac; shift 3; done; shift; exec "$@"'
+    'umask 022; m=$1; p=$2; w=$3; shift 3; '
+    'no() { echo "sandbox: $1" >&2; exit 125; }; '
+    'at() { cd -P -- "$1" 2>/dev/null && [ "$(pwd -P)" = "$1" ] '
+    '|| no "$1 is no longer the folder of that name (a link now?): no kernel starts"; }; '
+    'while [ "$1" != -- ]; do case $1 in '
+    'readonly) if [ -d "$3" ] || [ -L "$3" ]; then at "$3"; t=.; else t=$3; fi; '
+    '[ ! -e "$t" ] || "$m" -nc -o "remount,bind,$2" -- "$t" 2>/dev/null || ! "$p" -q -- "$t" '
+    '|| no "could not make $3 read-only";; '
+    'cover) if [ -e "$3" ] || [ -L "$3" ]; then at "$3"; "$m" -nc -t tmpfs -o "$2" tmpfs . || exit 125; fi;; '
+    'tmpfs) "$m" -n -t tmpfs -o "$2" tmpfs "$3" || exit 125;; '
+    'keep) mkdir -p -- "$3" && "$m" -n --rbind -- "$2" "$3" || exit 125;; '
+    'move) at "$3"; "$m" -nc --move -- "$2" . || exit 125;; '
+    '*) exit 125;; esac; shift 3; done; shift; cd -P -- "$w" || exit 125; exec "$@"'
 )
 COVER_STAGE = "cover"  # in root's lease folder: where a cover is built before it is moved in place
 # File systems without folders a kernel could fill (kernel interfaces), never scanned.
@@ -244,8 +263,8 @@ _PSEUDO_FILE_SYSTEMS = {"proc", "sysfs", "cgroup", "cgroup2", "devpts", "securit
                         "selinuxfs", "rpc_pipefs", "nsfs", "hugetlbfs"}
 
 
-def _mounts() -> list[tuple[str, str, set]]:
-    """This process's mounts, in mount order: ``(mount point, file system type, options)``.
+def _mountinfo() -> list[dict]:
+    """This process's mounts, in mountinfo order: ``id``, ``point``, ``type`` and ``options``.
 
     The options are the mount's and its file system's together (``ro`` may be either).
     """
@@ -256,14 +275,63 @@ def _mounts() -> list[tuple[str, str, set]]:
             dash = fields.index("-")
             # mountinfo escapes spaces, tabs, newlines and backslashes in octal (\040).
             point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), fields[4])
-            mounts.append((point, fields[dash + 1], {*fields[5].split(","), *fields[dash + 3].split(",")}))
+            mounts.append({"id": int(fields[0]), "point": point, "type": fields[dash + 1],
+                           "options": {*fields[5].split(","), *fields[dash + 3].split(",")}})
     return mounts
+
+
+def _mounts() -> list[tuple[str, str, set]]:
+    """This process's mounts, in mount order: ``(mount point, file system type, options)``.
+
+    The options are the mount's and its file system's together (``ro`` may be either).
+    """
+    return [(m["point"], m["type"], m["options"]) for m in _mountinfo()]
 
 
 def _writable_mounts() -> list[str]:
     """Mount points of the machine's writable file systems, kernel interfaces left out."""
     return [point for point, fstype, options in _mounts()
             if fstype not in _PSEUDO_FILE_SYSTEMS and "ro" not in options]
+
+
+# A mount's own flags, named again when it is remounted read-only (the others would be cleared).
+_MOUNT_FLAGS = ("nosuid", "nodev", "noexec", "noatime", "nodiratime", "relatime", "strictatime", "nosymfollow")
+
+
+def _visible_mount(point: str) -> int | None:
+    """The id of the mount a lookup of ``point`` reaches now (the top one there), None if none."""
+    try:
+        handle = os.open(point, os.O_PATH | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        with open(f"/proc/self/fdinfo/{handle}") as info:
+            return next((int(line.split()[1]) for line in info if line.startswith("mnt_id:")), None)
+    except (OSError, ValueError):
+        return None
+    finally:
+        os.close(handle)
+
+
+def _machine_mounts(own: str) -> list[tuple[str, str]]:
+    """The writable mounts a kernel could write to, with the options that remount each read-only.
+
+    Only the mount a lookup of its path reaches counts (one stacked over it, or over a folder
+    above it, hides it); kernel interfaces, anything below /proc and /sys, mounts no other user
+    can reach (:func:`closed_folder`) and the mounts at or below ``own`` (the run's working
+    folders) are left out.
+    """
+    found = []
+    for mount in _mountinfo():
+        point, options = mount["point"], mount["options"]
+        if (mount["type"] in _PSEUDO_FILE_SYSTEMS or "ro" in options or _inside(point, own)
+                or _inside(point, "/proc") or _inside(point, "/sys")):
+            continue
+        # A file mounted on its own (/etc/hosts, say) is reached through the folder holding it.
+        reached = Path(point) if os.path.isdir(point) else Path(point).parent
+        if _visible_mount(point) == mount["id"] and closed_folder(reached, need="x") is None:
+            found.append((point, ",".join(["ro", *(flag for flag in _MOUNT_FLAGS if flag in options)])))
+    return found
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -528,6 +596,8 @@ class Sandbox:
         As root it is a tmpfs of ``disk_mb`` MB, so no kernel can fill the disk.
         """
         uid = self.uid_for(slot)
+        if self.mode == "setpriv" and uid is not None:
+            self._check_covered()
         if uid is not None:
             hold_slot(slot)  # its user id must be ours alone: the clean-up kills that user's processes
         workdir = Path(tempfile.mkdtemp(prefix=f"job{slot}-", dir=parent))
@@ -550,6 +620,20 @@ class Sandbox:
                 raise SandboxError(f"could not mount a private tmpfs: {mounted.stderr.strip()}")
         os.chmod(workdir, 0o700)
         return workdir
+
+    def _check_covered(self) -> None:
+        """Refuse, naming it, a folder to cover that now leads elsewhere (a link put in its place).
+
+        The kernel's cover would land on what the link leads to, and the folder itself could be
+        anywhere. The cover script refuses such a folder too, when it is swapped in later still.
+        """
+        for folder in self.covered:
+            if os.path.lexists(folder) and os.path.realpath(folder) != folder:
+                raise SandboxError(
+                    f"{folder} was a folder any user may write to when the sandbox was chosen and now leads "
+                    f"to {os.path.realpath(folder)} (a link was put in its place): no kernel starts, since its "
+                    "cover would land there. Remove the link and grade again (the grader then looks for the "
+                    "world-writable folders anew)")
 
     @property
     def stages(self) -> bool:
@@ -575,25 +659,34 @@ class Sandbox:
         """An empty folder only root can reach, outside the folders covered if the machine allows."""
         return _slot_folder() / COVER_STAGE
 
-    def cover_operations(self, workdir: Path) -> list[str]:
+    def cover_operations(self, workdir: Path, mounts: list[tuple[str, str]] | None = None) -> list[str]:
         """The operations of the setpriv kernel's cover script (see ``_COVER_SCRIPT``) for ``workdir``.
 
-        A private tmpfs goes over /dev/shm (``shm_mb``) and over each world-writable folder
-        (``tmp_mb``). What the kernel needs below such a folder (its working folder, the Python
-        installation, ``course_lib``: a course cloned under /tmp, say) is bound into the new
-        tmpfs at its own path before the tmpfs is moved over the folder.
+        First every writable mount of the machine the kernel can reach is made read-only in its
+        mount namespace (``mounts``: ``(mount point, options)`` pairs; by default read now, the
+        run's own working folders left out), so what the covers cannot know of stays out of the
+        kernel's reach too: a file any user may write, a folder made world-writable after the
+        sandbox was chosen. Then a private tmpfs goes over /dev/shm (``shm_mb``) and over each
+        world-writable folder (``tmp_mb``). What the kernel needs below such a folder (its working
+        folder, the Python installation, ``course_lib``: a course cloned under /tmp, say) is bound
+        into the new tmpfs at its own path before the tmpfs is moved over the folder.
 
         Examples
         --------
         >>> box = Sandbox(mode="setpriv", interpreter=sys.executable, sites=[], covered=["/var/tmp"], root=True)
-        >>> box.cover_operations(Path("/srv/work"))
-        ['cover', 'size=64m,mode=1777,nosuid,nodev', '/dev/shm', 'cover', 'size=64m,mode=1777,nosuid,nodev', '/var/tmp']
+        >>> box.cover_operations(Path("/srv/work"), mounts=[("/", "ro,relatime")])  # doctest: +NORMALIZE_WHITESPACE
+        ['readonly', 'ro,relatime', '/', 'cover', 'size=64m,mode=1777,nosuid,nodev', '/dev/shm',
+         'cover', 'size=64m,mode=1777,nosuid,nodev', '/var/tmp']
         """
-        sizes = {"/dev/shm": self.shm_mb, **{folder: self.tmp_mb for folder in self.covered if folder != "/dev/shm"}}
+        # Where /dev/shm is a link (to /run/shm), the folder it leads to is the one to cover.
+        shm = os.path.realpath("/dev/shm")
+        sizes = {shm: self.shm_mb, **{folder: self.tmp_mb for folder in self.covered if folder != shm}}
         needed = sorted({os.path.abspath(p) for p in (str(workdir), *self.readonly)})
         needed = [p for p in needed if not any(other != p and _inside(p, other) for other in needed)]
+        if mounts is None:
+            mounts = _machine_mounts(os.path.dirname(os.path.abspath(workdir)))
+        operations = [word for point, options in mounts for word in ("readonly", options, point)]
         stage = str(self._cover_stage())
-        operations = []
         # Outer folders first; the one holding the stage last, since its cover hides the stage.
         for folder in sorted(sizes, key=lambda f: (_inside(stage, f), f.count("/"), f)):
             options = f"size={sizes[folder]}m,mode=1777,nosuid,nodev"
@@ -763,10 +856,11 @@ class Sandbox:
             if uid is not None:
                 # The machine's /dev/shm, /tmp and every other folder all users may write to are
                 # shared and sized by the machine (a kernel once filled 70 GB of disk there): in
-                # the kernel's own mount namespace (made by --mount-proc, private), root lays a
-                # small private tmpfs over each.
-                argv += [self.tools["sh"], "-c", _COVER_SCRIPT, "sh", self.tools["mount"],
-                         *self.cover_operations(workdir), "--"]
+                # the kernel's own mount namespace (made by --mount-proc, private), root makes the
+                # machine's writable mounts read-only and lays a small private tmpfs over each
+                # such folder; the kernel then starts in its working folder as that tree shows it.
+                argv += [self.tools["sh"], "-c", _COVER_SCRIPT, "sh", self.tools["mount"], self.tools["mountpoint"],
+                         str(workdir), *self.cover_operations(workdir), "--"]
         stage = workdir.parent / STAGE if self.stages else None
         if stage is not None:
             # Root resolves the sources, whatever folders above them are closed to other users;
@@ -804,9 +898,10 @@ class Sandbox:
             who = "as root" if self.root else "as a normal user"
         what = {
             "bwrap": "bubblewrap sandbox (private file system view, no network, own PID namespace)",
-            "setpriv": "unprivileged user, no network; files protected by their permissions; "
-                       f"a private {self.shm_mb} MB /dev/shm and a private {self.tmp_mb} MB tmpfs over each "
-                       f"world-writable folder ({', '.join(sorted(set(self.covered) - {'/dev/shm'})) or 'none found'})",
+            "setpriv": "unprivileged user, no network; files protected by their permissions; the machine's "
+                       f"file systems read-only; a private {self.shm_mb} MB /dev/shm and a private {self.tmp_mb} MB "
+                       "tmpfs over each world-writable folder "
+                       f"({', '.join(sorted(set(self.covered) - {'/dev/shm'})) or 'none found'})",
             "none": "NO SANDBOX (resource limits only)",
         }[self.mode]
         if self.fallback:
@@ -965,7 +1060,7 @@ def detect_sandbox(mode: str = "auto", memory_mb: int = 2048, cpu_seconds: int =
     if mode not in MODES:
         raise ValueError(f"sandbox must be one of {', '.join(MODES)}, got {mode!r}")
     root = os.geteuid() == 0
-    tools = _tools(["env", "prlimit", "setpriv", "unshare", "bwrap", "kill", "mount", "umount", "sh"])
+    tools = _tools(["env", "prlimit", "setpriv", "unshare", "bwrap", "kill", "mount", "umount", "mountpoint", "sh"])
     cgroup_version, cgroup_folders = cgroup_support() if "sh" in tools else (0, {})
     for required in ("env", "prlimit"):
         if required not in tools:
@@ -978,7 +1073,7 @@ def detect_sandbox(mode: str = "auto", memory_mb: int = 2048, cpu_seconds: int =
         raise SandboxError(f"the kernels' users cannot pass {closed} to reach their working folders in "
                            f"{scratch}: point TMPDIR at a folder every user can pass, like /tmp")
     for candidate in wanted:
-        needs = {"bwrap": ["bwrap"], "setpriv": ["setpriv", "unshare", "kill", "mount", "umount"],
+        needs = {"bwrap": ["bwrap"], "setpriv": ["setpriv", "unshare", "kill", "mount", "umount", "mountpoint"],
                  "none": []}[candidate]
         if root and candidate != "none":
             needs += ["setpriv", "kill", "mount", "umount", "unshare", "sh"]
