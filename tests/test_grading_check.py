@@ -299,6 +299,42 @@ def test_edited_parameters_mean_check_can_no_longer_judge(sets):
     assert check_module.verdict("ex02.10", namespace)[0] == "passed"
 
 
+# A public check's text that writes a file: _SAFE_BUILTINS lack open(), but a class's globals have it.
+WRITES_A_FILE = ("[c for c in ().__class__.__base__.__subclasses__() if c.__name__ == 'catch_warnings'][0]()"
+                 "._module.__builtins__['open']({marker!r}, 'w').close() is None")
+
+
+def test_a_planted_check_file_runs_nothing_and_the_course_judges_with_its_own_checks(sets, tmp_path, monkeypatch):
+    """check_files/ex02.json in the kernel's folder, as an earlier release wrote them (the whole public file
+    with alice's digests), whose public checks, hints and examples were replaced: check() reads only its digests."""
+    marker = tmp_path / "written by a check file"
+    alice = sets["ex02"].parameters_for("alice", SECRET)
+    data = json.loads(sets["ex02"].public_json([alice], SECRET))
+    for question in data["questions"]:
+        question["checks"] = [{"test": WRITES_A_FILE.format(marker=str(marker)), "uses": [], "message": "planted"}]
+        question["hint"] = "planted hint"
+        for example in question.get("examples", []):
+            example.update(call="planted()", expected=encode(None))
+    (tmp_path / check_module.CHECK_FILES).mkdir()
+    (tmp_path / check_module.CHECK_FILES / "ex02.json").write_text(json.dumps(data))
+    monkeypatch.chdir(tmp_path)
+    own = {q["id"]: q for q in json.loads((ROOT / "course_lib/grading/public/ex02.json").read_text())["questions"]}
+    defaults, o1 = sets["ex02"].parameters, sets["ex02"].question("ex02.1")
+    assert o1.answer(alice) != o1.answer(defaults)
+    for params in (defaults, alice):  # alice's right answer is right by the file's digests
+        assert check_module.verdict("ex02.1", namespace_for(params, "o1", o1.answer(params)))[0] == "passed"
+        for answer in (o1.answer(params) + 7, 0):  # 0 fails the course's own public check
+            status, message = check_module.verdict("ex02.1", namespace_for(params, "o1", answer))
+            assert status == "wrong" and "planted" not in message and message.endswith(own["ex02.1"]["hint"])
+        assert own["ex02.1"]["checks"][0]["message"] in message
+    function = sets["ex02"].question("ex02.17")
+    status, message = check_module.verdict("ex02.17", {function.name: function.reference})
+    assert status == "passed" and f"({len(own['ex02.17']['examples'])} examples)" in message
+    status, message = check_module.verdict("ex02.17", {function.name: lambda *args: 1 / 0})
+    assert status == "wrong" and f"`{own['ex02.17']['examples'][0]['call']}` raised ZeroDivisionError" in message
+    assert not marker.exists()
+
+
 def test_a_form_only_set_ships_no_digests_and_says_so(sets, tmp_path, public_dir):
     exam = dataclasses.replace(sets["ex02"], feedback="form-only")
     text = exam.public_json()

@@ -212,14 +212,77 @@ def test_a_students_folder_ships_only_public_digests_of_the_defaults_and_their_o
             mine = json.loads((folder / checking.CHECK_FILES / f"{set_id}.json").read_text())
             everyone = json.loads((roster_public / f"{set_id}.json").read_text())
             committed = json.loads((ROOT / "course_lib" / "grading" / "public" / f"{set_id}.json").read_text())
-            assert _without_digests(mine) == _without_digests(committed)
-            for question, shared in zip(_tables(mine), _tables(everyone)):
-                allowed = {parameter_fingerprint({p: params[p] for p in question["uses"]})
-                           for params in (exercise_set.parameters, own)}
-                other = {parameter_fingerprint({p: params[p] for p in question["uses"]}) for params in others}
-                assert set(question["digests"]) <= allowed, (student, question["id"])
-                assert not set(question["digests"]) & (other - allowed), (student, question["id"])
+            # digests only: check() takes everything else from the course's own file
+            assert set(mine) == {"_generated", "id", "questions"} and mine["id"] == set_id
+            assert _without_digests(mine)["questions"] == [
+                {"id": q["id"]} | ({"versions": [{}] * len(q["versions"])} if "versions" in q else {})
+                for q in committed["questions"]]
+            for question, shared in zip(_tables(mine), _tables(everyone), strict=True):
+                uses = shared["uses"]  # (a question's own file says which parameters it reads)
+                allowed = {parameter_fingerprint({p: params[p] for p in uses}) for params in (exercise_set.parameters, own)}
+                other = {parameter_fingerprint({p: params[p] for p in uses}) for params in others}
+                assert set(question["digests"]) <= allowed, (student, shared["id"])
+                assert not set(question["digests"]) & (other - allowed), (student, shared["id"])
                 assert all(shared["digests"][fp] == entry for fp, entry in question["digests"].items())
+
+
+def _first_entry(data: dict) -> dict:
+    """The first digest entry of a check file's data (of its first question with digests)."""
+    return next(iter(next(q for q in data["questions"] if "digests" in q)["digests"].values()))
+
+
+def _edited(change):
+    """A check file's text changed by ``change(data)``."""
+    def edit(text):
+        data = json.loads(text)
+        change(data)
+        return json.dumps(data)
+    return edit
+
+
+# A released check file made not to fit the course's ex05, and what check() says of it.
+MISFITS = {
+    "another set's": (_edited(lambda d: d.update(id="ex03")), "it is not a check file of ex05"),
+    "a question fewer": (_edited(lambda d: d["questions"].pop()), "its questions are not those of"),
+    "a pool's version fewer": (_edited(lambda d: d["questions"][10]["versions"].pop()),
+                               "ex05.11 does not have this course's 2 versions"),
+    "digests for a function": (_edited(lambda d: d["questions"][0].update(digests={})),
+                               "it has digests for ex05.1, which this course judges otherwise"),
+    "a salt that is not hex": (_edited(lambda d: _first_entry(d).update(salt="z" * 32)), "ex05.2: a salt or"),
+    "code for a digest": (_edited(lambda d: _first_entry(d)["answer"].append("__import__('os').system('id')")),
+                          "ex05.2: a salt or an answer digest is not 32 hex digits"),
+    "an undeclared mistake": (_edited(lambda d: _first_entry(d)["mistakes"].append([_first_entry(d)["salt"], 5])),
+                              "ex05.2: a mistake is not a digest with the number of one of its 5 declared"),
+    "a mistake numbered true": (_edited(lambda d: _first_entry(d)["mistakes"].append([_first_entry(d)["salt"], True])),
+                                "ex05.2: a mistake is not"),
+    "a hint in an entry": (_edited(lambda d: _first_entry(d).update(hint="planted")), "ex05.2: an entry holds other"),
+    "not JSON": (lambda text: text[:-3], "it is not JSON text"),
+    "too large": (lambda text: text + " " * checking.MAX_CHECK_FILE_BYTES, "it is larger than 1 MB"),
+}
+
+
+@pytest.mark.parametrize("misfit", list(MISFITS))
+def test_a_check_file_that_does_not_fit_the_course_is_ignored_and_named(sets, released, tmp_path, monkeypatch,
+                                                                         fresh_reads, misfit):
+    folder = tmp_path / "bob"
+    shutil.copytree(released / "bob", folder)
+    monkeypatch.chdir(folder)
+    path = folder.resolve() / checking.CHECK_FILES / f"{SET_ID}.json"
+    question = sets[SET_ID].question(WRONG_ID)
+    namespace = notebook_namespace(folder / NOTEBOOK)
+    namespace[question.name] = question.answer(parameters_in(nbformat.read(folder / NOTEBOOK, as_version=4)))
+    defaults = notebook_namespace(ROOT / "exercises" / NOTEBOOK)
+    defaults[question.name] = question.answer(sets[SET_ID].parameters)
+    for held in (namespace, defaults):  # control: the file as released judges bob's numbers and the defaults'
+        status, message = checking.verdict(WRONG_ID, held)
+        assert status == "passed" and "Note" not in message
+    change, why = MISFITS[misfit]
+    path.write_text(change(path.read_text()))
+    status, message = checking.verdict(WRONG_ID, namespace)
+    assert status == "cannot judge" and f"check() ignored {path}: {why}" in message, message
+    assert "missing" not in message and "Put the check_files folder that came with your notebooks" in message
+    status, message = checking.verdict(WRONG_ID, defaults)  # the course's own digests still judge
+    assert status == "passed" and message.splitlines()[-1].strip().startswith(f"Note: check() ignored {path}: {why}")
 
 
 def _tables(public: dict) -> list:

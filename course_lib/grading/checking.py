@@ -15,10 +15,16 @@ form.
 
 A per-student folder made by ``course release --roster`` carries its own check files,
 ``check_files/exNN.json`` beside its notebooks (the defaults' digests and that student's).
-check() reads that file first, found beside the running notebook (when JupyterLab or VS Code
-names it) or in the kernel's working folder (Jupyter starts a kernel in its notebook's folder),
-and the course's own ``course_lib/grading/public/`` otherwise. When a notebook released for a
-student has no check file there, check() names the missing file and the folders it looked in.
+check() looks for that file beside the running notebook (when JupyterLab or VS Code names it)
+and in the kernel's working folder (Jupyter starts a kernel in its notebook's folder). Anyone
+can put a file there, so check() takes only answer digests from it (each checked to be hex
+digits of a digest's length, a mistake's number one that the course declares), and adds them to
+the course's own ``course_lib/grading/public/`` file, which alone gives the questions, kinds,
+public checks, examples and hints: nothing in a check file is ever evaluated or shown. A file
+whose questions differ from the course's own set, or that holds anything else where digests
+belong, or is larger than :data:`MAX_CHECK_FILE_BYTES`, is ignored, and the verdict names it.
+When a notebook released for a student has no check file there, check() names the missing file
+and the folders it looked in.
 
 A failed public example names the call and says the result differs (and how its shape differs,
 for a matrix or a tuple); an expression wrong at a public point gives its own value there.
@@ -34,18 +40,24 @@ from __future__ import annotations
 import builtins
 import json
 import math
+import os
 import random
 import re
+import stat
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["check", "practice", "verdict", "check_holds", "Feedback", "CHECK_FILES"]
+__all__ = ["check", "practice", "verdict", "check_holds", "Feedback", "CHECK_FILES", "MAX_CHECK_FILE_BYTES"]
 
 _PUBLIC_DIR = Path(__file__).resolve().parent / "public"
 # The folder of a per-student release's check files, beside the student's notebooks.
 CHECK_FILES = "check_files"
+# A per-student check file holds digests only (a few kB per set): a larger one is not read.
+MAX_CHECK_FILE_BYTES = 1 << 20
+_DIGEST = re.compile(r"[0-9a-f]{32}")       # kinds.answer_digest, and a salt
+_FINGERPRINT = re.compile(r"[0-9a-f]{16}")  # kinds.parameter_fingerprint
 _ID = re.compile(r"^((?:ex|l)\d\d)\.\d+$")  # exercise sets exNN, lessons' questions lNN
 _SAFE_BUILTINS = {name: getattr(builtins, name)
                   for name in ("abs", "all", "any", "len", "max", "min", "range", "round", "sorted", "sum",
@@ -80,10 +92,122 @@ def _public(set_id: str):
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+class _NotACheckFile(ValueError):
+    """A per-student check file that does not fit the course's own set; the message says why."""
+
+
 @lru_cache(maxsize=32)
 def _check_file(path: str, stamp: tuple):
-    # keyed by the file's mtime and size too, so a check file put back or replaced is read again
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    """The JSON data of a per-student check file, read up to :data:`MAX_CHECK_FILE_BYTES`.
+
+    Keyed by the file's mtime and size too, so a check file put back or replaced is read again.
+    """
+    # O_NONBLOCK: a named pipe put in the file's place cannot stall check()
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise _NotACheckFile("it is not a regular file")
+        data = handle.read(MAX_CHECK_FILE_BYTES + 1)
+    if len(data) > MAX_CHECK_FILE_BYTES:
+        raise _NotACheckFile(f"it is larger than {MAX_CHECK_FILE_BYTES // 2**20} MB")
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, or nested too deeply
+        raise _NotACheckFile("it is not JSON text") from None
+
+
+def _student_tables(data, own: dict) -> list:
+    """The digest tables of a per-student check file's ``data``, one per question of the course's
+    own public file ``own``: a table, a list of tables for a pool (one per version), or None for
+    a question without digests.
+
+    Only each question's ``id``, ``digests`` and ``versions`` are read (a check file written by an
+    earlier release also holds the public checks: they are never read). Raises
+    :class:`_NotACheckFile` when the questions or versions differ from ``own``'s or a table holds
+    anything but digests (:func:`_table_problem`).
+    """
+    set_id = own["id"]
+    if not isinstance(data, dict) or data.get("id") != set_id or not isinstance(data.get("questions"), list):
+        raise _NotACheckFile(f"it is not a check file of {set_id}")
+    theirs = data["questions"]
+    if [q.get("id") if isinstance(q, dict) else None for q in theirs] != [q["id"] for q in own["questions"]]:
+        raise _NotACheckFile(f"its questions are not those of this course's {set_id}")
+    tables = []
+    for mine, item in zip(own["questions"], theirs):
+        if "versions" not in mine:
+            tables.append(_table(item, mine))
+            continue
+        versions = item.get("versions")
+        if not isinstance(versions, list) or len(versions) != len(mine["versions"]) \
+                or not all(isinstance(v, dict) for v in versions):
+            raise _NotACheckFile(f"{mine['id']} does not have this course's {len(mine['versions'])} versions")
+        tables.append([_table(version, own_version) for version, own_version in zip(versions, mine["versions"])])
+    return tables
+
+
+def _table(item: dict, question: dict):
+    """``item``'s digest table for the course's own ``question`` (None when it has none)."""
+    if "digests" not in question:
+        if "digests" in item:
+            raise _NotACheckFile(f"it has digests for {question['id']}, which this course judges otherwise")
+        return None
+    table = item.get("digests")
+    problem = _table_problem(table, question)
+    if problem:
+        raise _NotACheckFile(f"{question['id']}: {problem}")
+    return table
+
+
+def _table_problem(table, question: dict) -> str | None:
+    """What in a digest table is not digests of the course's own ``question`` (None: all is).
+
+    A table maps parameter fingerprints to entries of hex digests (:meth:`Question.digest_entry`):
+    ``salt``, ``answer``, ``mistakes`` (digest and the number of a mistake ``question`` declares),
+    and ``options`` (one per option of a ``Choice`` of several options).
+    """
+    from course_lib.grading import kinds
+
+    def digests(value, count=None):
+        return isinstance(value, list) and (count is None or len(value) == count) \
+            and all(isinstance(x, str) and _DIGEST.fullmatch(x) for x in value)
+
+    if not isinstance(table, dict):
+        return "its digests are not a table"
+    declared = len(question.get("mistake_hints", []))
+    kind = kinds.kind_from_json(question["kind"])
+    options = len(kind.letters) if isinstance(kind, kinds.Choice) and kind.multiple else None
+    for fingerprint, entry in table.items():
+        if not _FINGERPRINT.fullmatch(fingerprint):
+            return "a parameter fingerprint is not 16 hex digits"
+        if not isinstance(entry, dict) or not {"salt", "answer", "mistakes"} <= set(entry) \
+                <= {"salt", "answer", "mistakes", "options"}:
+            return "an entry holds other fields than salt, answer, mistakes and options"
+        if not (isinstance(entry["salt"], str) and _DIGEST.fullmatch(entry["salt"]) and entry["answer"]
+                and digests(entry["answer"])):
+            return "a salt or an answer digest is not 32 hex digits"
+        mistakes = entry["mistakes"]
+        if not isinstance(mistakes, list) or not all(
+                isinstance(m, list) and len(m) == 2 and digests(m[:1]) and type(m[1]) is int and 0 <= m[1] < declared
+                for m in mistakes):
+            return f"a mistake is not a digest with the number of one of its {declared} declared mistakes"
+        if "options" in entry and (options is None or not digests(entry["options"], options)):
+            return "its option digests are not one per option"
+    return None
+
+
+def _with_student_digests(own: dict, tables: list) -> dict:
+    """The course's own public file with a per-student file's digest ``tables`` added; for a
+    fingerprint in both, the course's own entry stays."""
+    questions = []
+    for question, table in zip(own["questions"], tables):
+        if isinstance(table, list):
+            versions = [version if extra is None else dict(version, digests=extra | version["digests"])
+                        for version, extra in zip(question["versions"], table)]
+            question = dict(question, versions=versions)
+        elif table is not None:
+            question = dict(question, digests=table | question["digests"])
+        questions.append(question)
+    return dict(own, questions=questions)
 
 
 def _notebook_named(namespace) -> Path | None:
@@ -114,22 +238,37 @@ def _search_folders(namespace) -> list[Path]:
 
 @dataclass(frozen=True)
 class _Origin:
-    """Where a verdict's public checks came from: a per-student check file, or the course's own
-    (``file`` None) after looking in ``folders``."""
+    """Where a verdict's digests came from: the course's own public file and a per-student check
+    file's (``file``), or the course's alone (``file`` None) after looking in ``folders``;
+    ``ignored`` says which check file was found there and not read, and why."""
 
     file: Path | None
     folders: tuple
+    ignored: str | None = None
 
 
 def _locate(set_id: str, namespace) -> tuple:
-    """``(public, origin)``: a per-student check file of ``set_id`` when one is found, else the course's own."""
+    """``(public, origin)``: the course's own public file of ``set_id`` (None when the course has no
+    such set), with the digests of the first per-student check file found added when it fits."""
+    own = _public(set_id)
     folders = _search_folders(namespace)
+    if own is None:
+        return None, _Origin(None, tuple(folders))
     for folder in folders:
         path = folder / CHECK_FILES / f"{set_id}.json"
-        if path.is_file():
-            stat = path.stat()
-            return _check_file(str(path), (stat.st_mtime_ns, stat.st_size)), _Origin(path, tuple(folders))
-    return _public(set_id), _Origin(None, tuple(folders))
+        if not path.is_file():
+            continue
+        try:
+            info = path.stat()
+            tables = _student_tables(_check_file(str(path), (info.st_mtime_ns, info.st_size)), own)
+        except _NotACheckFile as err:
+            why = str(err)
+        except OSError as err:
+            why = f"it cannot be read ({err.strerror or err})"
+        else:
+            return _with_student_digests(own, tables), _Origin(path, tuple(folders))
+        return own, _Origin(None, tuple(folders), ignored=f"check() ignored {path}: {why}.")
+    return own, _Origin(None, tuple(folders))
 
 
 def _released_student(set_id: str, notebook: str, namespace, folders) -> str | None:
@@ -270,8 +409,10 @@ def verdict(qid, namespace: dict) -> tuple[str, str]:
 
     ``status`` is "passed", "wrong", "not attempted", "cannot judge" (no digests for the
     parameters in ``namespace``: edited, or a variant whose check file is missing), "form
-    checked" (a set that gives no right/wrong feedback) or "unknown". The digests come from
-    ``check_files/<set>.json`` beside the notebook (a per-student release) or from the course.
+    checked" (a set that gives no right/wrong feedback) or "unknown". Questions, public checks and
+    digests come from the course's own public file; a per-student release's
+    ``check_files/<set>.json`` beside the notebook adds its digests only, and one that does not fit
+    the course's set is ignored, which the message says, naming it.
 
     Examples
     --------
@@ -293,6 +434,14 @@ def verdict(qid, namespace: dict) -> tuple[str, str]:
     if public is None:
         return "unknown", (f'❓ There is no exercise set {set_id} in this course; question IDs look like "ex02.3" '
                            '(or "l02.1" in a lesson).')
+    status, message = _judge(qid, public, namespace, origin)
+    if origin.ignored and status != CANNOT_JUDGE:  # _cannot_judge says so in its own words
+        message += f"\n   Note: {origin.ignored}"
+    return status, message
+
+
+def _judge(qid, public, namespace, origin):
+    """``verdict`` for ``qid`` of a set the course has, its ``public`` file found as ``origin`` says."""
     questions = {q["id"]: q for q in public["questions"]}
     if qid not in questions:
         known = ", ".join(questions)
@@ -572,9 +721,10 @@ def _expression_mistake(question, kind, answer):
 def _cannot_judge(question, public, namespace, origin):
     """⚠️ for a well-formed answer whose parameters have no digests in the check file check() read.
 
-    With a per-student check file the parameters differ from the released ones; without one, a
-    notebook released for a student (its metadata says so) lacks its check file, which is named
-    with the folders check() looked in; otherwise either may be the case.
+    With a per-student check file the parameters differ from the released ones; with one that
+    check() ignored, that file is named and why; without one, a notebook released for a student
+    (its metadata says so) lacks its check file, which is named with the folders check() looked
+    in; otherwise either may be the case.
     """
     # A pool's version is chosen by a parameter of its own, which its answer need not read.
     names = ", ".join(f"`{name}`" for name in question["uses"] + [question.get("version_parameter")] if name)
@@ -586,6 +736,9 @@ def _cannot_judge(question, public, namespace, origin):
     if origin.file is not None:
         why = (f"They differ from the values this notebook was released with ({origin.file} holds the digests "
                f"of those): put back the original PARAMETERS cell to get a verdict.")
+    elif origin.ignored:
+        why = (f"{origin.ignored} Put the {CHECK_FILES} folder that came with your notebooks beside this notebook "
+               f"(or ask your instructor for it), keep the original PARAMETERS cell, then run this check again.")
     elif (student := _released_student(public["id"], public["notebook"], namespace, origin.folders)):
         why = (f"This notebook was released for {student}, and its check file {wanted} is missing: check() "
                f"looked for it in {looked}. Put the {CHECK_FILES} folder that came with your notebooks beside "

@@ -5,8 +5,8 @@ solution by its stub (:mod:`course_lib.grading.markers`), clears outputs, puts a
 saying the file is generated and from what, writes every question's heading
 (``## ex02.1 · <title> (N points)``) from the declaration, so the notebook and the grader's
 feedback name a question alike, rewrites the ``# PARAMETERS`` cells for a student's variant,
-and writes the public checks file that ``check()`` reads (for a student's variant, one in the
-student's folder).
+and writes the public checks file that ``check()`` reads (for a student's variant, a file of
+that student's answer digests in the student's folder).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import copy
 import csv
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from course_lib.grading.spec import ExerciseSet, QuestionPool
 __all__ = [
     "ReleaseError", "Layout", "exercise_notebook", "release", "check_release", "read_roster",
     "parameters_in", "render_parameters", "read_secret", "STUDENT_ID", "course_sets", "check_lesson",
+    "student_check_file",
 ]
 
 PARAMETERS_MARK = "# PARAMETERS"
@@ -574,8 +576,8 @@ def read_secret(path: Path, create: bool = False) -> bytes:
 def release_variants(layout: Layout, sets: dict, students: list[str], secret: bytes, out: Path) -> list[Path]:
     """One exercise notebook per student and set, with the student's own parameters, and its check file.
 
-    Each student's folder ``out/<student_id>/`` holds the notebooks and ``check_files/<set>.json``:
-    the set's public checks with the digests of the defaults and of that student's variant only
+    Each student's folder ``out/<student_id>/`` holds the notebooks and ``check_files/<set>.json``
+    (:func:`student_check_file`): the digests of the defaults and of that student's variant only
     (salted with ``secret``), which ``check()`` reads beside the notebook. The folder works as
     it is in any copy of the course; it holds no answer and no other student's digests.
 
@@ -609,7 +611,35 @@ def release_variants(layout: Layout, sets: dict, students: list[str], secret: by
             written.append(path)
             checks = path.parent / CHECK_FILES / f"{exercise_set.id}.json"
             checks.parent.mkdir(exist_ok=True)
-            checks.write_text(exercise_set.public_json([params], secret), encoding="utf-8")
+            checks.write_text(student_check_file(exercise_set, params, secret), encoding="utf-8")
         public.mkdir(parents=True, exist_ok=True)
         (public / f"{exercise_set.id}.json").write_text(exercise_set.public_json(variants, secret), encoding="utf-8")
     return written
+
+
+def student_check_file(exercise_set: ExerciseSet, params: dict, secret: bytes) -> str:
+    """A student's ``check_files/<set>.json``: each question's ID and the answer digests of the
+    defaults and of ``params`` (salted with ``secret``), a pool's version by version.
+
+    It holds nothing else: ``check()`` takes the questions, kinds, public checks, examples and
+    hints from the course's own public file, and only digests from a check file, which anyone
+    can put beside a notebook.
+
+    Examples
+    --------
+    >>> import course_lib
+    >>> from course_lib.grading.spec import load_sets
+    >>> ex02 = load_sets(Path(course_lib.__file__).parent.parent / "instructor" / "sets")["ex02"]
+    >>> data = json.loads(student_check_file(ex02, ex02.parameters, b"k"))
+    >>> sorted(data), sorted(data["questions"][0])
+    (['_generated', 'id', 'questions'], ['digests', 'id'])
+    """
+    def digests(question: dict) -> dict:
+        return {"digests": question["digests"]} if "digests" in question else {}
+
+    questions = [{"id": q["id"], "versions": [digests(v) for v in q["versions"]]} if "versions" in q
+                 else {"id": q["id"]} | digests(q) for q in exercise_set.public([params], secret)["questions"]]
+    data = {"_generated": f"by `course release --roster`: answer digests of {exercise_set.id} for one "
+                          "student; check() reads its questions and public checks from the course",
+            "id": exercise_set.id, "questions": questions}
+    return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
