@@ -1,10 +1,12 @@
 """Run one submission's code, then the grader's probe cells, in a fresh sandboxed kernel.
 
 Built on nbclient. The grader keeps nothing a student cell prints (only the name of an error it
-raises); from probe cells it keeps only lines that start with the run's secret tag. A cell that
-times out is interrupted; a cell that cannot be interrupted, kills the kernel or exhausts its
-memory is skipped and the notebook is run again from the top in a new kernel, so one bad cell
-costs only what depends on it. A per-notebook deadline bounds everything.
+raises, never its message); from probe cells it keeps only lines that start with the run's secret
+tag, within a budget of their own per probe cell. A cell that times out is interrupted; a cell
+that cannot be interrupted, kills the kernel or exhausts its memory is skipped and the notebook is
+run again from the top in a new kernel, so one bad cell costs only what depends on it. A
+per-notebook deadline bounds everything, each kernel's start included: at the deadline the run
+stops and returns what it has (the probe lines read so far).
 
 The grader reaches a kernel only through :class:`KernelChannels`: once the kernel has bound its
 Unix sockets, each is opened without following links and checked (a socket, the kernel's own,
@@ -13,7 +15,8 @@ in its working folder), pinned by a descriptor the grader holds, and connected o
 sockets cannot redirect the grader. The channels read the kernel's ZeroMQ frames themselves, so
 what the grader holds is bounded by constants whatever the kernel sends: messages grading does not
 read, or larger than their limit, are dropped as they arrive, and a kernel that sends more than
-:data:`OUTPUT_LIMIT` bytes in all is stopped.
+:data:`OUTPUT_LIMIT` bytes in all, or a reply larger than :data:`MAX_REPLY_BYTES` (a client would
+wait for it in vain), is stopped.
 """
 
 from __future__ import annotations
@@ -51,18 +54,23 @@ MAX_RESTARTS = 4
 SETUP = "get_ipython().ask_exit = lambda: None"
 MAX_TAGGED_LINE = 2 * 1024 * 1024  # characters of one kept probe line (the course's largest: 0.2 M)
 MAX_TAGGED_LINES = 64  # kept per probe cell
-MAX_TAGGED_TOTAL = 8 * 1024 * 1024  # characters of probe lines kept in one run, all cells together
+# Characters of probe lines kept per probe cell (one question's answer): each question has its own,
+# so a large answer cannot push out another question's; a run holds at most this many per probe cell.
+MAX_TAGGED_QUESTION = 2 * 1024 * 1024
 INTERRUPT_GRACE = 5.0
 DISK_LIMIT = 512 * 1024 * 1024  # bytes a kernel may leave in its working folder
 DISK_POLL = 0.5
-FOLDER_DEPTH = 64  # folders nested deeper are not counted by folder_size (one descriptor per level)
+FOLDER_DEPTH = 64  # levels folder_size walks (one descriptor per level); deeper counts as full
+FOLDER_ENTRIES = 100_000  # entries folder_size counts; more counts as full
 
 # --- what the grader holds of a kernel's messages (see KernelChannels) ---
 RELAYED = ("shell", "iopub", "control")  # stdin and heartbeat are never connected
 CHANNELS = (*RELAYED, "stdin", "hb")
 READ_TYPES = frozenset({"status", "stream", "error"})  # the iopub messages grading reads
 MAX_MESSAGE_BYTES = 8 * 1024 * 1024  # an iopub message (all its frames) the grader keeps
-MAX_REPLY_BYTES = 1024 * 1024  # a shell or control message the grader keeps
+# A shell or control message the grader keeps; a larger one stops the kernel, whose client would
+# otherwise wait for it in vain (an error's reply holds its message twice: one of over 0.5 M characters).
+MAX_REPLY_BYTES = 1024 * 1024
 MAX_FRAMES = 16  # frames of one kept message (a Jupyter message has 7 without binary buffers)
 MAX_HEADER_BYTES = 16 * 1024
 MAX_ROUTING_FRAMES = 4  # frames before "<IDS|MSG>"
@@ -70,7 +78,8 @@ QUEUE = 2  # kept messages waiting for the client, per channel and side (ZeroMQ 
 OUTPUT_LIMIT = 512 * 1024 * 1024  # bytes one kernel may send in all; then it is stopped
 SOCKET_POLL = 0.05  # seconds between looks for the kernel's sockets while it starts
 BACKPRESSURE_POLL = 0.005  # seconds between tries to hand iopub messages to a client that is behind
-CLOSE_GRACE = 1.0  # seconds for a kernel that closed its connections to be seen dead, if it is dying
+CLOSE_GRACE = 3.0  # seconds for a kernel that closed its connections to be seen dead, if it is dying
+CLOSE_POLL = 0.1  # seconds between looks at such a kernel
 _CHUNK = 256 * 1024  # bytes read from a kernel socket at once
 
 # ZMTP 3.0 (rfc.zeromq.org/spec/23) with the NULL mechanism, as ZeroMQ speaks it.
@@ -79,12 +88,15 @@ _MORE, _LONG, _COMMAND = 0x01, 0x02, 0x04
 _DELIMITER = b"<IDS|MSG>"
 
 
-def folder_size(path: Path, limit: int = 100_000) -> int:
-    """Bytes used by the files under ``path`` (stops counting after ``limit`` entries).
+def folder_size(path: Path, limit: int = FOLDER_ENTRIES) -> int | None:
+    """Bytes used by the files under ``path``; None when it holds more than the walk counts.
 
-    Every folder is opened from its parent's descriptor without following links
-    (``O_NOFOLLOW``), so a kernel that swaps a folder for a link while it is counted cannot send
-    the walk elsewhere; folders nested deeper than FOLDER_DEPTH are not counted.
+    The walk counts at most ``limit`` entries and FOLDER_DEPTH nested levels (one open descriptor
+    per level). A folder with more entries, or with folders nested deeper, gives None: how much it
+    holds is unknown, and the disk watch treats it as full (otherwise a file hidden past either
+    limit would never be counted). Every folder is opened from its parent's descriptor without
+    following links (``O_NOFOLLOW``), so a kernel that swaps a folder for a link while it is
+    counted cannot send the walk elsewhere. A ``path`` that cannot be opened holds 0.
 
     Raises
     ------
@@ -98,6 +110,9 @@ def folder_size(path: Path, limit: int = 100_000) -> int:
     >>> _ = (folder / "a").write_bytes(b"x" * 10)
     >>> folder_size(folder)
     10
+    >>> _ = (folder / "b").write_bytes(b"")
+    >>> folder_size(folder, limit=1) is None
+    True
     """
     if isinstance(limit, bool) or not isinstance(limit, int):
         raise TypeError(f"limit must be an int, got {type(limit).__name__}")
@@ -112,7 +127,7 @@ def folder_size(path: Path, limit: int = 100_000) -> int:
     try:
         # Depth first, one open folder per level: [descriptor, names of its subfolders still to walk].
         stack = [[top, None]]
-        while stack and seen < limit:
+        while stack:
             entry = stack[-1]
             if entry[1] is None:
                 entry[1] = []
@@ -121,7 +136,7 @@ def folder_size(path: Path, limit: int = 100_000) -> int:
                         for item in listing:
                             seen += 1
                             if seen > limit:
-                                break
+                                return None
                             try:
                                 if item.is_dir(follow_symlinks=False):
                                     entry[1].append(item.name)
@@ -131,7 +146,9 @@ def folder_size(path: Path, limit: int = 100_000) -> int:
                                 pass
                 except OSError:
                     pass
-            if entry[1] and len(stack) < FOLDER_DEPTH:
+            if entry[1]:
+                if len(stack) >= FOLDER_DEPTH:
+                    return None
                 try:
                     child = os.open(entry[1].pop(), flags, dir_fd=entry[0])
                 except OSError:  # gone, or no longer a folder (a link now): not followed
@@ -148,11 +165,14 @@ def folder_size(path: Path, limit: int = 100_000) -> int:
 
 
 async def _watch_disk(workdir: Path, km, flag: dict) -> None:
-    """Kill the kernel if its working folder grows past DISK_LIMIT (a full disk hurts everyone)."""
+    """Kill the kernel if its working folder grows past DISK_LIMIT, or past what folder_size can
+    count (a full disk hurts everyone). The folder is measured in a thread, so a large one does
+    not hold up the event loop (the other channels, nbclient's timers)."""
     while True:
         await asyncio.sleep(DISK_POLL)
-        if folder_size(workdir) > DISK_LIMIT:
-            flag["disk"] = True
+        size = await asyncio.to_thread(folder_size, workdir, FOLDER_ENTRIES)
+        if size is None or size > DISK_LIMIT:
+            flag["files" if size is None else "disk"] = True
             try:
                 await km.provisioner.kill()
             except (AttributeError, OSError):  # already dead is fine
@@ -160,26 +180,20 @@ async def _watch_disk(workdir: Path, km, flag: dict) -> None:
             return
 
 
-class _Budget:
-    """Characters of probe lines a run may still keep, and whether a tagged line was dropped."""
-
-    def __init__(self, chars: int):
-        self.left = chars
-        self.cut = False
-
-
 class TagCollector:
     """Keep the lines of a stream that start with ``tag``; forget everything else as it arrives.
 
     At most MAX_TAGGED_LINES lines of at most MAX_TAGGED_LINE characters are kept, and no more
-    characters than ``budget`` (shared by a run's collectors; MAX_TAGGED_TOTAL by default) still
-    allows; ``cut`` says whether a tagged line was dropped for these limits. The cost is linear in
-    the text fed, however it is split into pieces.
+    than ``chars`` characters in all (MAX_TAGGED_QUESTION by default: a run gives each probe cell
+    a collector of its own, so one question's large answer leaves the others' lines alone);
+    ``cut`` says whether a tagged line was dropped for these limits. The cost is linear in the text
+    fed, however it is split into pieces.
 
     Raises
     ------
     TypeError, ValueError
-        If ``tag`` is not a non-empty string without white space.
+        If ``tag`` is not a non-empty string without white space, or ``chars`` is not a whole
+        number >= 0.
 
     Examples
     --------
@@ -189,24 +203,26 @@ class TagCollector:
     (['{"a": 1}'], False)
     """
 
-    def __init__(self, tag: str, budget: _Budget | None = None):
+    def __init__(self, tag: str, chars: int | None = None):
         if not isinstance(tag, str):
             raise TypeError(f"tag must be a str, got {type(tag).__name__}")
         if not tag or tag != "".join(tag.split()):
             raise ValueError(f"tag must be a non-empty string without white space, got {tag!r}")
+        if chars is None:
+            chars = MAX_TAGGED_QUESTION
+        if isinstance(chars, bool) or not isinstance(chars, int):
+            raise TypeError(f"chars must be an int, got {type(chars).__name__}")
+        if chars < 0:
+            raise ValueError(f"chars must be >= 0, got {chars}")
         self.tag = tag
         self.lines: list[str] = []
-        self._budget = budget if budget is not None else _Budget(MAX_TAGGED_TOTAL)
+        self.cut = False  # a tagged line was dropped for the limits
+        self._left = chars  # characters this collector may still keep
         self._prefix = tag + " "
         self._head = ""  # the line's first characters, up to len(prefix): is it tagged?
         self._pieces: list[str] = []  # the rest of a tagged line, as fed (joined once, at its end)
         self._size = 0
         self._discarding = False
-
-    @property
-    def cut(self) -> bool:
-        """Whether a tagged line was dropped for the limits (in this run, with a shared budget)."""
-        return self._budget.cut
 
     def feed(self, text: str) -> None:
         start, end = 0, len(text)
@@ -229,7 +245,7 @@ class TagCollector:
                 return
             start = min(stop, start + missing)
         if self._size + stop - start > MAX_TAGGED_LINE:
-            self._budget.cut = True  # only a tagged line gets this far
+            self.cut = True  # only a tagged line gets this far
             self._drop()
             return
         if stop > start:
@@ -238,11 +254,11 @@ class TagCollector:
 
     def _end_line(self) -> None:
         if not self._discarding and self._head == self._prefix:
-            if len(self.lines) < MAX_TAGGED_LINES and self._size <= self._budget.left:
+            if len(self.lines) < MAX_TAGGED_LINES and self._size <= self._left:
                 self.lines.append("".join(self._pieces))
-                self._budget.left -= self._size
+                self._left -= self._size
             else:
-                self._budget.cut = True
+                self.cut = True
         self._head, self._pieces, self._size, self._discarding = "", [], 0, False
 
     def _drop(self) -> None:
@@ -520,7 +536,9 @@ class KernelChannels:
     each of at most MAX_FRAMES frames; everything else is read past and dropped. At most QUEUE
     kept messages per side wait for the client (iopub waits for it; replies to a client that is
     behind are dropped). ``on_stop(reason)`` is awaited once: ``"output"`` when the kernel has
-    sent more than OUTPUT_LIMIT bytes (reading stops), ``"closed"`` when it closed a connection.
+    sent more than OUTPUT_LIMIT bytes (reading stops), ``"reply"`` when a reply was too large to
+    keep (its client would wait for it until its time limit), ``"closed"`` when it closed a
+    connection.
 
     Raises
     ------
@@ -557,7 +575,8 @@ class KernelChannels:
 
     @property
     def oversized(self) -> int:
-        """Output (iopub) messages dropped so far for their size or their number of frames."""
+        """Output (iopub) messages dropped so far for their size or their number of frames (a reply
+        dropped for them stops the kernel instead)."""
         return self._wires["iopub"].oversized if "iopub" in self._wires else 0
 
     def url(self, channel: str) -> str:
@@ -575,7 +594,8 @@ class KernelChannels:
         Raises
         ------
         ChannelError
-            If a socket is not the kernel's, the kernel exits first, or ``timeout`` s pass.
+            If a socket is not the kernel's, the kernel exits before it is connected, or
+            ``timeout`` s pass.
         """
         prefix = Path(prefix)
         if prefix.parent != self.workdir:
@@ -602,7 +622,7 @@ class KernelChannels:
                 raise ChannelError(f"the kernel did not open its sockets within {timeout:g} s")
             await asyncio.sleep(SOCKET_POLL)
         for channel in RELAYED:
-            wire = await self._connect(pinned[channel], channel, deadline)
+            wire = await self._connect(pinned[channel], channel, deadline, alive)
             if channel == "iopub":
                 relay = self.context.socket(zmq.XPUB)
                 relay.setsockopt(zmq.XPUB_NODROP, 1)  # a client that is behind makes the relay wait
@@ -616,8 +636,9 @@ class KernelChannels:
             if channel != "iopub":
                 self._start(self._to_kernel(wire.sock, relay))
 
-    async def _connect(self, handle: int, channel: str, deadline: float) -> _Wire:
-        """A greeted connection to the pinned socket ``handle``; a refusal (bound, not yet listening) is retried."""
+    async def _connect(self, handle: int, channel: str, deadline: float, alive) -> _Wire:
+        """A greeted connection to the pinned socket ``handle``; a refusal (bound, not yet listening)
+        is retried while the kernel is ``alive()`` (a kernel that died there never listens)."""
         loop = asyncio.get_running_loop()
         while True:
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
@@ -630,6 +651,8 @@ class KernelChannels:
             except ConnectionRefusedError:
                 if time.monotonic() > deadline:
                     raise ChannelError(f"the kernel's {channel} socket refused the connection") from None
+                if not await alive():
+                    raise ChannelError(f"the kernel exited before its {channel} socket took connections") from None
                 await asyncio.sleep(SOCKET_POLL)
             except (asyncio.TimeoutError, OSError) as err:
                 raise ChannelError(f"could not connect to the kernel's {channel} socket: {err!r}") from None
@@ -671,6 +694,8 @@ class KernelChannels:
             while True:
                 frames = await wire.message(limit, wanted)
                 if frames is None:
+                    if channel != "iopub":  # a reply too large to keep: its client would wait in vain
+                        await self._stop("reply")
                     continue
                 while True:
                     try:
@@ -763,13 +788,17 @@ class _SandboxKernelManager(AsyncKernelManager):
 class _GradingClient(NotebookClient):
     """nbclient, keeping only error names from student cells and tagged lines from probes."""
 
-    def __init__(self, nb, km, tag: str, budget: _Budget | None = None, **kwargs):
+    def __init__(self, nb, km, tag: str, **kwargs):
         super().__init__(nb, km=km, **kwargs)
         self.tag = tag
-        self.budget = budget if budget is not None else _Budget(MAX_TAGGED_TOTAL)
-        self.collectors: dict[int, TagCollector] = {}
+        self.collectors: dict[int, TagCollector] = {}  # one per probe cell, each with its own budget
         self.errors: dict[int, str] = {}
         self._output_tasks: set[asyncio.Task] = set()
+
+    @property
+    def cut(self) -> bool:
+        """Whether a probe cell's tagged line was dropped for the limits."""
+        return any(collector.cut for collector in self.collectors.values())
 
     async def _async_poll_output_msg(self, parent_msg_id, cell, cell_index):
         task = asyncio.current_task()
@@ -792,10 +821,13 @@ class _GradingClient(NotebookClient):
         content = msg.get("content", {})
         if msg_type == "error":
             name = str(content.get("ename", "Error"))[:80]
-            value = str(content.get("evalue", ""))[:300]
-            self.errors[cell_index] = f"{name}: {value}" if value else name
+            if kind == "probe":  # the grader's own cells: their messages help to find a grader bug
+                value = str(content.get("evalue", ""))[:300]
+                self.errors[cell_index] = f"{name}: {value}" if value else name
+            else:  # a student's cell: its name only, so no message of the student's leaves the sandbox
+                self.errors[cell_index] = name
         elif msg_type == "stream" and kind == "probe":
-            collector = self.collectors.setdefault(cell_index, TagCollector(self.tag, self.budget))
+            collector = self.collectors.setdefault(cell_index, TagCollector(self.tag))
             collector.feed(str(content.get("text", "")))
         return None
 
@@ -815,25 +847,96 @@ def _context() -> zmq.asyncio.Context:
     return context
 
 
+OUT_OF_TIME = "the notebook ran out of time"
+_STOPS = ("disk", "files", "output", "reply", "closed")  # why the grader may stop a kernel
+
+
 def _stop_message(reason: str) -> str:
     """A cell's error when the grader stopped its kernel for ``reason``."""
     return {"disk": f"wrote more than {DISK_LIMIT // 2**20} MB to disk; skipped",
+            "files": (f"left more than {FOLDER_ENTRIES:,} files, or folders more than {FOLDER_DEPTH} deep, "
+                      "in its working folder; skipped"),
             "output": f"sent more than {OUTPUT_LIMIT // 2**20} MB of output; skipped",
-            "closed": "closed its connection to the grader; skipped"}[reason]
+            "reply": f"sent the grader a reply larger than {MAX_REPLY_BYTES // 2**20} MB; skipped",
+            "closed": (f"closed its connection to the grader and was still running {CLOSE_GRACE:g} s later; "
+                       "skipped")}[reason]
 
 
 async def _stop_kernel(km, flag: dict, reason: str) -> None:
     """The channels' ``on_stop``: kill the kernel that sent too much or closed its connection."""
     if reason == "closed":
-        # A kernel that exits closes its sockets as it goes: that death is reported as such.
-        await asyncio.sleep(CLOSE_GRACE)
-        if not await km.is_alive():
+        # A kernel that exits closes its sockets as it goes, and may take a moment to end: that
+        # death is reported as such.
+        waited = time.monotonic() + CLOSE_GRACE
+        while await km.is_alive():
+            if time.monotonic() >= waited:
+                break
+            await asyncio.sleep(CLOSE_POLL)
+        else:  # it died within the grace
             return
     flag[reason] = True
     try:
         await km.provisioner.kill()
     except (AttributeError, OSError):  # already dead is fine
         pass
+
+
+class _StartTimeout(Exception):
+    """The kernel did not start, and answer, within the time it was given."""
+
+
+async def _start(client: _GradingClient, workdir: Path, seconds: float) -> None:
+    """Start the client's kernel in ``workdir`` and connect to it, all of it within ``seconds``.
+
+    nbclient's own ``async_setup_kernel`` would also register an ``atexit`` hook and signal
+    handlers for every kernel, which a start that fails or is cancelled leaves behind (with the
+    client and its manager); :func:`run_cells` stops and cleans up each kernel itself.
+
+    Raises
+    ------
+    _StartTimeout
+        If ``seconds`` pass first (the start is cancelled; the caller cleans up).
+    """
+    async def start() -> None:
+        await client.async_start_new_kernel(cwd=str(workdir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        await client.async_start_new_kernel_client()
+
+    try:
+        await asyncio.wait_for(start(), seconds)
+    except asyncio.TimeoutError:
+        raise _StartTimeout(f"the kernel did not start within {seconds:.3g} s") from None
+
+
+async def _to_the_end(coroutine):
+    """Await ``coroutine`` to its end even when the caller is cancelled meanwhile, then pass the
+    cancellation on: a kernel's clean-up must not stop half-way (leaving its processes, mounts,
+    control group or folder behind) because the grader's deadline came."""
+    task = asyncio.ensure_future(coroutine)
+    cancelled = None
+    while True:
+        try:
+            value = await asyncio.shield(task)
+            break
+        except asyncio.CancelledError as err:
+            if task.done():  # the clean-up itself was cancelled, not its caller
+                raise
+            cancelled = err
+    if cancelled is not None:
+        raise cancelled
+    return value
+
+
+async def _clean_up(client: _GradingClient, km, watcher, context, sandbox: Sandbox, workdir: Path,
+                    slot: int) -> None:
+    """Stop an attempt's kernel and free all it had: watcher, kernel, channels, sockets, sandbox."""
+    km.channels.stopping = True  # the kernel is going: its closing connections are no news
+    if watcher is not None:
+        watcher.cancel()
+        await asyncio.gather(watcher, return_exceptions=True)
+    await _shutdown(client, km)
+    await km.channels.close()
+    context.destroy(linger=0)
+    sandbox.cleanup(workdir, slot)
 
 
 async def run_cells(
@@ -848,6 +951,13 @@ async def run_cells(
     startup_timeout: float = 60.0,
 ) -> RunResult:
     """Execute the student's code cells then the probe cells; never raises for student behaviour.
+
+    Everything, each kernel's start included, ends by ``notebook_timeout`` (and the moment it takes
+    to stop a kernel and clean up): a kernel gets at most ``startup_timeout`` s to start, and never
+    more than the time left; a cell still running at the end is stopped (status ``timeout``,
+    without the usual interrupt), and the result holds what was read until then, probe lines
+    included, with the note :data:`OUT_OF_TIME`. If the caller cancels it, the kernel is still
+    stopped and cleaned up before the cancellation goes on.
 
     Parameters
     ----------
@@ -880,104 +990,115 @@ async def run_cells(
 
     result = RunResult(status="ok", cells=records)
     skip: set[int] = set()
-    timed_out = crashed = False
-    budget = _Budget(MAX_TAGGED_TOTAL)  # probe lines kept in all attempts together
+    timed_out = crashed = cut = False
     oversized = 0
     for attempt in range(MAX_RESTARTS + 1):
-        if time.monotonic() >= deadline:
+        left = deadline - time.monotonic()
+        if left <= 1:
             timed_out = True
-            result.notes.append("the notebook ran out of time")
+            result.notes.append(OUT_OF_TIME)
             break
         result.restarts = attempt
+        start_within = min(startup_timeout, left)  # a restarted kernel's start ends by the deadline too
         workdir = sandbox.make_workdir(scratch, slot)
         uid = sandbox.uid_for(slot)
-        spec = KernelSpec(argv=sandbox.argv(workdir, slot), display_name="sandboxed python",
+        try:
+            argv = sandbox.argv(workdir, slot)
+        except BaseException:  # the working folder, its tmpfs and its control groups exist already
+            sandbox.cleanup(workdir, slot)
+            raise
+        spec = KernelSpec(argv=argv, display_name="sandboxed python",
                           language="python", interrupt_mode="message", env={}, metadata={})
         context = _context()
         km = _SandboxKernelManager(spec, uid, workdir, socket_timeout=startup_timeout, context=context,
                                    transport="ipc", ip=str(workdir / "kernel-ipc"),
                                    connection_file=str(workdir / "kernel.json"))
-        client = _GradingClient(nb, km, tag, budget, timeout=cell_timeout, allow_errors=True,
-                                startup_timeout=startup_timeout, shutdown_kernel="immediate",
+        client = _GradingClient(nb, km, tag, timeout=cell_timeout, allow_errors=True,
+                                startup_timeout=max(1, int(startup_timeout)), shutdown_kernel="immediate",
                                 interrupt_on_timeout=False, iopub_timeout=2, record_timing=False)
         restart = False
         flag: dict = {}
         km.channels.on_stop = functools.partial(_stop_kernel, km, flag)
         watcher = None
         try:
-            async with client.async_setup_kernel(cwd=str(workdir), stdout=subprocess.DEVNULL,
-                                                 stderr=subprocess.DEVNULL):
-                watcher = asyncio.ensure_future(_watch_disk(workdir, km, flag))
-                for index, cell in enumerate(nb.cells[:-1]):
-                    record = records[index]
-                    if index in skip or (record.kind == "probe" and index in result.probe_lines):
-                        continue
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 1:
-                        timed_out = True
-                        result.notes.append("the notebook ran out of time")
-                        break
-                    client.timeout = max(1, int(min(cell_timeout, remaining)))
-                    client.errors.pop(index, None)
-                    try:
-                        await client.async_execute_cell(cell, index)
-                    except CellTimeoutError:
-                        await client.cancel_output_polls()
-                        if _stopped(flag):  # the grader stopped the kernel meanwhile: no interrupt reaches it
-                            crashed, restart = True, True
-                            skip.add(index)
-                            record.status, record.error = "died", _stop_message(_stopped(flag))
-                            break
-                        timed_out = True
-                        record.status = "timeout"
-                        skip.add(index)  # interrupted or not, a new kernel will not rerun it
-                        if not await _interrupt(client, km, len(nb.cells) - 1):
-                            skip.add(index)
-                            record.status = "skipped"
-                            record.error = "still running after an interrupt; skipped"
-                            restart = True
-                            break
-                        record.error = "interrupted after the time limit"
-                        continue
-                    except DeadKernelError:
-                        crashed = True
+            await _start(client, workdir, start_within)
+            watcher = asyncio.ensure_future(_watch_disk(workdir, km, flag))
+            for index, cell in enumerate(nb.cells[:-1]):
+                record = records[index]
+                if index in skip or (record.kind == "probe" and index in result.probe_lines):
+                    continue
+                remaining = deadline - time.monotonic()
+                if remaining <= 1:
+                    timed_out = True
+                    result.notes.append(OUT_OF_TIME)
+                    break
+                last = remaining < cell_timeout  # the cell's time limit is the notebook's
+                client.timeout = max(1, int(min(cell_timeout, remaining)))
+                client.errors.pop(index, None)
+                try:
+                    await client.async_execute_cell(cell, index)
+                except CellTimeoutError:
+                    await client.cancel_output_polls()
+                    if _stopped(flag):  # the grader stopped the kernel meanwhile: no interrupt reaches it
+                        crashed, restart = True, True
                         skip.add(index)
-                        record.status = "died"
-                        record.error = f"the kernel died{_exit_code(km)} while this cell ran; skipped"
-                        if _stopped(flag) in ("disk", "output"):
-                            record.error = _stop_message(_stopped(flag))
-                        elif sandbox.oom_kills(workdir):
-                            # The kernel's processes together passed its memory limit (its cgroup).
-                            record.status, record.error = "out of memory", "ran out of memory; skipped"
-                        elif _stopped(flag):  # it closed its connections, still running
-                            record.error = _stop_message(_stopped(flag))
+                        record.status, record.error = "died", _stop_message(_stopped(flag))
+                        break
+                    timed_out = True
+                    record.status = "timeout"
+                    skip.add(index)  # interrupted or not, a new kernel will not rerun it
+                    if last or deadline - time.monotonic() <= 1:
+                        # The notebook's time is up: no interrupt, no new kernel, nothing more runs.
+                        record.error = "stopped when the notebook's time ran out"
+                        result.notes.append(OUT_OF_TIME)
+                        break
+                    if not await _interrupt(client, km, len(nb.cells) - 1, deadline):
+                        record.status = "skipped"
+                        record.error = "still running after an interrupt; skipped"
                         restart = True
                         break
-                    error = client.errors.get(index, "")
-                    if error.startswith("MemoryError"):
-                        # Whatever filled the memory may still hold it: start again without it.
-                        crashed = True
-                        skip.add(index)
+                    record.error = "interrupted after the time limit"
+                    continue
+                except DeadKernelError:
+                    crashed = True
+                    skip.add(index)
+                    record.status = "died"
+                    record.error = f"the kernel died{_exit_code(km)} while this cell ran; skipped"
+                    if _stopped(flag) in ("disk", "files", "output", "reply"):
+                        record.error = _stop_message(_stopped(flag))
+                    elif sandbox.oom_kills(workdir):
+                        # The kernel's processes together passed its memory limit (its cgroup).
                         record.status, record.error = "out of memory", "ran out of memory; skipped"
-                        restart = True
-                        break
-                    record.status, record.error = ("error", error) if error else ("ok", "")
-                    if record.kind == "probe":
-                        collector = client.collectors.get(index)
-                        result.probe_lines[index] = list(collector.lines) if collector else []
+                    elif _stopped(flag):  # it closed its connections, still running
+                        record.error = _stop_message(_stopped(flag))
+                    restart = True
+                    break
+                error = client.errors.get(index, "")
+                if error.startswith("MemoryError"):
+                    # Whatever filled the memory may still hold it: start again without it.
+                    crashed = True
+                    skip.add(index)
+                    record.status, record.error = "out of memory", "ran out of memory; skipped"
+                    restart = True
+                    break
+                record.status, record.error = ("error", error) if error else ("ok", "")
+                if record.kind == "probe":
+                    collector = client.collectors.get(index)
+                    result.probe_lines[index] = list(collector.lines) if collector else []
+        except _StartTimeout as err:
+            if start_within < startup_timeout:  # the run's time ran out, not the kernel's start time
+                timed_out = True
+                result.notes.append(OUT_OF_TIME)
+            else:
+                crashed = True
+                result.notes.append(f"kernel failure: {err}")
         except Exception as err:  # noqa: BLE001 - a kernel that cannot start or talk is a crash, not ours
             crashed = True
             result.notes.append(f"kernel failure: {type(err).__name__}: {str(err)[:200]}")
         finally:
-            km.channels.stopping = True  # the kernel is going: its closing connections are no news
-            if watcher is not None:
-                watcher.cancel()
-                await asyncio.gather(watcher, return_exceptions=True)
-            await _shutdown(client, km)
+            cut = cut or client.cut
             oversized += km.channels.oversized
-            await km.channels.close()
-            context.destroy(linger=0)
-            sandbox.cleanup(workdir, slot)
+            await _to_the_end(_clean_up(client, km, watcher, context, sandbox, workdir, slot))
         if not restart:
             break
     else:
@@ -985,18 +1106,18 @@ async def run_cells(
     if oversized:
         result.notes.append(f"{oversized} output message{'s' if oversized > 1 else ''} over the grader's "
                             f"limits ({MAX_MESSAGE_BYTES // 2**20} MB, {MAX_FRAMES} parts) went unread")
-    if budget.cut:
-        result.notes.append(f"the answers' output passed the grader's limits ({MAX_TAGGED_LINES} lines of "
-                            f"{MAX_TAGGED_LINE // 2**20} M characters per question, {MAX_TAGGED_TOTAL // 2**20} M "
-                            "in all); the rest went unread")
+    if cut:
+        result.notes.append(f"the answers' output passed the grader's limits ({MAX_TAGGED_LINES} lines and "
+                            f"{MAX_TAGGED_QUESTION // 2**20} M characters per question, "
+                            f"{MAX_TAGGED_LINE // 2**20} M per line); the rest went unread")
     result.status = "crashed" if crashed else "timeout" if timed_out else "ok"
     result.seconds = time.monotonic() - started
     return result
 
 
 def _stopped(flag: dict) -> str:
-    """Why the grader stopped the kernel ("disk", "output", "closed"), or "" when it did not."""
-    return next((reason for reason in ("disk", "output", "closed") if flag.get(reason)), "")
+    """Why the grader stopped the kernel (one of _STOPS), or "" when it did not."""
+    return next((reason for reason in _STOPS if flag.get(reason)), "")
 
 
 def _exit_code(km) -> str:
@@ -1010,11 +1131,12 @@ def _exit_code(km) -> str:
     return f" (killed by signal {-code})" if code < 0 else f" (exit code {code})"
 
 
-async def _interrupt(client: _GradingClient, km, sentinel_index: int) -> bool:
-    """Interrupt the busy kernel; True if it answers a trivial cell within the grace period."""
+async def _interrupt(client: _GradingClient, km, sentinel_index: int, deadline: float) -> bool:
+    """Interrupt the busy kernel; True if it answers a trivial cell within the grace period (which
+    ends by ``deadline``, the notebook's, at the latest)."""
     try:
         await km.interrupt_kernel()
-        client.timeout = INTERRUPT_GRACE
+        client.timeout = max(1, int(min(INTERRUPT_GRACE, deadline - time.monotonic())))
         await client.async_execute_cell(client.nb.cells[sentinel_index], sentinel_index)
         return True
     except (CellTimeoutError, DeadKernelError, RuntimeError, zmq.ZMQError):
