@@ -145,3 +145,25 @@ def test_the_readme_points_to_the_instructors_and_the_sandbox_documents_before_i
     top = readme[:readme.index("\n## ")]
     assert re.search(r"For instructors\W+\[[^\]]*\]\(docs/instructor\.md\)", top)
     assert re.search(r"How grading is sandboxed\W+\[[^\]]*\]\(docs/sandbox\.md\)", top)
+
+
+def broken_table_rows(text: str) -> list[str]:
+    """Lines that continue a Markdown table row without starting with ``|`` (a row wrapped in two,
+    which renders as a stray paragraph after a cut-short table)."""
+    found = []
+    for block in prose_blocks(text):
+        lines = block.splitlines()
+        for before, line in zip(lines, lines[1:]):
+            if before.lstrip().startswith("|") and line.strip() and not line.lstrip().startswith("|"):
+                found.append(line.strip()[:60])
+    return found
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_table_row_is_one_line(path):
+    assert broken_table_rows(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_table_check_finds_a_row_wrapped_in_two():
+    table = "| a | b |\n|---|---|\n| one | two\nwrapped |\n\n| fine | row |\n|---|---|\n"
+    assert broken_table_rows(table) == ["wrapped |"]
