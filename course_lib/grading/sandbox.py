@@ -21,12 +21,13 @@ Three protections, chosen by what the grader is allowed to do (see the table in 
     readable by others, and refuses this mode while the Python packages or ``course_lib`` are out
     of the kernel's reach. Every folder of the machine that any user may write to (``/tmp``,
     ``/var/tmp``, ``/dev/shm``, ...; found by :func:`world_writable_folders` when the sandbox is
-    chosen) is covered, in the kernel's own mount namespace, by a small private tmpfs, and the
-    machine's writable mounts are read-only there (a file any user may write, a folder made
+    chosen) is covered, in the kernel's own mount namespace, by a small private tmpfs, and every
+    writable mount of the machine is read-only there (a file any user may write, a folder made
     world-writable after the scan), so the kernel can write only to sized memory; it starts in its
-    working folder as that covered tree shows it. A folder to cover that a link has replaced
-    since the scan is refused, never followed. When ``auto`` falls back to this mode because
-    bubblewrap failed, :meth:`Sandbox.describe` says so and why.
+    working folder as that covered tree shows it. A folder to cover that is no longer the folder
+    of that name when a kernel starts (a link now, renamed, gone) is passed over, never followed;
+    only /tmp and /dev/shm must still be themselves, or no kernel starts. When ``auto`` falls
+    back to this mode because bubblewrap failed, :meth:`Sandbox.describe` says so and why.
 ``none`` (only when asked for)
     No isolation beyond resource limits; for trying things out on your own notebooks.
 
@@ -56,8 +57,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from course_lib.grading.submissions import printable, shorten
+
 __all__ = ["SandboxError", "Sandbox", "detect_sandbox", "readable_by_others", "closed_folder", "claim_slot",
-           "hold_slot", "release_slot", "cgroup_support", "world_writable_folders"]
+           "hold_slot", "release_slot", "cgroup_support", "world_writable_folders", "start_failure"]
 
 MODES = ("auto", "bwrap", "setpriv", "none")
 DEFAULT_UID_BASE = 62000
@@ -83,7 +86,12 @@ _SELF_TEST = (
 
 
 class SandboxError(RuntimeError):
-    """The requested sandbox cannot be used here; the message says why and what to do."""
+    """The requested sandbox cannot be used here; the message says why and what to do.
+
+    Every name in the message is shown through :func:`~course_lib.grading.submissions.printable`:
+    folders and files other users may name (a world-writable folder, a submission) reach root's
+    terminal as one line of plain text, never as escape sequences.
+    """
 
 
 def readable_by_others(path: Path) -> bool:
@@ -121,7 +129,7 @@ def _slot_folder() -> Path:
     info = os.lstat(folder)
     # Another user could have made the folder first (in /tmp) to share or steal our leases.
     if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or stat.S_IMODE(info.st_mode) & 0o077:
-        raise SandboxError(f"{folder} must be a folder owned by user {os.geteuid()} with mode 0700 "
+        raise SandboxError(f"{printable(folder)} must be a folder owned by user {os.geteuid()} with mode 0700 "
                            f"(it holds the grading runs' job leases); remove it and try again")
     return folder
 
@@ -230,52 +238,101 @@ STAGE = "ro"  # the staging folder's name, next to the kernels' working folders
 # with `mount` as $1, `mountpoint` as $2 and the kernel's working folder as $3, carries out
 # operations of three words each (up to "--"), enters the working folder by its path and runs the
 # rest of the command there. `readonly OPTIONS POINT` remounts the mount at POINT with OPTIONS
-# (its own flags and ro; a POINT gone or no longer a mount point since the command was made:
-# nothing to do); `cover OPTIONS FOLDER` mounts a tmpfs over FOLDER (gone since the sandbox was
-# chosen: nothing to cover); `tmpfs OPTIONS FOLDER` the same, where FOLDER must be there; `keep
-# SOURCE TARGET` binds SOURCE onto TARGET, made first; `move SOURCE TARGET` moves a mount.
+# (its own flags and ro); `cover OPTIONS FOLDER` mounts a tmpfs over FOLDER; `must-cover OPTIONS
+# FOLDER` the same for a folder every kernel relies on (/tmp, /dev/shm); `tmpfs OPTIONS FOLDER`
+# mounts a tmpfs on FOLDER, which must be there; `keep SOURCE TARGET` binds SOURCE onto TARGET,
+# made first; `move SOURCE TARGET` moves a mount.
 # A folder to remount or cover is entered first and must still be the folder of that name, not a
-# link to another (`pwd -P`): the mount goes onto the folder entered (`.`, not looked up again),
-# so a link swapped in meanwhile is refused (exit 125), never followed. The kernel must not start
-# in a folder entered before the covers were laid: that folder stays in the machine's uncovered
-# tree, and `..` would climb the machine's own folders from there. `mount -n`: this namespace's
-# mounts are never recorded in the machine's /run/mount/utab. Paths arrive as arguments, never
-# as code.
+# link to another (`at`): the mount goes onto the folder entered (`.`, not looked up again), so a
+# link swapped in meanwhile is never followed. A POINT or a FOLDER gone, or no longer itself
+# (a link now, renamed away, out of root's reach), since the command was made is passed over:
+# nothing of the machine is reached through that name any more, and what lies there is on a
+# file system made read-only just before. Only `must-cover` and `move` (a folder holding the
+# kernel's own) refuse such a folder (exit 125, the reason on stderr): a kernel must not start
+# without them. `at` compares `pwd -P` with a sentinel after it, since `$(...)` drops trailing
+# newlines and a folder may be named "pub<newline>"; messages go through printf, since dash's
+# echo reads backslashes in a name as escapes. The kernel must not start in a folder entered
+# before the covers were laid: that folder stays in the machine's uncovered tree, and `..` would
+# climb the machine's own folders from there. `mount -n`: this namespace's mounts are never
+# recorded in the machine's /run/mount/utab. Paths arrive as arguments, never as code.
 _COVER_SCRIPT = (
     'umask 022; m=$1; p=$2; w=$3; shift 3; '
-    'no() { echo "sandbox: $1" >&2; exit 125; }; '
-    'at() { cd -P -- "$1" 2>/dev/null && [ "$(pwd -P)" = "$1" ] '
-    '|| no "$1 is no longer the folder of that name (a link now?): no kernel starts"; }; '
+    "no() { printf 'sandbox: %s\\n' \"$1\" >&2; exit 125; }; "
+    'at() { cd -P -- "$1" 2>/dev/null && [ "$(pwd -P; echo x)" = "$1\nx" ]; }; '
+    'gone() { no "$1 is no longer the folder of that name (a link now?): no kernel starts"; }; '
     'while [ "$1" != -- ]; do case $1 in '
-    'readonly) if [ -d "$3" ] || [ -L "$3" ]; then at "$3"; t=.; else t=$3; fi; '
-    '[ ! -e "$t" ] || "$m" -nc -o "remount,bind,$2" -- "$t" 2>/dev/null || ! "$p" -q -- "$t" '
+    'readonly) t=$3; if [ -d "$3" ] || [ -L "$3" ]; then t=; ! at "$3" || t=.; fi; '
+    '[ -z "$t" ] || [ ! -e "$t" ] || "$m" -nc -o "remount,bind,$2" -- "$t" 2>/dev/null || ! "$p" -q -- "$t" '
     '|| no "could not make $3 read-only";; '
-    'cover) if [ -e "$3" ] || [ -L "$3" ]; then at "$3"; "$m" -nc -t tmpfs -o "$2" tmpfs . || exit 125; fi;; '
+    'cover) if { [ -e "$3" ] || [ -L "$3" ]; } && at "$3"; then "$m" -nc -t tmpfs -o "$2" tmpfs . || exit 125; fi;; '
+    'must-cover) if [ -e "$3" ] || [ -L "$3" ]; then at "$3" || gone "$3"; '
+    '"$m" -nc -t tmpfs -o "$2" tmpfs . || exit 125; fi;; '
     'tmpfs) "$m" -n -t tmpfs -o "$2" tmpfs "$3" || exit 125;; '
     'keep) mkdir -p -- "$3" && "$m" -n --rbind -- "$2" "$3" || exit 125;; '
-    'move) at "$3"; "$m" -nc --move -- "$2" . || exit 125;; '
+    'move) at "$3" || gone "$3"; "$m" -nc --move -- "$2" . || exit 125;; '
     '*) exit 125;; esac; shift 3; done; shift; cd -P -- "$w" || exit 125; exec "$@"'
 )
+# Folders every kernel relies on: covered without fail, or no kernel starts (only root could swap them).
+ESSENTIAL_COVERS = ("/tmp", "/dev/shm")
+
+
+def start_failure(stderr: str) -> str:
+    r"""Why a kernel's command stopped, from what it wrote on stderr: one line of plain text ("" if nothing).
+
+    A refusal of the kernel's own scripts (``sandbox: ...``, its folder name possibly holding
+    newlines) is kept whole, else the last line; names are shown through
+    :func:`~course_lib.grading.submissions.printable` and the text is at most 300 characters.
+
+    Examples
+    --------
+    >>> print(start_failure("warning\nsandbox: /srv/pub\n is no longer the folder of that name\n"))
+    sandbox: /srv/pub\x0a is no longer the folder of that name
+    >>> print(start_failure("bwrap: \x1b]0;x\x07 no permission\n")), start_failure("")
+    bwrap: \x1b]0;x\x07 no permission
+    (None, '')
+    """
+    text = str(stderr).strip()
+    mark = text.rfind("\nsandbox: ")
+    said = text if text.startswith("sandbox: ") and mark < 0 else (
+        text[mark + 1:] if mark >= 0 else (text.splitlines() or [""])[-1])
+    return shorten(printable(said), 300)
+
+
 COVER_STAGE = "cover"  # in root's lease folder: where a cover is built before it is moved in place
-# File systems without folders a kernel could fill (kernel interfaces), never scanned.
+# File systems without folders a kernel could fill (kernel interfaces), never scanned nor remounted.
 _PSEUDO_FILE_SYSTEMS = {"proc", "sysfs", "cgroup", "cgroup2", "devpts", "securityfs", "debugfs", "tracefs",
                         "bpf", "pstore", "configfs", "fusectl", "binfmt_misc", "autofs", "efivarfs",
-                        "selinuxfs", "rpc_pipefs", "nsfs", "hugetlbfs"}
+                        "selinuxfs", "rpc_pipefs", "nsfs"}
 
 
-def _mountinfo() -> list[dict]:
-    """This process's mounts, in mountinfo order: ``id``, ``point``, ``type`` and ``options``.
+def _mountinfo(source: str = "/proc/self/mountinfo") -> list[dict]:
+    r"""This process's mounts, in mountinfo order: ``id``, ``parent`` (its id), ``point``, ``type`` and ``options``.
 
-    The options are the mount's and its file system's together (``ro`` may be either).
+    The options are the mount's and its file system's together (``ro`` may be either). A mount
+    point is kept as the file system names it: bytes that are not UTF-8 (any user may mount a
+    FUSE file system on a folder so named) stay as :func:`os.fsdecode` keeps them, so they
+    reach a command as the same bytes, and any other character but the four mountinfo escapes
+    (a no-break space, a carriage return) stays part of the name.
+
+    Examples
+    --------
+    >>> line = b"40 27 0:40 / /home/al\xff\\040x\r\xc2\xa0y rw,nosuid - fuse.sshfs al@host: rw\n"
+    >>> source = Path(tempfile.mkdtemp()) / "mountinfo"; _ = source.write_bytes(line)
+    >>> os.fsencode(_mountinfo(str(source))[0]["point"])
+    b'/home/al\xff x\r\xc2\xa0y'
+    >>> _force_rmtree(source.parent)
     """
     mounts = []
-    with open("/proc/self/mountinfo") as handle:
+    with open(source, "rb") as handle:
         for line in handle:
-            fields = line.split()
+            # Fields are parted by single spaces; a name may hold any other byte (str.split() would
+            # also part it at a no-break space, bytes.split() at a carriage return).
+            fields = [os.fsdecode(part) for part in line.rstrip(b"\n").split(b" ")]
             dash = fields.index("-")
             # mountinfo escapes spaces, tabs, newlines and backslashes in octal (\040).
             point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), fields[4])
-            mounts.append({"id": int(fields[0]), "point": point, "type": fields[dash + 1],
+            mounts.append({"id": int(fields[0]), "parent": int(fields[1]), "point": point,
+                           "type": fields[dash + 1],
                            "options": {*fields[5].split(","), *fields[dash + 3].split(",")}})
     return mounts
 
@@ -298,40 +355,56 @@ def _writable_mounts() -> list[str]:
 _MOUNT_FLAGS = ("nosuid", "nodev", "noexec", "noatime", "nodiratime", "relatime", "strictatime", "nosymfollow")
 
 
-def _visible_mount(point: str) -> int | None:
-    """The id of the mount a lookup of ``point`` reaches now (the top one there), None if none."""
-    try:
-        handle = os.open(point, os.O_PATH | os.O_CLOEXEC)
-    except OSError:
-        return None
-    try:
-        with open(f"/proc/self/fdinfo/{handle}") as info:
-            return next((int(line.split()[1]) for line in info if line.startswith("mnt_id:")), None)
-    except (OSError, ValueError):
-        return None
-    finally:
-        os.close(handle)
+def _reached(mounts: list[dict]) -> set[int]:
+    """The ids of the mounts a lookup of their own mount point reaches (the top one there).
+
+    Worked out from mountinfo alone, nothing is looked up on the file systems (a FUSE mount may
+    never answer): a lookup starts at the root mount and, at each folder of the path, steps onto
+    the last mount made there on the mount it is in. A mount stacked over another, or over a
+    folder above it, hides it.
+
+    Examples
+    --------
+    >>> listed = [{"id": 2, "parent": 1, "point": "/"}, {"id": 3, "parent": 2, "point": "/a/b"},
+    ...           {"id": 4, "parent": 2, "point": "/a"}, {"id": 5, "parent": 4, "point": "/a"},
+    ...           {"id": 6, "parent": 5, "point": "/a/c"}]
+    >>> sorted(_reached(listed))  # 3 lies below /a, which 4 and then 5 cover
+    [2, 5, 6]
+    """
+    known = {mount["id"] for mount in mounts}
+    top = {(mount["parent"], mount["point"]): mount["id"] for mount in mounts}
+    roots = [mount["id"] for mount in mounts if mount["point"] == "/" and mount["parent"] not in known]
+    if not roots:
+        return known  # not a tree we can follow: treat every mount as reachable
+    reached = set()
+    for mount in mounts:
+        here = roots[0]
+        parts = mount["point"].strip("/").split("/") if mount["point"] != "/" else []
+        for path in ["/", *("/" + "/".join(parts[:n]) for n in range(1, len(parts) + 1))]:
+            while (here, path) in top and top[(here, path)] != here:
+                here = top[(here, path)]
+        if here == mount["id"]:
+            reached.add(here)
+    return reached
 
 
 def _machine_mounts(own: str) -> list[tuple[str, str]]:
     """The writable mounts a kernel could write to, with the options that remount each read-only.
 
-    Only the mount a lookup of its path reaches counts (one stacked over it, or over a folder
-    above it, hides it); kernel interfaces, anything below /proc and /sys, mounts no other user
-    can reach (:func:`closed_folder`) and the mounts at or below ``own`` (the run's working
-    folders) are left out.
+    Every writable mount a lookup of its path reaches (:func:`_reached`) is listed, whoever may
+    pass the folders above it now: their owner may open them while the kernel runs (an NFS
+    home), and remounting costs nothing. Only kernel interfaces, anything below /proc and /sys,
+    and the mounts at or below ``own`` (the run's working folders) are left out. Read from
+    mountinfo alone: no mount point is looked at, so a mount whose file system never answers
+    cannot hold the grader up.
     """
-    found = []
-    for mount in _mountinfo():
-        point, options = mount["point"], mount["options"]
-        if (mount["type"] in _PSEUDO_FILE_SYSTEMS or "ro" in options or _inside(point, own)
-                or _inside(point, "/proc") or _inside(point, "/sys")):
-            continue
-        # A file mounted on its own (/etc/hosts, say) is reached through the folder holding it.
-        reached = Path(point) if os.path.isdir(point) else Path(point).parent
-        if _visible_mount(point) == mount["id"] and closed_folder(reached, need="x") is None:
-            found.append((point, ",".join(["ro", *(flag for flag in _MOUNT_FLAGS if flag in options)])))
-    return found
+    mounts = _mountinfo()
+    reached = _reached(mounts)
+    return [(mount["point"], ",".join(["ro", *(flag for flag in _MOUNT_FLAGS if flag in mount["options"])]))
+            for mount in mounts
+            if mount["id"] in reached and mount["type"] not in _PSEUDO_FILE_SYSTEMS and "ro" not in mount["options"]
+            and not (_inside(mount["point"], own) or _inside(mount["point"], "/proc")
+                     or _inside(mount["point"], "/sys"))]
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -605,7 +678,7 @@ class Sandbox:
             self._groups[str(workdir)] = self._make_groups(workdir)
         except OSError as err:
             _force_rmtree(workdir)
-            raise SandboxError(f"could not make the kernel's control group: {err}") from err
+            raise SandboxError(f"could not make the kernel's control group: {printable(err)}") from err
         if self.stages:
             self._make_stage(Path(parent) / STAGE)
         if self.mode == "setpriv" and uid is not None:
@@ -613,27 +686,35 @@ class Sandbox:
         if uid is not None:
             options = f"size={self.disk_mb}m,mode=0700,uid={uid},gid={uid},nosuid,nodev"
             mounted = subprocess.run([self.tools["mount"], "-t", "tmpfs", "-o", options, "tmpfs", str(workdir)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, encoding="utf-8",
+                                     errors="surrogateescape")
             if mounted.returncode != 0:
                 self._remove_groups(workdir)
                 _force_rmtree(workdir)
-                raise SandboxError(f"could not mount a private tmpfs: {mounted.stderr.strip()}")
+                raise SandboxError(f"could not mount a private tmpfs: {printable(mounted.stderr.strip())}")
         os.chmod(workdir, 0o700)
         return workdir
 
     def _check_covered(self) -> None:
-        """Refuse, naming it, a folder to cover that now leads elsewhere (a link put in its place).
+        """Refuse, naming it, a folder every kernel relies on (/tmp, /dev/shm) that now leads elsewhere.
 
-        The kernel's cover would land on what the link leads to, and the folder itself could be
-        anywhere. The cover script refuses such a folder too, when it is swapped in later still.
+        Any other folder to cover that a local user has swapped for a link (or renamed, or
+        removed) since the sandbox was chosen is passed over by the kernel's cover script, never
+        followed: the read-only remount of its file system already keeps the kernel out, and one
+        user's folder must not stop every kernel. Only root could swap the folders checked here.
         """
         for folder in self.covered:
-            if os.path.lexists(folder) and os.path.realpath(folder) != folder:
+            if folder in self._essential() and os.path.lexists(folder) and os.path.realpath(folder) != folder:
                 raise SandboxError(
-                    f"{folder} was a folder any user may write to when the sandbox was chosen and now leads "
-                    f"to {os.path.realpath(folder)} (a link was put in its place): no kernel starts, since its "
-                    "cover would land there. Remove the link and grade again (the grader then looks for the "
-                    "world-writable folders anew)")
+                    f"{printable(folder)} was a folder any user may write to when the sandbox was chosen and now "
+                    f"leads to {printable(os.path.realpath(folder))} (a link was put in its place): no kernel "
+                    "starts, since every kernel needs its private cover there. Remove the link and grade again "
+                    "(the grader then looks for the world-writable folders anew)")
+
+    @staticmethod
+    def _essential() -> set:
+        """The covered folders no kernel may start without: ESSENTIAL_COVERS, /dev/shm where its link leads."""
+        return {*ESSENTIAL_COVERS, os.path.realpath("/dev/shm")}
 
     @property
     def stages(self) -> bool:
@@ -662,24 +743,28 @@ class Sandbox:
     def cover_operations(self, workdir: Path, mounts: list[tuple[str, str]] | None = None) -> list[str]:
         """The operations of the setpriv kernel's cover script (see ``_COVER_SCRIPT``) for ``workdir``.
 
-        First every writable mount of the machine the kernel can reach is made read-only in its
-        mount namespace (``mounts``: ``(mount point, options)`` pairs; by default read now, the
-        run's own working folders left out), so what the covers cannot know of stays out of the
-        kernel's reach too: a file any user may write, a folder made world-writable after the
-        sandbox was chosen. Then a private tmpfs goes over /dev/shm (``shm_mb``) and over each
-        world-writable folder (``tmp_mb``). What the kernel needs below such a folder (its working
-        folder, the Python installation, ``course_lib``: a course cloned under /tmp, say) is bound
-        into the new tmpfs at its own path before the tmpfs is moved over the folder.
+        First every writable mount of the machine is made read-only in the kernel's mount
+        namespace (``mounts``: ``(mount point, options)`` pairs; by default read now by
+        :func:`_machine_mounts`, the run's own working folders left out), so what the covers cannot
+        know of stays out of the kernel's reach too: a file any user may write, a folder made
+        world-writable after the sandbox was chosen. Then a private tmpfs goes over /dev/shm
+        (``shm_mb``) and over each world-writable folder (``tmp_mb``); one that is no longer the
+        folder of that name when the kernel starts is passed over (``cover``), except /tmp and
+        /dev/shm (``must-cover``, see ``ESSENTIAL_COVERS``). What the kernel needs below such a
+        folder (its working folder, the Python installation, ``course_lib``: a course cloned under
+        /tmp, say) is bound into the new tmpfs at its own path before the tmpfs is moved over the
+        folder.
 
         Examples
         --------
         >>> box = Sandbox(mode="setpriv", interpreter=sys.executable, sites=[], covered=["/var/tmp"], root=True)
         >>> box.cover_operations(Path("/srv/work"), mounts=[("/", "ro,relatime")])  # doctest: +NORMALIZE_WHITESPACE
-        ['readonly', 'ro,relatime', '/', 'cover', 'size=64m,mode=1777,nosuid,nodev', '/dev/shm',
+        ['readonly', 'ro,relatime', '/', 'must-cover', 'size=64m,mode=1777,nosuid,nodev', '/dev/shm',
          'cover', 'size=64m,mode=1777,nosuid,nodev', '/var/tmp']
         """
         # Where /dev/shm is a link (to /run/shm), the folder it leads to is the one to cover.
         shm = os.path.realpath("/dev/shm")
+        essential = self._essential()
         sizes = {shm: self.shm_mb, **{folder: self.tmp_mb for folder in self.covered if folder != shm}}
         needed = sorted({os.path.abspath(p) for p in (str(workdir), *self.readonly)})
         needed = [p for p in needed if not any(other != p and _inside(p, other) for other in needed)]
@@ -692,7 +777,7 @@ class Sandbox:
             options = f"size={sizes[folder]}m,mode=1777,nosuid,nodev"
             kept = [p for p in needed if p != folder and _inside(p, folder)]
             if not kept:
-                operations += ["cover", options, folder]
+                operations += ["must-cover" if folder in essential else "cover", options, folder]
                 continue
             operations += ["tmpfs", options, stage]
             for path in kept:
@@ -891,7 +976,11 @@ class Sandbox:
         return "; ".join(failed) if self.mode != "bwrap" else ""
 
     def describe(self) -> str:
-        """One line for the grader's log: which protection holds, and loudly any fall-back from bubblewrap."""
+        """One line for the grader's log: which protection holds, and loudly any fall-back from bubblewrap.
+
+        Names (the covered folders, which other users may name; the interpreter) are shown through
+        :func:`~course_lib.grading.submissions.printable`, so the line is plain text on a terminal.
+        """
         if self.uid_for(0) is not None:
             who = "as root: each kernel runs as its own unprivileged user"
         else:
@@ -901,7 +990,7 @@ class Sandbox:
             "setpriv": "unprivileged user, no network; files protected by their permissions; the machine's "
                        f"file systems read-only; a private {self.shm_mb} MB /dev/shm and a private {self.tmp_mb} MB "
                        "tmpfs over each world-writable folder "
-                       f"({', '.join(sorted(set(self.covered) - {'/dev/shm'})) or 'none found'})",
+                       f"({', '.join(map(printable, sorted(set(self.covered) - {'/dev/shm'}))) or 'none found'})",
             "none": "NO SANDBOX (resource limits only)",
         }[self.mode]
         if self.fallback:
@@ -913,7 +1002,7 @@ class Sandbox:
                      f"v{self.cgroup_version} of its own with {PIDS_PER_KERNEL} tasks and one core)")
         else:
             limit = f"memory limit {self.memory_mb} MB per process (no cgroup available)"
-        return f"sandbox: {what}; {who}; {limit}; python {self.interpreter}"
+        return f"sandbox: {what}; {who}; {limit}; python {printable(self.interpreter)}"
 
     # --- checks ------------------------------------------------------------------------------
 
@@ -924,21 +1013,22 @@ class Sandbox:
             workdir = self.make_workdir(parent, slot)
             try:
                 result = subprocess.run(self.argv(workdir, slot, kernel=False), capture_output=True,
-                                        text=True, timeout=120, cwd=workdir)
+                                        encoding="utf-8", errors="surrogateescape", timeout=120, cwd=workdir)
             finally:
                 self.cleanup(workdir, slot)
         finally:
             release_slot(slot)
         if result.returncode != 0:
             raise SandboxError(
-                f"the {self.mode} sandbox could not start {self.interpreter}: "
-                f"{result.stderr.strip().splitlines()[-1] if result.stderr.strip() else 'exit ' + str(result.returncode)}"
+                f"the {self.mode} sandbox could not start {printable(self.interpreter)}: "
+                f"{start_failure(result.stderr) or 'exit ' + str(result.returncode)}"
                 + self._unreadable_hint()
             )
         try:
             return json.loads(result.stdout.strip().splitlines()[-1])
         except (ValueError, IndexError) as err:
-            raise SandboxError(f"the {self.mode} sandbox self-test printed {result.stdout!r}") from err
+            raise SandboxError(f"the {self.mode} sandbox self-test printed "
+                               f"{printable(shorten(result.stdout.strip(), 300))!r}") from err
 
     def _unreadable_hint(self) -> str:
         """Why an unprivileged kernel may fail to import: read-only folders closed to others."""
@@ -948,7 +1038,7 @@ class Sandbox:
         closed = [p for p in self.readonly if os.path.isdir(p) and os.stat(p).st_mode & both != both]
         if not closed:
             return ""
-        return (f" ({', '.join(closed)} cannot be read by other users, and the kernels run as "
+        return (f" ({', '.join(map(printable, closed))} cannot be read by other users, and the kernels run as "
                 "unprivileged users: `chmod -R o+rX` them, or reinstall them with umask 022)")
 
     def check_protected(self, paths) -> None:
@@ -960,7 +1050,7 @@ class Sandbox:
             why = f" (bubblewrap was not used: {'; '.join(self.passed_over)})" if self.passed_over else ""
             raise SandboxError(
                 "without bubblewrap the kernels see the machine's files, and these are readable by "
-                "other users: " + ", ".join(exposed)
+                "other users: " + ", ".join(map(printable, exposed))
                 + ". Run `chmod go-rwx` on them (or on a folder above them), or install bubblewrap "
                 f"(`apt-get install bubblewrap`){why}."
             )
@@ -1070,8 +1160,8 @@ def detect_sandbox(mode: str = "auto", memory_mb: int = 2048, cpu_seconds: int =
     scratch = Path(scratch or tempfile.gettempdir())
     closed = closed_folder(scratch, need="x") if root and mode != "none" else None
     if closed is not None:
-        raise SandboxError(f"the kernels' users cannot pass {closed} to reach their working folders in "
-                           f"{scratch}: point TMPDIR at a folder every user can pass, like /tmp")
+        raise SandboxError(f"the kernels' users cannot pass {printable(closed)} to reach their working folders in "
+                           f"{printable(scratch)}: point TMPDIR at a folder every user can pass, like /tmp")
     for candidate in wanted:
         needs = {"bwrap": ["bwrap"], "setpriv": ["setpriv", "unshare", "kill", "mount", "umount", "mountpoint"],
                  "none": []}[candidate]
@@ -1098,8 +1188,8 @@ def detect_sandbox(mode: str = "auto", memory_mb: int = 2048, cpu_seconds: int =
                 if candidate == "setpriv" and closed_folder(Path(interpreter)) is not None:
                     # setpriv runs it with root's rights still in hand, but its own library
                     # would then be out of the kernel's reach.
-                    problems.append(f"setpriv with {interpreter}: closed to other users by "
-                                    f"{closed_folder(Path(interpreter))}")
+                    problems.append(f"setpriv with {printable(interpreter)}: closed to other users by "
+                                    f"{printable(closed_folder(Path(interpreter)))}")
                     continue
                 # What the kernel reads: bound into bubblewrap; kept visible under setpriv's covers.
                 readonly = sorted({*_site_dirs(), _prefix_of(interpreter), _course_lib_dir()} - {"/usr"})
@@ -1110,10 +1200,12 @@ def detect_sandbox(mode: str = "auto", memory_mb: int = 2048, cpu_seconds: int =
                 try:
                     report = box.self_test(parent)
                 except (SandboxError, subprocess.TimeoutExpired, OSError) as err:
-                    problems.append(f"{candidate} with {interpreter}: {err}")
+                    # A SandboxError's names are printable already; another error's text is shown so too.
+                    said = str(err) if isinstance(err, SandboxError) else printable(err)
+                    problems.append(f"{candidate} with {printable(interpreter)}: {said}")
                     continue
                 if candidate == "bwrap" and report.get("course_lib") != _course_lib_dir():
-                    problems.append(f"{candidate}: course_lib imported from {report.get('course_lib')}")
+                    problems.append(f"{candidate}: course_lib imported from {printable(report.get('course_lib'))}")
                     continue
                 box.passed_over = problems
                 return box
@@ -1135,8 +1227,9 @@ def _unreachable(paths) -> str:
             blocked.setdefault(str(folder), path)
     if not blocked:
         return ""
-    where = "; ".join(f"{path} (closed by {folder}, mode {stat.S_IMODE(os.stat(folder).st_mode):o})"
-                      if os.path.exists(folder) else path for folder, path in blocked.items())
+    where = "; ".join(f"{printable(path)} (closed by {printable(folder)}, "
+                      f"mode {stat.S_IMODE(os.stat(folder).st_mode):o})"
+                      if os.path.exists(folder) else printable(path) for folder, path in blocked.items())
     return (
         "setpriv: its kernels run as unprivileged users on the machine's own files and cannot reach "
         f"{where}. Bubblewrap would bind these folders in as root; without it, keep the course and its "
