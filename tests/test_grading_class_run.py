@@ -21,6 +21,7 @@ import re
 import subprocess
 import sys
 import time
+import warnings
 
 import nbformat
 import pytest
@@ -201,6 +202,43 @@ def test_invisible_characters_are_escaped_so_a_name_never_passes_for_another():
     assert printable("al\u200bice") == "al\\u200bice" and printable("x\U000e0041") == "x\\U000e0041"
     # honest names, accents and other scripts included, are left as they are
     for plain in ("Ünïcødé", "José", "Łukasz", "Ольга", "李雷", "محمد", "e\u0301"):
+        assert printable(plain) == plain
+
+
+# Default_Ignorable_Code_Point as Unicode's DerivedCoreProperties.txt lists it (the same since Unicode 14.0):
+# characters no renderer shows, of categories Cf, Mn (U+034F, variation selectors), Lo (Hangul fillers)
+# and Cn (reserved).
+DEFAULT_IGNORABLE = [(0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
+                     (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164),
+                     (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3),
+                     (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF)]
+
+
+def test_characters_that_show_nothing_or_a_mere_space_are_escaped():
+    """A name holding U+034F between its letters looks like "alice": every Default_Ignorable_Code_Point and
+    every space but U+0020 (U+00A0, U+3000, ...) is escaped; honest names, spaces between words
+    included, stay as they are."""
+    import unicodedata
+
+    ignorable = [chr(code) for low, high in DEFAULT_IGNORABLE for code in range(low, high + 1)]
+    spaces = [chr(code) for code in range(0x80, 0x3001) if unicodedata.category(chr(code)) == "Zs"]
+    assert {"\u00a0", "\u2007", "\u3000"} <= set(spaces)
+    for char in ignorable + spaces:
+        shown = printable(f"al{char}ice")
+        assert char not in shown and shown != "alice", f"U+{ord(char):04X}"
+        assert unprintable(shown) == f"al{char}ice"
+    assert [printable(f"al{c}ice") for c in "\u034f\ufe0f\u3164\u00a0"] == [
+        "al\\u034fice", "al\\ufe0fice", "al\\u3164ice", "al\\u00a0ice"]
+    assert printable("x\U000e0100") == "x\\U000e0100"
+    try:  # Unicode's own data as the regex module has it, whatever its version
+        import regex
+    except ImportError:
+        regex = None
+    if regex is not None:
+        everything = "".join(map(chr, range(0x110000)))
+        listed = "".join(regex.findall(r"\p{Default_Ignorable_Code_Point}", everything))
+        assert len(listed) > 4000 and not set(printable(listed)) & set(listed)
+    for plain in ("Ünïcødé", "José María", "김민준", "Łukasz", "Ольга", "李雷", "e\u0301", "😀"):
         assert printable(plain) == plain
 
 
@@ -444,6 +482,80 @@ def test_raised_an_error_only_when_the_cell_that_sets_the_answer_raised(cells, e
     assert questions[0].status == ("not attempted" if expected is None else "raised an error")
     if expected is None:
         assert questions[0].messages == ["`o` is still `...`."]
+
+
+@pytest.mark.parametrize("cells, errors, expected", [
+    # a cell that raised but only reads the name is not why the answer was not set
+    (["%time print(o)"], {1: "NameError: name 'o' is not defined"}, None),
+    (["print(o)"], {1: "NameError: name 'o' is not defined"}, None),
+    # in doubt (the name only as a string), no cell is blamed
+    (['globals()["o"] = 1 / 0'], {1: "ZeroDivisionError: division by zero"}, None),
+    # the control: a magic cell whose line assigns the answer is still named
+    (["%%time\no = 1 / 0"], {1: "ZeroDivisionError: division by zero"}, (3, "ZeroDivisionError")),
+    (["o = undefined_name + 1"], {1: "NameError: name 'undefined_name' is not defined"}, (3, "NameError")),
+])
+def test_a_cell_that_raised_is_blamed_only_when_it_sets_the_answer(cells, errors, expected):
+    data = mixed_notebook(cells)
+    numbers = [number for number, _ in grader._code_cells(data)]
+    assert _raised_cells(data, numbers, fake_run(errors, len(numbers)), NAMES).get("ex01.1") == expected
+
+
+def f_string_cell(length: int) -> str:
+    """A cell Python 3.11 needs over a second to parse at 99,000 characters (250 kB as UTF-8): an f-string
+    holding thousands of expressions after much text of 4-byte characters."""
+    stuffing = length // 2
+    return 'o = f"' + "\U0001f600" * stuffing + "{i}" * ((length - stuffing - 8) // 3) + '"'
+
+
+def test_finding_the_cell_that_raised_takes_little_time_whatever_the_cells_hold():
+    """Four such cells, each in two questions' sections: with no cell raised, and with one, the grader's
+    look at which cell raised stays well under a second (it took over 10 s, outside every limit); so
+    do forty cells just under the length still parsed."""
+    heavy = [f"# ex01.2\n{f_string_cell(99_000)}" for _ in range(4)]
+    capped = [f_string_cell(9_990) for _ in range(40)]
+    for cells in (heavy, heavy + ["o = 1 / 0"], capped + ["o = 1 / 0"]):
+        data = mixed_notebook(cells)
+        numbers = [number for number, _ in grader._code_cells(data)]
+        errors = {len(numbers) - 1: "ZeroDivisionError: division by zero"} if "o = 1 / 0" in cells else {}
+        started = time.perf_counter()
+        raised = _raised_cells(data, numbers, fake_run(errors, len(numbers)), NAMES)
+        assert time.perf_counter() - started < 1.0
+        assert raised == {}  # the cells that ran set `o`: nothing to blame
+
+
+def test_each_cell_is_parsed_once_and_only_where_a_cell_raised(monkeypatch):
+    parsed = []
+    parse = grader.ast.parse
+    monkeypatch.setattr(grader.ast, "parse", lambda source, *args, **kwargs: parsed.append(source) or
+                        parse(source, *args, **kwargs))
+    # a `# ex01.2` cell below ex01.1's heading belongs to both questions
+    data = mixed_notebook(["# ex01.2\npair = 1 / 0"])
+    numbers = [number for number, _ in grader._code_cells(data)]
+    raised = _raised_cells(data, numbers, fake_run({1: "ZeroDivisionError: division by zero"}, len(numbers)), NAMES)
+    assert raised == {"ex01.2": (3, "ZeroDivisionError")} and len(parsed) == 1
+    parsed.clear()
+    honest_data = nbformat.from_dict(honest())
+    numbers = [number for number, _ in grader._code_cells(honest_data)]
+    assert _raised_cells(honest_data, numbers, fake_run({}, len(numbers)), NAMES) == {} and parsed == []
+
+
+def test_reading_the_cells_writes_no_warning_to_the_graders_stderr():
+    data = mixed_notebook(['o = "\\d\x1b[2J" + 1 / 0'])  # an invalid escape sequence: Python warns when it parses it
+    numbers = [number for number, _ in grader._code_cells(data)]
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        raised = _raised_cells(data, numbers, fake_run({1: "ZeroDivisionError: division by zero"}, len(numbers)), NAMES)
+    assert [str(warning.message) for warning in seen] == []
+    assert raised == {"ex01.1": (3, "ZeroDivisionError")}  # the control: still read, and named
+
+
+def test_past_the_deadline_no_cell_is_blamed():
+    data = mixed_notebook(["# ex01.1\no = 1 / 0"])
+    numbers = [number for number, _ in grader._code_cells(data)]
+    run = fake_run({1: "ZeroDivisionError: division by zero"}, len(numbers))
+    assert _raised_cells(data, numbers, run, NAMES, deadline=time.monotonic() - 1) == {}
+    assert _raised_cells(data, numbers, run, NAMES, deadline=time.monotonic() + 60) == {
+        "ex01.1": (3, "ZeroDivisionError")}
 
 
 # --- 6. the notebook's time limit bounds the grader's own work ----------------------------------------

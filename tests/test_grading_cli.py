@@ -178,7 +178,8 @@ def test_reason_is_the_last_column_and_is_repeated_in_the_feedback():
     bad = SubmissionResult("x/homework.ipynb", "x", "?", "invalid notebook", reason="file name homework.ipynb")
     header, line = list(csv.reader(gradebook_text([bad], {}).splitlines()))
     assert header[-2:] == ["status", "reason"] and line[-1] == "file name homework.ipynb"
-    assert "Why: file name homework.ipynb." in feedback_markdown(bad, {})
+    # the file name, the student's to choose, is a code span (a renderer could link x.ipynb as a domain)
+    assert "Why: file name `homework.ipynb`." in feedback_markdown(bad, {})
 
 
 @pytest.mark.parametrize("content, reason", [
@@ -289,7 +290,8 @@ def test_the_gradebook_has_a_reason_for_every_row_that_is_not_ok(graded):
     assert rows["frank"]["reason"].startswith("not a Jupyter notebook")
     for student in ("carol", "dave", "frank"):
         text = feedback(graded, student, "homework.ipynb" if student == "carol" else NOTEBOOK)
-        assert f"Why: {rows[student]['reason']}." in text
+        # word for word; file names are code spans in the feedback
+        assert f"Why: {rows[student]['reason']}." in text.replace("`", "")
 
 
 def test_variants_are_graded_with_each_students_parameters(graded):
@@ -358,3 +360,47 @@ def test_release_with_course_secret_set_creates_nothing_and_says_nothing(tmp_pat
     assert main(["release", "--roster", str(roster), "--out", str(tmp_path / "release"), "--root", str(root)]) == 0
     assert capsys.readouterr().err == ""
     assert not (root / "instructor" / "secret.key").exists()
+
+
+HOSTILE_FOLDER = "/tmp/pub\x1b]0;pwned\x07\x1b[2J\u202e"  # a folder any local user may make and name
+
+
+class _NamingSandbox:
+    """A stand-in for a sandbox that names a hostile world-writable folder, or refuses because of it."""
+
+    fallback = False
+
+    def __init__(self, refuse: bool):
+        self.refuse = refuse
+
+    def check_protected(self, paths):
+        from course_lib.grading.sandbox import SandboxError
+
+        if self.refuse:
+            raise SandboxError(f"cannot cover {HOSTILE_FOLDER}")
+
+    def describe(self):
+        return f"sandbox: setpriv; a private tmpfs over each world-writable folder ({HOSTILE_FOLDER})"
+
+
+@pytest.mark.parametrize("refuse", [False, True])
+def test_the_sandbox_line_and_its_refusal_reach_the_terminal_without_escape_sequences(tmp_path, monkeypatch,
+                                                                                      capsys, refuse):
+    from course_lib.grading import sandbox
+
+    root = make_course(tmp_path / "course")
+    put(tmp_path / "sub", "alice", NOTEBOOK, "not a notebook")  # refused without a kernel
+    monkeypatch.setattr(sandbox, "detect_sandbox", lambda *args, **kwargs: _NamingSandbox(refuse))
+    argv = ["grade", str(tmp_path / "sub"), "--out", str(tmp_path / "g.csv"), "--root", str(root)]
+    if refuse:
+        with pytest.raises(SystemExit) as stopped:
+            main(argv)
+        assert stopped.value.code == 3
+    else:
+        assert main(argv) == 1  # the control: graded, one row needs attention
+    err = capsys.readouterr().err
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]", err), repr(err)
+    # still named, one line, readable
+    said = "course grade: cannot cover /tmp/pub?]0;pwned??[2J\\u202e" if refuse else \
+        "a private tmpfs over each world-writable folder (/tmp/pub?]0;pwned??[2J\\u202e)"
+    assert said in err

@@ -203,3 +203,81 @@ def test_the_feedback_says_how_a_renamed_file_was_read(tmp_path):
         result = grade_submission(notebook, sets, Options(), None, 0, tmp_path)
         assert result.set_id == "ex03" and result.status == "invalid notebook"
         assert any("graded as ex03" in note for note in result.notes) == noted
+
+
+# markdown-it's linkify (linkify-it, as VS Code's Markdown preview uses it) links more than GitHub: a bare
+# domain whose top-level domain it knows (any two letters, or one of its list) and a //host link.
+_LINKIFY_TLDS = "[a-z]{2}|com|net|org|edu|gov|biz|info|name|pro|web|xxx|aero|asia|coop|museum|shop|рф"
+_LINKIFY = re.compile(rf"(?i)(?<![\w.@-])(?:[^\W_](?:[\w-]*[^\W_])?\.)+(?:{_LINKIFY_TLDS})(?![\w-])|//(?:localhost|\w)")
+DOMAINS = ["evil.co/login", "evil.com", "pay.evil.example", "x.py", "self.name", "☃.com", "evil.рф", "//localhost",
+           "(evil.co)", "evil.co.", "EVIL.COM"]
+
+
+def _rendered_links(text: str) -> list:
+    """The links markdown-it with linkify makes of ``text``, when it is installed; else None."""
+    try:
+        from markdown_it import MarkdownIt
+        import linkify_it  # noqa: F401 - markdown-it's linkify needs it
+    except ImportError:
+        return None
+    return re.findall(r"<a [^>]*>", MarkdownIt("commonmark", {"linkify": True}).enable("linkify").render(text))
+
+
+def _assert_no_link(text: str) -> None:
+    for line in text.splitlines():
+        outside = _outside_spans(line)
+        assert not _GFM_AUTOLINK.search(outside) and not _LINKIFY.search(outside), line
+    assert _rendered_links(text) in (None, [])
+
+
+def test_names_from_metadata_and_file_names_never_become_links(tmp_path):
+    """Student-chosen names reach a row's reason and notes as plain text: a name from the notebook's
+    metadata, a file name, a folder name, a type's name. Whatever word a renderer could link is a code
+    span, under GitHub's rules and linkify's alike, and still shows."""
+    import json
+    from pathlib import Path
+
+    from course_lib.grading.grader import Options, _identity_problem, _refused, grade_submission
+    from course_lib.grading.spec import load_sets
+    from course_lib.grading.submissions import collect
+
+    sets = load_sets(Path(__file__).resolve().parent.parent / "instructor" / "sets")
+    results = []
+    for number, domain in enumerate(DOMAINS):
+        folder, variant = tmp_path / f"s{number}" / "alice", tmp_path / f"s{number}" / "victor"
+        folder.mkdir(parents=True)
+        variant.mkdir()
+        # a variant's metadata names a student (graded without a roster: no kernel starts)
+        notebook = {"nbformat": 4, "nbformat_minor": 5, "cells": [],
+                    "metadata": {"course": {"student": f"see {domain} now", "exercise_set": "ex03"}}}
+        (variant / "03_layer_arithmetic.ipynb").write_text(json.dumps(notebook))
+        # a copy's name, a name that names no set, and two files for one set (a file name holds no /)
+        named = domain.replace("/", "")
+        (folder / f"Copy of 03_see {named} now.ipynb").write_text("not a notebook")
+        (folder / f"notes {named}.ipynb").write_text("{}")
+        (folder / f"02_a {named}.ipynb").write_text("{}")
+        (folder / "02_b.ipynb").write_text("{}")
+        for submission in collect([folder.parent], sets):
+            results.append(_refused(submission, sets) if submission.problem else
+                           grade_submission(submission, sets, Options(), None, 0, tmp_path))
+        mismatch = SubmissionResult("s/bob/03_x.ipynb", "bob", "ex03", "student mismatch",
+                                    reason=_identity_problem("bob", domain, ("bob",))[1])
+        typed = QuestionResult("ex03.1", 0.0, 1.0, "incorrect",
+                               [f"Your answer is {describe(Unsupported(domain))}.", f"Your answer is {describe(CallableValue(domain))}."])
+        results += [mismatch, SubmissionResult("s/bob/03_x.ipynb", "bob", "ex03", "ok", questions=[typed])]
+    assert {r.status for r in results} >= {"needs roster", "invalid notebook", "duplicate", "student mismatch"}
+    for result in results:
+        _assert_no_link(feedback_markdown(result, sets))
+    text = "".join(feedback_markdown(result, sets) for result in results)
+    for domain in DOMAINS:
+        assert domain.strip("(.)") in text  # shown, as text
+
+
+def test_question_ids_numbers_and_plain_words_stay_plain_text():
+    result = SubmissionResult("s/alice/02_x.ipynb", "alice", "ex02", "timeout",
+                              reason="reading the answer to ex02.1: took too long",
+                              notes=["Cell 4: interrupted after 0.5 s, e.g. in a loop."])
+    text = feedback_markdown(result, {})
+    assert "Why: reading the answer to ex02.1: took too long." in text
+    assert "- Cell 4: interrupted after 0.5 s, e.g. in a loop." in text
+    _assert_no_link(text)

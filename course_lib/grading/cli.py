@@ -217,11 +217,11 @@ def _grade_all(args) -> int:
             protected.append(_secret_path(args, root).resolve())
         protected += [Path(args.feedback).resolve()] if args.feedback else []
         sandbox.check_protected(protected)
-    except SandboxError as err:
-        _stop(f"course grade: {err}", EXIT_NOT_GRADED)
+    except SandboxError as err:  # it may name folders any local user made: printed through _one_line
+        _stop(f"course grade: {_one_line(err, None)}", EXIT_NOT_GRADED)
     if not args.quiet or sandbox.fallback:  # a fall-back from bubblewrap is said even with --quiet
         print(f"course grade: {len(paths)} submissions, {args.jobs or os.cpu_count()} parallel kernels; "
-              f"{sandbox.describe()}", file=sys.stderr)
+              f"{_one_line(sandbox.describe(), None)}", file=sys.stderr)  # it names world-writable folders
     results = grade_many(paths, sets, options, sandbox, jobs=args.jobs, progress=not args.quiet)
     if roster:
         results += _missing_rows(results, roster, sets)

@@ -11,8 +11,9 @@ answer or a solution.
 Everything a student controls (folder and file names, error names, reasons quoting them) is made
 harmless on the way out: a CSV cell a spreadsheet would read as a formula gets a leading single
 quote, and in the feedback names are code spans and other text cannot start a block, a link or
-HTML (a word a Markdown renderer could turn into a link by itself, such as a bare URL or an e-mail
-address, is shown as a code span). Names are shown through
+HTML (a word a Markdown renderer could turn into a link by itself, such as a bare URL, a bare
+domain like ``evil.com`` or a file name like ``02_x.ipynb``, or an e-mail address, is shown as a
+code span). Names are shown through
 :func:`~course_lib.grading.submissions.printable` (bytes that are not UTF-8, control and invisible
 characters as backslash escapes), so both files are always valid UTF-8.
 Feedback files are ``DIR/<student>/<notebook stem>.md``, one per submission, never outside
@@ -76,28 +77,52 @@ def _code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-# A word GitHub's Markdown (its autolink extension) or a linkifying renderer would turn into a link
-# on its own: www., any scheme's :// (http, https, ftp, ...), mailto: and xmpp:, an e-mail address.
-# Such a link never spans white space, so the word that holds its start is the unit to quote.
-_AUTOLINK = re.compile(r"(?i)www\.|://|mailto:|xmpp:|[\w.+-]@[\w-]")
+# A word a Markdown renderer could turn into a link on its own: GitHub's autolink extension links
+# www., http:// and https://, mailto:, xmpp: and e-mail addresses; linkify (markdown-it's, as in
+# VS Code's preview) and others also link any scheme's :// (whatever follows it), a
+# protocol-relative //host (a host starts with anything but white space and ASCII's punctuation),
+# and bare domains (evil.com, x.py, self.name: a dot between a character and two letters, a
+# top-level domain's first). Such a link never spans white space, so the word that holds it is the
+# unit to quote: a student's file name, a name from a notebook's metadata, a type's or a function's
+# name that holds such a word is a code span wherever it stands, whatever the renderer's list of
+# top-level domains. A false alarm (np.pad in a hint) costs only a code span.
+_AUTOLINK = re.compile(r"""(?i)www\.|://|//[^\s!"#%&'()*,\-./:;?@\[\\\]_{}]|mailto:|xmpp:|[\w.+-]@[\w-]|.\.[^\W\d_]{2}""")
+# Punctuation a sentence puts around a word: shown outside the word's code span (on its own it links
+# nothing).
+_LEADING, _TRAILING = "(\"'“‘", ".,;:!?)\"'”’"
+
+
+def _escaped(text: str) -> str:
+    # backticks too: one left bare could pair with a code span's and expose the text between
+    return re.sub(r"([\\\[\]<>`])", r"\\\1", text)
 
 
 def _inline_word(word: str) -> str:
-    if _AUTOLINK.search(word):
-        return _code(word)  # nothing in a code span is a link
-    # backticks too: one left bare could pair with a code span's and expose the text between
-    return re.sub(r"([\\\[\]<>`])", r"\\\1", word)
+    core = word.lstrip(_LEADING)
+    lead = word[:len(word) - len(core)]
+    kept = core.rstrip(_TRAILING)
+    trail = core[len(kept):]
+    unclosed = kept.count("(") - kept.count(")")
+    while unclosed > 0 and trail.startswith(")"):  # a parenthesis of its own: f(x.py)
+        kept, trail, unclosed = kept + ")", trail[1:], unclosed - 1
+    if _AUTOLINK.search(kept):
+        return _escaped(lead) + _code(kept) + _escaped(trail)  # nothing in a code span is a link
+    return _code(word) if _AUTOLINK.search(word) else _escaped(word)
 
 
 def _inline(text: str) -> str:
     """Text on one line that opens no link, image, HTML tag or code span (student-chosen names end up in
     it): ``\\``, ``[``, ``]``, ``<``, ``>`` and backticks are escaped, and a word that a renderer would
-    link by itself (``http://…``, ``www.…``, an e-mail address) becomes a code span.
+    link by itself (``http://…``, ``www.…``, an e-mail address, a bare domain such as ``evil.com``, a
+    file name such as ``02_x.ipynb``: :data:`_AUTOLINK`) becomes a code span, the punctuation
+    around it left outside.
 
     Examples
     --------
     >>> print(_inline("see [this](http://x.example) or www.x.example, <b>"))
-    see `[this](http://x.example)` or `www.x.example,` \\<b\\>
+    see `[this](http://x.example)` or `www.x.example`, \\<b\\>
+    >>> print(_inline("released for evil.com/login (02_x.ipynb) in ex02.1, 0.5 s, e.g. // 2 (np.pad(x))."))
+    released for `evil.com/login` (`02_x.ipynb`) in ex02.1, 0.5 s, e.g. // 2 (`np.pad(x)`).
     """
     return re.sub(r"\S+", lambda word: _inline_word(word.group()), _one_line(text))
 

@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import traceback
+import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -629,58 +630,136 @@ def _question_cells(data: dict) -> dict:
     return owned
 
 
-_MAX_PARSED = 100_000  # characters of a cell parsed to see which names it sets; a longer one is read as text
+# Python's parser can take time that grows faster than a cell's length (on Python 3.11, an
+# f-string holding many expressions after much non-ASCII text takes over a second at 100,000
+# characters, and 20 ms at 10,000): a cell longer than _MAX_PARSED is read as text, and so is
+# every cell once a notebook's parsed cells reach _MAX_PARSED_IN_ALL characters in all.
+_MAX_PARSED = 10_000
+_MAX_PARSED_IN_ALL = 100_000
 
 
-def _sets_name(source: str, name: str) -> bool:
-    """Whether a cell's code may set the top-level ``name``: an assignment, ``def``, ``class`` or
-    ``import`` binding it, a star import, or the name as a string (``globals()["o"] = ...``). A cell
-    Python cannot parse (IPython's magics, a syntax error) or a very long one may set it if it
-    holds the name as a word. In doubt the answer is yes, so a cell is never blamed for an answer
-    it may have been no part of.
+@dataclass(frozen=True)
+class _Bindings:
+    """What a cell's code binds: ``sure``, the names it assigns, defines or imports (anywhere in
+    it); ``maybe``, the names it may set without naming them as a target: the identifiers it holds
+    as strings (``globals()["o"] = ...``), and ``*`` for a star import."""
+
+    sure: frozenset
+    maybe: frozenset
+
+
+def _bindings(source: str) -> _Bindings | None:
+    """What a cell's code binds, or None when it is not read as code: it is longer than
+    :data:`_MAX_PARSED`, or Python cannot parse it (an IPython magic, a syntax error). Parsed with
+    warnings off, so that a student's code (an invalid escape sequence, say) never writes to the
+    grader's stderr.
 
     Examples
     --------
-    >>> _sets_name("o, r = divmod(i, k)", "o"), _sets_name("print(o + 1)", "o"), _sets_name("%time o = 1", "o")
-    (True, False, True)
+    >>> _bindings("o, r = divmod(i, k)\\nfrom math import *").sure == {"o", "r"}, _bindings("%time o = 1")
+    (True, None)
     """
-    tree = None
-    if len(source) <= _MAX_PARSED:
-        try:
+    if len(source) > _MAX_PARSED:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             tree = ast.parse(source)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            tree = None
-    if tree is None:
-        return re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", source) is not None
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    sure, maybe = set(), set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id == name:
-            return True
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
-            return True
-        if isinstance(node, ast.alias) and (node.name == "*" or (node.asname or node.name.split(".")[0]) == name):
-            return True
-        if isinstance(node, ast.Constant) and node.value == name:
-            return True
-    return False
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            sure.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            sure.add(node.name)
+        elif isinstance(node, ast.alias):
+            if node.name == "*":
+                maybe.add("*")
+            else:
+                sure.add(node.asname or node.name.split(".")[0])
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.isidentifier():
+            maybe.add(node.value)
+    return _Bindings(frozenset(sure), frozenset(maybe))
 
 
-def _raised_cells(data: dict, code_numbers, run, names: dict) -> dict:
+def _assigned_as_text(source: str, name: str) -> bool:
+    """Whether a line of a cell's text starts by assigning ``name`` (``o = ...``, ``o += ...``, also
+    behind IPython's ``%time``) or by defining it (``def o``, ``class o``)."""
+    name = re.escape(name)
+    return re.search(rf"(?m)^[ \t]*(?:%{{1,2}}\w+[ \t]+)*(?:{name}[ \t]*(?:[-+*/%&|^@]|//|\*\*|>>|<<)?=(?!=)"
+                     rf"|(?:async[ \t]+)?(?:def|class)[ \t]+{name}(?!\w))", source) is not None
+
+
+def _sets_name(source: str, name: str, bindings=...) -> bool | None:
+    """Whether a cell's code sets the top-level ``name``: True when it assigns, defines or imports
+    it; False when it does not; None when it may: it holds the name as a string or imports ``*``.
+    A cell not read as code (:func:`_bindings`: an IPython magic, a syntax error, a long cell) is
+    read as text: True when a line of it starts by assigning or defining the name, None when it
+    holds the name as a word otherwise (``%time print(o)`` only reads it), False when it does not
+    hold it. ``bindings`` are the cell's :func:`_bindings` when they are known already.
+
+    Examples
+    --------
+    >>> _sets_name("o, r = divmod(i, k)", "o"), _sets_name("print(o + 1)", "o"), _sets_name("g()['o'] = 1", "o")
+    (True, False, None)
+    >>> _sets_name("%time o = 1", "o"), _sets_name("%time print(o)", "o"), _sets_name("%time print(x)", "o")
+    (True, None, False)
+    """
+    if bindings is ...:
+        bindings = _bindings(source)
+    if bindings is not None:
+        if name in bindings.sure:
+            return True
+        return None if name in bindings.maybe or "*" in bindings.maybe else False
+    if _assigned_as_text(source, name):
+        return True
+    return None if re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", source) else False
+
+
+def _raised_cells(data: dict, code_numbers, run, names: dict, deadline: float | None = None) -> dict:
     """``{question ID: (cell number, exception name)}`` for each question whose answer a cell that
-    raised was to set: the first of the question's cells (:func:`_question_cells`) that may set
-    its answer's name (``names``: question ID to name; :func:`_sets_name`) and raised, when no such
-    cell ran cleanly. A stub that ran (``o = ...``) beside a scratch cell that raised is no such
-    question: the answer was simply not given. The exception is named by :func:`_error_name`."""
+    raised was to set: the first of the question's cells (:func:`_question_cells`) that raised and
+    sets its answer's name (``names``: question ID to name; :func:`_sets_name` True), when none of
+    its cells that ran cleanly may set it (:func:`_sets_name` True or None). When in doubt, no cell
+    is blamed: a stub that ran (``o = ...``) beside a scratch cell that raised is no such question
+    (the answer was simply not given), nor is one whose cell that raised only reads the name. The
+    exception is named by :func:`_error_name`.
+
+    Only the questions holding a cell that raised are looked at; each cell is parsed at most once,
+    and at most :data:`_MAX_PARSED_IN_ALL` characters of a notebook in all (then cells are read as
+    text). Past ``deadline`` (a ``time.monotonic()`` value: the end of the submission's time limit)
+    nothing is read any more: every cell is in doubt, so no further question is marked."""
     students = dict(zip(code_numbers, (record for record in run.cells if record.kind == "student")))
     sources = dict(_code_cells(data))
+    known = {}  # cell number: its _bindings
+    room = _MAX_PARSED_IN_ALL
+
+    def sets(number: int, name: str) -> bool | None:
+        nonlocal room
+        if deadline is not None and time.monotonic() > deadline:
+            return None
+        if number not in known:
+            source = sources[number]
+            known[number] = None
+            if len(source) <= min(room, _MAX_PARSED):
+                room -= len(source)
+                known[number] = _bindings(source)
+        return _sets_name(sources[number], name, known[number])
+
     raised = {}
     for qid, numbers in _question_cells(data).items():
         name = names.get(qid)
-        setting = [number for number in numbers if name and number in students and _sets_name(sources[number], name)]
-        if any(students[number].status == "ok" for number in setting):
+        ran = [number for number in numbers if number in students]
+        failed = [number for number in ran if students[number].status == "error"]
+        if not name or not failed:
             continue
-        first = next((number for number in setting if students[number].status == "error"), None)
-        if first is not None:
-            raised[qid] = (first, _error_name(students[first]))
+        first = next((number for number in failed if sets(number, name) is True), None)
+        if first is None:
+            continue
+        if any(students[number].status == "ok" and sets(number, name) is not False for number in ran):
+            continue
+        raised[qid] = (first, _error_name(students[first]))
     return raised
 
 
@@ -862,7 +941,8 @@ def grade_submission(path, sets: dict, options: Options, sandbox: Sandbox, slot:
         result.notes += [note[0].upper() + note[1:] + "." for note in run.notes]
         result.questions, limits = _score_bounded(run, plans, params, options, deadline)
         _mark_raised(result.questions, _raised_cells(data, code_numbers, run,
-                                                     {plan.question.id: plan.question.name for plan in plans}))
+                                                     {plan.question.id: plan.question.name for plan in plans},
+                                                     deadline))
         order = {question.id: number for number, question in enumerate(exercise_set.questions)}
         result.questions.sort(key=lambda qr: order[qr.id])
         result.total = _round(sum(q.points for q in result.questions))

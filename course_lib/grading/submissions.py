@@ -17,9 +17,9 @@ Several files for one (student, exercise set) are never graded side by side: wit
 get a ``duplicate`` row naming it.
 
 Names come from students: :func:`printable` shows any of them (bytes that are not UTF-8,
-control and invisible formatting characters) as one line of plain text, and :func:`listing` names
-at most a few of many, each shortened, so no name and no number of files can make a row or a
-message large.
+control characters, invisible characters and spaces other than U+0020) as one line of plain
+text, and :func:`listing` names at most a few of many, each shortened, so no name and no number
+of files can make a row or a message large.
 """
 
 from __future__ import annotations
@@ -46,12 +46,35 @@ _RENAMED = re.compile(r"^(?:Copy of )+|(?: ?\(\d{1,3}\)| - Copy)(?=\.ipynb$)")
 # What a name must not carry into a gradebook, a feedback file or a terminal: a backslash (the
 # escape character itself, so that escaped names never collide), control characters (Cc), lone
 # surrogates (Cs: os.fsdecode's stand-ins for bytes that are not UTF-8, or JSON's unpaired
-# "\ud800"), and characters that show nothing or move text: formatting characters (Cf: zero-width
-# spaces and joiners, the soft hyphen U+00AD, bidirectional marks and overrides, U+FEFF, tags) and
-# line and paragraph separators (Zl, Zp). Every character that is not printable ASCII is looked
-# at; only these are escaped.
+# "\ud800"), and characters that show nothing, show as a mere space or move text: formatting
+# characters (Cf: zero-width spaces and joiners, the soft hyphen U+00AD, bidirectional marks and
+# overrides, U+FEFF, tags), line and paragraph separators (Zl, Zp), spaces other than U+0020 (Zs:
+# U+00A0, U+2000..U+200A, U+3000, ...), and every other Default_Ignorable_Code_Point (a renderer
+# shows none of them). Every character that is not printable ASCII is looked at; only these are
+# escaped.
 _SUSPECT = re.compile(r"[^\x20-\x5b\x5d-\x7e]")
-_HIDDEN = frozenset({"Cc", "Cs", "Cf", "Zl", "Zp"})
+_HIDDEN = frozenset({"Cc", "Cs", "Cf", "Zl", "Zp", "Zs"})
+# Default_Ignorable_Code_Point outside Cf, which unicodedata cannot tell (Python has no API for
+# Unicode's properties): the ranges of Unicode's DerivedCoreProperties.txt (the same since Unicode
+# 14.0 added U+180F) that hold characters of categories Mn, Lo or Cn (unassigned: listed, so that
+# they are escaped whatever unicodedata's version). The rest of the property is Cf, escaped by its
+# category.
+_IGNORABLE = (
+    (0x034F, 0x034F),  # Mn: combining grapheme joiner
+    (0x115F, 0x1160),  # Lo: Hangul choseong and jungseong fillers
+    (0x17B4, 0x17B5),  # Mn: Khmer inherent vowels
+    (0x180B, 0x180F),  # Mn, Cf: Mongolian free variation selectors, vowel separator
+    (0x2065, 0x2065),  # Cn
+    (0x3164, 0x3164),  # Lo: Hangul filler
+    (0xFE00, 0xFE0F),  # Mn: variation selectors 1-16
+    (0xFFA0, 0xFFA0),  # Lo: halfwidth Hangul filler
+    (0xFFF0, 0xFFF8),  # Cn
+    (0xE0000, 0xE0FFF),  # Cf, Cn, Mn: tags and variation selectors 17-256, and what is reserved around them
+)
+
+
+def _ignorable(code: int) -> bool:
+    return any(low <= code <= high for low, high in _IGNORABLE)
 
 
 def _escape(match) -> str:
@@ -63,7 +86,7 @@ def _escape(match) -> str:
         return f"\\x{code - 0xDC00:02x}"
     if code < 0x80:
         return f"\\x{code:02x}"
-    if unicodedata.category(char) not in _HIDDEN:
+    if unicodedata.category(char) not in _HIDDEN and not _ignorable(code):
         return char
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
@@ -72,18 +95,20 @@ def printable(name) -> str:
     r"""A student-chosen name as plain one-line text that always encodes as UTF-8.
 
     Bytes that are not UTF-8 become ``\xNN``, control characters ``\xNN`` (``\uNNNN`` above
-    U+007F), characters that show nothing (zero-width spaces and joiners, the soft hyphen,
-    direction marks, line separators: Unicode's Cf, Zl and Zp) ``\uNNNN`` (``\UNNNNNNNN`` above
-    U+FFFF), and a backslash ``\\``. Every escape starts with a backslash and reads back one way,
-    so two different names never print as the same text. Names that merely look alike (a Cyrillic
-    ``а`` for a Latin ``a``, a letter and a combining accent for an accented letter) stay as they are.
+    U+007F), characters that show nothing or as a mere space ``\uNNNN`` (``\UNNNNNNNN`` above
+    U+FFFF): zero-width spaces and joiners, the soft hyphen, direction marks, line separators,
+    variation selectors, Hangul fillers, spaces other than U+0020 (Unicode's categories Cf, Zl, Zp
+    and Zs, and every Default_Ignorable_Code_Point), and a backslash ``\\``. Every escape starts
+    with a backslash and reads back one way, so two different names never print as the same text.
+    Names that merely look alike (a Cyrillic ``а`` for a Latin ``a``, a letter and a combining
+    accent for an accented letter) stay as they are.
 
     Examples
     --------
     >>> print(printable(os.fsdecode(b"caf\xe9\xff")), printable("a\x1b[2J"), printable("a\\xff"), printable("alice"))
     caf\xe9\xff a\x1b[2J a\\xff alice
-    >>> print(printable("al\u200bice"), printable("Ünïcødé"))
-    al\u200bice Ünïcødé
+    >>> print(printable("al\u200bice"), printable("al\u034fice"), printable("al\u00a0ice"), printable("Ünïcødé"))
+    al\u200bice al\u034fice al\u00a0ice Ünïcødé
     """
     return _SUSPECT.sub(_escape, str(name))
 
