@@ -4,9 +4,10 @@ Built on nbclient. The grader keeps nothing a student cell prints (only the name
 raises, never its message); from probe cells it keeps only lines that start with the run's secret
 tag, within a budget of their own per probe cell. A cell that times out is interrupted; a cell
 that cannot be interrupted, kills the kernel or exhausts its memory is skipped and the notebook is
-run again from the top in a new kernel, so one bad cell costs only what depends on it. A
-per-notebook deadline bounds everything, each kernel's start included: at the deadline the run
-stops and returns what it has (the probe lines read so far).
+run again from the top in a new kernel, so one bad cell costs only what depends on it. A kernel
+that takes more than :data:`DISK_LIMIT` of the disk its working folder lies on is stopped too
+(:func:`_watch_disk`). A per-notebook deadline bounds everything, each kernel's start included:
+at the deadline the run stops and returns what it has (the probe lines read so far).
 
 The grader reaches a kernel only through :class:`KernelChannels`: once the kernel has bound its
 Unix sockets, each is opened without following links and checked (a socket, the kernel's own,
@@ -22,6 +23,8 @@ wait for it in vain), is stopped.
 from __future__ import annotations
 
 import asyncio
+import errno
+import fcntl
 import functools
 import json
 import os
@@ -43,9 +46,10 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import v4
 
 from course_lib.grading.sandbox import Sandbox
+from course_lib.grading.submissions import printable, shorten
 
 __all__ = ["CellRecord", "RunResult", "run_cells", "TagCollector", "KernelChannels", "ChannelError",
-           "open_kernel_socket", "folder_size"]
+           "open_kernel_socket", "folder_size", "held_files", "kernel_processes", "question_budget"]
 
 MAX_RESTARTS = 4
 # Runs before the student's cells in every kernel: IPython's exit() would otherwise stop the
@@ -54,12 +58,27 @@ MAX_RESTARTS = 4
 SETUP = "get_ipython().ask_exit = lambda: None"
 MAX_TAGGED_LINE = 2 * 1024 * 1024  # characters of one kept probe line (the course's largest: 0.2 M)
 MAX_TAGGED_LINES = 64  # kept per probe cell
-# Characters of probe lines kept per probe cell (one question's answer): each question has its own,
-# so a large answer cannot push out another question's; a run holds at most this many per probe cell.
+# Characters of probe lines a run keeps: each probe cell (one question's answer) has a budget of its
+# own, so a large answer cannot push out another question's: MAX_TAGGED_TOTAL shared out equally
+# among the run's probe cells, but never less than MIN_TAGGED_QUESTION (each question's floor) nor
+# more than MAX_TAGGED_QUESTION (see question_budget). A run holds at most
+# max(MAX_TAGGED_TOTAL, questions * MIN_TAGGED_QUESTION) characters of them: 8 M for up to 32
+# questions (the course has at most 17), 32 MB even if every character takes 4 bytes.
+MAX_TAGGED_TOTAL = 8 * 1024 * 1024
 MAX_TAGGED_QUESTION = 2 * 1024 * 1024
+MIN_TAGGED_QUESTION = 256 * 1024
 INTERRUPT_GRACE = 5.0
-DISK_LIMIT = 512 * 1024 * 1024  # bytes a kernel may leave in its working folder
+DISK_LIMIT = 512 * 1024 * 1024  # bytes a kernel may take of the disk its working folder is on
 DISK_POLL = 0.5
+# The free-space watch (see _watch_disk): how long a shortfall must last before the kernel is
+# stopped (its own count, which blames at once, acts first), how long the space that comes back
+# is watched once it is stopped, and how long a stop waits for the run's others.
+SPACE_GRACE = 3.0
+RELEASE_WAIT = 2.0
+RELEASE_POLL = 0.1
+LOCK_WAIT = 30.0
+LOCK_POLL = 0.05
+MAX_KERNEL_PROCESSES = 1024  # processes of one kernel whose open files the disk watch looks at
 FOLDER_DEPTH = 64  # levels folder_size walks (one descriptor per level); deeper counts as full
 FOLDER_ENTRIES = 100_000  # entries folder_size counts; more counts as full
 
@@ -69,8 +88,10 @@ CHANNELS = (*RELAYED, "stdin", "hb")
 READ_TYPES = frozenset({"status", "stream", "error"})  # the iopub messages grading reads
 MAX_MESSAGE_BYTES = 8 * 1024 * 1024  # an iopub message (all its frames) the grader keeps
 # A shell or control message the grader keeps; a larger one stops the kernel, whose client would
-# otherwise wait for it in vain (an error's reply holds its message twice: one of over 0.5 M characters).
-MAX_REPLY_BYTES = 1024 * 1024
+# otherwise wait for it in vain. As large as an iopub message: an error's reply holds its message
+# twice, like the error's own message on iopub, so an honest error of up to about 4 M characters
+# is replied to and named. QUEUE bounds how many such messages wait.
+MAX_REPLY_BYTES = MAX_MESSAGE_BYTES
 MAX_FRAMES = 16  # frames of one kept message (a Jupyter message has 7 without binary buffers)
 MAX_HEADER_BYTES = 16 * 1024
 MAX_ROUTING_FRAMES = 4  # frames before "<IDS|MSG>"
@@ -89,14 +110,18 @@ _DELIMITER = b"<IDS|MSG>"
 
 
 def folder_size(path: Path, limit: int = FOLDER_ENTRIES) -> int | None:
-    """Bytes used by the files under ``path``; None when it holds more than the walk counts.
+    """Bytes the files under ``path`` take on disk; None when the walk cannot count them all.
 
-    The walk counts at most ``limit`` entries and FOLDER_DEPTH nested levels (one open descriptor
-    per level). A folder with more entries, or with folders nested deeper, gives None: how much it
-    holds is unknown, and the disk watch treats it as full (otherwise a file hidden past either
-    limit would never be counted). Every folder is opened from its parent's descriptor without
-    following links (``O_NOFOLLOW``), so a kernel that swaps a folder for a link while it is
-    counted cannot send the walk elsewhere. A ``path`` that cannot be opened holds 0.
+    Each entry (and each folder itself) counts as ``max(st_size, st_blocks * 512)``: the blocks
+    it holds count even when its size says less (``fallocate`` with ``FALLOC_FL_KEEP_SIZE`` keeps
+    the size 0). The walk counts at most ``limit`` entries and FOLDER_DEPTH nested levels (one
+    open descriptor per level). None means that how much the folder holds is unknown, and the
+    disk watch treats it as full: a folder with more entries or folders nested deeper, and any
+    folder or entry the grader may not open, list or stat (a grader that is not root cannot look
+    into a folder its kernel made unreadable, where any number of files could hide). Every
+    folder is opened from its parent's descriptor without following links (``O_NOFOLLOW``), so a
+    kernel that swaps a folder for a link while it is counted cannot send the walk elsewhere; an
+    entry that is gone by the time it is looked at counts 0, and ``path`` itself gone holds 0.
 
     Raises
     ------
@@ -108,8 +133,8 @@ def folder_size(path: Path, limit: int = FOLDER_ENTRIES) -> int | None:
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp())
     >>> _ = (folder / "a").write_bytes(b"x" * 10)
-    >>> folder_size(folder)
-    10
+    >>> folder_size(folder) >= 10
+    True
     >>> _ = (folder / "b").write_bytes(b"")
     >>> folder_size(folder, limit=1) is None
     True
@@ -121,8 +146,10 @@ def folder_size(path: Path, limit: int = FOLDER_ENTRIES) -> int | None:
     flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
     try:
         top = os.open(path, flags)
-    except OSError:
+    except FileNotFoundError:
         return 0
+    except OSError:  # made unreadable (or not a folder any more): nothing in it can be counted
+        return None
     total, seen, open_folders = 0, 0, [top]
     try:
         # Depth first, one open folder per level: [descriptor, names of its subfolders still to walk].
@@ -132,6 +159,7 @@ def folder_size(path: Path, limit: int = FOLDER_ENTRIES) -> int | None:
             if entry[1] is None:
                 entry[1] = []
                 try:
+                    total += _on_disk(os.fstat(entry[0]))
                     with os.scandir(entry[0]) as listing:
                         for item in listing:
                             seen += 1
@@ -141,18 +169,24 @@ def folder_size(path: Path, limit: int = FOLDER_ENTRIES) -> int | None:
                                 if item.is_dir(follow_symlinks=False):
                                     entry[1].append(item.name)
                                 else:
-                                    total += item.stat(follow_symlinks=False).st_size
-                            except OSError:
+                                    total += _on_disk(item.stat(follow_symlinks=False))
+                            except FileNotFoundError:  # removed meanwhile: holds nothing now
                                 pass
-                except OSError:
+                except FileNotFoundError:
                     pass
+                except OSError:  # a folder it may not list, or an entry it may not stat
+                    return None
             if entry[1]:
                 if len(stack) >= FOLDER_DEPTH:
                     return None
                 try:
                     child = os.open(entry[1].pop(), flags, dir_fd=entry[0])
-                except OSError:  # gone, or no longer a folder (a link now): not followed
+                except (FileNotFoundError, NotADirectoryError):  # gone, or no longer a folder
                     continue
+                except OSError as err:
+                    if err.errno == errno.ELOOP:  # a link now: not followed (the next look counts it)
+                        continue
+                    return None  # a folder it may not open
                 open_folders.append(child)
                 stack.append([child, None])
             else:
@@ -164,30 +198,256 @@ def folder_size(path: Path, limit: int = FOLDER_ENTRIES) -> int | None:
     return total
 
 
+def _on_disk(info: os.stat_result) -> int:
+    """What one file takes: its size, or the blocks it holds when they are more."""
+    return max(info.st_size, info.st_blocks * 512)
+
+
+def kernel_processes(pid: int | None, limit: int = MAX_KERNEL_PROCESSES) -> list[int]:
+    """``pid`` and every process below it (from ``/proc``), at most ``limit``; [] without ``pid``.
+
+    Examples
+    --------
+    >>> kernel_processes(os.getpid())[0] == os.getpid()
+    True
+    """
+    if pid is None:
+        return []
+    children: dict[int, list[int]] = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return [pid]
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(name))
+        except (OSError, IndexError, ValueError):  # gone meanwhile
+            continue
+    found, queue = [], [pid]
+    while queue and len(found) < limit:
+        current = queue.pop()
+        found.append(current)
+        queue.extend(children.get(current, []))
+    return found
+
+
+def held_files(pids, device: int) -> int:
+    """Bytes of deleted files on file system ``device`` that the processes ``pids`` hold open.
+
+    A file its kernel removed while keeping it open is in no folder, yet holds its blocks until
+    the last process holding it ends. Each file counts once (:func:`_on_disk`), however many
+    descriptors hold it; a process or descriptor the grader may not look at counts nothing (the
+    free-space watch still sees what it holds).
+    """
+    seen: dict[tuple[int, int], int] = {}
+    for pid in pids:
+        try:
+            descriptors = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for descriptor in descriptors:
+            try:
+                info = os.stat(f"/proc/{pid}/fd/{descriptor}")  # the open file itself
+            except OSError:
+                continue
+            if stat.S_ISREG(info.st_mode) and info.st_nlink == 0 and info.st_dev == device:
+                seen[(info.st_dev, info.st_ino)] = _on_disk(info)
+    return sum(seen.values())
+
+
+def _kernel_usage(workdir: Path, pid: int | None) -> int | None:
+    """What the kernel takes on its working folder's file system, as far as the grader can count
+    it: its folder (:func:`folder_size`) and the deleted files its processes hold open
+    (:func:`held_files`); None when the folder cannot be counted."""
+    size = folder_size(workdir, FOLDER_ENTRIES)
+    if size is None or pid is None:
+        return size
+    try:
+        device = os.stat(workdir, follow_symlinks=False).st_dev
+    except OSError:
+        return size
+    return size + held_files(kernel_processes(pid), device)
+
+
+def _free_space(path: Path) -> int | None:
+    """Bytes still free on the file system holding ``path`` (for users other than root), or None."""
+    try:
+        info = os.statvfs(path)
+    except OSError:
+        return None
+    return info.f_bavail * info.f_frsize
+
+
+def _kernel_pid(km) -> int | None:
+    try:
+        return km.provisioner.process.pid
+    except AttributeError:  # not started, or gone
+        return None
+
+
+async def _kill(km) -> None:
+    try:
+        await km.provisioner.kill()
+    except (AttributeError, OSError):  # already dead is fine
+        pass
+
+
 async def _watch_disk(workdir: Path, km, flag: dict) -> None:
-    """Kill the kernel if its working folder grows past DISK_LIMIT, or past what folder_size can
-    count (a full disk hurts everyone). The folder is measured in a thread, so a large one does
-    not hold up the event loop (the other channels, nbclient's timers)."""
+    """Stop the kernel once it takes too much of the disk its working folder is on.
+
+    The folder is on the machine's disk when the grader is not root (as root it is a tmpfs of a
+    fixed size). Two measures, each in a thread so a large folder does not hold up the event loop:
+
+    * What the kernel takes where the grader can count it (:func:`_kernel_usage`): past
+      DISK_LIMIT the kernel is stopped (``"disk"``), and when it cannot be counted at all
+      (``"files"``); the cell running then is blamed and skipped.
+    * The file system's free space, for what no count sees (a file removed but kept open some
+      other way, say: a descriptor sent over a socket and closed). When it has fallen, since the
+      kernel started, by more than DISK_LIMIT beyond what the count grew, and still has
+      SPACE_GRACE s later, the kernel is stopped: the disk must not fill. Other processes write
+      to that disk too, so such a stop never blames a cell by itself. The grace lets the count
+      of a kernel that took the space stop it first (and its clean-up free it). Stops of this
+      kind, and every clean-up of a working folder, are taken one at a time in the run (a lock
+      in its scratch folder), each stop after a fresh look: when another kernel of the run took
+      the space, its stop or clean-up gives it back and the others go on. Then the space that
+      comes back within RELEASE_WAIT s, as the stopped kernel's processes end, tells whose it
+      was: more than half of DISK_LIMIT, and the kernel held it (``"hidden"``: the notebook is
+      run again, the cell included, and the run counts the restart); less, and it was not the
+      kernel's (``"space"``: the notebook is run again, and nothing counts).
+
+    What this cannot tell apart: space another process frees, other than by a clean-up of this
+    run, while a stopped kernel's is measured (a kernel of another run ending then, say) counts
+    as the stopped kernel's; an honest kernel is then run again as one that held it (counted,
+    never skipped). And a notebook that runs while other processes keep filling the disk by
+    more than DISK_LIMIT in each of its runs is run again until its time runs out.
+
+    ``flag["measuring"]`` is set while a stopped kernel's space is being measured: the caller
+    waits for the watch before reading ``flag``.
+    """
+    pid = _kernel_pid(km)
+    base_free = _free_space(workdir)
+    base_own = await asyncio.to_thread(_kernel_usage, workdir, pid) or 0
+    short_since = None
     while True:
         await asyncio.sleep(DISK_POLL)
-        size = await asyncio.to_thread(folder_size, workdir, FOLDER_ENTRIES)
-        if size is None or size > DISK_LIMIT:
-            flag["files" if size is None else "disk"] = True
-            try:
-                await km.provisioner.kill()
-            except (AttributeError, OSError):  # already dead is fine
-                pass
+        own = await asyncio.to_thread(_kernel_usage, workdir, pid)
+        if own is None or own > DISK_LIMIT:
+            flag["files" if own is None else "disk"] = True
+            await _kill(km)
             return
+        if _unexplained(_free_space(workdir), base_free, own - base_own) <= DISK_LIMIT:
+            short_since = None
+            continue
+        if short_since is None:
+            short_since = time.monotonic()
+        if time.monotonic() - short_since < SPACE_GRACE:
+            continue
+        with _StopLock(workdir.parent) as lock:
+            await lock.acquire()
+            own = await asyncio.to_thread(_kernel_usage, workdir, pid)
+            free = _free_space(workdir)
+            if own is None or own > DISK_LIMIT:  # its own count has passed the limit meanwhile
+                flag["files" if own is None else "disk"] = True
+                await _kill(km)
+                return
+            if _unexplained(free, base_free, own - base_own) <= DISK_LIMIT:
+                short_since = None  # another kernel's stop or clean-up gave the space back
+                continue
+            flag["measuring"] = True
+            try:
+                await _kill(km)
+                came_back = await _space_back(workdir, free)
+            finally:
+                flag.pop("measuring", None)
+            flag["hidden" if came_back > DISK_LIMIT // 2 else "space"] = True
+            return
+
+
+def _unexplained(free: int | None, base_free: int | None, grown: int) -> int:
+    """How far the free space ``free`` fell below ``base_free`` beyond ``grown`` bytes (what the
+    kernel's own count grew); 0 when either is unknown."""
+    if base_free is None or free is None:
+        return 0
+    return base_free - free - max(0, grown)
+
+
+async def _space_back(workdir: Path, before: int | None) -> int:
+    """The most free space that came back, above ``before``, within RELEASE_WAIT s (the stopped
+    kernel's processes end meanwhile, and what they held is freed)."""
+    back, ends = 0, time.monotonic() + RELEASE_WAIT
+    while before is not None and time.monotonic() < ends:
+        await asyncio.sleep(RELEASE_POLL)
+        free = _free_space(workdir)
+        if free is not None:
+            back = max(back, free - before)
+        if back > DISK_LIMIT // 2:
+            break
+    return back
+
+
+class _StopLock:
+    """The run's lock for stops on free space: an ``flock`` on a file in its scratch folder (no
+    kernel reaches it), shared by the run's jobs. :meth:`acquire` waits without blocking the
+    event loop, at most LOCK_WAIT s (then it goes on without: the lock orders stops, nothing more)."""
+
+    NAME = ".free-space.lock"
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.handle = None
+
+    def __enter__(self):
+        return self
+
+    async def acquire(self) -> None:
+        try:
+            self.handle = os.open(self.folder / self.NAME, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
+                                  0o600)
+        except OSError:
+            return
+        ends = time.monotonic() + LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > ends:
+                    return
+                await asyncio.sleep(LOCK_POLL)
+
+    def __exit__(self, *exc):
+        if self.handle is not None:
+            os.close(self.handle)  # releases the lock
+            self.handle = None
+        return False
+
+
+def question_budget(questions: int) -> int:
+    """Characters of tagged lines kept for each of a run's ``questions`` probe cells.
+
+    Examples
+    --------
+    >>> question_budget(2) == MAX_TAGGED_QUESTION, question_budget(17) * 17 <= MAX_TAGGED_TOTAL
+    (True, True)
+    >>> question_budget(100) == MIN_TAGGED_QUESTION
+    True
+    """
+    return min(MAX_TAGGED_QUESTION, max(MIN_TAGGED_QUESTION, MAX_TAGGED_TOTAL // max(1, questions)))
 
 
 class TagCollector:
     """Keep the lines of a stream that start with ``tag``; forget everything else as it arrives.
 
     At most MAX_TAGGED_LINES lines of at most MAX_TAGGED_LINE characters are kept, and no more
-    than ``chars`` characters in all (MAX_TAGGED_QUESTION by default: a run gives each probe cell
-    a collector of its own, so one question's large answer leaves the others' lines alone);
-    ``cut`` says whether a tagged line was dropped for these limits. The cost is linear in the text
-    fed, however it is split into pieces.
+    than ``chars`` characters in all, the line still arriving included (MAX_TAGGED_QUESTION by
+    default: a run gives each probe cell a collector of its own with :func:`question_budget`, so
+    one question's large answer leaves the others' lines alone); ``cut`` says whether a tagged
+    line was dropped for these limits. The cost is linear in the text fed, however it is split
+    into pieces.
 
     Raises
     ------
@@ -244,7 +504,7 @@ class TagCollector:
                 self._drop()
                 return
             start = min(stop, start + missing)
-        if self._size + stop - start > MAX_TAGGED_LINE:
+        if self._size + stop - start > min(MAX_TAGGED_LINE, self._left):
             self.cut = True  # only a tagged line gets this far
             self._drop()
             return
@@ -792,6 +1052,7 @@ class _GradingClient(NotebookClient):
         super().__init__(nb, km=km, **kwargs)
         self.tag = tag
         self.collectors: dict[int, TagCollector] = {}  # one per probe cell, each with its own budget
+        self.budget = question_budget(sum(cell.metadata.get("grading") == "probe" for cell in nb.cells))
         self.errors: dict[int, str] = {}
         self._output_tasks: set[asyncio.Task] = set()
 
@@ -827,7 +1088,9 @@ class _GradingClient(NotebookClient):
             else:  # a student's cell: its name only, so no message of the student's leaves the sandbox
                 self.errors[cell_index] = name
         elif msg_type == "stream" and kind == "probe":
-            collector = self.collectors.setdefault(cell_index, TagCollector(self.tag))
+            collector = self.collectors.get(cell_index)
+            if collector is None:
+                collector = self.collectors[cell_index] = TagCollector(self.tag, self.budget)
             collector.feed(str(content.get("text", "")))
         return None
 
@@ -848,18 +1111,31 @@ def _context() -> zmq.asyncio.Context:
 
 
 OUT_OF_TIME = "the notebook ran out of time"
-_STOPS = ("disk", "files", "output", "reply", "closed")  # why the grader may stop a kernel
+# Why the grader may stop a kernel. A stop for "hidden" or "space" blames no cell: the notebook is
+# run again with it (see _watch_disk); every other stop skips the cell that was running.
+_STOPS = ("disk", "files", "hidden", "space", "output", "reply", "closed")
+_RERUN = ("hidden", "space")
+ERROR_TAIL = 4096  # bytes of a kernel's error output kept while it starts (its last ones)
+ERROR_SHOWN = 300  # characters of it a failed start's note shows
 
 
 def _stop_message(reason: str) -> str:
     """A cell's error when the grader stopped its kernel for ``reason``."""
     return {"disk": f"wrote more than {DISK_LIMIT // 2**20} MB to disk; skipped",
             "files": (f"left more than {FOLDER_ENTRIES:,} files, or folders more than {FOLDER_DEPTH} deep, "
-                      "in its working folder; skipped"),
+                      "or a folder the grader may not look into, in its working folder; skipped"),
+            "hidden": (f"held more than {DISK_LIMIT // 2**21} MB of disk space where the grader cannot count it "
+                       "(it came back when the kernel was stopped); run again"),
+            "space": (f"stopped when the disk's free space fell by more than {DISK_LIMIT // 2**20} MB, none of it "
+                      "held by this kernel; run again"),
             "output": f"sent more than {OUTPUT_LIMIT // 2**20} MB of output; skipped",
             "reply": f"sent the grader a reply larger than {MAX_REPLY_BYTES // 2**20} MB; skipped",
             "closed": (f"closed its connection to the grader and was still running {CLOSE_GRACE:g} s later; "
                        "skipped")}[reason]
+
+
+SPACE_NOTE = (f"the notebook was run again from the top: the disk's free space fell by more than "
+              f"{DISK_LIMIT // 2**20} MB while it ran, none of it held by its kernel")
 
 
 async def _stop_kernel(km, flag: dict, reason: str) -> None:
@@ -875,18 +1151,94 @@ async def _stop_kernel(km, flag: dict, reason: str) -> None:
         else:  # it died within the grace
             return
     flag[reason] = True
-    try:
-        await km.provisioner.kill()
-    except (AttributeError, OSError):  # already dead is fine
-        pass
+    await _kill(km)
+
+
+async def _settled(watcher, flag: dict) -> None:
+    """Wait for the disk watch while it measures the space a kernel it stopped gives back: its
+    verdict in ``flag`` says what the cell that was running gets."""
+    if watcher is not None and flag.get("measuring") and not watcher.done():
+        await asyncio.wait({watcher})
 
 
 class _StartTimeout(Exception):
     """The kernel did not start, and answer, within the time it was given."""
 
 
-async def _start(client: _GradingClient, workdir: Path, seconds: float) -> None:
-    """Start the client's kernel in ``workdir`` and connect to it, all of it within ``seconds``.
+class _ErrorOutput:
+    """A kernel's standard error: a pipe the grader reads as it comes, so the kernel never blocks
+    on it, and forgets, but for the last ERROR_TAIL bytes written while the kernel starts.
+
+    Those say why a start failed (the sandbox's cover script naming a folder it refuses,
+    bubblewrap, Python): no student code has run in that kernel yet. After the start nothing is
+    kept. Past OUTPUT_LIMIT bytes the grader stops reading (the kernel's next writes there wait).
+    """
+
+    def __init__(self):
+        self.read_end, self.write_end = os.pipe()  # neither is inherited but as the kernel's stderr
+        os.set_blocking(self.read_end, False)
+        self.keep = True
+        self.received = 0
+        self._tail = bytearray()
+        self._loop = None
+
+    def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._loop.add_reader(self.read_end, self._read)
+
+    def launched(self) -> None:
+        """The kernel's process has its own copy of the write end: the grader's goes."""
+        if self.write_end is not None:
+            os.close(self.write_end)
+            self.write_end = None
+
+    def _read(self) -> bool:
+        """Read once; False when nothing more will be read."""
+        try:
+            data = os.read(self.read_end, _CHUNK)
+        except BlockingIOError:
+            return False
+        except OSError:
+            data = b""
+        if not data or self.received > OUTPUT_LIMIT:
+            self._stop_reading()
+            return False
+        self.received += len(data)
+        if self.keep:
+            self._tail += data
+            del self._tail[:-ERROR_TAIL]
+        return True
+
+    def _stop_reading(self) -> None:
+        if self._loop is not None:
+            self._loop.remove_reader(self.read_end)
+            self._loop = None
+
+    def started(self) -> None:
+        """The kernel has started: what it writes from now on is the student's, never kept."""
+        self.keep = False
+        self._tail = bytearray()
+
+    def text(self) -> str:
+        """What the kernel wrote while it started (read to the end now), as one escaped line of
+        at most ERROR_SHOWN characters; "" when it wrote nothing."""
+        for _ in range(ERROR_TAIL // _CHUNK + 16):
+            if self._loop is None or not self._read():
+                break
+        lines = [line.strip() for line in self._tail.decode("utf-8", "replace").splitlines()]
+        return _one_line(" / ".join(line for line in lines if line))
+
+    def close(self) -> None:
+        self._stop_reading()
+        self.launched()
+        if self.read_end is not None:
+            os.close(self.read_end)
+            self.read_end = None
+
+
+async def _start(client: _GradingClient, workdir: Path, seconds: float, errors: _ErrorOutput) -> None:
+    """Start the client's kernel in ``workdir`` and connect to it, all of it within ``seconds``;
+    the kernel's standard error goes to ``errors``.
 
     nbclient's own ``async_setup_kernel`` would also register an ``atexit`` hook and signal
     handlers for every kernel, which a start that fails or is cancelled leaves behind (with the
@@ -898,13 +1250,32 @@ async def _start(client: _GradingClient, workdir: Path, seconds: float) -> None:
         If ``seconds`` pass first (the start is cancelled; the caller cleans up).
     """
     async def start() -> None:
-        await client.async_start_new_kernel(cwd=str(workdir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            await client.async_start_new_kernel(cwd=str(workdir), stdout=subprocess.DEVNULL,
+                                                stderr=errors.write_end)
+        finally:
+            errors.launched()
         await client.async_start_new_kernel_client()
 
+    errors.start()
     try:
         await asyncio.wait_for(start(), seconds)
     except asyncio.TimeoutError:
         raise _StartTimeout(f"the kernel did not start within {seconds:.3g} s") from None
+
+
+def _one_line(text: str) -> str:
+    """``text`` as one line of at most ERROR_SHOWN characters (cut in the middle), every character
+    :func:`~course_lib.grading.submissions.printable` escapes escaped but for the backslash: a
+    message that quotes a name already escaped keeps that name as it is."""
+    return shorten("".join(ch if ch == "\\" else printable(ch) for ch in text), ERROR_SHOWN)
+
+
+def _failure(what: str, errors: _ErrorOutput | None = None) -> str:
+    """A note on a kernel that could not start: ``what`` (the grader's words), and what the
+    kernel wrote on its standard error meanwhile."""
+    said = errors.text() if errors is not None else ""
+    return f"kernel failure: {what}" + (f"; its error output: {said}" if said else "")
 
 
 async def _to_the_end(coroutine):
@@ -926,17 +1297,27 @@ async def _to_the_end(coroutine):
     return value
 
 
-async def _clean_up(client: _GradingClient, km, watcher, context, sandbox: Sandbox, workdir: Path,
-                    slot: int) -> None:
-    """Stop an attempt's kernel and free all it had: watcher, kernel, channels, sockets, sandbox."""
-    km.channels.stopping = True  # the kernel is going: its closing connections are no news
+async def _clean_up(client, km, watcher, context, sandbox: Sandbox, workdir: Path | None, slot: int,
+                    errors: _ErrorOutput) -> None:
+    """Stop an attempt's kernel and free all it had: watcher, kernel, channels, sockets, its error
+    output, sandbox. Whatever the attempt did not get to make is None and skipped."""
+    if km is not None:
+        km.channels.stopping = True  # the kernel is going: its closing connections are no news
     if watcher is not None:
         watcher.cancel()
         await asyncio.gather(watcher, return_exceptions=True)
-    await _shutdown(client, km)
-    await km.channels.close()
-    context.destroy(linger=0)
-    sandbox.cleanup(workdir, slot)
+    if km is not None:
+        await _shutdown(client, km)
+        await km.channels.close()
+    errors.close()
+    if context is not None:
+        context.destroy(linger=0)
+    if workdir is not None:
+        # Deleting a folder frees space: never while another job of the run measures what its
+        # stopped kernel gives back (see _watch_disk).
+        with _StopLock(workdir.parent) as lock:
+            await lock.acquire()
+            sandbox.cleanup(workdir, slot)
 
 
 async def run_cells(
@@ -958,6 +1339,12 @@ async def run_cells(
     without the usual interrupt), and the result holds what was read until then, probe lines
     included, with the note :data:`OUT_OF_TIME`. If the caller cancels it, the kernel is still
     stopped and cleaned up before the cancellation goes on.
+
+    A kernel that cannot be made or started (its sandbox refused, say) crashes the run, which
+    keeps what earlier kernels read; its note names why: the grader's words and the last of what
+    the kernel wrote on its standard error while it started. A notebook is run again at most
+    MAX_RESTARTS times, not counting a kernel stopped because the disk's free space fell for
+    another process's doing (see :func:`_watch_disk`; the note :data:`SPACE_NOTE` says so).
 
     Parameters
     ----------
@@ -991,37 +1378,56 @@ async def run_cells(
     result = RunResult(status="ok", cells=records)
     skip: set[int] = set()
     timed_out = crashed = cut = False
-    oversized = 0
-    for attempt in range(MAX_RESTARTS + 1):
+    oversized = begun = 0
+    counted = 0  # kernels stopped and started again that count against MAX_RESTARTS
+    restart = free = False
+
+    def stopped_by_grader(stop: str, index: int, record: CellRecord) -> None:
+        """The grader stopped the kernel while cell ``index`` ran: run the notebook again, the
+        cell skipped unless it is not to blame ("space") or may have been ("hidden")."""
+        nonlocal crashed, restart, free
+        restart = True
+        record.status, record.error = "died", _stop_message(stop)
+        if stop == "space":  # another process took the space: nothing to blame
+            free = True
+            if SPACE_NOTE not in result.notes:
+                result.notes.append(SPACE_NOTE)
+            return
+        crashed = True
+        if stop != "hidden":  # what it held came back as it stopped: run again, counted
+            skip.add(index)
+
+    while True:
         left = deadline - time.monotonic()
         if left <= 1:
             timed_out = True
             result.notes.append(OUT_OF_TIME)
             break
-        result.restarts = attempt
+        result.restarts, begun = begun, begun + 1
         start_within = min(startup_timeout, left)  # a restarted kernel's start ends by the deadline too
-        workdir = sandbox.make_workdir(scratch, slot)
-        uid = sandbox.uid_for(slot)
-        try:
-            argv = sandbox.argv(workdir, slot)
-        except BaseException:  # the working folder, its tmpfs and its control groups exist already
-            sandbox.cleanup(workdir, slot)
-            raise
-        spec = KernelSpec(argv=argv, display_name="sandboxed python",
-                          language="python", interrupt_mode="message", env={}, metadata={})
-        context = _context()
-        km = _SandboxKernelManager(spec, uid, workdir, socket_timeout=startup_timeout, context=context,
-                                   transport="ipc", ip=str(workdir / "kernel-ipc"),
-                                   connection_file=str(workdir / "kernel.json"))
-        client = _GradingClient(nb, km, tag, timeout=cell_timeout, allow_errors=True,
-                                startup_timeout=max(1, int(startup_timeout)), shutdown_kernel="immediate",
-                                interrupt_on_timeout=False, iopub_timeout=2, record_timing=False)
-        restart = False
+        restart = free = False  # free: another process's doing, not counted
         flag: dict = {}
-        km.channels.on_stop = functools.partial(_stop_kernel, km, flag)
-        watcher = None
+        workdir = context = km = client = watcher = None
+        errors = _ErrorOutput()
+        kernel_started = False
+
         try:
-            await _start(client, workdir, start_within)
+            # The sandbox is made within the attempt: a folder it refuses or a control group it
+            # cannot make crashes this run (keeping what earlier kernels read), not the grader.
+            workdir = sandbox.make_workdir(scratch, slot)
+            spec = KernelSpec(argv=sandbox.argv(workdir, slot), display_name="sandboxed python",
+                              language="python", interrupt_mode="message", env={}, metadata={})
+            context = _context()
+            km = _SandboxKernelManager(spec, sandbox.uid_for(slot), workdir, socket_timeout=startup_timeout,
+                                       context=context, transport="ipc", ip=str(workdir / "kernel-ipc"),
+                                       connection_file=str(workdir / "kernel.json"))
+            client = _GradingClient(nb, km, tag, timeout=cell_timeout, allow_errors=True,
+                                    startup_timeout=max(1, int(startup_timeout)), shutdown_kernel="immediate",
+                                    interrupt_on_timeout=False, iopub_timeout=2, record_timing=False)
+            km.channels.on_stop = functools.partial(_stop_kernel, km, flag)
+            await _start(client, workdir, start_within, errors)
+            kernel_started = True
+            errors.started()
             watcher = asyncio.ensure_future(_watch_disk(workdir, km, flag))
             for index, cell in enumerate(nb.cells[:-1]):
                 record = records[index]
@@ -1039,10 +1445,9 @@ async def run_cells(
                     await client.async_execute_cell(cell, index)
                 except CellTimeoutError:
                     await client.cancel_output_polls()
+                    await _settled(watcher, flag)
                     if _stopped(flag):  # the grader stopped the kernel meanwhile: no interrupt reaches it
-                        crashed, restart = True, True
-                        skip.add(index)
-                        record.status, record.error = "died", _stop_message(_stopped(flag))
+                        stopped_by_grader(_stopped(flag), index, record)
                         break
                     timed_out = True
                     record.status = "timeout"
@@ -1060,17 +1465,20 @@ async def run_cells(
                     record.error = "interrupted after the time limit"
                     continue
                 except DeadKernelError:
+                    await _settled(watcher, flag)
+                    stop = _stopped(flag)
+                    if stop in (*_RERUN, "disk", "files", "output", "reply"):
+                        stopped_by_grader(stop, index, record)
+                        break
                     crashed = True
                     skip.add(index)
                     record.status = "died"
                     record.error = f"the kernel died{_exit_code(km)} while this cell ran; skipped"
-                    if _stopped(flag) in ("disk", "files", "output", "reply"):
-                        record.error = _stop_message(_stopped(flag))
-                    elif sandbox.oom_kills(workdir):
+                    if sandbox.oom_kills(workdir):
                         # The kernel's processes together passed its memory limit (its cgroup).
                         record.status, record.error = "out of memory", "ran out of memory; skipped"
-                    elif _stopped(flag):  # it closed its connections, still running
-                        record.error = _stop_message(_stopped(flag))
+                    elif stop:  # it closed its connections, still running
+                        record.error = _stop_message(stop)
                     restart = True
                     break
                 error = client.errors.get(index, "")
@@ -1091,28 +1499,49 @@ async def run_cells(
                 result.notes.append(OUT_OF_TIME)
             else:
                 crashed = True
-                result.notes.append(f"kernel failure: {err}")
+                result.notes.append(_failure(str(err), errors))
         except Exception as err:  # noqa: BLE001 - a kernel that cannot start or talk is a crash, not ours
             crashed = True
-            result.notes.append(f"kernel failure: {type(err).__name__}: {str(err)[:200]}")
+            if km is None:  # the sandbox or the kernel's manager could not be made: the grader's words
+                result.notes.append(_failure(f"its sandbox could not be made: {type(err).__name__}: "
+                                             f"{_one_line(str(err))}"))
+            elif not kernel_started:
+                said = str(err) if isinstance(err, ChannelError) else f"it did not start ({type(err).__name__})"
+                result.notes.append(_failure(said, errors))
+            else:
+                # What the kernel sent broke the client (a message it could not read, say): the
+                # error's text may quote the kernel's bytes, so only its name is kept.
+                result.notes.append(f"kernel failure: the grader could not go on reading the kernel's messages "
+                                    f"({type(err).__name__})")
         finally:
-            cut = cut or client.cut
-            oversized += km.channels.oversized
-            await _to_the_end(_clean_up(client, km, watcher, context, sandbox, workdir, slot))
+            if client is not None:
+                cut = cut or client.cut
+            if km is not None:
+                oversized += km.channels.oversized
+            await _to_the_end(_clean_up(client, km, watcher, context, sandbox, workdir, slot, errors))
         if not restart:
             break
-    else:
-        result.notes.append("gave up after repeated kernel restarts")
+        if not free:
+            counted += 1
+            if counted > MAX_RESTARTS:
+                result.notes.append("gave up after repeated kernel restarts")
+                break
     if oversized:
         result.notes.append(f"{oversized} output message{'s' if oversized > 1 else ''} over the grader's "
                             f"limits ({MAX_MESSAGE_BYTES // 2**20} MB, {MAX_FRAMES} parts) went unread")
     if cut:
+        budget = question_budget(len(probe_sources))
         result.notes.append(f"the answers' output passed the grader's limits ({MAX_TAGGED_LINES} lines and "
-                            f"{MAX_TAGGED_QUESTION // 2**20} M characters per question, "
-                            f"{MAX_TAGGED_LINE // 2**20} M per line); the rest went unread")
+                            f"{_characters(budget)} characters per question, "
+                            f"{_characters(MAX_TAGGED_LINE)} per line); the rest went unread")
     result.status = "crashed" if crashed else "timeout" if timed_out else "ok"
     result.seconds = time.monotonic() - started
     return result
+
+
+def _characters(count: int) -> str:
+    """``count`` characters, as a note shows it: "2 M", "481 K"."""
+    return f"{count / 2**20:g} M" if count % 2**20 == 0 else f"{count // 2**10:,} K"
 
 
 def _stopped(flag: dict) -> str:
