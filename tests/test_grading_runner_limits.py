@@ -307,7 +307,7 @@ def test_a_kernel_short_of_free_space_waits_for_the_runs_other_stops_and_looks_a
     async def scenario(given_back: bool):
         disk.free = 100 * 1024 ** 3
         km = StandInManager()
-        lock = os.open(tmp_path / runner._StopLock.NAME, os.O_RDWR | os.O_CREAT, 0o600)
+        lock = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)  # the run locks its scratch folder itself
         try:
             fcntl.flock(lock, fcntl.LOCK_EX)  # another job's kernel is being stopped for the space it hid
             task = asyncio.ensure_future(watch(honest, km, 2))
@@ -332,7 +332,7 @@ def test_a_working_folder_is_deleted_only_while_no_stop_is_being_measured(tmp_pa
     workdir = sandbox.make_workdir(tmp_path, 0)
 
     async def scenario():
-        lock = os.open(tmp_path / runner._StopLock.NAME, os.O_RDWR | os.O_CREAT, 0o600)
+        lock = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)  # the run locks its scratch folder itself
         fcntl.flock(lock, fcntl.LOCK_EX)  # another job measures
         cleaning = asyncio.ensure_future(runner._clean_up(None, None, None, None, sandbox, workdir, 0,
                                                            runner._ErrorOutput()))

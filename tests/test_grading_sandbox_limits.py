@@ -485,3 +485,25 @@ def test_clean_up_never_follows_a_link(tmp_path):
         assert outside.read_text() == "keep me"
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_clean_up_removes_a_tree_deeper_than_a_path_can_name(tmp_path):
+    """A kernel can nest tens of thousands of folders before the disk watch looks; all of it goes,
+    read-only folders and links deep inside included, and a link's target keeps its file."""
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep")
+    folder = tmp_path / "left"
+    folder.mkdir()
+    here = os.open(folder, os.O_RDONLY)
+    for depth in range(20_000):
+        os.mkdir("d", dir_fd=here)
+        if depth % 5000 == 0:
+            os.symlink(str(tmp_path), "link", dir_fd=here)
+            os.mkdir("ro", 0o500, dir_fd=here)
+        inner = os.open("d", os.O_RDONLY, dir_fd=here)
+        os.close(here)
+        here = inner
+    os.close(here)
+    _force_rmtree(folder)
+    assert not folder.exists()
+    assert outside.read_text() == "keep" and sorted(p.name for p in tmp_path.iterdir()) == ["outside.txt"]

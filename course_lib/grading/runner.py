@@ -390,11 +390,10 @@ async def _space_back(workdir: Path, before: int | None) -> int:
 
 
 class _StopLock:
-    """The run's lock for stops on free space: an ``flock`` on a file in its scratch folder (no
-    kernel reaches it), shared by the run's jobs. :meth:`acquire` waits without blocking the
-    event loop, at most LOCK_WAIT s (then it goes on without: the lock orders stops, nothing more)."""
-
-    NAME = ".free-space.lock"
+    """The run's lock for stops on free space: an ``flock`` on its scratch folder itself (no
+    kernel reaches it, and no file is left there), shared by the run's jobs. :meth:`acquire` waits
+    without blocking the event loop, at most LOCK_WAIT s (then it goes on without: the lock orders
+    stops, nothing more)."""
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -405,8 +404,7 @@ class _StopLock:
 
     async def acquire(self) -> None:
         try:
-            self.handle = os.open(self.folder / self.NAME, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
-                                  0o600)
+            self.handle = os.open(self.folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
         except OSError:
             return
         ends = time.monotonic() + LOCK_WAIT

@@ -43,6 +43,7 @@ limit for its whole process tree, a bounded number of tasks and one core (see
 from __future__ import annotations
 
 import fcntl
+import itertools
 import json
 import os
 import re
@@ -1059,16 +1060,22 @@ class Sandbox:
 def _force_rmtree(path: Path) -> None:
     """Delete the folder ``path`` and everything in it, read-only folders included; never follow a link.
 
-    A kernel may leave read-only folders and symbolic links behind. Folders are opened without
-    following links and made writable through that open folder itself, so a link to some other
-    file is removed as a link and the file it names keeps its mode. Best effort: what cannot be
-    deleted stays.
+    A kernel may leave read-only folders, symbolic links and folders nested tens of thousands
+    deep behind. Folders are opened without following links and made writable through that open
+    folder itself, so a link to some other file is removed as a link and the file it names keeps
+    its mode. No recursion and at most four open folders: every folder below ``path`` is moved,
+    by a rename that follows no link, into one holding folder made inside ``path`` and emptied
+    from there, one at a time. Best effort: what cannot be deleted stays.
 
     Examples
     --------
     >>> folder = Path(tempfile.mkdtemp())
     >>> (folder / "ro").mkdir(); (folder / "ro" / "f").write_text("x"); (folder / "ro").chmod(0o500)
     1
+    >>> here = os.open(folder, os.O_RDONLY)
+    >>> for _ in range(3000):  # deeper than a path can name, and than Python's recursion limit
+    ...     os.mkdir("d", dir_fd=here); inner = os.open("d", os.O_RDONLY, dir_fd=here); os.close(here); here = inner
+    >>> os.close(here)
     >>> _force_rmtree(folder); folder.exists()
     False
     """
@@ -1078,44 +1085,117 @@ def _force_rmtree(path: Path) -> None:
     except OSError:
         return
     try:
-        _remove_entry(parent, os.path.basename(path))
+        name = os.path.basename(path)
+        top = _open_folder(parent, name)
+        if top is None:
+            _unlink(parent, name)  # not a folder (a file or a link), or out of reach
+            return
+        try:
+            holding = next(f".removing-{n}" for n in itertools.count() if not _exists(top, f".removing-{n}"))
+            try:
+                os.mkdir(holding, 0o700, dir_fd=top)
+                hold = _open_folder(top, holding)
+            except OSError:
+                hold = None
+            if hold is not None:
+                try:
+                    moved = _empty(top, hold, 0, skip=holding)
+                    done = 0
+                    while done < moved:  # folders are numbered in the order they were moved in
+                        inner = _open_folder(hold, str(done))
+                        if inner is not None:
+                            try:
+                                moved = _empty(inner, hold, moved)
+                            finally:
+                                os.close(inner)
+                        try:
+                            os.rmdir(str(done), dir_fd=hold)
+                        except OSError:
+                            pass
+                        done += 1
+                finally:
+                    os.close(hold)
+                try:
+                    os.rmdir(holding, dir_fd=top)
+                except OSError:
+                    pass
+            else:
+                _empty(top, None, 0)
+        finally:
+            os.close(top)
+        try:
+            os.rmdir(name, dir_fd=parent)
+        except OSError:
+            pass
     finally:
         os.close(parent)
 
 
-def _remove_entry(parent: int, name: str) -> None:
-    """Remove ``name`` from the open folder ``parent``: a folder with its contents, anything else as is."""
+def _exists(folder: int, name: str) -> bool:
+    try:
+        os.stat(name, dir_fd=folder, follow_symlinks=False)
+        return True
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+
+
+def _empty(folder: int, hold: int | None, moved: int, skip: str | None = None) -> int:
+    """Unlink what the open ``folder`` holds but its folders, which go into ``hold`` as "0", "1", ...
+    from ``moved`` on; return the next number. Without ``hold``, folders stay."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return moved
+    for entry in entries:
+        if entry.name == skip:
+            continue
+        try:
+            is_folder = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            is_folder = False
+        if not is_folder:
+            _unlink(folder, entry.name)
+        elif hold is not None:
+            _writable(folder, entry.name)  # moving a folder rewrites its "..": it must be writable
+            try:
+                os.rename(entry.name, str(moved), src_dir_fd=folder, dst_dir_fd=hold)
+                moved += 1
+            except OSError:
+                pass
+    return moved
+
+
+def _writable(parent: int, name: str) -> None:
+    """Make the folder ``name`` in ``parent`` writable through itself (a link is left alone)."""
     try:
         # O_PATH | O_NOFOLLOW | O_DIRECTORY opens a real folder only: a link fails here.
         handle = os.open(name, os.O_PATH | os.O_NOFOLLOW | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=parent)
     except OSError:
-        try:
-            os.unlink(name, dir_fd=parent)
-        except OSError:
-            pass
         return
     try:
-        try:
-            # chmod through /proc/self/fd reaches the open folder itself, never a link's target.
-            os.chmod(f"/proc/self/fd/{handle}", 0o700)
-        except OSError:
-            pass  # not ours to change: its entries may still be removable
-        try:
-            listing = os.open(".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=handle)
-        except OSError:
-            listing = None
-        if listing is not None:
-            try:
-                for entry in list(os.scandir(listing)):
-                    _remove_entry(listing, entry.name)
-            except (OSError, RecursionError):
-                pass
-            finally:
-                os.close(listing)
+        # chmod through /proc/self/fd reaches the open folder itself, never a link's target.
+        os.chmod(f"/proc/self/fd/{handle}", 0o700)
+    except OSError:
+        pass  # not ours to change: its entries may still be removable
     finally:
         os.close(handle)
+
+
+def _open_folder(parent: int, name: str) -> int | None:
+    """``name`` in ``parent`` opened for listing, made writable through itself; None if it is no folder."""
+    _writable(parent, name)
     try:
-        os.rmdir(name, dir_fd=parent)
+        # O_NOFOLLOW | O_DIRECTORY opens a real folder only: a link fails here.
+        return os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=parent)
+    except OSError:
+        return None
+
+
+def _unlink(parent: int, name: str) -> None:
+    try:
+        os.unlink(name, dir_fd=parent)
     except OSError:
         pass
 
