@@ -1108,25 +1108,16 @@ def _force_rmtree(path: Path) -> None:
                                 moved = _empty(inner, hold, moved)
                             finally:
                                 os.close(inner)
-                        try:
-                            os.rmdir(str(done), dir_fd=hold)
-                        except OSError:
-                            pass
+                        _rmdir(hold, str(done))
                         done += 1
                 finally:
                     os.close(hold)
-                try:
-                    os.rmdir(holding, dir_fd=top)
-                except OSError:
-                    pass
+                _rmdir(top, holding)
             else:
                 _empty(top, None, 0)
         finally:
             os.close(top)
-        try:
-            os.rmdir(name, dir_fd=parent)
-        except OSError:
-            pass
+        _rmdir(parent, name)
     finally:
         os.close(parent)
 
@@ -1197,7 +1188,14 @@ def _unlink(parent: int, name: str) -> None:
     try:
         os.unlink(name, dir_fd=parent)
     except OSError:
-        pass
+        pass  # best effort, as the clean-up as a whole
+
+
+def _rmdir(parent: int, name: str) -> None:
+    try:
+        os.rmdir(name, dir_fd=parent)
+    except OSError:
+        pass  # not empty: something in it could not be removed
 
 
 def _tools(names) -> dict:
