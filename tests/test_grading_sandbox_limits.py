@@ -462,10 +462,14 @@ def test_clean_up_never_follows_a_link(tmp_path):
         (tree / "ro" / "deeper" / "dirlink").symlink_to(base)
         (tree / "ro" / "deeper").chmod(0o500)
         (tree / "ro").chmod(0o500)
-        code = ("import sys; sys.path.insert(0, sys.argv[1]); from sandbox import _force_rmtree; "
+        code = ("import sys; sys.path.insert(0, sys.argv[1]); from course_lib.grading.sandbox import _force_rmtree; "
                 "_force_rmtree(sys.argv[2])")
-        # The clean-up's own module, copied where the unprivileged user can import it.
-        shutil.copy(ROOT / "course_lib" / "grading" / "sandbox.py", base / "sandbox.py")
+        # The clean-up's own module and the standard-library-only modules it imports, copied where
+        # the unprivileged user can import them (the clone may lie in a folder it cannot pass).
+        for module in ("__init__.py", "grading/__init__.py", "grading/checking.py", "grading/sandbox.py",
+                       "grading/submissions.py"):
+            (base / "course_lib" / module).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(ROOT / "course_lib" / module, base / "course_lib" / module)
         python = sys.executable
         command = [python, "-c", code, str(base), str(tree)]
         if os.geteuid() == 0:
