@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 BROWSER_STAMP := $(VENV)/.browser-installed
 BUILD := build
 
-.PHONY: setup sandbox lab test crosscheck recordings test-browser figures benchmarks release clean
+.PHONY: setup sandbox lab test crosscheck recordings chromium test-browser site test-site figures benchmarks release clean
 
 setup: $(STAMP)
 
@@ -49,7 +49,7 @@ sandbox:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap; fi
 
 test: $(STAMP) sandbox
-	$(BIN)/python -m pytest -m "not crosscheck and not browser"
+	$(BIN)/python -m pytest -m "not crosscheck and not browser and not site"
 
 # The frameworks are pinned CPU wheels and stay out of the course's own dependencies: torch's CPU
 # build lies on the machine's disk (an unpinned torch pulls a multi-GB CUDA build); TensorFlow, JAX
@@ -84,9 +84,27 @@ $(BROWSER_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,browser]'
 	touch $@
 
-test-browser: $(BROWSER_STAMP)
+chromium:
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+test-browser: $(BROWSER_STAMP) chromium
 	$(BIN)/python -m pytest -m browser tests/test_browser.py
+
+# --- the course as a web site ---
+# Sphinx with myst-nb (the `site` extra, kept out of `make test` and `make lab`) builds build/site
+# from the committed notebooks without running them; open build/site/index.html. `make test-site`
+# builds it afresh and reads every page in Debian's Chromium (screenshots: build/site-browser).
+SITE_STAMP := $(VENV)/.site-installed
+
+$(SITE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,site]'
+	touch $@
+
+site: $(SITE_STAMP)
+	$(BIN)/python book/build_site.py --out $(BUILD)/site
+
+test-site: $(SITE_STAMP) $(BROWSER_STAMP) chromium
+	$(BIN)/python -m pytest -m site tests/test_site.py
 
 # --- exercises ---
 # `make release` after editing solutions/ or instructor/sets/; `make test` fails until it is run

@@ -1,0 +1,299 @@
+"""Build the course's web site from the committed notebooks, without executing anything.
+
+``make site`` runs ``python book/build_site.py --out build/site``. The pages are staged first into a
+source folder that mirrors the repository (``index.md`` from the README, ``notebooks/``,
+``exercises/``, ``docs/``) and then built by Sphinx with myst-nb, whose configuration is
+``book/conf.py``. Staging changes what a reader of a web page needs changed and nothing else:
+
+- every lesson and exercise page gets a box after its title with the link that opens its notebook
+  in JupyterLab (``make lab`` serves http://localhost:8888);
+- an explorer's output keeps its starting picture, loses its widget view (a web page has no kernel
+  to drive it) and gains the line saying that it moves in JupyterLab;
+- links to files the site does not hold (``Makefile``, ``instructor/README.md``) become the file's
+  path, and a notebook named in code (`` `notebooks/05_transposed_convolution.ipynb` ``) becomes a
+  link to its page.
+
+Nothing from ``solutions/`` or ``instructor/`` is staged; tests/test_site.py scans the built site
+for every line of solution code and every hidden test (``course_lib.grading.bundle.secret_lines``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import posixpath
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CONF_DIR = Path(__file__).resolve().parent
+LAB_URL = "http://localhost:8888/lab/tree/"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+EXPLORER_NOTE_CLASS = "course-explorer-note"
+RUN_BOX_CLASS = "course-run"
+HIDDEN_TEXT_TITLE = "Open after your attempt"
+
+# The site's pages in reading order: (sidebar caption, [(file in the repository, page in the site)]).
+# Lessons and exercise sets are every notebook of their folder, sorted by number.
+MARKDOWN_PAGES = {
+    "README.md": "index.md",
+    "docs/ERRATA.md": "docs/ERRATA.md",
+    "docs/instructor.md": "docs/instructor.md",
+    "docs/sandbox.md": "docs/sandbox.md",
+    "docs/CONVENTIONS.md": "docs/CONVENTIONS.md",
+}
+SECTIONS = (
+    ("Lessons", "notebooks"),
+    ("Exercises", "exercises"),
+    ("Reference", ["docs/ERRATA.md"]),
+    ("For instructors", ["docs/instructor.md", "docs/sandbox.md", "docs/CONVENTIONS.md"]),
+)
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<target>[^)\s]+)\)")
+_NOTEBOOK_CODE = re.compile(r"(?<!\[)`(?P<path>(?:notebooks|exercises)/\d\d_\w+\.ipynb)`(?!\]\()")
+
+
+def site_pages(root: Path = ROOT) -> dict[str, str]:
+    """Every file of the repository the site shows -> its page's path in the site's sources.
+
+    Examples
+    --------
+    >>> pages = site_pages()
+    >>> pages["README.md"], pages["notebooks/05_transposed_convolution.ipynb"]
+    ('index.md', 'notebooks/05_transposed_convolution.ipynb')
+    >>> any(name.startswith(("solutions/", "instructor/")) for name in pages)
+    False
+    """
+    root = Path(root)
+    pages = {"README.md": MARKDOWN_PAGES["README.md"]}
+    for _, members in SECTIONS:
+        if isinstance(members, str):
+            members = [f"{members}/{path.name}" for path in sorted((root / members).glob("[0-9][0-9]_*.ipynb"))]
+        pages.update({name: MARKDOWN_PAGES.get(name, name) for name in members})
+    return pages
+
+
+def lab_link(notebook: str) -> str:
+    """The address at which ``make lab`` (on JupyterLab's default port) opens ``notebook``.
+
+    Examples
+    --------
+    >>> lab_link("notebooks/05_transposed_convolution.ipynb")
+    'http://localhost:8888/lab/tree/notebooks/05_transposed_convolution.ipynb'
+    """
+    return LAB_URL + notebook
+
+
+def rewrite_markdown(text: str, page: str, pages: dict[str, str]) -> str:
+    """Markdown of repository file ``page`` with its links pointing into the site.
+
+    A relative link to a file the site shows points at that file's page; one to a file it does not
+    show becomes the file's path in code; a notebook path written in code becomes a link. Fenced
+    code blocks are left alone.
+
+    Examples
+    --------
+    >>> pages = {"README.md": "index.md", "docs/instructor.md": "docs/instructor.md",
+    ...          "notebooks/00_a.ipynb": "notebooks/00_a.ipynb"}
+    >>> rewrite_markdown("See [the guide](../README.md#setting-up).", "docs/instructor.md", pages)
+    'See [the guide](../index.md#setting-up).'
+    >>> rewrite_markdown("[sets](../instructor/README.md)", "docs/instructor.md", pages)
+    'sets (`instructor/README.md` in the repository)'
+    >>> rewrite_markdown("Open `notebooks/00_a.ipynb`.", "README.md", pages)
+    'Open [`notebooks/00_a.ipynb`](notebooks/00_a.ipynb).'
+    """
+    here = posixpath.dirname(page)
+    site_here = posixpath.dirname(pages.get(page, page))
+
+    def target_in_site(repository_path: str) -> str:
+        return posixpath.relpath(pages[repository_path], site_here or ".")
+
+    def link(match: re.Match) -> str:
+        text, target = match.group("text"), match.group("target")
+        if re.match(r"[a-z]+:", target) or target.startswith("#"):
+            return match.group(0)
+        path, _, anchor = target.partition("#")
+        repository_path = posixpath.normpath(posixpath.join(here, path))
+        if repository_path in pages:
+            return f"[{text}]({target_in_site(repository_path)}{'#' + anchor if anchor else ''})"
+        return f"{text} (`{repository_path}` in the repository)"
+
+    def notebook_code(match: re.Match) -> str:
+        path = match.group("path")
+        if path not in pages:
+            return match.group(0)
+        return f"[`{path}`]({target_in_site(path)})"
+
+    out, in_fence = [], False
+    for line in text.split("\n"):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        elif not in_fence:
+            line = _NOTEBOOK_CODE.sub(notebook_code, _LINK.sub(link, line))
+        out.append(line)
+    return "\n".join(out)
+
+
+def _run_box(notebook: str, kind: str) -> dict:
+    import nbformat
+
+    if kind == "notebooks":
+        what = ("This page is the lesson as committed, with its outputs; nothing on it runs. To run its "
+                "cells, answer its *Check yourself* questions and move its explorer")
+    else:
+        what = ("This page shows the exercise set's questions; nothing on it runs and no answer is on "
+                "it. To answer them and check each answer with `check()`")
+    return nbformat.v4.new_markdown_cell(
+        f":::{{admonition}} Open it in JupyterLab\n:class: {RUN_BOX_CLASS}\n"
+        f"{what}: clone the course, run `make lab` in its folder, then open "
+        f"[`{notebook}` in JupyterLab]({lab_link(notebook)}) (the address `make lab` serves on "
+        "JupyterLab's default port, 8888).\n:::"
+    )
+
+
+def _explorer_note() -> dict:
+    import nbformat
+
+    return nbformat.v4.new_output(
+        "display_data",
+        data={"text/html": f'<p class="{EXPLORER_NOTE_CLASS}"><b>Explorer.</b> This is its starting '
+                           "picture. It moves in JupyterLab: open this lesson there (see the box at "
+                           "the top of the page), run this cell and drag the sliders.</p>"},
+    )
+
+
+def stage_notebook(source: Path, notebook: str, pages: dict[str, str]):
+    """The notebook at ``source`` (repository path ``notebook``) as the site shows it.
+
+    Examples
+    --------
+    >>> pages = site_pages()
+    >>> name = "notebooks/05_transposed_convolution.ipynb"
+    >>> staged = stage_notebook(ROOT / name, name, pages)
+    >>> "localhost:8888/lab/tree/" + name in staged.cells[1].source
+    True
+    >>> outputs = [o for c in staged.cells for o in c.get("outputs", [])]
+    >>> any(WIDGET_VIEW in o.get("data", {}) for o in outputs), "widgets" in staged.metadata
+    (False, False)
+    """
+    import nbformat
+
+    nb = nbformat.read(source, as_version=4)
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = rewrite_markdown(cell.source, notebook, pages)
+            if cell.metadata.get("jupyter", {}).get("source_hidden"):
+                # an answer JupyterLab keeps collapsed until the student has tried: a closed box here
+                cell.source = f"::::{{admonition}} {HIDDEN_TEXT_TITLE}\n:class: dropdown\n{cell.source}\n::::"
+            continue
+        if cell.cell_type != "code":
+            continue
+        # what JupyterLab shows collapsed (answers to Check yourself, say) a reader expands here too
+        hidden = cell.metadata.get("jupyter", {})
+        tags = cell.metadata.setdefault("tags", [])
+        tags += [tag for key, tag in (("source_hidden", "hide-input"), ("outputs_hidden", "hide-output"))
+                 if hidden.get(key) and tag not in tags]
+        outputs = []
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            outputs.append(output)
+            if WIDGET_VIEW in data:
+                if "image/png" not in data:
+                    raise ValueError(f"{notebook}: an explorer's output has no picture to show")
+                del data[WIDGET_VIEW]
+                outputs.append(_explorer_note())
+        cell.outputs = outputs
+    kind = notebook.split("/")[0]
+    title = next(i for i, cell in enumerate(nb.cells)
+                 if cell.cell_type == "markdown" and cell.source.lstrip().startswith("# "))
+    if title:  # an exercise's "Generated file" note comes before its title; the title goes first
+        nb.cells.insert(0, nb.cells.pop(title))
+    # the box goes right under the page's title line, above the lesson's goals
+    heading, _, rest = nb.cells[0].source.lstrip().partition("\n")
+    nb.cells[0].source = heading
+    nb.cells[1:1] = [_run_box(notebook, kind)] + ([nbformat.v4.new_markdown_cell(rest.strip("\n"))] if rest.strip() else [])
+    return nb
+
+
+def _index(text: str, pages: dict[str, str]) -> str:
+    toctrees = []
+    for caption, members in SECTIONS:
+        if isinstance(members, str):
+            members = [name for name in pages if name.startswith(members + "/")]
+        entries = "\n".join(posixpath.splitext(pages[name])[0] for name in members)
+        toctrees.append(f"```{{toctree}}\n:hidden:\n:caption: {caption}\n\n{entries}\n```")
+    return text.rstrip("\n") + "\n\n" + "\n\n".join(toctrees) + "\n"
+
+
+def stage(root: Path, source: Path) -> list[str]:
+    """Write the site's sources into ``source`` (emptied first); return the pages, in reading order.
+
+    Examples
+    --------
+    What ``make site`` stages, from the repository's root::
+
+        stage(ROOT, ROOT / "build" / "site-src")  # -> ['index.md', 'notebooks/00_start_here.ipynb', ...]
+    """
+    import nbformat
+
+    root, source = Path(root), Path(source)
+    if source.exists():
+        shutil.rmtree(source)
+    pages = site_pages(root)
+    for name, page in pages.items():
+        target = source / page
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if name.endswith(".ipynb"):
+            nbformat.write(stage_notebook(root / name, name, pages), target)
+        else:
+            text = rewrite_markdown((root / name).read_text(encoding="utf-8"), name, pages)
+            if page == "index.md":
+                text = _index(text, pages)
+            target.write_text(text, encoding="utf-8")
+    return list(pages.values())
+
+
+def build(root: Path, out: Path, *, work: Path | None = None, quiet: bool = True) -> None:
+    """Stage the pages and build the site into ``out`` with Sphinx; warnings are errors.
+
+    Examples
+    --------
+    What ``make site`` runs::
+
+        build(ROOT, ROOT / "build" / "site")  # build/site/index.html, one page per lesson, ...
+    """
+    out = Path(out)
+    work = Path(work) if work is not None else out.parent / (out.name + "-work")
+    stage(root, work / "src")
+    if out.exists():
+        shutil.rmtree(out)
+    command = [sys.executable, "-m", "sphinx", "-b", "html", "-c", str(CONF_DIR), "-d", str(work / "doctrees"),
+               "-E", "-W", "--keep-going", str(work / "src"), str(out)]
+    if quiet:
+        command.insert(-2, "-q")
+    subprocess.run(command, check=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "site", help="folder to build into")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    try:
+        build(ROOT, args.out)
+    except subprocess.CalledProcessError as error:
+        print(f"make site: Sphinx failed (exit status {error.returncode}); its messages are above", file=sys.stderr)
+        return 1
+    size = sum(path.stat().st_size for path in args.out.rglob("*") if path.is_file())
+    print(f"site built in {time.perf_counter() - started:.0f} s: {args.out}/index.html "
+          f"({size / 1e6:.1f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
