@@ -4,6 +4,7 @@
 these checks need only nbformat, so they run with `make test`.
 """
 
+import importlib.metadata
 import importlib.util
 import posixpath
 import re
@@ -164,3 +165,21 @@ def test_links_to_files_outside_the_site_become_their_paths():
     # a fenced block is code, left as it is
     fenced = "```\n[x](../Makefile)\n```"
     assert builder.rewrite_markdown(fenced, "docs/instructor.md", pages) == fenced
+
+
+def test_the_sites_tools_stay_out_of_make_test_and_make_lab():
+    # the installed metadata is pyproject.toml's; reading it needs no TOML parser (Python 3.10 has none)
+    requirements = importlib.metadata.requires("course_lib")
+
+    def names(extra):
+        chosen = [r for r in requirements if (f'extra == "{extra}"' in r if extra else "extra ==" not in r)]
+        return {re.split(r"[<>=!~ ;\[]", r, maxsplit=1)[0].lower() for r in chosen}
+
+    assert {"jupyter-book", "sphinx-mathjax-offline"} <= names("site")
+    assert not (names(None) | names("test")) & (names("site") | {"sphinx", "myst-nb"})
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipes = dict(re.findall(r"^([\w$()-]+):[^\n]*\n((?:\t[^\n]*\n)+)", makefile, re.M))
+    assert "-e '.[test]'" in recipes["$(STAMP)"] and "site" not in recipes["$(STAMP)"]
+    assert "not site" in recipes["test"] and "site" not in recipes["lab"]
+    assert "'.[test,site]'" in recipes["$(SITE_STAMP)"]
+    assert "make test-site" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
