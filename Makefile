@@ -100,8 +100,9 @@ $(SITE_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,site]'
 	touch $@
 
+# `make site SITE_REPOSITORY=https://…` names the address to clone the course from on every page.
 site: $(SITE_STAMP)
-	$(BIN)/python book/build_site.py --out $(BUILD)/site
+	$(BIN)/python book/build_site.py --out $(BUILD)/site $(if $(SITE_REPOSITORY),--repository "$(SITE_REPOSITORY)")
 
 test-site: $(SITE_STAMP) $(BROWSER_STAMP) chromium
 	$(BIN)/python -m pytest -m site tests/test_site.py

@@ -20,6 +20,7 @@ for every line of solution code and every hidden test (``course_lib.grading.bund
 from __future__ import annotations
 
 import argparse
+import functools
 import posixpath
 import re
 import shutil
@@ -35,6 +36,7 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 EXPLORER_NOTE_CLASS = "course-explorer-note"
 RUN_BOX_CLASS = "course-run"
 HIDDEN_TEXT_TITLE = "Open after your attempt"
+GENERATED_NOTE = "**Generated file.**"
 
 # The site's pages in reading order: (sidebar caption, [(file in the repository, page in the site)]).
 # Lessons and exercise sets are every notebook of their folder, sorted by number.
@@ -88,7 +90,15 @@ def lab_link(notebook: str) -> str:
     return LAB_URL + notebook
 
 
-def rewrite_markdown(text: str, page: str, pages: dict[str, str]) -> str:
+def _title(root: Path, markdown: str) -> str:
+    """The first heading of a Markdown file of the repository."""
+    for line in (Path(root) / markdown).read_text(encoding="utf-8").splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return markdown
+
+
+def rewrite_markdown(text: str, page: str, pages: dict[str, str], root: Path = ROOT) -> str:
     """Markdown of repository file ``page`` with its links pointing into the site.
 
     A relative link to a file the site shows points at that file's page; one to a file it does not
@@ -103,10 +113,13 @@ def rewrite_markdown(text: str, page: str, pages: dict[str, str]) -> str:
     'See [the guide](../index.md#setting-up).'
     >>> rewrite_markdown("[sets](../instructor/README.md)", "docs/instructor.md", pages)
     'sets (`instructor/README.md` in the repository)'
+    >>> rewrite_markdown("[docs/instructor.md](docs/instructor.md)", "README.md", pages)
+    "[Instructor's guide](docs/instructor.md)"
     >>> rewrite_markdown("Open `notebooks/00_a.ipynb`.", "README.md", pages)
     'Open [`notebooks/00_a.ipynb`](notebooks/00_a.ipynb).'
     """
     here = posixpath.dirname(page)
+    page_title = functools.partial(_title, root)
     site_here = posixpath.dirname(pages.get(page, page))
 
     def target_in_site(repository_path: str) -> str:
@@ -118,8 +131,13 @@ def rewrite_markdown(text: str, page: str, pages: dict[str, str]) -> str:
             return match.group(0)
         path, _, anchor = target.partition("#")
         repository_path = posixpath.normpath(posixpath.join(here, path))
+        names_itself = text.strip("`") in (path, repository_path)
         if repository_path in pages:
+            if names_itself and repository_path.endswith(".md"):
+                text = page_title(repository_path)
             return f"[{text}]({target_in_site(repository_path)}{'#' + anchor if anchor else ''})"
+        if names_itself:
+            return f"`{repository_path}` (in the repository)"
         return f"{text} (`{repository_path}` in the repository)"
 
     def notebook_code(match: re.Match) -> str:
@@ -138,7 +156,13 @@ def rewrite_markdown(text: str, page: str, pages: dict[str, str]) -> str:
     return "\n".join(out)
 
 
-def _run_box(notebook: str, kind: str) -> dict:
+def _get_the_course(repository: str | None) -> str:
+    if repository:
+        return f"clone the course from <{repository}>"
+    return "get the course (clone its repository, or unpack the zip your instructor gave you)"
+
+
+def _run_box(notebook: str, kind: str, repository: str | None) -> dict:
     import nbformat
 
     if kind == "notebooks":
@@ -149,7 +173,7 @@ def _run_box(notebook: str, kind: str) -> dict:
                 "it. To answer them and check each answer with `check()`")
     return nbformat.v4.new_markdown_cell(
         f":::{{admonition}} Open it in JupyterLab\n:class: {RUN_BOX_CLASS}\n"
-        f"{what}: clone the course, run `make lab` in its folder, then open "
+        f"{what}: {_get_the_course(repository)}, run `make lab` in its folder, then open "
         f"[`{notebook}` in JupyterLab]({lab_link(notebook)}) (the address `make lab` serves on "
         "JupyterLab's default port, 8888).\n:::"
     )
@@ -160,13 +184,21 @@ def _explorer_note() -> dict:
 
     return nbformat.v4.new_output(
         "display_data",
-        data={"text/html": f'<p class="{EXPLORER_NOTE_CLASS}"><b>Explorer.</b> This is its starting '
-                           "picture. It moves in JupyterLab: open this lesson there (see the box at "
-                           "the top of the page), run this cell and drag the sliders.</p>"},
+        data={"text/html": f'<p class="{EXPLORER_NOTE_CLASS}"><b>Explorer.</b> Above is its starting '
+                           "picture, as JupyterLab shows it before the cell runs (hence its first line). "
+                           "It moves in JupyterLab: open this lesson there (see the box at the top of "
+                           "the page), run this cell and drag the sliders.</p>"},
     )
 
 
-def stage_notebook(source: Path, notebook: str, pages: dict[str, str]):
+def _alt_text(cell, explorer: bool) -> str:
+    if explorer:
+        return "The explorer's starting picture"
+    lines = [line.strip() for line in cell.source.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return f"Figure drawn by the code above ({lines[-1][:100]})" if lines else "Figure drawn by the code above"
+
+
+def stage_notebook(source: Path, notebook: str, pages: dict[str, str], repository: str | None = None):
     """The notebook at ``source`` (repository path ``notebook``) as the site shows it.
 
     Examples
@@ -175,6 +207,9 @@ def stage_notebook(source: Path, notebook: str, pages: dict[str, str]):
     >>> name = "notebooks/05_transposed_convolution.ipynb"
     >>> staged = stage_notebook(ROOT / name, name, pages)
     >>> "localhost:8888/lab/tree/" + name in staged.cells[1].source
+    True
+    >>> "clone the course from <https://example.org/course>" in stage_notebook(
+    ...     ROOT / name, name, pages, "https://example.org/course").cells[1].source
     True
     >>> outputs = [o for c in staged.cells for o in c.get("outputs", [])]
     >>> any(WIDGET_VIEW in o.get("data", {}) for o in outputs), "widgets" in staged.metadata
@@ -207,20 +242,30 @@ def stage_notebook(source: Path, notebook: str, pages: dict[str, str]):
                     raise ValueError(f"{notebook}: an explorer's output has no picture to show")
                 del data[WIDGET_VIEW]
                 outputs.append(_explorer_note())
+        if any(key.startswith("image/") for output in outputs for key in output.get("data", {})):
+            explorer = len(outputs) > len(cell.get("outputs", []))
+            cell.metadata.setdefault("mystnb", {})["image"] = {"alt": _alt_text(cell, explorer)}
         cell.outputs = outputs
     kind = notebook.split("/")[0]
     title = next(i for i, cell in enumerate(nb.cells)
                  if cell.cell_type == "markdown" and cell.source.lstrip().startswith("# "))
-    if title:  # an exercise's "Generated file" note comes before its title; the title goes first
+    # an exercise's first cell tells instructors where it is generated from: not for the site's readers
+    nb.cells = [cell for cell in nb.cells[:title] if not cell.source.startswith(GENERATED_NOTE)] + nb.cells[title:]
+    title = next(i for i, cell in enumerate(nb.cells)
+                 if cell.cell_type == "markdown" and cell.source.lstrip().startswith("# "))
+    if title:
         nb.cells.insert(0, nb.cells.pop(title))
     # the box goes right under the page's title line, above the lesson's goals
     heading, _, rest = nb.cells[0].source.lstrip().partition("\n")
     nb.cells[0].source = heading
-    nb.cells[1:1] = [_run_box(notebook, kind)] + ([nbformat.v4.new_markdown_cell(rest.strip("\n"))] if rest.strip() else [])
+    nb.cells[1:1] = [_run_box(notebook, kind, repository)] + ([nbformat.v4.new_markdown_cell(rest.strip("\n"))] if rest.strip() else [])
     return nb
 
 
-def _index(text: str, pages: dict[str, str]) -> str:
+def _index(text: str, pages: dict[str, str], repository: str | None) -> str:
+    if repository:
+        heading, _, rest = text.partition("\n")
+        text = f"{heading}\n\n**Get the course:** `git clone {repository}`, then `make lab` in its folder.\n{rest}"
     toctrees = []
     for caption, members in SECTIONS:
         if isinstance(members, str):
@@ -230,7 +275,7 @@ def _index(text: str, pages: dict[str, str]) -> str:
     return text.rstrip("\n") + "\n\n" + "\n\n".join(toctrees) + "\n"
 
 
-def stage(root: Path, source: Path) -> list[str]:
+def stage(root: Path, source: Path, repository: str | None = None) -> list[str]:
     """Write the site's sources into ``source`` (emptied first); return the pages, in reading order.
 
     Examples
@@ -249,16 +294,17 @@ def stage(root: Path, source: Path) -> list[str]:
         target = source / page
         target.parent.mkdir(parents=True, exist_ok=True)
         if name.endswith(".ipynb"):
-            nbformat.write(stage_notebook(root / name, name, pages), target)
+            nbformat.write(stage_notebook(root / name, name, pages, repository), target)
         else:
-            text = rewrite_markdown((root / name).read_text(encoding="utf-8"), name, pages)
+            text = rewrite_markdown((root / name).read_text(encoding="utf-8"), name, pages, root)
             if page == "index.md":
-                text = _index(text, pages)
+                text = _index(text, pages, repository)
             target.write_text(text, encoding="utf-8")
     return list(pages.values())
 
 
-def build(root: Path, out: Path, *, work: Path | None = None, quiet: bool = True) -> None:
+def build(root: Path, out: Path, *, work: Path | None = None, repository: str | None = None,
+          quiet: bool = True) -> None:
     """Stage the pages and build the site into ``out`` with Sphinx; warnings are errors.
 
     Examples
@@ -269,7 +315,7 @@ def build(root: Path, out: Path, *, work: Path | None = None, quiet: bool = True
     """
     out = Path(out)
     work = Path(work) if work is not None else out.parent / (out.name + "-work")
-    stage(root, work / "src")
+    stage(root, work / "src", repository)
     if out.exists():
         shutil.rmtree(out)
     command = [sys.executable, "-m", "sphinx", "-b", "html", "-c", str(CONF_DIR), "-d", str(work / "doctrees"),
@@ -279,13 +325,32 @@ def build(root: Path, out: Path, *, work: Path | None = None, quiet: bool = True
     subprocess.run(command, check=True)
 
 
+def repository_url(value: str) -> str:
+    """``--repository``'s value: an http(s) or git address with no spaces.
+
+    Examples
+    --------
+    >>> repository_url("https://github.com/example/convolution-arithmetic")
+    'https://github.com/example/convolution-arithmetic'
+    >>> repository_url("see the course")
+    Traceback (most recent call last):
+    ...
+    ValueError: repository must be an https://, http:// or git@ address with no spaces, got 'see the course'
+    """
+    if not re.fullmatch(r"(https?://|git@)[^\s<>`]+", value):
+        raise ValueError(f"repository must be an https://, http:// or git@ address with no spaces, got {value!r}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "site", help="folder to build into")
+    parser.add_argument("--repository", default=None, metavar="URL", type=repository_url,
+                        help="address to clone the course from, named on every lesson's page")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
-        build(ROOT, args.out)
+        build(ROOT, args.out, repository=args.repository)
     except subprocess.CalledProcessError as error:
         print(f"make site: Sphinx failed (exit status {error.returncode}); its messages are above", file=sys.stderr)
         return 1

@@ -32,6 +32,8 @@ nb_merge_streams = True
 
 # --- Markdown ---
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
+# the lessons write display formulas inside a paragraph ("… gives $$o' = …$$ With p' …"), as JupyterLab allows
+myst_dmath_double_inline = True
 # the README and docs link to headings by GitHub's slugs (#checking-your-answers)
 myst_heading_anchors = 4
 
@@ -40,6 +42,9 @@ html_theme = "sphinx_book_theme"
 html_title = "Convolution Arithmetic"
 html_static_path = ["_static"]
 html_css_files = ["course.css"]
+html_js_files = ["course.js"]
+# the search's summaries fetch each result page, which a browser refuses for a site opened from disk
+html_show_search_summary = False
 html_copy_source = False
 html_show_sourcelink = False
 html_last_updated_fmt = None

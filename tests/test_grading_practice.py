@@ -122,6 +122,13 @@ def test_feedback_leads_with_a_word_in_html_and_plain_text(status, message, word
     for glyph in "✅❌⏳⚠☑❓":
         assert glyph not in plain and glyph not in page
     assert "color:#" in page and ("Hint: count." in page) == ("Hint" in message)
+    # a name in backticks is code on the page, never a literal backtick
+    assert "`" not in page and ("<code>o1</code> is still <code>...</code>" in page) == ("`o1`" in message)
+
+
+def test_feedback_html_escapes_what_a_message_quotes():
+    page = check_module.Feedback("wrong", "ex02.1: your value `<b>x</b>` and `a & b`")._repr_html_()
+    assert "<code>&lt;b&gt;x&lt;/b&gt;</code>" in page and "<code>a &amp; b</code>" in page
 
 
 def test_the_lessons_own_answer_for_drawn_numbers_is_named_as_such(lesson):

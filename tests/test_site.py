@@ -43,6 +43,8 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 LAPTOP = {"width": 1366, "height": 768}
+# what a formula MathJax did not typeset leaves in the text
+RAW_TEX = re.compile(r"\$\$|\\[A-Za-z]+\{|\$\\[A-Za-z]+")
 VERDICT_WORDS = ("Right", "Not right yet", "Not attempted", "Cannot judge here", "Form checked", "Unknown question")
 # characters drawn as emoji by default (Unicode's Emoji_Presentation, Basic Multilingual Plane part,
 # and every pictograph above it): Debian's Chromium has no font for them and draws empty boxes
@@ -158,6 +160,10 @@ def test_every_page_loads_everything_from_the_site_and_every_link_and_picture_wo
                 body.querySelectorAll('mjx-container, script, style').forEach(e => e.remove());
                 return body.textContent; }""")
             problems += [f"{name}: an emoji, drawn as an empty box here: {c!r}" for c in sorted(set(EMOJI.findall(text)))]
+            prose = visit.page.evaluate("""() => { const body = document.body.cloneNode(true);
+                body.querySelectorAll('mjx-container, script, style, pre, code, .math').forEach(e => e.remove());
+                return body.textContent; }""")
+            problems += [f"{name}: TeX shown as text: {m!r}" for m in sorted(set(RAW_TEX.findall(prose)))]
             characters.update(text)
         finally:
             visit.close()
@@ -188,13 +194,19 @@ def test_each_lesson_shows_every_figure_its_explorer_and_a_way_into_jupyterlab(s
                                 ".map(i => [i.complete && i.naturalWidth > 0, i.getAttribute('src')])")
         assert len(figures) == _image_outputs(ROOT / (lesson + ".ipynb")) >= 1
         assert all(loaded for loaded, _ in figures), figures
+        # each figure says what it is and opens at full size when clicked
+        details = page.evaluate("() => [...document.querySelectorAll('div.cell_output img')]"
+                                ".map(i => [i.alt, i.parentElement.tagName === 'A' && i.parentElement.getAttribute('href') === i.getAttribute('src')])")
+        assert all(alt.startswith(("Figure drawn by the code above", "The explorer's starting picture")) and linked
+                   for alt, linked in details), details
         notes = page.locator(f"p.{builder.EXPLORER_NOTE_CLASS}")
         assert notes.count() == 1 and "moves in JupyterLab" in notes.first.inner_text()
         # the explorer's picture is the output right before its note
         assert page.evaluate(f"""() => {{
             const note = document.querySelector('p.{builder.EXPLORER_NOTE_CLASS}');
-            const picture = note.closest('.output').previousElementSibling;
-            return !!picture && picture.tagName === 'IMG' && picture.naturalWidth > 0; }}""")
+            const before = note.closest('.output').previousElementSibling;
+            const picture = before && (before.tagName === 'IMG' ? before : before.querySelector(':scope > img'));
+            return !!picture && picture.naturalWidth > 0; }}""")
         lab = page.locator(f".{builder.RUN_BOX_CLASS} a[href='{builder.lab_link(lesson + '.ipynb')}']")
         assert lab.count() == 1
         verdicts = page.locator(".course-verdict").all_inner_texts()
@@ -211,8 +223,10 @@ def test_each_lesson_shows_every_figure_its_explorer_and_a_way_into_jupyterlab(s
         visit.close()
 
 
-def test_the_search_finds_a_lesson(server, browser):
-    visit = _Visit(browser, server + "search.html?q=output_padding")
+@pytest.mark.parametrize("where", ["server", "disk"])
+def test_the_search_finds_a_lesson(site, server, browser, where):
+    base = server if where == "server" else site.as_uri() + "/"
+    visit = _Visit(browser, base + "search.html?q=output_padding")
     try:
         visit.page.wait_for_selector("#search-results li", timeout=30_000)
         results = visit.page.locator("#search-results li a").evaluate_all("links => links.map(a => a.href)")
@@ -251,7 +265,7 @@ def test_lesson_05_on_a_laptop_screen(site, server, browser):
         first_figure.scroll_into_view_if_needed()
         page.screenshot(path=str(SCREENSHOTS / "05_first_figure.png"))
         note = page.locator(f"p.{builder.EXPLORER_NOTE_CLASS}")
-        picture = note.locator("xpath=ancestor::div[contains(@class,'output')][1]/preceding-sibling::*[1][self::img]")
+        picture = note.locator("xpath=ancestor::div[contains(@class,'output')][1]/preceding-sibling::*[1]/descendant-or-self::img")
         picture.scroll_into_view_if_needed()
         page.screenshot(path=str(SCREENSHOTS / "05_explorer.png"))
         for image in (first_figure, picture):

@@ -161,7 +161,7 @@ def test_links_to_files_outside_the_site_become_their_paths():
     text = (ROOT / "docs" / "instructor.md").read_text(encoding="utf-8")
     assert "](../instructor/README.md)" in text
     rewritten = builder.rewrite_markdown(text, "docs/instructor.md", pages)
-    assert "../instructor/README.md" not in rewritten and "`instructor/README.md` in the repository" in rewritten
+    assert "../instructor/README.md" not in rewritten and "`instructor/README.md` (in the repository)" in rewritten
     # a fenced block is code, left as it is
     fenced = "```\n[x](../Makefile)\n```"
     assert builder.rewrite_markdown(fenced, "docs/instructor.md", pages) == fenced

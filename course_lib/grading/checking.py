@@ -299,6 +299,9 @@ def _namespace():
     return sys._getframe(2).f_globals
 
 
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
 class Feedback:
     """A verdict as a notebook shows it: a coloured word first ("Right", "Not right yet", …),
     then the message; plain text starts with the same word.
@@ -327,7 +330,9 @@ class Feedback:
 
         word, mark, colour, text = self._parts()
         first, _, rest = text.partition("\n")
-        lines = [html.escape(first)] + [html.escape(line.strip()) for line in rest.splitlines()]
+        # `name` in a message is code, as in the plain text; escaped first, so nothing else becomes markup
+        lines = [_CODE_SPAN.sub(r"<code>\1</code>", html.escape(line))
+                 for line in [first] + [line.strip() for line in rest.splitlines()]]
         return (f'<div class="course-verdict" data-status="{html.escape(self.status)}" '
                 f'style="border-left:4px solid {colour};padding:2px 8px;font-family:sans-serif">'
                 f'<b style="color:{colour}">{mark} {word}</b> — ' + "<br>".join(lines) + "</div>")
