@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import json
 import posixpath
 import re
 import shutil
@@ -56,7 +57,7 @@ SECTIONS = (
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<target>[^)\s]+)\)")
-_NOTEBOOK_CODE = re.compile(r"(?<!\[)`(?P<path>(?:notebooks|exercises)/\d\d_\w+\.ipynb)`(?!\]\()")
+_NOTEBOOK_CODE = re.compile(r"(?<!\[)`(?P<path>(?:notebooks|exercises)/\d\d_\w+\.ipynb)`(?!\]\()(?P<section> §\d+)?")
 
 
 def site_pages(root: Path = ROOT) -> dict[str, str]:
@@ -90,20 +91,42 @@ def lab_link(notebook: str) -> str:
     return LAB_URL + notebook
 
 
-def _title(root: Path, markdown: str) -> str:
-    """The first heading of a Markdown file of the repository."""
-    for line in (Path(root) / markdown).read_text(encoding="utf-8").splitlines():
-        if line.startswith("# "):
-            return line[2:].strip()
-    return markdown
+@functools.lru_cache(maxsize=None)
+def _title(root: Path, name: str) -> str | None:
+    """The first heading of a Markdown file or notebook of the repository (None if it has none)."""
+    path = Path(root) / name
+    if not path.is_file():
+        return None
+    if name.endswith(".ipynb"):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    else:
+        text = path.read_text(encoding="utf-8")
+    return next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), None)
+
+
+def _section_anchor(root: Path, notebook: str, number: str) -> str | None:
+    """MyST's anchor (GitHub's slug) of the section ``## N · …`` of a notebook of the repository."""
+    path = Path(root) / notebook
+    if not path.is_file():
+        return None
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    for cell in cells:
+        for line in "".join(cell["source"]).splitlines() if cell["cell_type"] == "markdown" else ():
+            if line.startswith(f"## {number} · "):
+                # MyST slugs the heading's text: formulas contribute nothing, code its characters
+                text = re.sub(r"[`*]", "", re.sub(r"\$[^$]*\$", "", line[3:]))
+                return re.sub(r"[^\w\u4e00-\u9fff\- ]", "", text.lower().replace(" ", "-"))
+    return None
 
 
 def rewrite_markdown(text: str, page: str, pages: dict[str, str], root: Path = ROOT) -> str:
     """Markdown of repository file ``page`` with its links pointing into the site.
 
-    A relative link to a file the site shows points at that file's page; one to a file it does not
-    show becomes the file's path in code; a notebook path written in code becomes a link. Fenced
-    code blocks are left alone.
+    A relative link to a file the site shows points at that file's page (named by its title when
+    the link's text is the file's path); one to a file it does not show becomes the file's path in
+    code; a notebook path written in code becomes a link named by the notebook's title. Fenced code
+    blocks are left alone.
 
     Examples
     --------
@@ -117,9 +140,13 @@ def rewrite_markdown(text: str, page: str, pages: dict[str, str], root: Path = R
     "[Instructor's guide](docs/instructor.md)"
     >>> rewrite_markdown("Open `notebooks/00_a.ipynb`.", "README.md", pages)
     'Open [`notebooks/00_a.ipynb`](notebooks/00_a.ipynb).'
+    >>> rewrite_markdown("Start with `notebooks/00_start_here.ipynb`.", "README.md", site_pages())
+    'Start with [00 · Start here](notebooks/00_start_here.ipynb).'
+    >>> rewrite_markdown("`notebooks/05_transposed_convolution.ipynb` §3", "README.md", site_pages())
+    '[05 · Transposed convolution §3](notebooks/05_transposed_convolution.ipynb#3--relationships-814)'
     """
     here = posixpath.dirname(page)
-    page_title = functools.partial(_title, root)
+    page_title = functools.partial(_title, Path(root))
     site_here = posixpath.dirname(pages.get(page, page))
 
     def target_in_site(repository_path: str) -> str:
@@ -133,7 +160,7 @@ def rewrite_markdown(text: str, page: str, pages: dict[str, str], root: Path = R
         repository_path = posixpath.normpath(posixpath.join(here, path))
         names_itself = text.strip("`") in (path, repository_path)
         if repository_path in pages:
-            if names_itself and repository_path.endswith(".md"):
+            if names_itself and page_title(repository_path):
                 text = page_title(repository_path)
             return f"[{text}]({target_in_site(repository_path)}{'#' + anchor if anchor else ''})"
         if names_itself:
@@ -141,10 +168,15 @@ def rewrite_markdown(text: str, page: str, pages: dict[str, str], root: Path = R
         return f"{text} (`{repository_path}` in the repository)"
 
     def notebook_code(match: re.Match) -> str:
-        path = match.group("path")
+        path, section = match.group("path"), match.group("section")
         if path not in pages:
             return match.group(0)
-        return f"[`{path}`]({target_in_site(path)})"
+        title = page_title(path)
+        text = title or f"`{path}`"
+        anchor = _section_anchor(root, path, section[2:]) if section else None
+        if anchor:  # "`notebooks/05_….ipynb` §3" in the errata: the link leads to section 3
+            return f"[{text} {section.strip()}]({target_in_site(path)}#{anchor})"
+        return f"[{text}]({target_in_site(path)}){section or ''}"
 
     out, in_fence = [], False
     for line in text.split("\n"):
