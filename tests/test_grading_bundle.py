@@ -54,9 +54,9 @@ def test_the_bundle_holds_what_students_need(bundle):
             "exercises/02_convolution_arithmetic.ipynb", "exercises/03_layer_arithmetic.ipynb"} <= names
     assert {name.split("/")[0] for name in names} <= {"README.md", "environment.yml", "pyproject.toml", "Makefile",
                                                       "LICENSE", "LICENSE.md", "notebooks", "exercises", "course_lib",
-                                                      "docs"}
-    # The README's links lead somewhere in what students receive.
-    assert {"docs/instructor.md", "docs/sandbox.md", "docs/ERRATA.md"} <= names
+                                                      "docs", "book"}
+    # The README's links lead somewhere in what students receive, and its `make site` works there.
+    assert {"docs/instructor.md", "docs/sandbox.md", "docs/ERRATA.md", "book/build_site.py", "book/conf.py"} <= names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc") or "checkpoint" in n]
 
 

@@ -1,9 +1,10 @@
 """``course bundle OUT.zip``: what students receive, and proof that nothing secret is in it.
 
 The bundle holds ``notebooks/``, ``exercises/``, ``course_lib/`` (without caches), the README, the
-pages it links to (``docs/``) and the environment files. Before writing, every text file is scanned: a line of solution code (from
-the solution notebooks' marked regions) or a line of the instructor's exercise-set declarations
-(answers, reference functions, hidden tests) anywhere in it stops the bundle with an error.
+pages it links to (``docs/``), the web site's builder (``book/``) and the environment files.
+Before writing, every text file is scanned: a line of solution code (from the solution notebooks'
+marked regions) or a line of the instructor's exercise-set declarations (answers, reference
+functions, hidden tests) anywhere in it stops the bundle with an error.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from pathlib import Path
 __all__ = ["BundleError", "bundle_members", "secret_lines", "build_bundle"]
 
 TOP_FILES = ("README.md", "environment.yml", "pyproject.toml", "Makefile", "LICENSE", "LICENSE.md")
-TOP_FOLDERS = ("notebooks", "exercises", "course_lib", "docs")
+# book/: `make site` builds the course's web site from a bundle too
+TOP_FOLDERS = ("notebooks", "exercises", "course_lib", "docs", "book")
 _SKIP_PARTS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".hypothesis"}
 _SKIP_SUFFIXES = (".pyc", ".pyo", ".egg-info")
 MIN_LINE = 20
