@@ -57,6 +57,8 @@ SECTIONS = (
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<target>[^)\s]+)\)")
+_CROSS_REFERENCE = re.compile(r"(?P<link>!?\[[^\]]*\]\([^)]*\))|(?P<code>`[^`]*`)|(?P<math>\$\$?[^$]*\$\$?)"
+                              r"|(?P<lesson>\b[Ll]esson (?P<number>\d\d)(?P<section> §\d+)?)(?!\d)")
 _NOTEBOOK_CODE = re.compile(r"(?<!\[)`(?P<path>(?:notebooks|exercises)/\d\d_\w+\.ipynb)`(?!\]\()(?P<section> §\d+)?")
 
 
@@ -144,6 +146,8 @@ def rewrite_markdown(text: str, page: str, pages: dict[str, str], root: Path = R
     'Start with [00 · Start here](notebooks/00_start_here.ipynb).'
     >>> rewrite_markdown("`notebooks/05_transposed_convolution.ipynb` §3", "README.md", site_pages())
     '[05 · Transposed convolution §3](notebooks/05_transposed_convolution.ipynb#3--relationships-814)'
+    >>> rewrite_markdown("as lesson 05 §3 shows ($i$ in `lesson 05`)", "exercises/05_x.ipynb", site_pages())
+    'as [lesson 05 §3](../notebooks/05_transposed_convolution.ipynb#3--relationships-814) shows ($i$ in `lesson 05`)'
     """
     here = posixpath.dirname(page)
     page_title = functools.partial(_title, Path(root))
@@ -178,12 +182,31 @@ def rewrite_markdown(text: str, page: str, pages: dict[str, str], root: Path = R
             return f"[{text} {section.strip()}]({target_in_site(path)}#{anchor})"
         return f"[{text}]({target_in_site(path)}){section or ''}"
 
+    lessons = {name.split("/")[1][:2]: name for name in pages if name.startswith("notebooks/")}
+
+    def cross_reference(match: re.Match) -> str:
+        """'lesson 04 §7' and a lesson's file stem in code become links; links, code and formulas
+        are passed over as they are."""
+        if match.group("code") and (stem := re.fullmatch(r"`(\d\d)_\w+`", match.group("code"))):
+            name = lessons.get(stem.group(1))
+            if name == f"notebooks/{match.group('code').strip('`')}.ipynb" and name != page:
+                return f"[{match.group('code')}]({target_in_site(name)})"
+        if not match.group("lesson") or match.group("number") not in lessons:
+            return match.group(0)
+        name, section = lessons[match.group("number")], match.group("section")
+        anchor = _section_anchor(root, name, section[2:]) if section else None
+        if name == page and not anchor:
+            return match.group(0)
+        return f"[{match.group('lesson')}]({target_in_site(name)}{'#' + anchor if anchor else ''})"
+
     out, in_fence = [], False
     for line in text.split("\n"):
         if _FENCE.match(line):
             in_fence = not in_fence
         elif not in_fence:
             line = _NOTEBOOK_CODE.sub(notebook_code, _LINK.sub(link, line))
+            if not line.startswith("#"):  # a link in a heading would turn the contents list into links
+                line = _CROSS_REFERENCE.sub(cross_reference, line)
         out.append(line)
     return "\n".join(out)
 
@@ -223,11 +246,43 @@ def _explorer_note() -> dict:
     )
 
 
-def _alt_text(cell, explorer: bool) -> str:
+def _alt_text(cell, explorer: bool, section: str) -> str:
+    """A picture's alternative text: what draws it, and the section it illustrates."""
+    where = f", in the section “{re.sub(r'[`*$]', '', section)}”" if section else ""
     if explorer:
-        return "The explorer's starting picture"
-    lines = [line.strip() for line in cell.source.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-    return f"Figure drawn by the code above ({lines[-1][:100]})" if lines else "Figure drawn by the code above"
+        call = re.search(r"(\w+_explorer)\(", cell.source)
+        return f"The starting picture of the explorer {call.group(1) if call else ''}{where}".replace("  ", " ")
+    guide = re.findall(r"figures\.render\(\"([\w.-]+)\"", cell.source)
+    if guide:
+        return f"The guide's Figure {', '.join(guide)}, redrawn by the code above{where}"
+    drawn = re.findall(r"(?:figures|draw)\.(\w+)\(([^()\n]{0,40})", cell.source)
+    what = f" ({', '.join(f'{name}({args})' for name, args in drawn[:2])})" if drawn else ""
+    return f"Figure drawn by the code above{what}{where}"
+
+
+def merge_streams(outputs: list) -> list:
+    r"""Outputs with each run of consecutive text on one stream joined as JupyterLab shows it.
+
+    A kernel sends ``print("C:", shape)`` in pieces; JupyterLab runs them together on one line,
+    where myst-nb would put a line break between them.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> pieces = [nbformat.v4.new_output("stream", name="stdout", text=t) for t in ("C:", " (6, 4)\n")]
+    >>> [o.text for o in merge_streams(pieces)]
+    ['C: (6, 4)\n']
+    """
+    import nbformat
+
+    merged = []
+    for output in outputs:
+        if (output.get("output_type") == "stream" and merged and merged[-1].get("output_type") == "stream"
+                and merged[-1].get("name") == output.get("name")):
+            merged[-1] = nbformat.from_dict(dict(merged[-1], text=merged[-1]["text"] + output["text"]))
+            continue
+        merged.append(output)
+    return merged
 
 
 def stage_notebook(source: Path, notebook: str, pages: dict[str, str], repository: str | None = None):
@@ -251,8 +306,11 @@ def stage_notebook(source: Path, notebook: str, pages: dict[str, str], repositor
 
     nb = nbformat.read(source, as_version=4)
     nb.metadata.pop("widgets", None)
+    section = ""
     for cell in nb.cells:
         if cell.cell_type == "markdown":
+            section = next((line.lstrip("#").strip() for line in reversed(cell.source.splitlines())
+                            if re.match(r"#{1,3} ", line)), section)
             cell.source = rewrite_markdown(cell.source, notebook, pages)
             if cell.metadata.get("jupyter", {}).get("source_hidden"):
                 # an answer JupyterLab keeps collapsed until the student has tried: a closed box here
@@ -265,7 +323,7 @@ def stage_notebook(source: Path, notebook: str, pages: dict[str, str], repositor
         tags = cell.metadata.setdefault("tags", [])
         tags += [tag for key, tag in (("source_hidden", "hide-input"), ("outputs_hidden", "hide-output"))
                  if hidden.get(key) and tag not in tags]
-        outputs = []
+        outputs, explorer = [], False
         for output in cell.get("outputs", []):
             data = output.get("data", {})
             outputs.append(output)
@@ -274,10 +332,10 @@ def stage_notebook(source: Path, notebook: str, pages: dict[str, str], repositor
                     raise ValueError(f"{notebook}: an explorer's output has no picture to show")
                 del data[WIDGET_VIEW]
                 outputs.append(_explorer_note())
+                explorer = True
+        cell.outputs = merge_streams(outputs)
         if any(key.startswith("image/") for output in outputs for key in output.get("data", {})):
-            explorer = len(outputs) > len(cell.get("outputs", []))
-            cell.metadata.setdefault("mystnb", {})["image"] = {"alt": _alt_text(cell, explorer)}
-        cell.outputs = outputs
+            cell.metadata.setdefault("mystnb", {})["image"] = {"alt": _alt_text(cell, explorer, section)}
     kind = notebook.split("/")[0]
     title = next(i for i, cell in enumerate(nb.cells)
                  if cell.cell_type == "markdown" and cell.source.lstrip().startswith("# "))

@@ -28,7 +28,6 @@ nb_execution_mode = "off"
 # no require.js, no @jupyter-widgets/html-manager from a CDN: explorers are pictures here
 nb_ipywidgets_js = {}
 nb_mime_priority_overrides = [("html", "application/vnd.jupyter.widget-view+json", None)]
-nb_merge_streams = True
 
 # --- Markdown ---
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
@@ -36,6 +35,9 @@ myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
 myst_dmath_double_inline = True
 # the README and docs link to headings by GitHub's slugs (#checking-your-answers)
 myst_heading_anchors = 4
+
+# prose keeps the quotes it was written with: padding='same' stays a string Python reads
+smartquotes = False
 
 # --- HTML ---
 html_theme = "sphinx_book_theme"
