@@ -10,6 +10,7 @@ check each piece against a ZeroMQ socket standing in for a kernel.
 """
 
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -19,6 +20,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import zmq
@@ -78,6 +80,29 @@ async def relay_to_client(folder: Path, **kwargs):
     dealer = context.socket(zmq.DEALER)
     dealer.connect(channels.url("shell"))
     return context, channels, sub, dealer
+
+
+@contextlib.asynccontextmanager
+async def stand_in_kernel(folder: Path, bind: bool = True):
+    """A stand-in kernel bound in ``folder`` (``bind=False``: another process binds it), the channels
+    the grader opens on it with a SUB and a DEALER client, and ``stops``: each reason the channels
+    gave for stopping the kernel. Everything is closed on leaving."""
+    kernel_context = zmq.Context()
+    kernel = kernel_sockets(kernel_context, folder) if bind else None
+    stops = []
+
+    async def on_stop(reason):
+        stops.append(reason)
+
+    try:
+        context, channels, sub, dealer = await relay_to_client(folder, on_stop=on_stop)
+        try:
+            yield SimpleNamespace(kernel=kernel, channels=channels, sub=sub, dealer=dealer, stops=stops)
+        finally:
+            await channels.close()
+            context.destroy(linger=0)
+    finally:
+        kernel_context.destroy(linger=0)
 
 
 async def received(sock, seconds: float = 1.0) -> list:
@@ -208,34 +233,24 @@ def test_the_grader_reads_no_connection_file_back_from_the_working_folder(tmp_pa
 
 def test_a_lost_connection_is_never_made_again_by_name(tmp_path):
     async def scenario():
-        kernel_context = zmq.Context()
-        kernel = kernel_sockets(kernel_context, tmp_path)
         listener = Listener()
         listener.start()
-        stops = []
-
-        async def on_stop(reason):
-            stops.append(reason)
-
-        context, channels, sub, dealer = await relay_to_client(tmp_path, on_stop=on_stop)
         try:
-            await dealer.send_multipart([b"<IDS|MSG>", b"", b"request"])  # honest: a request and its reply
-            identities = await kernel_received(kernel["shell"])
-            assert identities[-1] == b"request"
-            kernel["shell"].send_multipart([*identities[:-1], b"reply"])
-            assert (await received(dealer))[0][-1] == b"reply"
-            for channel in PORTS:  # the kernel swaps its sockets for links and drops every connection
-                path = tmp_path / f"kernel-ipc-{PORTS[channel]}"
-                path.unlink()
-                path.symlink_to(listener.path)
-            for sock in kernel.values():
-                sock.close()
-            await asyncio.sleep(1.5)
-            assert stops == ["closed"] and listener.connections == 0
+            async with stand_in_kernel(tmp_path) as run:
+                await run.dealer.send_multipart([b"<IDS|MSG>", b"", b"request"])  # honest: a request and its reply
+                identities = await kernel_received(run.kernel["shell"])
+                assert identities[-1] == b"request"
+                run.kernel["shell"].send_multipart([*identities[:-1], b"reply"])
+                assert (await received(run.dealer))[0][-1] == b"reply"
+                for channel in PORTS:  # the kernel swaps its sockets for links and drops every connection
+                    path = tmp_path / f"kernel-ipc-{PORTS[channel]}"
+                    path.unlink()
+                    path.symlink_to(listener.path)
+                for sock in run.kernel.values():
+                    sock.close()
+                await asyncio.sleep(1.5)
+                assert run.stops == ["closed"] and listener.connections == 0
         finally:
-            await channels.close()
-            context.destroy(linger=0)
-            kernel_context.destroy(linger=0)
             listener.close()
 
     asyncio.run(scenario())
@@ -246,10 +261,7 @@ def test_a_lost_connection_is_never_made_again_by_name(tmp_path):
 
 def test_the_channels_relay_status_stream_and_error_and_drop_the_rest_as_it_arrives(tmp_path):
     async def scenario():
-        kernel_context = zmq.Context()
-        kernel = kernel_sockets(kernel_context, tmp_path)
-        context, channels, sub, dealer = await relay_to_client(tmp_path)
-        try:
+        async with stand_in_kernel(tmp_path) as run:
             await asyncio.sleep(0.3)  # the client's subscription reaches the kernel
             sent = [message("display_data", b"p" * 1_000_000),  # not read by grading
                     message("stream", b"s" * (runner.MAX_MESSAGE_BYTES + 1)),  # too large
@@ -259,15 +271,11 @@ def test_the_channels_relay_status_stream_and_error_and_drop_the_rest_as_it_arri
                     message("stream", b'{"text": "T0 1\\n"}'),
                     message("error", b'{"ename": "ValueError"}')]
             for frames in sent:
-                kernel["iopub"].send_multipart(frames)
-            got = await received(sub)
+                run.kernel["iopub"].send_multipart(frames)
+            got = await received(run.sub)
             assert [frame[3] for frame in got] == [frames[3] for frames in sent[4:]]
             assert got == sent[4:]
-            assert channels.oversized == 2
-        finally:
-            await channels.close()
-            context.destroy(linger=0)
-            kernel_context.destroy(linger=0)
+            assert run.channels.oversized == 2 and run.stops == []
 
     asyncio.run(scenario())
 
@@ -276,27 +284,15 @@ def test_a_kernel_that_sends_more_than_the_output_limit_is_stopped(tmp_path, mon
     monkeypatch.setattr(runner, "OUTPUT_LIMIT", 20 * 1024 * 1024)
 
     async def scenario():
-        kernel_context = zmq.Context()
-        kernel = kernel_sockets(kernel_context, tmp_path)
-        stops = []
-
-        async def on_stop(reason):
-            stops.append(reason)
-
-        context, channels, sub, dealer = await relay_to_client(tmp_path, on_stop=on_stop)
-        try:
+        async with stand_in_kernel(tmp_path) as run:
             await asyncio.sleep(0.3)
-            kernel["iopub"].send_multipart(message("stream", b'{"text": "x"}'))
-            assert len(await received(sub)) == 1 and stops == []  # honest: a little output
+            run.kernel["iopub"].send_multipart(message("stream", b'{"text": "x"}'))
+            assert len(await received(run.sub)) == 1 and run.stops == []  # honest: a little output
             for _ in range(30):
-                kernel["iopub"].send_multipart(message("display_data", b"p" * 1_000_000))
+                run.kernel["iopub"].send_multipart(message("display_data", b"p" * 1_000_000))
             await asyncio.sleep(1)
-            assert stops == ["output"]
-            assert 20 * 1024 * 1024 < channels.received < 21 * 1024 * 1024  # reading stopped there
-        finally:
-            await channels.close()
-            context.destroy(linger=0)
-            kernel_context.destroy(linger=0)
+            assert run.stops == ["output"]
+            assert 20 * 1024 * 1024 < run.channels.received < 21 * 1024 * 1024  # reading stopped there
 
     asyncio.run(scenario())
 

@@ -40,7 +40,7 @@ from nbformat import v4
 from course_lib.grading import runner
 from course_lib.grading.runner import ChannelError, KernelChannels, folder_size, held_files, run_cells
 from course_lib.grading.sandbox import SandboxError, claim_slot, detect_sandbox, readable_by_others, release_slot
-from test_grading_channel import PORTS, kernel_received, kernel_sockets, message, received, relay_to_client
+from test_grading_channel import PORTS, kernel_received, message, received, stand_in_kernel
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the sandbox needs Linux")
 
@@ -350,32 +350,18 @@ def test_a_working_folder_is_deleted_only_while_no_stop_is_being_measured(tmp_pa
 
 def test_a_reply_too_large_to_keep_stops_the_kernel(tmp_path):
     async def scenario():
-        import zmq
-
-        kernel_context = zmq.Context()
-        kernel = kernel_sockets(kernel_context, tmp_path)
-        stops = []
-
-        async def on_stop(reason):
-            stops.append(reason)
-
-        context, channels, sub, dealer = await relay_to_client(tmp_path, on_stop=on_stop)
-        try:
-            await dealer.send_multipart([b"<IDS|MSG>", b"", b"request"])
-            request = await kernel_received(kernel["shell"])
+        async with stand_in_kernel(tmp_path) as run:
+            await run.dealer.send_multipart([b"<IDS|MSG>", b"", b"request"])
+            request = await kernel_received(run.kernel["shell"])
             identities = request[:request.index(b"<IDS|MSG>")]
             # An honest error's reply carries its message twice: a 1.5 M-character one makes a 3 MB reply.
-            kernel["shell"].send_multipart([*identities, *message("execute_reply", b"r" * 3_000_000)[1:]])
-            got = await received(dealer)
-            assert len(got) == 1 and len(got[0][-1]) == 3_000_000 and stops == []  # was a stop: relayed now
-            kernel["shell"].send_multipart([*identities, *message("execute_reply",
-                                                                  b"r" * (runner.MAX_REPLY_BYTES + 1))[1:]])
+            run.kernel["shell"].send_multipart([*identities, *message("execute_reply", b"r" * 3_000_000)[1:]])
+            got = await received(run.dealer)
+            assert len(got) == 1 and len(got[0][-1]) == 3_000_000 and run.stops == []  # was a stop: relayed now
+            run.kernel["shell"].send_multipart([*identities, *message("execute_reply",
+                                                                      b"r" * (runner.MAX_REPLY_BYTES + 1))[1:]])
             await asyncio.sleep(0.5)
-            assert stops == ["reply"]  # a reply past the limit still stops the kernel at once
-        finally:
-            await channels.close()
-            context.destroy(linger=0)
-            kernel_context.destroy(linger=0)
+            assert run.stops == ["reply"]  # a reply past the limit still stops the kernel at once
 
     asyncio.run(scenario())
 
@@ -417,29 +403,20 @@ def test_replies_the_client_does_not_read_wait_in_a_bounded_queue(tmp_path):
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # its memory is not ours
 
     async def scenario():
-        stops = []
-
-        async def on_stop(reason):
-            stops.append(reason)
-
         assert await asyncio.to_thread(kernel.stdout.readline) == "bound\n"
-        context, channels, sub, dealer = await relay_to_client(tmp_path, on_stop=on_stop)
-        try:
-            await dealer.send_multipart([b"<IDS|MSG>", b"", b"request"])
+        async with stand_in_kernel(tmp_path, bind=False) as run:
+            await run.dealer.send_multipart([b"<IDS|MSG>", b"", b"request"])
             try:
                 Path("/proc/self/clear_refs").write_text("5")  # the peak counts from here
             except OSError:
                 pytest.skip("this kernel does not let a process reset its peak memory")
             before = memory("VmRSS")
             ends = time.monotonic() + 60
-            while channels.received < count * size and time.monotonic() < ends:
+            while run.channels.received < count * size and time.monotonic() < ends:
                 await asyncio.sleep(0.05)
             grown = memory("VmHWM") - before
-            kept = await received(dealer)  # what waited for the client
-            return channels.received, grown, len(kept), stops
-        finally:
-            await channels.close()
-            context.destroy(linger=0)
+            kept = await received(run.dealer)  # what waited for the client
+            return run.channels.received, grown, len(kept), list(run.stops)
 
     try:
         read, grown, kept, stops = asyncio.run(scenario())
