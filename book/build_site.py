@@ -5,13 +5,18 @@ source folder that mirrors the repository (``index.md`` from the README, ``noteb
 ``exercises/``, ``docs/``) and then built by Sphinx with myst-nb, whose configuration is
 ``book/conf.py``. Staging changes what a reader of a web page needs changed and nothing else:
 
-- every lesson and exercise page gets a box after its title with the link that opens its notebook
-  in JupyterLab (``make lab`` serves http://localhost:8888);
+- every lesson and exercise page gets a box under its title with the link that opens its notebook
+  in JupyterLab (``make lab`` serves http://localhost:8888); an exercise page loses the note telling
+  instructors where the notebook is generated from;
 - an explorer's output keeps its starting picture, loses its widget view (a web page has no kernel
-  to drive it) and gains the line saying that it moves in JupyterLab;
+  to drive it) and gains the line saying that it moves in JupyterLab; every picture gets an
+  alternative text; what JupyterLab shows collapsed stays collapsed; a print sent in pieces is one
+  output, as JupyterLab shows it;
 - links to files the site does not hold (``Makefile``, ``instructor/README.md``) become the file's
-  path, and a notebook named in code (`` `notebooks/05_transposed_convolution.ipynb` ``) becomes a
-  link to its page.
+  path; a notebook named in code (`` `notebooks/05_transposed_convolution.ipynb` ``), "lesson 04 §7"
+  and a lesson's file stem in code become links to the page (and section).
+
+Outputs are never changed otherwise, and nothing is run.
 
 Nothing from ``solutions/`` or ``instructor/`` is staged; tests/test_site.py scans the built site
 for every line of solution code and every hidden test (``course_lib.grading.bundle.secret_lines``).
@@ -39,8 +44,8 @@ RUN_BOX_CLASS = "course-run"
 HIDDEN_TEXT_TITLE = "Open after your attempt"
 GENERATED_NOTE = "**Generated file.**"
 
-# The site's pages in reading order: (sidebar caption, [(file in the repository, page in the site)]).
-# Lessons and exercise sets are every notebook of their folder, sorted by number.
+# Where a repository file goes in the site, and the site's sections in reading order after the start
+# page: (sidebar caption, a folder whose numbered notebooks go in number order, or a list of files).
 MARKDOWN_PAGES = {
     "README.md": "index.md",
     "docs/ERRATA.md": "docs/ERRATA.md",
@@ -213,7 +218,7 @@ def rewrite_markdown(text: str, page: str, pages: dict[str, str], root: Path = R
 
 def _get_the_course(repository: str | None) -> str:
     if repository:
-        return f"clone the course from <{repository}>"
+        return f"clone the course from {f'<{repository}>' if repository.startswith('http') else f'`{repository}`'}"
     return "get the course (clone its repository, or unpack the zip your instructor gave you)"
 
 
@@ -337,14 +342,11 @@ def stage_notebook(source: Path, notebook: str, pages: dict[str, str], repositor
         if any(key.startswith("image/") for output in outputs for key in output.get("data", {})):
             cell.metadata.setdefault("mystnb", {})["image"] = {"alt": _alt_text(cell, explorer, section)}
     kind = notebook.split("/")[0]
-    title = next(i for i, cell in enumerate(nb.cells)
-                 if cell.cell_type == "markdown" and cell.source.lstrip().startswith("# "))
     # an exercise's first cell tells instructors where it is generated from: not for the site's readers
-    nb.cells = [cell for cell in nb.cells[:title] if not cell.source.startswith(GENERATED_NOTE)] + nb.cells[title:]
+    nb.cells = [cell for cell in nb.cells if not (cell.cell_type == "markdown" and cell.source.startswith(GENERATED_NOTE))]
     title = next(i for i, cell in enumerate(nb.cells)
                  if cell.cell_type == "markdown" and cell.source.lstrip().startswith("# "))
-    if title:
-        nb.cells.insert(0, nb.cells.pop(title))
+    nb.cells.insert(0, nb.cells.pop(title))
     # the box goes right under the page's title line, above the lesson's goals
     heading, _, rest = nb.cells[0].source.lstrip().partition("\n")
     nb.cells[0].source = heading
@@ -372,7 +374,7 @@ def stage(root: Path, source: Path, repository: str | None = None) -> list[str]:
     --------
     What ``make site`` stages, from the repository's root::
 
-        stage(ROOT, ROOT / "build" / "site-src")  # -> ['index.md', 'notebooks/00_start_here.ipynb', ...]
+        stage(ROOT, ROOT / "build" / "site-work" / "src")  # -> ['index.md', 'notebooks/00_start_here.ipynb', ...]
     """
     import nbformat
 
@@ -393,9 +395,9 @@ def stage(root: Path, source: Path, repository: str | None = None) -> list[str]:
     return list(pages.values())
 
 
-def build(root: Path, out: Path, *, work: Path | None = None, repository: str | None = None,
-          quiet: bool = True) -> None:
-    """Stage the pages and build the site into ``out`` with Sphinx; warnings are errors.
+def build(root: Path, out: Path, *, work: Path | None = None, repository: str | None = None) -> None:
+    """Stage the pages (in ``work``, by default beside ``out``) and build the site into ``out`` with
+    Sphinx, which prints only its warnings, and fails on any.
 
     Examples
     --------
@@ -408,11 +410,8 @@ def build(root: Path, out: Path, *, work: Path | None = None, repository: str | 
     stage(root, work / "src", repository)
     if out.exists():
         shutil.rmtree(out)
-    command = [sys.executable, "-m", "sphinx", "-b", "html", "-c", str(CONF_DIR), "-d", str(work / "doctrees"),
-               "-E", "-W", "--keep-going", str(work / "src"), str(out)]
-    if quiet:
-        command.insert(-2, "-q")
-    subprocess.run(command, check=True)
+    subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-c", str(CONF_DIR), "-d", str(work / "doctrees"),
+                    "-E", "-q", "-W", "--keep-going", str(work / "src"), str(out)], check=True)
 
 
 def repository_url(value: str) -> str:
@@ -433,9 +432,15 @@ def repository_url(value: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    def repository_argument(value: str) -> str:
+        try:
+            return repository_url(value)
+        except ValueError as error:  # argparse shows an ArgumentTypeError's own words
+            raise argparse.ArgumentTypeError(str(error)) from None
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "site", help="folder to build into")
-    parser.add_argument("--repository", default=None, metavar="URL", type=repository_url,
+    parser.add_argument("--repository", default=None, metavar="URL", type=repository_argument,
                         help="address to clone the course from, named on every lesson's page")
     args = parser.parse_args(argv)
     started = time.perf_counter()

@@ -190,3 +190,11 @@ def test_the_sites_tools_stay_out_of_make_test_and_make_lab():
     assert "not site" in recipes["test"] and "site" not in recipes["lab"]
     assert "'.[test,site]'" in recipes["$(SITE_STAMP)"]
     assert "make test-site" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_a_repository_that_is_not_an_address_is_refused_by_name(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        builder.main(["--repository", "see the course", "--out", "unused"])
+    assert stopped.value.code == 2
+    assert "repository must be an https://, http:// or git@ address with no spaces, got 'see the course'" in \
+        capsys.readouterr().err
