@@ -256,7 +256,10 @@ def test_shared_exercise_notebooks_are_not_refused(course):
     del nb.metadata["course"]["student"]
     put(shared, "bob", NOTEBOOK, nb)
     put(shared, "carol", "homework.ipynb", "{}")
-    assert _ungraded_variants_note(sorted(shared.rglob("*.ipynb"))) is None
+    # what makes a row `needs roster`: a student named in the notebook's metadata
+    assert [grader.released_for(path) for path in sorted(shared.rglob("*.ipynb"))] == [None, None]
+    assert grader.released_for(course["base"] / "release" / "bob" / NOTEBOOK) == "bob"  # the control
+    assert _ungraded_variants_note([]) is None
 
 
 @pytest.fixture(scope="module")

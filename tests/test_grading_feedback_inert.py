@@ -134,21 +134,12 @@ def test_a_rostered_student_without_a_submission_gets_a_missing_row(tmp_path):
 
 
 def test_the_refusal_names_paths_not_reprs():
-    from types import SimpleNamespace
-
     from course_lib.grading import cli
+    from course_lib.grading.grader import SubmissionResult
 
-    import course_lib.grading.grader as grader
-
-    submission = SimpleNamespace(path="submitted/bob/02_x.ipynb\x1b[2J")
-
-    saved = grader.released_for
-    grader.released_for = lambda path: "bob"
-    try:
-        message = cli._ungraded_variants_note([submission])
-    finally:
-        grader.released_for = saved
-    assert "submitted/bob/02_x.ipynb?[2J (released for bob)" in message and "namespace(" not in message
+    row = SubmissionResult("submitted/bob/02_x.ipynb\x1b[2J", "bob", "ex02", "needs roster", released_for="bob\x1b[2J")
+    message = cli._ungraded_variants_note([row])
+    assert "submitted/bob/02_x.ipynb?[2J (released for bob?[2J)" in message and "SubmissionResult(" not in message
 
 
 def test_a_student_whose_file_names_no_set_gets_no_missing_row_besides_it():

@@ -148,15 +148,13 @@ def _missing_rows(results, roster, sets) -> list:
             if (student, set_id) not in handed_in and student not in unknown]
 
 
-def _ungraded_variants_note(paths) -> str | None:
-    """What to tell the instructor when per-student notebooks among ``paths`` were not graded for
-    want of a roster (each has a ``needs roster`` row), or None when there are none."""
-    from course_lib.grading import grader
-
-    variants = [(path, student) for path in paths if (student := grader.released_for(path))]
+def _ungraded_variants_note(results) -> str | None:
+    """What to tell the instructor when per-student notebooks were not graded for want of a roster
+    (their rows in ``results`` say ``needs roster``), or None when there are none."""
+    variants = [(r.path, r.released_for) for r in results if r.status == "needs roster"]
     if not variants:
         return None
-    shown = "".join(f"\n  {_one_line(path.path)} (released for {_one_line(student)})" for path, student in variants[:3])
+    shown = "".join(f"\n  {_one_line(path)} (released for {_one_line(student)})" for path, student in variants[:3])
     more = f"\n  and {len(variants) - 3:,} more" if len(variants) > 3 else ""
     return (f"course grade: per-student variants made by `course release --roster` were not graded (status "
             f"`needs roster`): {len(variants):,} of them{shown}{more}\n"
@@ -236,8 +234,7 @@ def _grade_all(args) -> int:
             write_feedback(Path(args.feedback), results, sets)
         except OSError as err:  # the gradebook is written: say it, and which feedback is missing
             feedback_error = f"course grade: {err}"
-    variants = {str(Path(r.path)) for r in results if r.status == "needs roster"}
-    note = variants and _ungraded_variants_note([p for p in paths if str(Path(p.path)) in variants])
+    note = _ungraded_variants_note(results)
     if note:
         print(note, file=sys.stderr)
     if not args.quiet:

@@ -105,7 +105,8 @@ class QuestionResult:
 class SubmissionResult:
     """One submission's row of the gradebook, with what its feedback needs.
 
-    ``reason`` says why the status is not ``ok`` (empty when it is).
+    ``reason`` says why the status is not ``ok`` (empty when it is); ``released_for`` names the
+    student a ``needs roster`` variant was released for.
     """
 
     path: str
@@ -118,6 +119,7 @@ class SubmissionResult:
     notes: list = field(default_factory=list)
     seconds: float = 0.0
     reason: str = ""
+    released_for: str = ""
 
 
 # --- reading and identifying submissions ------------------------------------------------------
@@ -204,8 +206,8 @@ def released_for(path: Path) -> str | None:
     """The student a notebook was released for (``course release --roster`` writes it into the
     notebook's metadata), or None: a shared exercise notebook, or not a readable notebook.
 
-    Only used to notice variants graded without their roster, or handed in from another
-    student's folder; the grader never takes a student's parameters from it.
+    What makes a submission's row ``needs roster`` when it is graded without one (the row's
+    ``released_for`` names the same student); the grader never takes a student's parameters from it.
 
     Examples
     --------
@@ -917,7 +919,7 @@ def grade_submission(path, sets: dict, options: Options, sandbox: Sandbox, slot:
         if options.roster is None and released is not None:
             # Its parameters are the roster's and the secret's: graded without them, every answer
             # would be compared with the default parameters' and lose its points.
-            result.status = "needs roster"
+            result.status, result.released_for = "needs roster", released
             result.reason = (f"per-student variant (released for {shorten(released, _NAME_WIDTH)}): grade with "
                              "--roster ROSTER and the secret the release used")
             return result
