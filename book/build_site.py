@@ -44,15 +44,10 @@ RUN_BOX_CLASS = "course-run"
 HIDDEN_TEXT_TITLE = "Open after your attempt"
 GENERATED_NOTE = "**Generated file.**"
 
-# Where a repository file goes in the site, and the site's sections in reading order after the start
-# page: (sidebar caption, a folder whose numbered notebooks go in number order, or a list of files).
-MARKDOWN_PAGES = {
-    "README.md": "index.md",
-    "docs/ERRATA.md": "docs/ERRATA.md",
-    "docs/instructor.md": "docs/instructor.md",
-    "docs/sandbox.md": "docs/sandbox.md",
-    "docs/CONVENTIONS.md": "docs/CONVENTIONS.md",
-}
+# The README is the start page; every other file keeps its path in the site. The sections follow
+# it in reading order: (sidebar caption, a folder whose numbered notebooks go in number order, or a
+# list of files).
+START_PAGE = "index.md"
 SECTIONS = (
     ("Lessons", "notebooks"),
     ("Exercises", "exercises"),
@@ -79,11 +74,11 @@ def site_pages(root: Path = ROOT) -> dict[str, str]:
     False
     """
     root = Path(root)
-    pages = {"README.md": MARKDOWN_PAGES["README.md"]}
+    pages = {"README.md": START_PAGE}
     for _, members in SECTIONS:
         if isinstance(members, str):
             members = [f"{members}/{path.name}" for path in sorted((root / members).glob("[0-9][0-9]_*.ipynb"))]
-        pages.update({name: MARKDOWN_PAGES.get(name, name) for name in members})
+        pages.update({name: name for name in members})
     return pages
 
 
@@ -99,31 +94,32 @@ def lab_link(notebook: str) -> str:
 
 
 @functools.lru_cache(maxsize=None)
-def _title(root: Path, name: str) -> str | None:
-    """The first heading of a Markdown file or notebook of the repository (None if it has none)."""
+def _markdown_lines(root: Path, name: str) -> tuple[str, ...]:
+    """The Markdown lines of a file or notebook of the repository (none if it is missing); read
+    once per build, however often pages name it."""
     path = Path(root) / name
     if not path.is_file():
-        return None
+        return ()
     if name.endswith(".ipynb"):
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
     else:
         text = path.read_text(encoding="utf-8")
-    return next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), None)
+    return tuple(text.splitlines())
+
+
+def _title(root: Path, name: str) -> str | None:
+    """The first heading of a Markdown file or notebook of the repository (None if it has none)."""
+    return next((line[2:].strip() for line in _markdown_lines(root, name) if line.startswith("# ")), None)
 
 
 def _section_anchor(root: Path, notebook: str, number: str) -> str | None:
     """MyST's anchor (GitHub's slug) of the section ``## N · …`` of a notebook of the repository."""
-    path = Path(root) / notebook
-    if not path.is_file():
-        return None
-    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    for cell in cells:
-        for line in "".join(cell["source"]).splitlines() if cell["cell_type"] == "markdown" else ():
-            if line.startswith(f"## {number} · "):
-                # MyST slugs the heading's text: formulas contribute nothing, code its characters
-                text = re.sub(r"[`*]", "", re.sub(r"\$[^$]*\$", "", line[3:]))
-                return re.sub(r"[^\w\u4e00-\u9fff\- ]", "", text.lower().replace(" ", "-"))
+    for line in _markdown_lines(root, notebook):
+        if line.startswith(f"## {number} · "):
+            # MyST slugs the heading's text: formulas contribute nothing, code its characters
+            text = re.sub(r"[`*]", "", re.sub(r"\$[^$]*\$", "", line[3:]))
+            return re.sub(r"[^\w\u4e00-\u9fff\- ]", "", text.lower().replace(" ", "-"))
     return None
 
 
@@ -182,7 +178,7 @@ def rewrite_markdown(text: str, page: str, pages: dict[str, str], root: Path = R
             return match.group(0)
         title = page_title(path)
         text = title or f"`{path}`"
-        anchor = _section_anchor(root, path, section[2:]) if section else None
+        anchor = _section_anchor(Path(root), path, section[2:]) if section else None
         if anchor:  # "`notebooks/05_….ipynb` §3" in the errata: the link leads to section 3
             return f"[{text} {section.strip()}]({target_in_site(path)}#{anchor})"
         return f"[{text}]({target_in_site(path)}){section or ''}"
@@ -199,7 +195,7 @@ def rewrite_markdown(text: str, page: str, pages: dict[str, str], root: Path = R
         if not match.group("lesson") or match.group("number") not in lessons:
             return match.group(0)
         name, section = lessons[match.group("number")], match.group("section")
-        anchor = _section_anchor(root, name, section[2:]) if section else None
+        anchor = _section_anchor(Path(root), name, section[2:]) if section else None
         if name == page and not anchor:
             return match.group(0)
         return f"[{match.group('lesson')}]({target_in_site(name)}{'#' + anchor if anchor else ''})"
@@ -235,7 +231,8 @@ def _run_box(notebook: str, kind: str, repository: str | None) -> dict:
         f":::{{admonition}} Open it in JupyterLab\n:class: {RUN_BOX_CLASS}\n"
         f"{what}: {_get_the_course(repository)}, run `make lab` in its folder, then open "
         f"[`{notebook}` in JupyterLab]({lab_link(notebook)}) (the address `make lab` serves on "
-        "JupyterLab's default port, 8888).\n:::"
+        "JupyterLab's default port, 8888).\n:::",
+        id="site-run-box",  # fixed ids: the same notebooks stage to the same files
     )
 
 
@@ -350,7 +347,8 @@ def stage_notebook(source: Path, notebook: str, pages: dict[str, str], repositor
     # the box goes right under the page's title line, above the lesson's goals
     heading, _, rest = nb.cells[0].source.lstrip().partition("\n")
     nb.cells[0].source = heading
-    nb.cells[1:1] = [_run_box(notebook, kind, repository)] + ([nbformat.v4.new_markdown_cell(rest.strip("\n"))] if rest.strip() else [])
+    below = [nbformat.v4.new_markdown_cell(rest.strip("\n"), id="site-below-title")] if rest.strip() else []
+    nb.cells[1:1] = [_run_box(notebook, kind, repository), *below]
     return nb
 
 
@@ -389,7 +387,7 @@ def stage(root: Path, source: Path, repository: str | None = None) -> list[str]:
             nbformat.write(stage_notebook(root / name, name, pages, repository), target)
         else:
             text = rewrite_markdown((root / name).read_text(encoding="utf-8"), name, pages, root)
-            if page == "index.md":
+            if page == START_PAGE:
                 text = _index(text, pages, repository)
             target.write_text(text, encoding="utf-8")
     return list(pages.values())

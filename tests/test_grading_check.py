@@ -431,3 +431,19 @@ def test_lesson_questions_are_judged_right_wrong_and_mistaken():
                 assert status == "wrong" and mistake.hint in message, (question.id, wrong, message)
             status, message = check_module.verdict(question.id, {question.name: ...})
             assert status == "not attempted"
+
+
+def test_no_notebook_promises_a_verdict_mark_that_check_no_longer_shows():
+    """check() leads with a word; the marks it strips from its messages (✅ ❌ ⏳ ☑ ❓) must not be
+    what a lesson or exercise tells students to look for."""
+    import nbformat
+
+    marks = set("✅❌⏳☑❓")
+    assert all(check_module._GLYPH.match(mark) for mark in marks)  # the marks check() takes out
+    found = []
+    for notebook in sorted([*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("exercises/*.ipynb"),
+                            *ROOT.glob("solutions/*.ipynb")]):
+        for index, cell in enumerate(nbformat.read(notebook, as_version=4).cells):
+            if cell.cell_type == "markdown" and marks & set(cell.source):
+                found.append(f"{notebook.relative_to(ROOT)}, cell {index + 1}")
+    assert not found, found

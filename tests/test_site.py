@@ -32,21 +32,16 @@ import nbformat
 import pytest
 
 from course_lib.grading.bundle import normalize, secret_lines
+from test_browser import CHROMIUM_FLAGS, LAPTOP, VERDICT_WORDS
 from test_site_staging import builder
 
 pytestmark = pytest.mark.site
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "build" / "site-browser"
-CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-LAPTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 # what a formula MathJax did not typeset leaves in the text
 RAW_TEX = re.compile(r"\$\$|\\[A-Za-z]+\{|\$\\[A-Za-z]+")
-VERDICT_WORDS = ("Right", "Not right yet", "Not attempted", "Cannot judge here", "Form checked", "Unknown question")
 # characters drawn as emoji by default (Unicode's Emoji_Presentation, Basic Multilingual Plane part,
 # and every pictograph above it): Debian's Chromium has no font for them and draws empty boxes
 EMOJI = re.compile("[\u231a\u231b\u23e9-\u23ec\u23f0\u23f3\u25fd\u25fe\u2614\u2615\u2648-\u2653\u267f"

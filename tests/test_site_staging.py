@@ -16,7 +16,6 @@ import pytest
 from course_lib.grading.bundle import normalize, secret_lines
 
 ROOT = Path(__file__).resolve().parents[1]
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def load_builder():
@@ -80,7 +79,7 @@ def test_outputs_are_the_committed_ones(staged):
             shown_outputs = [o for c in shown.cells for o in c.get("outputs", [])
                              if builder.EXPLORER_NOTE_CLASS not in o.get("data", {}).get("text/html", "")]
             for output in committed_outputs:
-                output.get("data", {}).pop(WIDGET_VIEW, None)
+                output.get("data", {}).pop(builder.WIDGET_VIEW, None)
             # the same outputs, a print sent in pieces joined into one (as JupyterLab shows it)
             committed_text = [o.get("text") or o.get("data") for o in committed_outputs]
             shown_text = [o.get("text") or o.get("data") for o in shown_outputs]
@@ -102,12 +101,12 @@ def test_every_explorer_shows_its_picture_and_says_it_moves_in_jupyterlab(staged
         committed = nbformat.read(path, as_version=4)
         shown = nbformat.read(source / "notebooks" / path.name, as_version=4)
         assert "widgets" in committed.metadata and "widgets" not in shown.metadata
-        wanted = sum(WIDGET_VIEW in o.get("data", {}) for c in committed.cells for o in c.get("outputs", []))
+        wanted = sum(builder.WIDGET_VIEW in o.get("data", {}) for c in committed.cells for o in c.get("outputs", []))
         notes = 0
         for cell in shown.cells:
             outputs = cell.get("outputs", [])
             for index, output in enumerate(outputs):
-                assert WIDGET_VIEW not in output.get("data", {})
+                assert builder.WIDGET_VIEW not in output.get("data", {})
                 if builder.EXPLORER_NOTE_CLASS in output.get("data", {}).get("text/html", ""):
                     notes += 1
                     assert "moves in JupyterLab" in output["data"]["text/html"]
@@ -198,3 +197,10 @@ def test_a_repository_that_is_not_an_address_is_refused_by_name(capsys):
     assert stopped.value.code == 2
     assert "repository must be an https://, http:// or git@ address with no spaces, got 'see the course'" in \
         capsys.readouterr().err
+
+
+def test_the_same_files_stage_to_the_same_pages(staged, tmp_path):
+    source, _ = staged
+    again = tmp_path / "again"
+    builder.stage(ROOT, again)
+    assert {name: text for name, text in _texts(again)} == {name: text for name, text in _texts(source)}
